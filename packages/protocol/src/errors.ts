@@ -1,0 +1,33 @@
+/**
+ * Named error codes carried in `{ ok: false, error: { code, message } }` acks and in
+ * `chat:end.error`. Clients switch on `code`; `message` is for humans.
+ */
+export const ERROR_CODES = [
+  // client input
+  "invalid_payload",
+  "text_too_long",
+  "not_in_room",
+  "not_found",
+  "busy",
+  "not_streaming",
+  "internal_error",
+  // upstream (LLM server)
+  "upstream_unreachable",
+  "upstream_http_error",
+  "upstream_model_loading",
+  "upstream_stream_error",
+  "upstream_truncated",
+  "upstream_timeout",
+  "upstream_bad_response",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  /** HTTP status of the upstream response, for `upstream_http_error` / `upstream_model_loading`. */
+  status?: number;
+  /** Seconds the upstream asked us to wait (`Retry-After`), when it said so. */
+  retryAfter?: number;
+}

@@ -1,0 +1,82 @@
+import type { ErrorPayload } from "./errors.ts";
+import type { Member, Message, MessageStatus, RoomInfo, Usage } from "./message.ts";
+import type { JoinPayload, LeavePayload, ResumePayload, SendPayload, StopPayload } from "./schemas.ts";
+
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorPayload };
+export type AckFn<T> = (response: Ack<T>) => void;
+
+export interface Delta {
+  seq: number;
+  text: string;
+}
+
+export interface JoinResult {
+  room: RoomInfo;
+  self: Member;
+  members: Member[];
+  /** Oldest first; an answer in progress carries its text so far and its seq. */
+  messages: Message[];
+}
+
+export interface SendResult {
+  messageId: string;
+  replyId: string;
+}
+
+export interface ResumeResult {
+  deltas: Delta[];
+  status: MessageStatus;
+}
+
+export interface DeltaEvent extends Delta {
+  roomId: string;
+  messageId: string;
+}
+
+export interface EndEvent {
+  roomId: string;
+  messageId: string;
+  /** The last delta's seq: a client whose seq is lower resumes the rest. */
+  seq: number;
+  status: MessageStatus;
+  finishReason?: string;
+  error?: ErrorPayload;
+  usage?: Usage;
+  stoppedBy?: string;
+}
+
+export interface PresenceEvent {
+  roomId: string;
+  members: Member[];
+}
+
+/** Reasoning text streamed apart from the answer (models that "think"). Not seq'd: a cosmetic side channel. */
+export interface ReasoningEvent {
+  roomId: string;
+  messageId: string;
+  text: string;
+}
+
+export interface ClientToServerEvents {
+  "room:join": (payload: JoinPayload, ack: AckFn<JoinResult>) => void;
+  "room:leave": (payload: LeavePayload, ack: AckFn<Record<string, never>>) => void;
+  "chat:send": (payload: SendPayload, ack: AckFn<SendResult>) => void;
+  "chat:stop": (payload: StopPayload, ack: AckFn<Record<string, never>>) => void;
+  "chat:resume": (payload: ResumePayload, ack: AckFn<ResumeResult>) => void;
+}
+
+export interface ServerToClientEvents {
+  "chat:message": (message: Message) => void;
+  "chat:delta": (delta: DeltaEvent) => void;
+  "chat:end": (end: EndEvent) => void;
+  "chat:reasoning": (reasoning: ReasoningEvent) => void;
+  "room:presence": (presence: PresenceEvent) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface InterServerEvents {}
+
+export interface SocketData {
+  name?: string;
+  rooms?: string[];
+}
