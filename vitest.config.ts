@@ -9,5 +9,6 @@ export default defineConfig({
     pool: "forks",
     // Integration tests start real processes; two workers fit the 2-core machine.
     maxWorkers: 2,
+    reporters: ["default", "./tests/helpers/summary-reporter.ts"],
   },
 });

@@ -87,3 +87,14 @@ export interface Broadcaster {
 }
 
 export type { Member };
+
+// ---------- logging ----------
+
+/** The subset of pino's logger that core uses. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: object): Logger;
+}

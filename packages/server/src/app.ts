@@ -1,0 +1,65 @@
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config.ts";
+import type { AnswerSource, Logger, RoomStore } from "./core/ports.ts";
+import { RoomService } from "./core/room-service.ts";
+import { createHttpApp } from "./http/routes.ts";
+import { socketBroadcaster } from "./realtime/broadcaster.ts";
+import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
+import type { IoServer } from "./realtime/types.ts";
+import { buildTurns } from "./upstream/prompt.ts";
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  store: RoomStore;
+  source: AnswerSource;
+}
+
+export interface App {
+  http: HttpServer;
+  io: IoServer;
+  rooms: RoomService;
+  listen(): Promise<AddressInfo>;
+  /** Stops taking connections, ends answers in progress `interrupted`, closes sockets. */
+  close(): Promise<void>;
+}
+
+export function createApp({ config, logger, store, source }: AppDeps): App {
+  const httpApp = createHttpApp({
+    clientDir: config.clientDir,
+    readiness: async () => ({ store: true }),
+    status: () => ({ rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
+  });
+  const http = createServer(httpApp);
+  const io = createSocketServer(http);
+  const rooms = new RoomService({
+    store,
+    source,
+    broadcaster: socketBroadcaster(io),
+    logger,
+    buildTurns: (history) => buildTurns(history, { systemPrompt: config.llm.systemPrompt, budgetChars: config.llm.historyChars }),
+    limits: {
+      maxTextLength: config.rooms.maxTextLength,
+      coalesceMs: config.rooms.coalesceMs,
+      coalesceMaxChars: config.rooms.coalesceMaxChars,
+    },
+  });
+  attachRooms(io, rooms, logger);
+
+  return {
+    http,
+    io,
+    rooms,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(config.port, config.host, () => resolve(http.address() as AddressInfo));
+      }),
+    close: async () => {
+      await rooms.shutdown("The server is restarting; this answer was cut short.");
+      await io.close();
+      http.closeAllConnections();
+    },
+  };
+}

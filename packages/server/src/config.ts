@@ -1,0 +1,115 @@
+/**
+ * The only place that reads the environment. Every setting is validated here, with its
+ * documented default (README "Configuration"); the rest of the server receives a `Config`.
+ */
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const DEFAULT_CLIENT_DIR = fileURLToPath(new URL("../../client/dist", import.meta.url));
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const envSchema = z.object({
+  PORT: int(3000),
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CLIENT_DIR: z.string().default(DEFAULT_CLIENT_DIR),
+  LLM_BASE_URL: optionalString.pipe(z.url({ message: "LLM_BASE_URL must be a URL such as http://localhost:8080" }).optional()),
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  LLM_API: z.enum(["chat", "completions"]).default("chat"),
+  LLM_SYSTEM_PROMPT: z.string().default("You are a helpful assistant in a shared chat room. Answer in Markdown."),
+  LLM_HISTORY_CHARS: int(12_000, 100),
+  LLM_MAX_TOKENS: z.coerce.number().int().min(1).optional(),
+  LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
+  LLM_FIRST_TOKEN_TIMEOUT_MS: int(600_000, 1),
+  LLM_IDLE_TIMEOUT_MS: int(120_000, 1),
+  DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
+  REDIS_URL: optionalString,
+  COALESCE_MS: int(30, 0),
+  COALESCE_MAX_CHARS: int(2048, 1),
+  HISTORY_LIMIT: int(200, 2),
+  MAX_TEXT_LENGTH: int(4000, 1),
+  ROOM_IDLE_TTL_MS: int(24 * 60 * 60 * 1000, 1000),
+  SHUTDOWN_GRACE_MS: int(5000, 0),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: Env["LOG_LEVEL"];
+  clientDir: string;
+  llm: {
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    model: string | undefined;
+    api: "chat" | "completions";
+    systemPrompt: string;
+    historyChars: number;
+    maxTokens: number | undefined;
+    temperature: number | undefined;
+    firstTokenTimeoutMs: number;
+    idleTimeoutMs: number;
+    demoTokensPerSecond: number;
+  };
+  redisUrl: string | undefined;
+  rooms: {
+    coalesceMs: number;
+    coalesceMaxChars: number;
+    historyLimit: number;
+    maxTextLength: number;
+    idleTtlMs: number;
+  };
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return toConfig(parsed.data);
+}
+
+function toConfig(e: Env): Config {
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    clientDir: e.CLIENT_DIR,
+    llm: {
+      baseUrl: e.LLM_BASE_URL,
+      apiKey: e.LLM_API_KEY,
+      model: e.LLM_MODEL,
+      api: e.LLM_API,
+      systemPrompt: e.LLM_SYSTEM_PROMPT,
+      historyChars: e.LLM_HISTORY_CHARS,
+      maxTokens: e.LLM_MAX_TOKENS,
+      temperature: e.LLM_TEMPERATURE,
+      firstTokenTimeoutMs: e.LLM_FIRST_TOKEN_TIMEOUT_MS,
+      idleTimeoutMs: e.LLM_IDLE_TIMEOUT_MS,
+      demoTokensPerSecond: e.DEMO_TOKENS_PER_SECOND,
+    },
+    redisUrl: e.REDIS_URL,
+    rooms: {
+      coalesceMs: e.COALESCE_MS,
+      coalesceMaxChars: e.COALESCE_MAX_CHARS,
+      historyLimit: e.HISTORY_LIMIT,
+      maxTextLength: e.MAX_TEXT_LENGTH,
+      idleTtlMs: e.ROOM_IDLE_TTL_MS,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from "node:crypto";
+import type {
+  JoinPayload,
+  JoinResult,
+  Member,
+  Message,
+  ResumePayload,
+  ResumeResult,
+  RoomInfo,
+  SendPayload,
+  SendResult,
+  StopPayload,
+} from "@tokencast/protocol";
+import { MAX_NAME_LENGTH } from "@tokencast/protocol";
+import { AppError } from "./errors.ts";
+import { Generation } from "./generation.ts";
+import { MemberRegistry } from "./members.ts";
+import type { AnswerSource, Broadcaster, ChatTurn, Logger, RoomStore } from "./ports.ts";
+
+export interface RoomServiceDeps {
+  store: RoomStore;
+  source: AnswerSource;
+  broadcaster: Broadcaster;
+  logger: Logger;
+  /** Turns the room's history (oldest first, ending with the new question) into what goes upstream. */
+  buildTurns: (history: Message[]) => ChatTurn[];
+  limits: { maxTextLength: number; coalesceMs: number; coalesceMaxChars: number };
+  now?: () => number;
+}
+
+/**
+ * The room rules, free of transport: who is in a room, what they may do, and one answer
+ * streaming at a time per room (a second `chat:send` meanwhile is rejected with `busy`).
+ */
+export class RoomService {
+  private readonly members = new MemberRegistry();
+  private readonly active = new Map<string, Generation>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: RoomServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
+  async join(connectionId: string, payload: JoinPayload): Promise<JoinResult> {
+    const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now() };
+    this.members.add(payload.roomId, self);
+    const messages = await this.deps.store.listMessages(payload.roomId);
+    const members = this.members.list(payload.roomId);
+    this.deps.broadcaster.presence({ roomId: payload.roomId, members });
+    return { room: this.roomInfo(payload.roomId), self, members, messages };
+  }
+
+  leave(connectionId: string, roomId: string): void {
+    if (!this.members.remove(roomId, connectionId)) return;
+    this.deps.broadcaster.presence({ roomId, members: this.members.list(roomId) });
+  }
+
+  /** A connection went away: it leaves its rooms. Its answers keep streaming for everyone else. */
+  disconnect(connectionId: string): void {
+    for (const roomId of this.members.roomsOf(connectionId)) this.leave(connectionId, roomId);
+  }
+
+  async send(connectionId: string, payload: SendPayload): Promise<SendResult> {
+    const member = this.requireMember(connectionId, payload.roomId);
+    this.checkLength(payload.text);
+    if (this.active.has(payload.roomId)) {
+      throw new AppError("busy", "An answer is still streaming in this room; wait for it or stop it.");
+    }
+    const question = this.newMessage(payload.roomId, "user", member.name, payload.text);
+    const answer = this.newAnswer(payload.roomId, question.id);
+    const generation = this.createGeneration(answer);
+    this.active.set(payload.roomId, generation);
+    try {
+      await this.publish(question, answer);
+    } catch (error) {
+      this.active.delete(payload.roomId);
+      throw error;
+    }
+    this.start(generation, this.turnsFor(payload.roomId));
+    return { messageId: question.id, replyId: answer.id };
+  }
+
+  stop(connectionId: string, payload: StopPayload): Promise<void> {
+    const member = this.requireMember(connectionId, payload.roomId);
+    const generation = this.active.get(payload.roomId);
+    if (generation?.messageId === payload.messageId) {
+      generation.stop(member.name);
+      return Promise.resolve();
+    }
+    return this.explainNotStreaming(payload.roomId, payload.messageId);
+  }
+
+  async resume(connectionId: string, payload: ResumePayload): Promise<ResumeResult> {
+    this.requireMember(connectionId, payload.roomId);
+    const message = await this.deps.store.getMessage(payload.roomId, payload.messageId);
+    if (!message) throw new AppError("not_found", "No such message in this room.");
+    const deltas = await this.deps.store.readDeltas(payload.roomId, payload.messageId, payload.afterSeq);
+    return { deltas, status: message.status };
+  }
+
+  /** Ends every answer in progress `interrupted` and waits for them to be recorded. */
+  async shutdown(reason: string): Promise<void> {
+    for (const generation of this.active.values()) generation.interrupt(reason);
+    await Promise.all([...this.running]);
+  }
+
+  activeCount(): number {
+    return this.active.size;
+  }
+
+  roomCount(): number {
+    return this.members.roomCount();
+  }
+
+  private roomInfo(roomId: string): RoomInfo {
+    const { source, limits } = this.deps;
+    return {
+      id: roomId,
+      model: source.model,
+      demo: source.demo,
+      limits: { maxTextLength: limits.maxTextLength, maxNameLength: MAX_NAME_LENGTH },
+    };
+  }
+
+  private requireMember(connectionId: string, roomId: string): Member {
+    const member = this.members.get(roomId, connectionId);
+    if (!member) throw new AppError("not_in_room", "Join the room first.");
+    return member;
+  }
+
+  private checkLength(text: string): void {
+    const max = this.deps.limits.maxTextLength;
+    if (text.length > max) {
+      throw new AppError("text_too_long", `Messages are limited to ${max} characters (this one has ${text.length}).`);
+    }
+  }
+
+  private async explainNotStreaming(roomId: string, messageId: string): Promise<void> {
+    const message = await this.deps.store.getMessage(roomId, messageId);
+    if (!message) throw new AppError("not_found", "No such message in this room.");
+    throw new AppError("not_streaming", `That answer is not streaming (it is ${message.status}).`);
+  }
+
+  private newMessage(roomId: string, role: Message["role"], author: string, text: string): Message {
+    return { id: randomUUID(), roomId, role, author, text, seq: 0, status: "done", createdAt: this.now() };
+  }
+
+  private newAnswer(roomId: string, replyTo: string): Message {
+    const { model, demo } = this.deps.source;
+    const answer = this.newMessage(roomId, "assistant", model, "");
+    return { ...answer, status: "streaming", replyTo, model, ...(demo ? { demo } : {}) };
+  }
+
+  private async publish(question: Message, answer: Message): Promise<void> {
+    await this.deps.store.addMessage(question);
+    await this.deps.store.addMessage(answer);
+    this.deps.broadcaster.message(question);
+    this.deps.broadcaster.message(answer);
+  }
+
+  private async turnsFor(roomId: string): Promise<ChatTurn[]> {
+    const history = await this.deps.store.listMessages(roomId);
+    return this.deps.buildTurns(history.filter((m) => m.status !== "streaming"));
+  }
+
+  private createGeneration(answer: Message): Generation {
+    const { store, source, broadcaster, logger, limits } = this.deps;
+    const deps = { store, source, broadcaster, logger, ...limits };
+    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id });
+  }
+
+  private start(generation: Generation, turns: Promise<ChatTurn[]>): void {
+    const run = generation.run(turns).finally(() => {
+      this.active.delete(generation.roomId);
+      this.running.delete(run);
+    });
+    this.running.add(run);
+  }
+}

@@ -1,0 +1,52 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import express, { type Express, type Request, type Response } from "express";
+
+export interface HttpDeps {
+  clientDir: string;
+  /** What /readyz reports: a name per dependency and whether it is usable. */
+  readiness: () => Promise<Record<string, boolean>>;
+  /** Extra fields for /healthz. */
+  status: () => Record<string, unknown>;
+}
+
+/** Health endpoints and the built Svelte client (with `/r/<room>` served by its index.html). */
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/healthz", (_req, res) => {
+    res.json({ ok: true, ...deps.status() });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const checks = await deps.readiness();
+    const ok = Object.values(checks).every(Boolean);
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+  mountClient(app, deps.clientDir);
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ ok: false, error: { code: "not_found", message: "No such page." } });
+  });
+  return app;
+}
+
+function mountClient(app: Express, clientDir: string): void {
+  const index = path.join(clientDir, "index.html");
+  if (!existsSync(index)) {
+    app.get(["/", "/r/:room"], (_req, res) => {
+      res
+        .status(503)
+        .type("text/plain")
+        .send(`The web client is not built (no ${index}). Run "pnpm build", or "pnpm start" which builds it.`);
+    });
+    return;
+  }
+  app.use(express.static(clientDir, { index: "index.html", maxAge: "1h", setHeaders: noCacheForHtml }));
+  app.get("/r/:room", (_req, res) => {
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(index);
+  });
+}
+
+function noCacheForHtml(res: Response, filePath: string): void {
+  if (filePath.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+}

@@ -1,0 +1,74 @@
+/**
+ * Composition root: reads the config, builds the store and the answer source, starts the server,
+ * and drains on SIGTERM / SIGINT. Nothing else in the server reads the environment or exits.
+ */
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import type { Logger } from "./core/ports.ts";
+import { createLogger } from "./logger.ts";
+import { MemoryStore } from "./store/memory-store.ts";
+import { createAnswerSource } from "./upstream/index.ts";
+
+async function main(): Promise<void> {
+  const config = readConfigOrExit();
+  const logger = createLogger(config.logLevel);
+  if (config.redisUrl) {
+    logger.error({ redisUrl: config.redisUrl }, "REDIS_URL is set, but Redis mode is not available in this version; unset it to run in memory");
+    process.exit(1);
+  }
+  const store = new MemoryStore({ historyLimit: config.rooms.historyLimit, idleTtlMs: config.rooms.idleTtlMs });
+  const source = createAnswerSource(config.llm);
+  const app = createApp({ config, logger, store, source });
+  guardProcess(logger);
+  const address = await app.listen();
+  logStartup(logger, config, source.demo, address.port);
+  onShutdownSignal(logger, config, async () => {
+    await app.close();
+    store.close();
+  });
+}
+
+function readConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+function logStartup(logger: Logger, config: Config, demo: boolean, port: number): void {
+  const upstream = demo
+    ? "built-in DEMO model (set LLM_BASE_URL to use LocalAI or another OpenAI-compatible server)"
+    : `${config.llm.baseUrl} (${config.llm.api} API, model ${config.llm.model ?? "default"})`;
+  logger.info({ port, upstream, store: "memory", demo }, `listening on http://localhost:${port}`);
+  logger.info({}, `answers come from: ${upstream}`);
+  logger.info({}, "rooms are kept in memory (single node; history is lost on restart)");
+}
+
+/** The server must never die of a stray rejection; log it loudly instead. */
+function guardProcess(logger: Logger): void {
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+}
+
+function onShutdownSignal(logger: Logger, config: Config, close: () => Promise<void>): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs + 1000);
+    force.unref();
+    close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+await main();

@@ -1,0 +1,54 @@
+import {
+  joinPayloadSchema,
+  leavePayloadSchema,
+  resumePayloadSchema,
+  sendPayloadSchema,
+  stopPayloadSchema,
+} from "@tokencast/protocol";
+import type { Logger } from "../core/ports.ts";
+import type { RoomService } from "../core/room-service.ts";
+import { handle } from "./handle.ts";
+import type { IoSocket } from "./types.ts";
+
+/** Binds the wire contract's client events for one connection to the room service. */
+export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, logger: Logger): void {
+  const log = logger.child({ socketId: socket.id });
+
+  socket.on(
+    "room:join",
+    handle(joinPayloadSchema, async (payload) => {
+      // Join the broadcast room BEFORE reading the snapshot: a delta appended meanwhile is then
+      // either in the snapshot or delivered live (the client drops seqs it already has).
+      await socket.join(payload.roomId);
+      try {
+        return await rooms.join(socket.id, payload);
+      } catch (error) {
+        await socket.leave(payload.roomId);
+        throw error;
+      }
+    }, log),
+  );
+
+  socket.on(
+    "room:leave",
+    handle(leavePayloadSchema, async ({ roomId }) => {
+      rooms.leave(socket.id, roomId);
+      await socket.leave(roomId);
+      return {};
+    }, log),
+  );
+
+  socket.on("chat:send", handle(sendPayloadSchema, (payload) => rooms.send(socket.id, payload), log));
+
+  socket.on(
+    "chat:stop",
+    handle(stopPayloadSchema, async (payload) => {
+      await rooms.stop(socket.id, payload);
+      return {};
+    }, log),
+  );
+
+  socket.on("chat:resume", handle(resumePayloadSchema, (payload) => rooms.resume(socket.id, payload), log));
+
+  socket.on("disconnect", () => rooms.disconnect(socket.id));
+}

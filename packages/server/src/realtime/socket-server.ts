@@ -1,0 +1,23 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import type { Logger } from "../core/ports.ts";
+import type { RoomService } from "../core/room-service.ts";
+import { registerSocketHandlers } from "./socket-handlers.ts";
+import type { IoServer } from "./types.ts";
+
+/** Largest Socket.IO packet accepted from a client; a message at the text limit fits many times over. */
+const MAX_PACKET_BYTES = 256 * 1024;
+
+export function createSocketServer(httpServer: HttpServer): IoServer {
+  return new Server(httpServer, {
+    maxHttpBufferSize: MAX_PACKET_BYTES,
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+    // Same-origin by default; the Vite dev server proxies. A CORS allowlist arrives with access control.
+    serveClient: false,
+  });
+}
+
+export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger): void {
+  io.on("connection", (socket) => registerSocketHandlers(socket, rooms, logger));
+}

@@ -1,0 +1,101 @@
+import type { Delta, Message } from "@tokencast/protocol";
+import type { MessagePatch, RoomStore } from "../core/ports.ts";
+
+export interface MemoryStoreOptions {
+  /** Messages kept per room; the oldest (and their delta logs) go first. */
+  historyLimit: number;
+  /** A room untouched for this long is forgotten. */
+  idleTtlMs: number;
+  now?: () => number;
+}
+
+interface RoomRecord {
+  messages: Message[];
+  deltas: Map<string, Delta[]>;
+  touchedAt: number;
+}
+
+/** RoomStore for a single node: everything in process memory, gone on restart. */
+export class MemoryStore implements RoomStore {
+  private readonly rooms = new Map<string, RoomRecord>();
+  private readonly now: () => number;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: MemoryStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.sweeper = setInterval(() => this.sweep(), Math.min(options.idleTtlMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  async addMessage(message: Message): Promise<void> {
+    const room = this.room(message.roomId);
+    room.messages.push(structuredClone(message));
+    room.deltas.set(message.id, []);
+    while (room.messages.length > this.options.historyLimit) {
+      const dropped = room.messages.shift();
+      if (dropped) room.deltas.delete(dropped.id);
+    }
+  }
+
+  async listMessages(roomId: string): Promise<Message[]> {
+    return structuredClone(this.rooms.get(roomId)?.messages ?? []);
+  }
+
+  async getMessage(roomId: string, messageId: string): Promise<Message | undefined> {
+    const message = this.find(roomId, messageId);
+    return message && structuredClone(message);
+  }
+
+  async appendDelta(roomId: string, messageId: string, delta: Delta): Promise<boolean> {
+    const message = this.find(roomId, messageId);
+    const log = this.rooms.get(roomId)?.deltas.get(messageId);
+    if (!message || !log || delta.seq !== message.seq + 1) return false;
+    log.push({ seq: delta.seq, text: delta.text });
+    message.text += delta.text;
+    message.seq = delta.seq;
+    this.touch(roomId);
+    return true;
+  }
+
+  async readDeltas(roomId: string, messageId: string, afterSeq: number): Promise<Delta[]> {
+    const log = this.rooms.get(roomId)?.deltas.get(messageId) ?? [];
+    // seq n sits at index n-1: slice instead of scanning.
+    return log.slice(Math.max(0, afterSeq)).map((d) => ({ ...d }));
+  }
+
+  async updateMessage(roomId: string, messageId: string, patch: MessagePatch): Promise<void> {
+    const message = this.find(roomId, messageId);
+    if (!message) return;
+    Object.assign(message, structuredClone(patch));
+    this.touch(roomId);
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private room(roomId: string): RoomRecord {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      room = { messages: [], deltas: new Map(), touchedAt: this.now() };
+      this.rooms.set(roomId, room);
+    }
+    room.touchedAt = this.now();
+    return room;
+  }
+
+  private touch(roomId: string): void {
+    const room = this.rooms.get(roomId);
+    if (room) room.touchedAt = this.now();
+  }
+
+  private find(roomId: string, messageId: string): Message | undefined {
+    return this.rooms.get(roomId)?.messages.find((m) => m.id === messageId);
+  }
+
+  /** Forgets idle rooms; public for tests. */
+  sweep(): void {
+    const cutoff = this.now() - this.options.idleTtlMs;
+    for (const [roomId, room] of this.rooms) if (room.touchedAt < cutoff) this.rooms.delete(roomId);
+  }
+}
