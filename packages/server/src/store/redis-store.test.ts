@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { startRedis, type RedisProcess } from "../../../../tests/helpers/redis.ts";
+import { RedisStore } from "./redis-store.ts";
+import { describeRoomStore } from "./store-conformance.ts";
+
+let redis: RedisProcess;
+let prefixCounter = 0;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis?.close();
+});
+
+describeRoomStore("redis", async (historyLimit) => {
+  const client = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const store = new RedisStore(client, { prefix: `test${++prefixCounter}:`, historyLimit, ttlMs: 60_000 });
+  return { store, cleanup: async () => void (await client.quit()) };
+});
+
+describe("RedisStore keys", () => {
+  it("every key it writes has a TTL", async () => {
+    const client = new Redis(redis.url);
+    const prefix = `ttl${++prefixCounter}:`;
+    const store = new RedisStore(client, { prefix, historyLimit: 2, ttlMs: 60_000 });
+    const base = { roomId: "r", author: "a", createdAt: 1 } as const;
+    await store.addMessage({ ...base, id: "q", role: "user", text: "question", seq: 0, status: "done" });
+    await store.addMessage({ ...base, id: "a", role: "assistant", text: "", seq: 0, status: "streaming" });
+    await store.appendDelta("r", "a", { seq: 1, text: "answer" });
+    await store.updateMessage("r", "a", { status: "done" });
+    await store.addMessage({ ...base, id: "q2", role: "user", text: "next", seq: 0, status: "done" });
+    const keys = await client.keys(`${prefix}*`);
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    for (const key of keys) expect(await client.pttl(key), key).toBeGreaterThan(0);
+    // The trimmed first message took its keys with it.
+    expect(keys.some((k) => k.endsWith(":q"))).toBe(false);
+    await client.quit();
+  });
+});

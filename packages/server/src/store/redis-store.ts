@@ -1,0 +1,105 @@
+import type { Redis } from "ioredis";
+import type { Delta, Message } from "@tokencast/protocol";
+import type { MessagePatch, RoomStore } from "../core/ports.ts";
+import { messageKeys, roomKeys, type RoomKeys } from "./redis-keys.ts";
+import { ADD_MESSAGE, APPEND_DELTA, UPDATE_MESSAGE } from "./redis-scripts.ts";
+
+export interface RedisStoreOptions {
+  /** Prefix of every key, e.g. "tc:" (tests use one per test). */
+  prefix: string;
+  historyLimit: number;
+  /** Every key expires this long after the room's last write. */
+  ttlMs: number;
+}
+
+interface ScriptedRedis extends Redis {
+  tcAddMessage(order: string, messages: string, seqs: string, ...args: Array<string | number>): Promise<number>;
+  tcAppendDelta(seqs: string, text: string, log: string, ...args: Array<string | number>): Promise<number>;
+  tcUpdateMessage(messages: string, ...args: Array<string | number>): Promise<number>;
+}
+
+/** Stored per message: everything but the text and seq, which live in their own keys. */
+type StoredMessage = Omit<Message, "text" | "seq">;
+
+/** RoomStore shared by every node: history, per-answer delta logs and texts in Redis. */
+export class RedisStore implements RoomStore {
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly options: RedisStoreOptions,
+  ) {
+    this.redis = defineScripts(redis);
+  }
+
+  async addMessage(message: Message): Promise<void> {
+    const keys = this.keys(message.roomId);
+    const { text, seq: _seq, ...stored } = message;
+    const { historyLimit, ttlMs } = this.options;
+    await this.redis.tcAddMessage(keys.order, keys.messages, keys.seqs, message.id, JSON.stringify(stored), ttlMs, historyLimit, keys.base);
+    if (text !== "") await this.redis.set(messageKeys(keys, message.id).text, text, "PX", ttlMs);
+    // A user message has its whole text from the start; record it as already complete (seq 0).
+  }
+
+  async listMessages(roomId: string): Promise<Message[]> {
+    const keys = this.keys(roomId);
+    const ids = await this.redis.lrange(keys.order, 0, -1);
+    if (ids.length === 0) return [];
+    return this.load(keys, ids);
+  }
+
+  async getMessage(roomId: string, messageId: string): Promise<Message | undefined> {
+    const [message] = await this.load(this.keys(roomId), [messageId]);
+    return message;
+  }
+
+  async appendDelta(roomId: string, messageId: string, delta: Delta): Promise<boolean> {
+    const keys = this.keys(roomId);
+    const { text, log } = messageKeys(keys, messageId);
+    const ok = await this.redis.tcAppendDelta(keys.seqs, text, log, messageId, delta.seq, delta.text, this.options.ttlMs);
+    return ok === 1;
+  }
+
+  async readDeltas(roomId: string, messageId: string, afterSeq: number): Promise<Delta[]> {
+    const { log } = messageKeys(this.keys(roomId), messageId);
+    const texts = await this.redis.lrange(log, afterSeq, -1);
+    return texts.map((text, i) => ({ seq: afterSeq + i + 1, text }));
+  }
+
+  async updateMessage(roomId: string, messageId: string, patch: MessagePatch): Promise<void> {
+    const keys = this.keys(roomId);
+    await this.redis.tcUpdateMessage(keys.messages, messageId, JSON.stringify(patch), this.options.ttlMs);
+  }
+
+  private keys(roomId: string): RoomKeys {
+    return roomKeys(this.options.prefix, roomId);
+  }
+
+  /** One round trip: every message's JSON, seq and text. */
+  private async load(keys: RoomKeys, ids: string[]): Promise<Message[]> {
+    const pipeline = this.redis.pipeline();
+    pipeline.hmget(keys.messages, ...ids);
+    pipeline.hmget(keys.seqs, ...ids);
+    for (const id of ids) pipeline.get(messageKeys(keys, id).text);
+    const results = (await pipeline.exec()) ?? [];
+    const [jsons, seqs, ...texts] = results.map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    }) as [Array<string | null>, Array<string | null>, ...Array<string | null>];
+    return ids.flatMap((_, i) => {
+      const json = jsons[i];
+      if (!json) return [];
+      const stored = JSON.parse(json) as StoredMessage;
+      return [{ ...stored, text: texts[i] ?? "", seq: Number(seqs[i] ?? 0) }];
+    });
+  }
+}
+
+function defineScripts(redis: Redis): ScriptedRedis {
+  const scripted = redis as ScriptedRedis;
+  if (typeof scripted.tcAppendDelta === "function") return scripted;
+  redis.defineCommand("tcAddMessage", { numberOfKeys: 3, lua: ADD_MESSAGE });
+  redis.defineCommand("tcAppendDelta", { numberOfKeys: 3, lua: APPEND_DELTA });
+  redis.defineCommand("tcUpdateMessage", { numberOfKeys: 1, lua: UPDATE_MESSAGE });
+  return scripted;
+}

@@ -1,0 +1,81 @@
+/**
+ * A private redis-server per test file, on a free port, so a test can kill and restart it.
+ * Nothing is persisted unless `appendonly` is asked for.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { waitFor } from "./wait.ts";
+
+export interface RedisProcess {
+  port: number;
+  url: string;
+  /** Stops the server abruptly (SIGKILL). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data dir. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRedis({ appendonly = false } = {}): Promise<RedisProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), "tokencast-redis-"));
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly ? "yes" : "no", "--dir", dir],
+      { stdio: "ignore" },
+    );
+    await waitFor(() => ping(port), { timeoutMs: 10_000, what: `redis-server on ${port}` });
+  };
+  const stop = async (signal: NodeJS.Signals) => {
+    const current = child;
+    if (!current || current.exitCode !== null) return;
+    const exited = new Promise((resolve) => current.once("exit", resolve));
+    current.kill(signal);
+    await exited;
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill: () => stop("SIGKILL"),
+    restart: launch,
+    close: async () => {
+      await stop("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function ping(port: number): Promise<boolean> {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.setTimeout(500);
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith("+PONG"));
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
