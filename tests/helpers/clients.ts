@@ -2,7 +2,7 @@
  * Test viewers. `viewer()` is the real client socket layer (what the web app uses);
  * `rawClient()` is a bare socket.io-client that records every event, for exact wire assertions.
  */
-import { io, type Socket } from "socket.io-client";
+import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import { RoomConnection } from "@tokencast/client/connection";
 import type {
   ClientToServerEvents,
@@ -16,12 +16,12 @@ import { waitFor } from "./wait.ts";
 
 const open = new Set<{ close(): void }>();
 
-export const FAST_SOCKET = {
+export const FAST_SOCKET: Partial<ManagerOptions & SocketOptions> = {
   transports: ["websocket"],
   reconnectionDelay: 50,
   reconnectionDelayMax: 200,
   forceNew: true,
-} as const;
+};
 
 export async function viewer(url: string, roomId: string, name: string): Promise<RoomConnection> {
   const connection = new RoomConnection({ url, roomId, name, socketOptions: { ...FAST_SOCKET } });

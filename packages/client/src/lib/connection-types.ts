@@ -1,0 +1,32 @@
+/** The public shapes and timing constants of RoomConnection. */
+import type { ManagerOptions, SocketOptions } from "socket.io-client";
+
+export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
+
+export interface RoomConnectionOptions {
+  /** Server origin, e.g. "http://127.0.0.1:3000", or "" for the page's own origin in a browser. */
+  url: string;
+  roomId: string;
+  name: string;
+  /** Passed to socket.io-client's `io()`; `forceNew` defaults to true (one socket per connection). */
+  socketOptions?: Partial<ManagerOptions & SocketOptions>;
+}
+
+export interface ConnectionStats {
+  deltasApplied: number;
+  duplicatesIgnored: number;
+  gapsDetected: number;
+  resumes: number;
+  /** Successful joins (the first one and one per reconnect or resync). */
+  joins: number;
+}
+
+export const JOIN_TIMEOUT_MS = 8_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
+export const RESUME_TIMEOUT_MS = 5_000;
+/** Failed resumes retried this many times (with backoff) before falling back to a fresh join. */
+export const RESUME_MAX_ATTEMPTS = 4;
+/** How long a `chat:end` may lag behind a resume that reported the answer over. */
+export const END_GRACE_MS = 3_000;
+/** Least time between two resync joins. */
+export const RESYNC_INTERVAL_MS = 2_000;

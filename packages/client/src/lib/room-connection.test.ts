@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RequestError, RoomConnection } from "./room-connection.ts";
+import { FakeRoomServer, until } from "./testing/fake-room-server.ts";
+import { answer, question } from "./testing/test-messages.ts";
+
+const FAST = { transports: ["websocket"], reconnectionDelay: 20, reconnectionDelayMax: 50 };
+
+let server: FakeRoomServer;
+const open: RoomConnection[] = [];
+
+beforeEach(async () => {
+  server = await new FakeRoomServer().start();
+});
+
+afterEach(async () => {
+  for (const connection of open.splice(0)) connection.close();
+  await server.stop();
+});
+
+async function live(name = "ada"): Promise<RoomConnection> {
+  const connection = new RoomConnection({ url: server.url, roomId: server.roomId, name, socketOptions: FAST });
+  open.push(connection);
+  connection.connect();
+  await until(() => connection.state === "live", `${name} to be live`);
+  return connection;
+}
+
+describe("RoomConnection", () => {
+  it("joins, takes the snapshot and notifies subscribers", async () => {
+    server.addMessage(question("q"));
+    server.addMessage(answer("a", { createdAt: 1_001 }));
+    server.delta("a", "Hello");
+    const connection = new RoomConnection({ url: server.url, roomId: server.roomId, name: "ada", socketOptions: FAST });
+    open.push(connection);
+    let calls = 0;
+    connection.subscribe(() => calls++);
+    expect(connection.state).toBe("connecting");
+    connection.connect();
+    await until(() => connection.state === "live", "live");
+    expect(connection.room).toMatchObject({ model: "fake", demo: true });
+    expect(connection.self?.name).toBe("ada");
+    expect(connection.messages.map((m) => [m.id, m.text])).toEqual([["q", "hi?"], ["a", "Hello"]]);
+    expect(connection.stats.joins).toBe(1);
+    await until(() => calls > 0, "a notification");
+  });
+
+  it("follows live deltas and the end", async () => {
+    const connection = await live();
+    server.addMessage(answer("a"));
+    server.delta("a", "one ");
+    server.delta("a", "two");
+    server.end("a", { finishReason: "stop" });
+    const message = await until(() => connection.getMessage("a")?.status === "done" && connection.getMessage("a"), "end");
+    expect(message).toMatchObject({ text: "one two", seq: 2, finishReason: "stop" });
+  });
+
+  it("fills a lost delta with one resume", async () => {
+    const connection = await live();
+    server.addMessage(answer("a"));
+    server.delta("a", "one ");
+    await until(() => connection.getMessage("a")?.seq === 1, "first delta");
+    server.delta("a", "two ", connection.socket.id);
+    server.delta("a", "three");
+    await until(() => connection.getMessage("a")?.seq === 3, "gap filled");
+    expect(connection.getMessage("a")?.text).toBe("one two three");
+    expect(server.resumeRequests).toEqual([{ roomId: server.roomId, messageId: "a", afterSeq: 1 }]);
+    expect(connection.stats).toMatchObject({ gapsDetected: 1, resumes: 1 });
+  });
+
+  it("resumes before finalizing an end whose seq is ahead", async () => {
+    const connection = await live();
+    server.addMessage(answer("a"));
+    server.delta("a", "one ", connection.socket.id);
+    server.delta("a", "two", connection.socket.id);
+    server.end("a", { status: "stopped", stoppedBy: "bob" });
+    const message = await until(() => connection.getMessage("a")?.status === "stopped" && connection.getMessage("a"), "end");
+    expect(message).toMatchObject({ text: "one two", seq: 2, stoppedBy: "bob" });
+  });
+
+  it("retries a failed resume", async () => {
+    const connection = await live();
+    server.addMessage(answer("a"));
+    server.resumeFailures.push({ code: "internal_error", message: "store down" });
+    server.delta("a", "one ", connection.socket.id);
+    server.delta("a", "two");
+    await until(() => connection.getMessage("a")?.seq === 2, "gap filled after a retry");
+    expect(connection.getMessage("a")?.text).toBe("one two");
+    expect(server.resumeRequests).toHaveLength(2);
+  });
+
+  it("rejoins after a drop and continues a streaming answer without duplicates", async () => {
+    const connection = await live();
+    server.addMessage(question("q"));
+    server.addMessage(answer("a", { createdAt: 1_001 }));
+    server.delta("a", "one ");
+    await until(() => connection.getMessage("a")?.seq === 1, "first delta");
+    const states: string[] = [];
+    connection.subscribe(() => states.push(connection.state));
+    connection.socket.io.engine.close();
+    await until(() => connection.state === "reconnecting", "reconnecting");
+    server.delta("a", "two "); // missed while away: the snapshot carries it
+    await until(() => connection.state === "live" && connection.stats.joins === 2, "second join");
+    server.delta("a", "three");
+    server.end("a");
+    await until(() => connection.getMessage("a")?.status === "done", "end");
+    expect(connection.messages.map((m) => m.id)).toEqual(["q", "a"]);
+    expect(connection.getMessage("a")).toMatchObject({ text: "one two three", seq: 3 });
+    expect(states).toContain("reconnecting");
+  });
+
+  it("refuses requests while not live, and maps refusals to RequestError", async () => {
+    const connection = await live();
+    const busy = await connection.send("hello").catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(RequestError);
+    expect(busy).toMatchObject({ code: "busy", clientSide: false });
+    connection.close();
+    expect(connection.state).toBe("offline");
+    await expect(connection.send("hello")).rejects.toMatchObject({ code: "not_in_room", clientSide: true });
+  });
+
+  it("goes offline with lastError when the join is refused for good", async () => {
+    server.joinFailures.push({ code: "invalid_payload", message: "Invalid payload. name: too long" });
+    const connection = new RoomConnection({ url: server.url, roomId: server.roomId, name: "ada", socketOptions: FAST });
+    open.push(connection);
+    connection.connect();
+    await until(() => connection.state === "offline", "offline");
+    expect(connection.lastError?.code).toBe("invalid_payload");
+  });
+
+  it("retries a join that failed for a passing reason", async () => {
+    server.joinFailures.push({ code: "internal_error", message: "store down" });
+    const connection = await live();
+    expect(connection.lastError).toBeUndefined();
+    expect(server.joins).toBe(1);
+  });
+
+  it("keeps every viewer's copy identical", async () => {
+    const viewers = await Promise.all(["a", "b", "c", "d", "e"].map((name) => live(name)));
+    server.addMessage(answer("m"));
+    const [first, second] = server.socketIds();
+    for (let i = 0; i < 40; i++) server.delta("m", `${i},`, i % 7 === 3 ? (i % 2 ? first : second) : undefined);
+    server.end("m");
+    const expected = Array.from({ length: 40 }, (_, i) => `${i},`).join("");
+    for (const viewer of viewers) {
+      const message = await until(() => viewer.getMessage("m")?.status === "done" && viewer.getMessage("m"), "end");
+      expect(message.text).toBe(expected);
+    }
+  });
+
+  it("goes offline when reconnection gives up, and connect() tries again", async () => {
+    const connection = new RoomConnection({
+      url: server.url,
+      roomId: server.roomId,
+      name: "ada",
+      socketOptions: { ...FAST, reconnectionAttempts: 2 },
+    });
+    open.push(connection);
+    connection.connect();
+    await until(() => connection.state === "live", "live");
+    connection.connect(); // no-op while live
+    expect(connection.state).toBe("live");
+    const port = Number(new URL(server.url).port);
+    await server.stop();
+    await until(() => connection.state === "offline", "offline after giving up");
+    server = await new FakeRoomServer().start(port);
+    connection.connect();
+    await until(() => connection.state === "live", "live again");
+    expect(connection.stats.joins).toBe(2);
+  });
+});
