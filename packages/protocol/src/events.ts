@@ -3,6 +3,8 @@ import type { Member, Message, MessageStatus, RoomInfo, Usage } from "./message.
 import type { JoinPayload, LeavePayload, ResumePayload, SendPayload, StopPayload } from "./schemas.ts";
 
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorPayload };
+/** Result of events that answer nothing but success. */
+export type EmptyResult = Record<never, never>;
 export type AckFn<T> = (response: Ack<T>) => void;
 
 export interface Delta {
@@ -59,9 +61,9 @@ export interface ReasoningEvent {
 
 export interface ClientToServerEvents {
   "room:join": (payload: JoinPayload, ack: AckFn<JoinResult>) => void;
-  "room:leave": (payload: LeavePayload, ack: AckFn<Record<string, never>>) => void;
+  "room:leave": (payload: LeavePayload, ack: AckFn<EmptyResult>) => void;
   "chat:send": (payload: SendPayload, ack: AckFn<SendResult>) => void;
-  "chat:stop": (payload: StopPayload, ack: AckFn<Record<string, never>>) => void;
+  "chat:stop": (payload: StopPayload, ack: AckFn<EmptyResult>) => void;
   "chat:resume": (payload: ResumePayload, ack: AckFn<ResumeResult>) => void;
 }
 
