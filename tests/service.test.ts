@@ -8,7 +8,7 @@ import { waitFor } from "./helpers/wait.ts";
 let node: ServerNode;
 
 beforeAll(async () => {
-  node = await startNode({ DEMO_TOKENS_PER_SECOND: "3000" });
+  node = await startNode({ DEMO_TOKENS_PER_SECOND: "1000" });
 });
 
 afterEach(() => closeAllClients());

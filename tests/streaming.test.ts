@@ -134,14 +134,15 @@ describe("stop", () => {
     fake.enqueue(tokenScript(TOKENS, { delayMs: 1, gateAfter: { tokens: 20, gate: "never-released" } }));
     const before = fake.requests.length;
     const { replyId } = await asker!.send("go");
-    await waitFor(() => (third!.getMessage(replyId)?.seq ?? 0) > 0 && fake.requests.length > before);
+    const partial = expectedText(TOKENS.slice(0, 20));
+    await waitFor(() => third!.getMessage(replyId)?.text === partial, { what: "the gated prefix to arrive" });
     await other!.stop(replyId);
     await fake.waitForClosed(before);
     const finals = await Promise.all([asker!, other!, third!].map((v) => ended(v, replyId)));
     for (const m of finals) {
       expect(m.status).toBe("stopped");
       expect(m.stoppedBy).toBe("viewer-2");
-      expect(m.text).toBe(expectedText(TOKENS.slice(0, 20)));
+      expect(m.text).toBe(partial);
     }
     // The room takes the next question.
     fake.enqueue(tokenScript(["Next."]));

@@ -1,0 +1,34 @@
+import type { AnswerSource } from "../core/ports.ts";
+import { DemoSource } from "./demo-source.ts";
+import { OpenAiSource } from "./openai-source.ts";
+
+export { DemoSource } from "./demo-source.ts";
+export { OpenAiSource, type OpenAiSourceOptions } from "./openai-source.ts";
+export { buildTurns, toCompletionPrompt } from "./prompt.ts";
+
+export interface SourceConfig {
+  baseUrl: string | undefined;
+  apiKey: string | undefined;
+  model: string | undefined;
+  api: "chat" | "completions";
+  firstTokenTimeoutMs: number;
+  idleTimeoutMs: number;
+  demoTokensPerSecond: number;
+  maxTokens: number | undefined;
+  temperature: number | undefined;
+}
+
+/** The demo model without an LLM_BASE_URL, else the OpenAI-compatible client. */
+export function createAnswerSource(config: SourceConfig): AnswerSource {
+  if (!config.baseUrl) return new DemoSource({ tokensPerSecond: config.demoTokensPerSecond });
+  return new OpenAiSource({
+    baseUrl: config.baseUrl,
+    model: config.model ?? "default",
+    api: config.api,
+    firstTokenTimeoutMs: config.firstTokenTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    ...(config.maxTokens !== undefined ? { maxTokens: config.maxTokens } : {}),
+    ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),
+  });
+}

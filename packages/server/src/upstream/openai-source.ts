@@ -1,0 +1,138 @@
+/**
+ * AnswerSource for any OpenAI-compatible server (LocalAI, llama.cpp, Ollama, vLLM, OpenAI):
+ * one streaming POST per answer, normalised into AnswerEvents, every failure a named AppError.
+ */
+import { AppError } from "../core/errors.ts";
+import type { AnswerEvent, AnswerRequest, AnswerSource, ChatTurn } from "../core/ports.ts";
+import { httpError } from "./http-errors.ts";
+import { toCompletionPrompt } from "./prompt.ts";
+import { newNormaliseState, normaliseChunk, type NormaliseState } from "./sse-normalise.ts";
+import { readSse } from "./sse-reader.ts";
+import { Watchdog } from "./watchdog.ts";
+
+export interface OpenAiSourceOptions {
+  /** e.g. http://localhost:8080 or http://localhost:8080/v1 */
+  baseUrl: string;
+  apiKey?: string;
+  model: string;
+  api: "chat" | "completions";
+  firstTokenTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxTokens?: number;
+  temperature?: number;
+  /** Largest single SSE event accepted (default 1 MiB). */
+  maxEventBytes?: number;
+  fetch?: typeof fetch;
+}
+
+const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+export class OpenAiSource implements AnswerSource {
+  readonly demo = false;
+  readonly model: string;
+  private readonly endpoint: string;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: OpenAiSourceOptions) {
+    this.model = options.model;
+    this.endpoint = `${apiRoot(options.baseUrl)}/${options.api === "chat" ? "chat/completions" : "completions"}`;
+    this.fetch = options.fetch ?? fetch;
+  }
+
+  async *stream({ turns, signal }: AnswerRequest): AsyncGenerator<AnswerEvent> {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    signal.addEventListener("abort", abort, { once: true });
+    const watchdog = new Watchdog(this.options.firstTokenTimeoutMs, this.options.idleTimeoutMs, abort);
+    try {
+      if (signal.aborted) return;
+      const response = await this.request(turns, controller.signal);
+      yield* this.read(response, watchdog);
+    } catch (error) {
+      if (signal.aborted) return;
+      throw watchdog.error ?? classify(error);
+    } finally {
+      watchdog.stop();
+      signal.removeEventListener("abort", abort);
+      controller.abort(); // closes the connection if the answer ended early
+    }
+  }
+
+  private async request(turns: ChatTurn[], signal: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "text/event-stream" };
+    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
+    try {
+      return await this.fetch(this.endpoint, { method: "POST", headers, body: JSON.stringify(this.body(turns)), signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new AppError("upstream_unreachable", `Cannot reach the LLM server at ${this.endpoint} (${causeOf(error)}).`, { cause: error });
+    }
+  }
+
+  private body(turns: ChatTurn[]): Record<string, unknown> {
+    const { model, maxTokens, temperature, api } = this.options;
+    const body: Record<string, unknown> = { model, stream: true };
+    if (api === "chat") {
+      body.messages = turns;
+      body.stream_options = { include_usage: true };
+    } else {
+      body.prompt = toCompletionPrompt(turns);
+    }
+    if (maxTokens !== undefined) body.max_tokens = maxTokens;
+    if (temperature !== undefined) body.temperature = temperature;
+    return body;
+  }
+
+  private async *read(response: Response, watchdog: Watchdog): AsyncGenerator<AnswerEvent> {
+    if (!response.ok) throw await httpError(response);
+    const type = response.headers.get("content-type") ?? "";
+    const state = newNormaliseState();
+    if (type.includes("application/json")) {
+      yield* emit(normaliseChunk(await response.json(), state), watchdog);
+      return;
+    }
+    if (!response.body) throw new AppError("upstream_bad_response", "The LLM server sent an empty response.");
+    const maxEventBytes = this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    let done = false;
+    for await (const item of readSse(response.body, { maxEventBytes, onActivity: () => watchdog.activity() })) {
+      if (item.type === "done") {
+        done = true;
+        break;
+      }
+      yield* emit(normaliseChunk(item.json, state), watchdog);
+    }
+    checkComplete(done, state);
+  }
+}
+
+function* emit(events: AnswerEvent[], watchdog: Watchdog): Generator<AnswerEvent> {
+  for (const event of events) {
+    if (event.type === "text" || event.type === "reasoning") watchdog.token();
+    yield event;
+  }
+}
+
+/**
+ * EOF without `[DONE]` is normal for some servers once a finish_reason was sent (Ollama and
+ * others close right after it); without either, the answer was cut off.
+ */
+function checkComplete(done: boolean, state: NormaliseState): void {
+  if (done || state.sawFinish) return;
+  throw new AppError("upstream_truncated", "The LLM server closed the stream before the answer was complete.");
+}
+
+/** A failure while reading: our own errors pass; anything else is the connection breaking. */
+function classify(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError("upstream_stream_error", `The connection to the LLM server broke mid-answer (${causeOf(error)}).`, { cause: error });
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? "unknown error";
+}
+
+function apiRoot(baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, "");
+  return /\/v1$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
+}
