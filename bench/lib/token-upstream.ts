@@ -2,7 +2,7 @@
  * A minimal OpenAI-compatible streaming server for benchmarks: each token's text is the epoch
  * time it was written (`<t>` + ms + space), so a viewer can compute token → viewer delay.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { epochMs } from "./clock.ts";
 
@@ -49,7 +49,7 @@ export async function startTokenUpstream(plan: TokenPlan): Promise<TokenUpstream
   return upstream;
 }
 
-async function stream(res: import("node:http").ServerResponse, plan: TokenPlan, held: Promise<void>): Promise<void> {
+async function stream(res: ServerResponse, plan: TokenPlan, held: Promise<void>): Promise<void> {
   const interval = 1000 / plan.tokensPerSecond;
   const start = epochMs();
   const burst = plan.burst ?? 0;

@@ -42,9 +42,10 @@ function logStartup(logger: Logger, config: Config, demo: boolean, port: number)
   const upstream = demo
     ? "built-in DEMO model (set LLM_BASE_URL to use LocalAI or another OpenAI-compatible server)"
     : `${config.llm.baseUrl} (${config.llm.api} API, model ${config.llm.model ?? "default"})`;
-  logger.info({ port, upstream, store: "memory", demo }, `listening on http://localhost:${port}`);
   logger.info({}, `answers come from: ${upstream}`);
   logger.info({}, "rooms are kept in memory (single node; history is lost on restart)");
+  // Last, so that whoever waits for this line has seen the others.
+  logger.info({ port, upstream, store: "memory", demo }, `listening on http://localhost:${port}`);
 }
 
 /** The server must never die of a stray rejection; log it loudly instead. */

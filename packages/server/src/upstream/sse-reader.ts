@@ -17,7 +17,11 @@ export type SseItem = { type: "data"; json: unknown } | { type: "done" };
 type Queued = SseItem | { type: "error"; error: AppError };
 
 /** Yields chunks in order; returns after `[DONE]` or at EOF (the caller decides if EOF was early). */
-export async function* readSse(body: AsyncIterable<Uint8Array>, options: SseReadOptions): AsyncGenerator<SseItem> {
+export async function* readSse(
+  source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+  options: SseReadOptions,
+): AsyncGenerator<SseItem> {
+  const body = "getReader" in source ? chunksOf(source) : source;
   const decoder = new TextDecoder("utf-8");
   const queue: Queued[] = [];
   let pendingBytes = 0;
@@ -66,5 +70,19 @@ function toItem(data: string): Queued {
     // Not thrown here: this runs inside the parser, and earlier events of this read come first.
     const error = new AppError("upstream_bad_response", `The LLM server sent malformed JSON: ${data.slice(0, 120)}`);
     return { type: "error", error };
+  }
+}
+
+/** Reads a web stream chunk by chunk; cancels it when the consumer stops early. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
   }
 }
