@@ -14,6 +14,8 @@ export interface AppDeps {
   logger: Logger;
   store: RoomStore;
   source: AnswerSource;
+  /** Named readiness checks for /readyz (e.g. redis), beside the built-in ones. */
+  readiness?: () => Record<string, boolean>;
 }
 
 export interface App {
@@ -25,10 +27,10 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createApp({ config, logger, store, source }: AppDeps): App {
+export function createApp({ config, logger, store, source, readiness }: AppDeps): App {
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
-    readiness: async () => ({ store: true }),
+    readiness: async () => ({ server: true, ...readiness?.() }),
     status: () => ({ rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
   });
   const http = createServer(httpApp);
@@ -58,8 +60,10 @@ export function createApp({ config, logger, store, source }: AppDeps): App {
       }),
     close: async () => {
       await rooms.shutdown("The server is restarting; this answer was cut short.");
-      await io.close();
+      const closed = io.close();
+      // Idle keep-alive HTTP connections would otherwise hold close() for the keep-alive timeout.
       http.closeAllConnections();
+      await closed;
     },
   };
 }

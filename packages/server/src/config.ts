@@ -31,6 +31,7 @@ const envSchema = z.object({
   LLM_IDLE_TIMEOUT_MS: int(120_000, 1),
   DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
   REDIS_URL: optionalString,
+  REDIS_PREFIX: z.string().default("tc:"),
   COALESCE_MS: int(30, 0),
   COALESCE_MAX_CHARS: int(2048, 1),
   HISTORY_LIMIT: int(200, 2),
@@ -59,7 +60,7 @@ export interface Config {
     idleTimeoutMs: number;
     demoTokensPerSecond: number;
   };
-  redisUrl: string | undefined;
+  redis: { url: string | undefined; prefix: string };
   rooms: {
     coalesceMs: number;
     coalesceMaxChars: number;
@@ -102,7 +103,7 @@ function toConfig(e: Env): Config {
       idleTimeoutMs: e.LLM_IDLE_TIMEOUT_MS,
       demoTokensPerSecond: e.DEMO_TOKENS_PER_SECOND,
     },
-    redisUrl: e.REDIS_URL,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     rooms: {
       coalesceMs: e.COALESCE_MS,
       coalesceMaxChars: e.COALESCE_MAX_CHARS,

@@ -4,28 +4,50 @@
  */
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import type { Logger } from "./core/ports.ts";
+import type { Logger, RoomStore } from "./core/ports.ts";
 import { createLogger } from "./logger.ts";
 import { MemoryStore } from "./store/memory-store.ts";
+import { connectRedis, type RedisConnections } from "./store/redis-connection.ts";
+import { RedisStore } from "./store/redis-store.ts";
 import { createAnswerSource } from "./upstream/index.ts";
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
   const logger = createLogger(config.logLevel);
-  if (config.redisUrl) {
-    logger.error({ redisUrl: config.redisUrl }, "REDIS_URL is set, but Redis mode is not available in this version; unset it to run in memory");
-    process.exit(1);
-  }
-  const store = new MemoryStore({ historyLimit: config.rooms.historyLimit, idleTtlMs: config.rooms.idleTtlMs });
-  const source = createAnswerSource(config.llm);
-  const app = createApp({ config, logger, store, source });
   guardProcess(logger);
+  const backend = createBackend(config, logger);
+  const source = createAnswerSource(config.llm);
+  const app = createApp({ config, logger, store: backend.store, source, readiness: backend.readiness });
+  if (backend.adapter) app.io.adapter(backend.adapter);
   const address = await app.listen();
   logStartup(logger, config, source.demo, address.port);
   onShutdownSignal(logger, config, async () => {
     await app.close();
-    store.close();
+    await backend.close();
   });
+}
+
+interface Backend {
+  store: RoomStore;
+  adapter?: RedisConnections["adapter"];
+  readiness: () => Record<string, boolean>;
+  close: () => Promise<void>;
+}
+
+/** Memory without REDIS_URL; with it, the Redis store and the Socket.IO Redis adapter. */
+function createBackend(config: Config, logger: Logger): Backend {
+  const { historyLimit, idleTtlMs } = config.rooms;
+  if (!config.redis.url) {
+    const store = new MemoryStore({ historyLimit, idleTtlMs });
+    return { store, readiness: () => ({}), close: async () => store.close() };
+  }
+  const redis = connectRedis(config.redis.url, config.redis.prefix, logger);
+  return {
+    store: new RedisStore(redis.command, { prefix: config.redis.prefix, historyLimit, ttlMs: idleTtlMs }),
+    adapter: redis.adapter,
+    readiness: () => ({ redis: redis.healthy() }),
+    close: () => redis.close(),
+  };
 }
 
 function readConfigOrExit(): Config {
@@ -43,9 +65,15 @@ function logStartup(logger: Logger, config: Config, demo: boolean, port: number)
     ? "built-in DEMO model (set LLM_BASE_URL to use LocalAI or another OpenAI-compatible server)"
     : `${config.llm.baseUrl} (${config.llm.api} API, model ${config.llm.model ?? "default"})`;
   logger.info({}, `answers come from: ${upstream}`);
-  logger.info({}, "rooms are kept in memory (single node; history is lost on restart)");
+  const store = config.redis.url ? "redis" : "memory";
+  if (config.redis.url) logger.info({ redis: redactUrl(config.redis.url) }, "rooms are kept in Redis (history survives restarts; nodes share rooms)");
+  else logger.info({}, "rooms are kept in memory (single node; history is lost on restart)");
   // Last, so that whoever waits for this line has seen the others.
-  logger.info({ port, upstream, store: "memory", demo }, `listening on http://localhost:${port}`);
+  logger.info({ port, upstream, store, demo }, `listening on http://localhost:${port}`);
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
 }
 
 /** The server must never die of a stray rejection; log it loudly instead. */
