@@ -124,7 +124,7 @@ function machine(): string {
 
 async function main(): Promise<void> {
   const upstream = await startTokenUpstream({ tokens: 1, tokensPerSecond: 1 });
-  const node = await startNode({ LLM_BASE_URL: upstream.url, LOG_LEVEL: "warn", COALESCE_MS: "30" });
+  const node = await startNode({ LLM_BASE_URL: upstream.url, LOG_LEVEL: "info", COALESCE_MS: "30" });
   try {
     console.log(`Machine: ${machine()}\n`);
     const rows: Array<Array<string | number>> = [];

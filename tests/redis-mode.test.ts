@@ -55,7 +55,7 @@ describe("Redis mode", () => {
     await first!.stop();
 
     const [second] = await cluster(1, prefixCounter);
-    const client = await rawClient(second.url);
+    const client = await rawClient(second!.url);
     const snapshot = await client.join("persist", "Bob");
     expect(snapshot.messages.map((m) => [m.role, m.text, m.status])).toEqual([
       ["user", "remember this", "done"],

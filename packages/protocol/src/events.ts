@@ -12,10 +12,15 @@ export interface Delta {
   text: string;
 }
 
+/** Presence lists at most this many members (the earliest to join); `memberCount` says how many there are. */
+export const MAX_LISTED_MEMBERS = 100;
+
 export interface JoinResult {
   room: RoomInfo;
   self: Member;
+  /** Up to MAX_LISTED_MEMBERS members, earliest first. */
   members: Member[];
+  memberCount: number;
   /** Oldest first; an answer in progress carries its text so far and its seq. */
   messages: Message[];
 }
@@ -49,7 +54,10 @@ export interface EndEvent {
 
 export interface PresenceEvent {
   roomId: string;
+  /** Up to MAX_LISTED_MEMBERS members, earliest first. */
   members: Member[];
+  /** Everyone in the room (on this node, in Redis mode for now). */
+  count: number;
 }
 
 /** Reasoning text streamed apart from the answer (models that "think"). Not seq'd: a cosmetic side channel. */

@@ -43,6 +43,8 @@ export class RoomConnection {
   room: RoomInfo | undefined;
   self: Member | undefined;
   members: Member[] = [];
+  /** Everyone in the room; `members` lists at most the first 100. */
+  memberCount = 0;
   /** The last join failure, for the UI; cleared by a successful join. */
   lastError: ErrorPayload | undefined;
 
@@ -148,6 +150,7 @@ export class RoomConnection {
   private onPresence(presence: PresenceEvent): void {
     if (presence.roomId !== this.roomId) return;
     this.members = presence.members;
+    this.memberCount = presence.count;
     this.notify();
   }
 
@@ -196,6 +199,7 @@ export class RoomConnection {
     this.room = result.room;
     this.self = result.self;
     this.members = result.members;
+    this.memberCount = result.memberCount;
     this.lastError = undefined;
     this.setState("live");
     this.run(this.log.applySnapshot(result.messages));

@@ -13,6 +13,7 @@ export class RoomState {
   room = $state.raw<RoomInfo | undefined>();
   self = $state.raw<Member | undefined>();
   members = $state.raw<Member[]>([]);
+  memberCount = $state(0);
   messages = $state.raw<Message[]>([]);
   lastError = $state.raw<ErrorPayload | undefined>();
   /** The answer streaming right now, if any (one at a time per room). */
@@ -53,6 +54,7 @@ export class RoomState {
     this.room = c.room;
     this.self = c.self;
     this.members = c.members;
+    this.memberCount = c.memberCount;
     this.messages = c.messages;
     this.lastError = c.lastError;
   }

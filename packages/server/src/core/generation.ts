@@ -116,7 +116,7 @@ export class Generation {
       const written = await this.appendAndPublish(text);
       if (!written) {
         this.pending = text + this.pending;
-        if (this.isFinishing()) break;
+        if (this.finishing) break;
         await delay(WRITE_RETRY_MS);
       }
     }
@@ -136,10 +136,6 @@ export class Generation {
     this.seq = seq;
     this.deps.broadcaster.delta({ roomId: this.roomId, messageId: this.messageId, seq, text });
     return true;
-  }
-
-  private isFinishing(): boolean {
-    return this.finishing;
   }
 
   private async drainWrites(): Promise<void> {

@@ -11,11 +11,15 @@ import type {
   SendResult,
   StopPayload,
 } from "@tokencast/protocol";
-import { MAX_NAME_LENGTH } from "@tokencast/protocol";
+import { MAX_LISTED_MEMBERS, MAX_NAME_LENGTH } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
 import { MemberRegistry } from "./members.ts";
+import { PresenceThrottle } from "./presence-throttle.ts";
 import type { AnswerSource, Broadcaster, ChatTurn, Logger, RoomStore } from "./ports.ts";
+
+/** Presence goes out at most this often per room: a crowd joining at once costs a few broadcasts, not one per join. */
+const PRESENCE_INTERVAL_MS = 250;
 
 export interface RoomServiceDeps {
   store: RoomStore;
@@ -37,9 +41,13 @@ export class RoomService {
   private readonly active = new Map<string, Generation>();
   private readonly running = new Set<Promise<void>>();
   private readonly now: () => number;
+  private readonly presence: PresenceThrottle;
 
   constructor(private readonly deps: RoomServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.presence = new PresenceThrottle(PRESENCE_INTERVAL_MS, (roomId) =>
+      deps.broadcaster.presence({ roomId, ...this.presenceOf(roomId) }),
+    );
   }
 
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
@@ -47,14 +55,13 @@ export class RoomService {
     const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now() };
     this.members.add(payload.roomId, self);
     const messages = await this.deps.store.listMessages(payload.roomId);
-    const members = this.members.list(payload.roomId);
-    this.deps.broadcaster.presence({ roomId: payload.roomId, members });
-    return { room: this.roomInfo(payload.roomId), self, members, messages };
+    this.presence.changed(payload.roomId);
+    const { members, count } = this.presenceOf(payload.roomId);
+    return { room: this.roomInfo(payload.roomId), self, members, memberCount: count, messages };
   }
 
   leave(connectionId: string, roomId: string): void {
-    if (!this.members.remove(roomId, connectionId)) return;
-    this.deps.broadcaster.presence({ roomId, members: this.members.list(roomId) });
+    if (this.members.remove(roomId, connectionId)) this.presence.changed(roomId);
   }
 
   /** A connection went away: it leaves its rooms. Its answers keep streaming for everyone else. */
@@ -102,8 +109,14 @@ export class RoomService {
 
   /** Ends every answer in progress `interrupted` and waits for them to be recorded. */
   async shutdown(reason: string): Promise<void> {
+    this.presence.dispose();
     for (const generation of this.active.values()) generation.interrupt(reason);
     await Promise.all([...this.running]);
+  }
+
+  private presenceOf(roomId: string): { members: Member[]; count: number } {
+    const all = this.members.list(roomId);
+    return { members: all.slice(0, MAX_LISTED_MEMBERS), count: all.length };
   }
 
   activeCount(): number {

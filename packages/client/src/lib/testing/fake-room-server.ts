@@ -92,7 +92,7 @@ export class FakeRoomServer {
       await socket.join(payload.roomId);
       this.joins++;
       const self: Member = { id: socket.id, name: payload.name, joinedAt: Date.now() };
-      ack({ ok: true, room: this.roomInfo(), self, members: [self], messages: [...this.messages.values()] });
+      ack({ ok: true, room: this.roomInfo(), self, members: [self], memberCount: 1, messages: [...this.messages.values()] });
     });
     socket.on("room:leave", (_payload, ack) => ack(OK_EMPTY));
     socket.on("chat:resume", (payload, ack) => ack(this.resume(payload)));
