@@ -92,3 +92,23 @@ describe("Redis mode", () => {
     for (const node of [a!, b!]) expect(problems(node)).toEqual([]);
   });
 });
+
+describe("cross-node stop", () => {
+  it("a viewer on another node stops the answer: the owner closes the upstream request and everyone gets `stopped`", async () => {
+    const [a, b] = await cluster(2);
+    const asker = await viewer(a!.url, "stop-across", "asker-on-a");
+    const stopper = await viewer(b!.url, "stop-across", "stopper-on-b");
+    const index = fake.requests.length;
+    fake.enqueue(tokenScript(TOKENS, { delayMs: 1, gateAfter: { tokens: 10, gate: "never" } }));
+    const { replyId } = await asker.send("please stop me");
+    const partial = expectedText(TOKENS.slice(0, 10));
+    await waitFor(() => stopper.getMessage(replyId)?.text === partial, { what: "B to see the partial answer" });
+    await stopper.stop(replyId);
+    await fake.waitForClosed(index);
+    for (const v of [asker, stopper]) {
+      const final = await ended(v, replyId);
+      expect(final).toMatchObject({ status: "stopped", stoppedBy: "stopper-on-b", text: partial });
+    }
+    await expect(stopper.stop(replyId)).rejects.toMatchObject({ code: "not_streaming" });
+  });
+});

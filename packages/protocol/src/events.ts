@@ -83,8 +83,19 @@ export interface ServerToClientEvents {
   "room:presence": (presence: PresenceEvent) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface InterServerEvents {}
+/** A request from one node to whichever node runs an answer. */
+export interface StopRequest {
+  roomId: string;
+  messageId: string;
+  /** Display name of whoever asked to stop. */
+  by: string;
+}
+
+/** Node-to-node events (Socket.IO serverSideEmit over the Redis adapter). */
+export interface InterServerEvents {
+  /** Each node answers true when it ran the answer and stopped it. */
+  "answer:stop": (request: StopRequest, ack: (stopped: boolean) => void) => void;
+}
 
 export interface SocketData {
   name?: string;

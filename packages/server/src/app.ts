@@ -5,6 +5,7 @@ import type { AnswerSource, Logger, RoomStore } from "./core/ports.ts";
 import { RoomService } from "./core/room-service.ts";
 import { createHttpApp } from "./http/routes.ts";
 import { socketBroadcaster } from "./realtime/broadcaster.ts";
+import { socketCluster } from "./realtime/cluster.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
 import { buildTurns } from "./upstream/prompt.ts";
@@ -16,6 +17,8 @@ export interface AppDeps {
   source: AnswerSource;
   /** Named readiness checks for /readyz (e.g. redis), beside the built-in ones. */
   readiness?: () => Record<string, boolean>;
+  /** Socket.IO adapter joining this node to others (Redis mode); none on a single node. */
+  adapter?: Parameters<IoServer["adapter"]>[0];
 }
 
 export interface App {
@@ -27,7 +30,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createApp({ config, logger, store, source, readiness }: AppDeps): App {
+export function createApp({ config, logger, store, source, readiness, adapter }: AppDeps): App {
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
     readiness: async () => ({ server: true, ...readiness?.() }),
@@ -35,11 +38,13 @@ export function createApp({ config, logger, store, source, readiness }: AppDeps)
   });
   const http = createServer(httpApp);
   const io = createSocketServer(http);
+  if (adapter) io.adapter(adapter);
   const rooms = new RoomService({
     store,
     source,
     broadcaster: socketBroadcaster(io),
     logger,
+    ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
     buildTurns: (history) => buildTurns(history, { systemPrompt: config.llm.systemPrompt, budgetChars: config.llm.historyChars }),
     limits: {
       maxTextLength: config.rooms.maxTextLength,

@@ -17,8 +17,7 @@ async function main(): Promise<void> {
   guardProcess(logger);
   const backend = createBackend(config, logger);
   const source = createAnswerSource(config.llm);
-  const app = createApp({ config, logger, store: backend.store, source, readiness: backend.readiness });
-  if (backend.adapter) app.io.adapter(backend.adapter);
+  const app = createApp({ config, logger, source, ...backend });
   const address = await app.listen();
   logStartup(logger, config, source.demo, address.port);
   onShutdownSignal(logger, config, async () => {

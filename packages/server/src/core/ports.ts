@@ -10,6 +10,7 @@ import type {
   Message,
   PresenceEvent,
   ReasoningEvent,
+  StopRequest,
   Usage,
 } from "@tokencast/protocol";
 
@@ -87,6 +88,16 @@ export interface Broadcaster {
 }
 
 export type { Member };
+
+// ---------- other nodes ----------
+
+/** Reaches the other nodes of the cluster (none in memory mode). */
+export interface Cluster {
+  /** Asks the node running the answer to stop it; true when one did. */
+  requestStop(request: StopRequest): Promise<boolean>;
+  /** Serves other nodes' stop requests; the handler answers true when it stopped the answer. */
+  onStopRequest(handler: (request: StopRequest) => boolean): void;
+}
 
 // ---------- logging ----------
 

@@ -16,7 +16,7 @@ import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
 import { MemberRegistry } from "./members.ts";
 import { PresenceThrottle } from "./presence-throttle.ts";
-import type { AnswerSource, Broadcaster, ChatTurn, Logger, RoomStore } from "./ports.ts";
+import type { AnswerSource, Broadcaster, ChatTurn, Cluster, Logger, RoomStore } from "./ports.ts";
 
 /** Presence goes out at most this often per room: a crowd joining at once costs a few broadcasts, not one per join. */
 const PRESENCE_INTERVAL_MS = 250;
@@ -29,6 +29,8 @@ export interface RoomServiceDeps {
   /** Turns the room's history (oldest first, ending with the new question) into what goes upstream. */
   buildTurns: (history: Message[]) => ChatTurn[];
   limits: { maxTextLength: number; coalesceMs: number; coalesceMaxChars: number };
+  /** Other nodes, to reach the one running an answer; absent on a single node. */
+  cluster?: Cluster;
   now?: () => number;
 }
 
@@ -48,6 +50,7 @@ export class RoomService {
     this.presence = new PresenceThrottle(PRESENCE_INTERVAL_MS, (roomId) =>
       deps.broadcaster.presence({ roomId, ...this.presenceOf(roomId) }),
     );
+    deps.cluster?.onStopRequest((request) => this.stopLocal(request));
   }
 
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
@@ -89,14 +92,20 @@ export class RoomService {
     return { messageId: question.id, replyId: answer.id };
   }
 
-  stop(connectionId: string, payload: StopPayload): Promise<void> {
+  /** Stops the answer here if this node runs it, else asks the node that does. */
+  async stop(connectionId: string, payload: StopPayload): Promise<void> {
     const member = this.requireMember(connectionId, payload.roomId);
-    const generation = this.active.get(payload.roomId);
-    if (generation?.messageId === payload.messageId) {
-      generation.stop(member.name);
-      return Promise.resolve();
-    }
-    return this.explainNotStreaming(payload.roomId, payload.messageId);
+    const request = { roomId: payload.roomId, messageId: payload.messageId, by: member.name };
+    if (this.stopLocal(request)) return;
+    if (await this.deps.cluster?.requestStop(request)) return;
+    await this.explainNotStreaming(payload.roomId, payload.messageId);
+  }
+
+  private stopLocal(request: { roomId: string; messageId: string; by: string }): boolean {
+    const generation = this.active.get(request.roomId);
+    if (generation?.messageId !== request.messageId) return false;
+    generation.stop(request.by);
+    return true;
   }
 
   async resume(connectionId: string, payload: ResumePayload): Promise<ResumeResult> {
