@@ -112,3 +112,21 @@ describe("cross-node stop", () => {
     await expect(stopper.stop(replyId)).rejects.toMatchObject({ code: "not_streaming" });
   });
 });
+
+describe("one answer per room, cluster-wide", () => {
+  it("a question on another node while an answer streams gets `busy`; once it ends, that node answers", async () => {
+    const [a, b] = await cluster(2);
+    const onA = await viewer(a!.url, "one-at-a-time", "on-a");
+    const onB = await viewer(b!.url, "one-at-a-time", "on-b");
+    fake.enqueue(tokenScript(["first ", "answer"], { gateAfter: { tokens: 1, gate: "cluster-busy" } }));
+    const first = await onA.send("first");
+    await waitFor(() => (onB.getMessage(first.replyId)?.seq ?? 0) > 0);
+    await expect(onB.send("second")).rejects.toMatchObject({ code: "busy" });
+    fake.release("cluster-busy");
+    await ended(onB, first.replyId);
+    fake.enqueue(tokenScript(["second answer"]));
+    const second = await waitFor(() => onB.send("second").catch(() => undefined), { what: "B to take the next question" });
+    expect((await ended(onA, second.replyId)).text).toBe("second answer");
+    expect(onA.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["first", "second"]);
+  });
+});

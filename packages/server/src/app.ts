@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
-import type { AnswerSource, Logger, RoomStore } from "./core/ports.ts";
+import type { AnswerLocks, AnswerSource, Logger, RoomStore } from "./core/ports.ts";
 import { RoomService } from "./core/room-service.ts";
 import { createHttpApp } from "./http/routes.ts";
 import { socketBroadcaster } from "./realtime/broadcaster.ts";
@@ -14,6 +14,7 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   store: RoomStore;
+  locks: AnswerLocks;
   source: AnswerSource;
   /** Named readiness checks for /readyz (e.g. redis), beside the built-in ones. */
   readiness?: () => Record<string, boolean>;
@@ -30,7 +31,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createApp({ config, logger, store, source, readiness, adapter }: AppDeps): App {
+export function createApp({ config, logger, store, locks, source, readiness, adapter }: AppDeps): App {
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
     readiness: async () => ({ server: true, ...readiness?.() }),
@@ -41,6 +42,7 @@ export function createApp({ config, logger, store, source, readiness, adapter }:
   if (adapter) io.adapter(adapter);
   const rooms = new RoomService({
     store,
+    locks,
     source,
     broadcaster: socketBroadcaster(io),
     logger,

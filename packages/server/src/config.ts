@@ -32,6 +32,7 @@ const envSchema = z.object({
   DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
   REDIS_URL: optionalString,
   REDIS_PREFIX: z.string().default("tc:"),
+  ANSWER_LEASE_MS: int(5000, 300),
   COALESCE_MS: int(30, 0),
   COALESCE_MAX_CHARS: int(2048, 1),
   HISTORY_LIMIT: int(200, 2),
@@ -60,7 +61,7 @@ export interface Config {
     idleTimeoutMs: number;
     demoTokensPerSecond: number;
   };
-  redis: { url: string | undefined; prefix: string };
+  redis: { url: string | undefined; prefix: string; leaseMs: number };
   rooms: {
     coalesceMs: number;
     coalesceMaxChars: number;
@@ -103,7 +104,7 @@ function toConfig(e: Env): Config {
       idleTimeoutMs: e.LLM_IDLE_TIMEOUT_MS,
       demoTokensPerSecond: e.DEMO_TOKENS_PER_SECOND,
     },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, leaseMs: e.ANSWER_LEASE_MS },
     rooms: {
       coalesceMs: e.COALESCE_MS,
       coalesceMaxChars: e.COALESCE_MAX_CHARS,

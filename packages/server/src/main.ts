@@ -4,10 +4,12 @@
  */
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import type { Logger, RoomStore } from "./core/ports.ts";
+import type { AnswerLocks, Logger, RoomStore } from "./core/ports.ts";
 import { createLogger } from "./logger.ts";
+import { MemoryLocks } from "./store/memory-locks.ts";
 import { MemoryStore } from "./store/memory-store.ts";
 import { connectRedis, type RedisConnections } from "./store/redis-connection.ts";
+import { RedisLocks } from "./store/redis-locks.ts";
 import { RedisStore } from "./store/redis-store.ts";
 import { createAnswerSource } from "./upstream/index.ts";
 
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
 
 interface Backend {
   store: RoomStore;
+  locks: AnswerLocks;
   adapter?: RedisConnections["adapter"];
   readiness: () => Record<string, boolean>;
   close: () => Promise<void>;
@@ -38,11 +41,12 @@ function createBackend(config: Config, logger: Logger): Backend {
   const { historyLimit, idleTtlMs } = config.rooms;
   if (!config.redis.url) {
     const store = new MemoryStore({ historyLimit, idleTtlMs });
-    return { store, readiness: () => ({}), close: async () => store.close() };
+    return { store, locks: new MemoryLocks(), readiness: () => ({}), close: async () => store.close() };
   }
   const redis = connectRedis(config.redis.url, config.redis.prefix, logger);
   return {
     store: new RedisStore(redis.command, { prefix: config.redis.prefix, historyLimit, ttlMs: idleTtlMs }),
+    locks: new RedisLocks(redis.command, { prefix: config.redis.prefix, leaseMs: config.redis.leaseMs }),
     adapter: redis.adapter,
     readiness: () => ({ redis: redis.healthy() }),
     close: () => redis.close(),

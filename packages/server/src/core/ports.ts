@@ -89,6 +89,23 @@ export interface Broadcaster {
 
 export type { Member };
 
+// ---------- answer ownership ----------
+
+/**
+ * One answer streams per room at a time, cluster-wide. The node that acquires the room's lock
+ * owns the answer; it renews the lease while streaming and releases it at the end. A node that
+ * dies stops renewing, so the room frees itself after the lease.
+ */
+export interface AnswerLocks {
+  /** True when this answer now holds the room; false when another answer does. */
+  acquire(roomId: string, messageId: string): Promise<boolean>;
+  /** Extends the lease; false when the lock is no longer this answer's. */
+  renew(roomId: string, messageId: string): Promise<boolean>;
+  release(roomId: string, messageId: string): Promise<void>;
+  /** How often an owner should renew, in ms. */
+  readonly renewEveryMs: number;
+}
+
 // ---------- other nodes ----------
 
 /** Reaches the other nodes of the cluster (none in memory mode). */

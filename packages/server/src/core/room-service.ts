@@ -16,13 +16,14 @@ import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
 import { MemberRegistry } from "./members.ts";
 import { PresenceThrottle } from "./presence-throttle.ts";
-import type { AnswerSource, Broadcaster, ChatTurn, Cluster, Logger, RoomStore } from "./ports.ts";
+import type { AnswerLocks, AnswerSource, Broadcaster, ChatTurn, Cluster, Logger, RoomStore } from "./ports.ts";
 
 /** Presence goes out at most this often per room: a crowd joining at once costs a few broadcasts, not one per join. */
 const PRESENCE_INTERVAL_MS = 250;
 
 export interface RoomServiceDeps {
   store: RoomStore;
+  locks: AnswerLocks;
   source: AnswerSource;
   broadcaster: Broadcaster;
   logger: Logger;
@@ -75,17 +76,18 @@ export class RoomService {
   async send(connectionId: string, payload: SendPayload): Promise<SendResult> {
     const member = this.requireMember(connectionId, payload.roomId);
     this.checkLength(payload.text);
-    if (this.active.has(payload.roomId)) {
-      throw new AppError("busy", "An answer is still streaming in this room; wait for it or stop it.");
-    }
     const question = this.newMessage(payload.roomId, "user", member.name, payload.text);
     const answer = this.newAnswer(payload.roomId, question.id);
+    if (this.active.has(payload.roomId) || !(await this.deps.locks.acquire(payload.roomId, answer.id))) {
+      throw new AppError("busy", "An answer is still streaming in this room; wait for it or stop it.");
+    }
     const generation = this.createGeneration(answer);
     this.active.set(payload.roomId, generation);
     try {
       await this.publish(question, answer);
     } catch (error) {
       this.active.delete(payload.roomId);
+      await this.deps.locks.release(payload.roomId, answer.id);
       throw error;
     }
     this.start(generation, this.turnsFor(payload.roomId));
@@ -194,10 +196,24 @@ export class RoomService {
   }
 
   private start(generation: Generation, turns: Promise<ChatTurn[]>): void {
-    const run = generation.run(turns).finally(() => {
-      this.active.delete(generation.roomId);
+    const { roomId, messageId } = generation;
+    const renewal = setInterval(() => void this.renew(roomId, messageId), this.deps.locks.renewEveryMs);
+    const run = generation.run(turns).finally(async () => {
+      clearInterval(renewal);
+      this.active.delete(roomId);
       this.running.delete(run);
+      await this.deps.locks.release(roomId, messageId).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, roomId }, "could not release the room's answer lock (it expires by itself)");
+      });
     });
     this.running.add(run);
+  }
+
+  private async renew(roomId: string, messageId: string): Promise<void> {
+    try {
+      if (!(await this.deps.locks.renew(roomId, messageId))) this.deps.logger.warn({ roomId, messageId }, "answer lock lost");
+    } catch (error) {
+      this.deps.logger.warn({ err: error, roomId }, "could not renew the answer lock");
+    }
   }
 }
