@@ -2,6 +2,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { closeAllClients, ended, viewer, viewers } from "./helpers/clients.ts";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { expectedText, tokenScript } from "./helpers/upstream-scripts.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -72,19 +74,45 @@ describe("configuration", () => {
   });
 });
 
-describe("shutdown", () => {
-  it("SIGTERM ends an answer in progress `interrupted` for its viewers, keeping the text, and exits 0", async () => {
-    const slow = await startNode({ DEMO_TOKENS_PER_SECOND: "20" });
+describe("shutdown (SIGTERM drains the node)", () => {
+  let fake: FakeUpstream;
+  beforeAll(async () => {
+    fake = await startFakeUpstream();
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  it("an answer in progress may finish within the grace period; new questions are refused meanwhile; exits 0", async () => {
+    const draining = await startNode({ LLM_BASE_URL: fake.url, SHUTDOWN_GRACE_MS: "20000" });
+    const watcher = await viewer(draining.url, "drain-room", "watcher");
+    const tokens = ["finishes ", "during ", "the ", "drain."];
+    fake.enqueue(tokenScript(tokens, { gateAfter: { tokens: 1, gate: "drain-finish" } }));
+    const { replyId } = await watcher.send("answer while I shut down");
+    await waitFor(() => (watcher.getMessage(replyId)?.seq ?? 0) >= 1);
+    const exited = draining.stop("SIGTERM");
+    await waitFor(() => draining.logs.some((l) => l.msg === "shutting down"), { what: "the drain to start" });
+    await expect(watcher.send("one more?")).rejects.toMatchObject({ code: "server_shutdown" });
+    fake.release("drain-finish");
+    const final = await ended(watcher, replyId);
+    expect(final).toMatchObject({ status: "done", text: expectedText(tokens) });
+    expect(await exited).toBe(0);
+    expect(problems(draining)).toEqual([]);
+  });
+
+  it("an answer still running at the end of the grace period ends `interrupted` for its viewers, keeping the text", async () => {
+    const slow = await startNode({ LLM_BASE_URL: fake.url, SHUTDOWN_GRACE_MS: "300" });
     const watcher = await viewer(slow.url, "shutdown-room", "watcher");
+    fake.enqueue(tokenScript(["kept ", "text ", "never"], { gateAfter: { tokens: 2, gate: "never-opens" } }));
     const { replyId } = await watcher.send("a long answer please");
-    await waitFor(() => (watcher.getMessage(replyId)?.seq ?? 0) >= 2);
+    await waitFor(() => watcher.getMessage(replyId)?.text === "kept text ");
     const code = await slow.stop("SIGTERM");
     expect(code).toBe(0);
     const final = await waitFor(() => {
       const m = watcher.getMessage(replyId);
       return m?.status === "interrupted" ? m : undefined;
     });
-    expect(final.text.length).toBeGreaterThan(0);
+    expect(final).toMatchObject({ text: "kept text ", error: { code: "server_shutdown" } });
     expect(problems(slow)).toEqual([]);
   });
 });

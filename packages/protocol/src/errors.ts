@@ -11,6 +11,10 @@ export const ERROR_CODES = [
   "busy",
   "not_streaming",
   "internal_error",
+  // the cluster
+  "store_unavailable",
+  "server_shutdown",
+  "owner_lost",
   // upstream (LLM server)
   "upstream_unreachable",
   "upstream_http_error",

@@ -56,7 +56,7 @@ export interface PresenceEvent {
   roomId: string;
   /** Up to MAX_LISTED_MEMBERS members, earliest first. */
   members: Member[];
-  /** Everyone in the room (on this node, in Redis mode for now). */
+  /** Everyone in the room, on every node. */
   count: number;
 }
 
@@ -65,6 +65,14 @@ export interface ReasoningEvent {
   roomId: string;
   messageId: string;
   text: string;
+}
+
+/**
+ * The server may have missed room events (its Redis subscription was interrupted): join again
+ * for a fresh snapshot. Deltas keep flowing meanwhile; the client drops seqs it already has.
+ */
+export interface ResyncEvent {
+  roomId: string;
 }
 
 export interface ClientToServerEvents {
@@ -81,6 +89,7 @@ export interface ServerToClientEvents {
   "chat:end": (end: EndEvent) => void;
   "chat:reasoning": (reasoning: ReasoningEvent) => void;
   "room:presence": (presence: PresenceEvent) => void;
+  "room:resync": (resync: ResyncEvent) => void;
 }
 
 /** A request from one node to whichever node runs an answer. */

@@ -1,11 +1,13 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
-import type { AnswerLocks, AnswerSource, Logger, RoomStore } from "./core/ports.ts";
+import type { AnswerLocks, AnswerSource, Logger, MemberDirectory, RoomStore } from "./core/ports.ts";
 import { RoomService } from "./core/room-service.ts";
+import { Upkeep } from "./core/upkeep.ts";
 import { createHttpApp } from "./http/routes.ts";
-import { socketBroadcaster } from "./realtime/broadcaster.ts";
+import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
+import { guardSlowViewers } from "./realtime/slow-viewers.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
 import { buildTurns } from "./upstream/prompt.ts";
@@ -15,11 +17,14 @@ export interface AppDeps {
   logger: Logger;
   store: RoomStore;
   locks: AnswerLocks;
+  directory: MemberDirectory;
   source: AnswerSource;
   /** Named readiness checks for /readyz (e.g. redis), beside the built-in ones. */
   readiness?: () => Record<string, boolean>;
   /** Socket.IO adapter joining this node to others (Redis mode); none on a single node. */
   adapter?: Parameters<IoServer["adapter"]>[0];
+  /** Registers a callback for when the shared store comes back after an outage (Redis mode). */
+  onStoreReconnect?: (listener: () => void) => void;
 }
 
 export interface App {
@@ -27,22 +32,77 @@ export interface App {
   io: IoServer;
   rooms: RoomService;
   listen(): Promise<AddressInfo>;
-  /** Stops taking connections, ends answers in progress `interrupted`, closes sockets. */
+  /**
+   * Drains the node: stops taking connections and questions, lets answers in progress finish
+   * (up to SHUTDOWN_GRACE_MS, then ends them `interrupted`), closes sockets.
+   */
   close(): Promise<void>;
 }
 
-export function createApp({ config, logger, store, locks, source, readiness, adapter }: AppDeps): App {
+const SLOW_VIEWER_CHECK_MS = 250;
+const SHUTDOWN_REASON = "The server is restarting; this answer was cut short.";
+
+export function createApp(deps: AppDeps): App {
+  const { config, logger, source, adapter } = deps;
+  let draining = false;
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
-    readiness: async () => ({ server: true, ...readiness?.() }),
-    status: () => ({ rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
+    readiness: async () => ({ server: !draining, ...deps.readiness?.() }),
+    status: () => ({ node: config.nodeId, rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
   });
   const http = createServer(httpApp);
   const io = createSocketServer(http);
   if (adapter) io.adapter(adapter);
-  const rooms = new RoomService({
+  const rooms = createRoomService(deps, io);
+  attachRooms(io, rooms, logger);
+  const upkeep = new Upkeep(
+    [
+      { name: "orphaned answers", everyMs: deps.locks.orphanCheckEveryMs, run: () => rooms.answers.takeOverOrphans() },
+      { name: "heartbeat", everyMs: deps.directory.heartbeatEveryMs, run: () => rooms.presence.heartbeat() },
+      { name: "dead nodes' members", everyMs: deps.directory.heartbeatEveryMs, run: () => rooms.presence.sweep() },
+    ],
+    logger,
+  );
+  const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS }, logger);
+  deps.onStoreReconnect?.(() => void storeIsBack(rooms, io, logger));
+
+  return {
+    http,
+    io,
+    rooms,
+    listen: async () => {
+      await rooms.presence.heartbeat().catch(() => undefined); // Redis may still be connecting: the upkeep retries.
+      upkeep.start();
+      return new Promise((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(config.port, config.host, () => resolve(http.address() as AddressInfo));
+      });
+    },
+    close: async () => {
+      draining = true;
+      rooms.stopTakingWork();
+      http.close(); // no new connections: a load balancer sends newcomers to other nodes
+      // With other nodes, viewers move there now and keep watching (this node still streams
+      // its answers through Redis); alone, they stay until the answers end.
+      if (adapter) closeConnections(io);
+      await rooms.drain(config.shutdownGraceMs, SHUTDOWN_REASON);
+      upkeep.stop();
+      slowViewers.stop();
+      await closeConnectionsGracefully(io);
+      const closed = io.close();
+      // Idle keep-alive HTTP connections would otherwise hold close() for the keep-alive timeout.
+      http.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function createRoomService(deps: AppDeps, io: IoServer): RoomService {
+  const { config, logger, store, locks, directory, source, adapter } = deps;
+  return new RoomService({
     store,
     locks,
+    directory,
     source,
     broadcaster: socketBroadcaster(io),
     logger,
@@ -54,23 +114,32 @@ export function createApp({ config, logger, store, locks, source, readiness, ada
       coalesceMaxChars: config.rooms.coalesceMaxChars,
     },
   });
-  attachRooms(io, rooms, logger);
+}
 
-  return {
-    http,
-    io,
-    rooms,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        http.once("error", reject);
-        http.listen(config.port, config.host, () => resolve(http.address() as AddressInfo));
-      }),
-    close: async () => {
-      await rooms.shutdown("The server is restarting; this answer was cut short.");
-      const closed = io.close();
-      // Idle keep-alive HTTP connections would otherwise hold close() for the keep-alive timeout.
-      http.closeAllConnections();
-      await closed;
-    },
-  };
+/** Closes every client connection without a disconnect packet: clients reconnect (elsewhere). */
+function closeConnections(io: IoServer): void {
+  for (const socket of io.of("/").sockets.values()) socket.conn.close();
+}
+
+/** How long the last events (e.g. the final chat:end) may take to reach clients at shutdown. */
+const FLUSH_AT_CLOSE_MS = 2000;
+
+/** Closes client connections once what is queued for them is sent (up to FLUSH_AT_CLOSE_MS). */
+async function closeConnectionsGracefully(io: IoServer): Promise<void> {
+  closeConnections(io);
+  const deadline = performance.now() + FLUSH_AT_CLOSE_MS;
+  while (io.of("/").sockets.size > 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** After a Redis outage: list our members again and tell our viewers to resync what they missed. */
+async function storeIsBack(rooms: RoomService, io: IoServer, logger: Logger): Promise<void> {
+  logger.info({}, "redis is back: restoring members and asking viewers to resync");
+  resyncLocalRooms(io, rooms.presence.rooms());
+  try {
+    await rooms.presence.restore();
+  } catch (error) {
+    logger.warn({ err: error }, "could not restore members after redis came back");
+  }
 }

@@ -2,6 +2,8 @@
  * The only place that reads the environment. Every setting is validated here, with its
  * documented default (README "Configuration"); the rest of the server receives a `Config`.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
@@ -38,7 +40,10 @@ const envSchema = z.object({
   HISTORY_LIMIT: int(200, 2),
   MAX_TEXT_LENGTH: int(4000, 1),
   ROOM_IDLE_TTL_MS: int(24 * 60 * 60 * 1000, 1000),
-  SHUTDOWN_GRACE_MS: int(5000, 0),
+  SHUTDOWN_GRACE_MS: int(10_000, 0),
+  SLOW_VIEWER_MAX_BUFFER_BYTES: int(1024 * 1024, 1024),
+  SLOW_VIEWER_DISCONNECT_MS: int(30_000, 100),
+  NODE_ID: optionalString.pipe(z.string().regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)").optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -70,6 +75,12 @@ export interface Config {
     idleTtlMs: number;
   };
   shutdownGraceMs: number;
+  slowViewers: { maxBufferBytes: number; disconnectAfterMs: number };
+  /**
+   * This process's id in the cluster (presence, logs): NODE_ID (or the hostname) plus a random
+   * suffix, so that a restarted node never revives a dead one's heartbeat.
+   */
+  nodeId: string;
 }
 
 export class ConfigError extends Error {
@@ -113,5 +124,7 @@ function toConfig(e: Env): Config {
       idleTtlMs: e.ROOM_IDLE_TTL_MS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    slowViewers: { maxBufferBytes: e.SLOW_VIEWER_MAX_BUFFER_BYTES, disconnectAfterMs: e.SLOW_VIEWER_DISCONNECT_MS },
+    nodeId: `${e.NODE_ID ?? hostname()}-${randomBytes(4).toString("hex")}`,
   };
 }

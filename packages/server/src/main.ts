@@ -4,18 +4,20 @@
  */
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import type { AnswerLocks, Logger, RoomStore } from "./core/ports.ts";
+import type { AnswerLocks, Logger, MemberDirectory, RoomStore } from "./core/ports.ts";
 import { createLogger } from "./logger.ts";
+import { MemoryDirectory } from "./store/memory-directory.ts";
 import { MemoryLocks } from "./store/memory-locks.ts";
 import { MemoryStore } from "./store/memory-store.ts";
 import { connectRedis, type RedisConnections } from "./store/redis-connection.ts";
+import { RedisDirectory } from "./store/redis-directory.ts";
 import { RedisLocks } from "./store/redis-locks.ts";
 import { RedisStore } from "./store/redis-store.ts";
 import { createAnswerSource } from "./upstream/index.ts";
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel).child({ node: config.nodeId });
   guardProcess(logger);
   const backend = createBackend(config, logger);
   const source = createAnswerSource(config.llm);
@@ -31,23 +33,29 @@ async function main(): Promise<void> {
 interface Backend {
   store: RoomStore;
   locks: AnswerLocks;
+  directory: MemberDirectory;
   adapter?: RedisConnections["adapter"];
+  onStoreReconnect?: RedisConnections["onReconnect"];
   readiness: () => Record<string, boolean>;
   close: () => Promise<void>;
 }
 
-/** Memory without REDIS_URL; with it, the Redis store and the Socket.IO Redis adapter. */
+/** Memory without REDIS_URL; with it, the Redis store, locks, directory and Socket.IO adapter. */
 function createBackend(config: Config, logger: Logger): Backend {
   const { historyLimit, idleTtlMs } = config.rooms;
   if (!config.redis.url) {
     const store = new MemoryStore({ historyLimit, idleTtlMs });
-    return { store, locks: new MemoryLocks(), readiness: () => ({}), close: async () => store.close() };
+    return { store, locks: new MemoryLocks(), directory: new MemoryDirectory(), readiness: () => ({}), close: async () => store.close() };
   }
   const redis = connectRedis(config.redis.url, config.redis.prefix, logger);
+  const { prefix, leaseMs } = config.redis;
+  const connectedForMs = redis.connectedForMs;
   return {
-    store: new RedisStore(redis.command, { prefix: config.redis.prefix, historyLimit, ttlMs: idleTtlMs }),
-    locks: new RedisLocks(redis.command, { prefix: config.redis.prefix, leaseMs: config.redis.leaseMs }),
+    store: new RedisStore(redis.command, { prefix, historyLimit, ttlMs: idleTtlMs }),
+    locks: new RedisLocks(redis.command, { prefix, leaseMs, registryTtlMs: idleTtlMs, connectedForMs }),
+    directory: new RedisDirectory(redis.command, { prefix, nodeId: config.nodeId, deadAfterMs: leaseMs, ttlMs: idleTtlMs, connectedForMs }),
     adapter: redis.adapter,
+    onStoreReconnect: redis.onReconnect,
     readiness: () => ({ redis: redis.healthy() }),
     close: () => redis.close(),
   };
@@ -72,7 +80,7 @@ function logStartup(logger: Logger, config: Config, demo: boolean, port: number)
   if (config.redis.url) logger.info({ redis: redactUrl(config.redis.url) }, "rooms are kept in Redis (history survives restarts; nodes share rooms)");
   else logger.info({}, "rooms are kept in memory (single node; history is lost on restart)");
   // Last, so that whoever waits for this line has seen the others.
-  logger.info({ port, upstream, store, demo }, `listening on http://localhost:${port}`);
+  logger.info({ port, upstream, store, demo, node: config.nodeId }, `listening on http://localhost:${port}`);
 }
 
 function redactUrl(url: string): string {
@@ -90,7 +98,8 @@ function onShutdownSignal(logger: Logger, config: Config, close: () => Promise<v
     if (closing) return;
     closing = true;
     logger.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs + 1000);
+    // Answers get the grace period, then a moment to record their ends; then we go regardless.
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000);
     force.unref();
     close()
       .then(() => process.exit(0))

@@ -30,3 +30,7 @@ export const RESUME_MAX_ATTEMPTS = 4;
 export const END_GRACE_MS = 3_000;
 /** Least time between two resync joins. */
 export const RESYNC_INTERVAL_MS = 2_000;
+/** A streaming answer with no room event for this long is probed (it may have ended unseen). */
+export const STALL_AFTER_MS = 10_000;
+/** How often the stall check runs. */
+export const STALL_CHECK_MS = 2_000;

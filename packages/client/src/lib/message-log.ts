@@ -149,6 +149,16 @@ export class MessageLog {
     return this.settle(messageId);
   }
 
+  /**
+   * Asks the server where an answer stands (a resume from the current seq), e.g. when nothing has
+   * arrived for a while: it may have ended while this client missed the `chat:end`.
+   */
+  probe(messageId: string): LogAction[] {
+    const message = this.messages.get(messageId);
+    if (!message || isFinalStatus(message.status)) return [];
+    return this.requestResume(message, this.track(messageId));
+  }
+
   /** True when the message still misses deltas (a gap, or an end whose seq is ahead). */
   isIncomplete(messageId: string): boolean {
     const message = this.messages.get(messageId);

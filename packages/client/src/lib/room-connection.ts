@@ -22,6 +22,8 @@ import {
   RESUME_MAX_ATTEMPTS,
   RESUME_TIMEOUT_MS,
   RESYNC_INTERVAL_MS,
+  STALL_AFTER_MS,
+  STALL_CHECK_MS,
 } from "./connection-types.ts";
 import type { ConnectionState, ConnectionStats, RoomConnectionOptions } from "./connection-types.ts";
 import { MessageLog } from "./message-log.ts";
@@ -60,6 +62,9 @@ export class RoomConnection {
   private resyncPending = false;
   private lastResyncAt = 0;
   private closed = false;
+  /** When the last event for this room arrived (or the last stall probe went out). */
+  private lastEventAt = 0;
+  private stallTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: RoomConnectionOptions) {
     const socketOptions = { autoConnect: false, forceNew: true, ...options.socketOptions };
@@ -89,6 +94,7 @@ export class RoomConnection {
     if (!this.closed && this.currentState !== "offline" && this.socket.active) return;
     this.closed = false;
     this.setState(this.stats.joins > 0 ? "reconnecting" : "connecting");
+    this.watchForStalls();
     this.socket.connect();
   }
 
@@ -97,6 +103,8 @@ export class RoomConnection {
     this.closed = true;
     this.joinSeq++;
     this.timers.clear();
+    clearInterval(this.stallTimer);
+    this.stallTimer = undefined;
     if (this.socket.connected) this.socket.emit("room:leave", { roomId: this.roomId }, () => undefined);
     this.socket.disconnect();
     this.setState("offline");
@@ -140,11 +148,31 @@ export class RoomConnection {
       }),
     );
     socket.on("room:presence", (presence) => this.onPresence(presence));
+    // The server's link to the other nodes was interrupted: events may have been missed.
+    socket.on("room:resync", (event) => {
+      if (event.roomId === this.roomId) this.resync();
+    });
   }
 
   private ifOurs(roomId: string, apply: () => LogAction[]): void {
     if (roomId !== this.roomId || this.closed) return;
+    this.lastEventAt = Date.now();
     this.run(apply());
+  }
+
+  /** Probes streaming answers that went quiet: their `chat:end` may have been lost. */
+  private watchForStalls(): void {
+    if (this.stallTimer !== undefined) return;
+    this.stallTimer = setInterval(() => this.checkForStall(), STALL_CHECK_MS);
+    (this.stallTimer as { unref?: () => void }).unref?.();
+  }
+
+  private checkForStall(): void {
+    if (this.currentState !== "live" || Date.now() - this.lastEventAt < STALL_AFTER_MS) return;
+    const open = this.log.list().filter((m) => m.status === "streaming" || m.status === "pending");
+    if (open.length === 0) return;
+    this.lastEventAt = Date.now();
+    for (const message of open) this.run(this.log.probe(message.id));
   }
 
   private onPresence(presence: PresenceEvent): void {
@@ -201,6 +229,7 @@ export class RoomConnection {
     this.members = result.members;
     this.memberCount = result.memberCount;
     this.lastError = undefined;
+    this.lastEventAt = Date.now();
     this.setState("live");
     this.run(this.log.applySnapshot(result.messages));
   }

@@ -1,7 +1,7 @@
-import type { EndEvent, Usage } from "@tokencast/protocol";
+import type { EndEvent, Message, Usage } from "@tokencast/protocol";
 import { Coalescer } from "./coalescer.ts";
 import { AppError, toErrorPayload } from "./errors.ts";
-import type { AnswerSource, Broadcaster, ChatTurn, Logger, MessagePatch, RoomStore } from "./ports.ts";
+import type { AnswerSource, AppendResult, Broadcaster, ChatTurn, EndPatch, Logger, RoomStore } from "./ports.ts";
 
 export interface GenerationDeps {
   store: RoomStore;
@@ -18,14 +18,23 @@ export interface GenerationInit {
 }
 
 /** Why an answer ended early, when it did. */
-type Interruption = { status: "stopped"; by: string } | { status: "interrupted"; reason: string };
+type Interruption =
+  | { status: "stopped"; by: string }
+  | { status: "interrupted"; code: InterruptCode; reason: string };
+
+export type InterruptCode = "server_shutdown" | "owner_lost";
 
 const WRITE_RETRY_MS = 200;
+/** While the store is down, a failing write is logged once every this many attempts. */
+const LOG_EVERY_FAILURES = 25;
 
 /**
  * One answer: the single consumer of one upstream stream. Tokens go into a coalescer (no I/O on
  * the read loop); each batch becomes delta seq n+1, appended to the log first and broadcast
- * second, so every delta a viewer can see is in the log. Ends exactly once with chat:end.
+ * second, so every delta a viewer can see is in the log. While the log is unreachable, batches
+ * wait and are retried (text is never dropped); if the log refuses a delta, the answer was ended
+ * elsewhere (another node took it over) and this one stops writing at once. Ends exactly once:
+ * whoever ends the message in the store sends chat:end.
  */
 export class Generation {
   readonly roomId: string;
@@ -37,8 +46,12 @@ export class Generation {
   private usage: Usage | undefined;
   private finishReason: string | undefined;
   private interruption: Interruption | undefined;
-  private finishing = false;
+  private failures = 0;
+  /** The log refused a delta: another node ended this answer. */
+  private lost = false;
   private readonly abort = new AbortController();
+  /** Aborted at the shutdown deadline: stop retrying the store. */
+  private readonly giveUp = new AbortController();
   private readonly text: Coalescer;
   private readonly thinking: Coalescer;
   private readonly logger: Logger;
@@ -61,13 +74,19 @@ export class Generation {
     this.abort.abort();
   }
 
-  /** Ends the answer `interrupted` (e.g. the node is shutting down). Idempotent. */
-  interrupt(reason: string): void {
-    this.interruption ??= { status: "interrupted", reason };
+  /** Ends the answer `interrupted` (the node is shutting down, or lost the room). Idempotent. */
+  interrupt(reason: string, code: InterruptCode = "server_shutdown"): void {
+    this.interruption ??= { status: "interrupted", code, reason };
     this.abort.abort();
   }
 
-  /** Streams the answer to the end; never throws. Resolves once chat:end is sent. */
+  /** Stops waiting for an unreachable store: ends now with what was logged. */
+  abandon(): void {
+    this.giveUp.abort();
+    this.abort.abort();
+  }
+
+  /** Streams the answer to the end; never throws. Resolves once the answer is ended. */
   async run(turns: Promise<ChatTurn[]>): Promise<void> {
     let failure: unknown;
     try {
@@ -77,7 +96,7 @@ export class Generation {
     }
     this.text.flushNow();
     this.thinking.flushNow();
-    await this.drainWrites();
+    while (this.writing !== undefined) await this.writing;
     await this.finish(failure);
   }
 
@@ -104,6 +123,7 @@ export class Generation {
   }
 
   private enqueue(text: string): void {
+    if (this.lost) return;
     this.pending += text;
     this.writing ??= this.writeLoop();
   }
@@ -113,37 +133,46 @@ export class Generation {
     while (this.pending !== "") {
       const text = this.pending;
       this.pending = "";
-      const written = await this.appendAndPublish(text);
-      if (!written) {
+      const outcome = await this.appendAndPublish(text);
+      if (outcome === "lost") break;
+      if (outcome === "retry") {
         this.pending = text + this.pending;
-        if (this.finishing) break;
-        await delay(WRITE_RETRY_MS);
+        if (this.giveUp.signal.aborted) break;
+        await delay(WRITE_RETRY_MS, this.giveUp.signal);
       }
+    }
+    if (this.pending !== "" && this.giveUp.signal.aborted) {
+      this.logger.error({ lost: this.pending.length }, "answer text could not be logged before shutdown and was not shown to anyone");
     }
     // No await between the loop test and this line: enqueue() cannot slip text in unseen.
     this.writing = undefined;
   }
 
-  private async appendAndPublish(text: string): Promise<boolean> {
+  private async appendAndPublish(text: string): Promise<"ok" | "retry" | "lost"> {
     const seq = this.seq + 1;
+    let result: AppendResult;
     try {
-      const appended = await this.deps.store.appendDelta(this.roomId, this.messageId, { seq, text });
-      if (!appended) throw new AppError("internal_error", `delta ${seq} was refused by the log`);
+      result = await this.deps.store.appendDelta(this.roomId, this.messageId, { seq, text });
     } catch (error) {
-      this.logger.error({ err: error, seq }, "could not append delta to the log");
-      return false;
+      if (this.failures++ % LOG_EVERY_FAILURES === 0) this.logger.warn({ err: error, seq, failures: this.failures }, "could not append a delta to the log; retrying");
+      return "retry";
     }
+    if (result === "refused") {
+      this.loseTheAnswer(seq);
+      return "lost";
+    }
+    this.failures = 0;
     this.seq = seq;
     this.deps.broadcaster.delta({ roomId: this.roomId, messageId: this.messageId, seq, text });
-    return true;
+    return "ok";
   }
 
-  private async drainWrites(): Promise<void> {
-    this.finishing = true;
-    while (this.writing !== undefined) await this.writing;
-    if (this.pending !== "") {
-      this.logger.error({ lost: this.pending.length }, "answer text could not be logged and was not shown to anyone");
-    }
+  /** The log refused a delta: the answer was ended elsewhere. Stop reading and writing. */
+  private loseTheAnswer(seq: number): void {
+    this.logger.warn({ seq }, "the log refused a delta: this answer was ended elsewhere; stopping it here");
+    this.lost = true;
+    this.pending = "";
+    this.interrupt("The server running this answer lost it.", "owner_lost");
   }
 
   private publishReasoning(text: string): void {
@@ -154,15 +183,38 @@ export class Generation {
     this.text.dispose();
     this.thinking.dispose();
     const end = this.endEvent(failure);
-    const { roomId: _room, messageId: _message, seq: _seq, ...fields } = end;
-    const patch: MessagePatch = { ...fields, ...(this.reasoning ? { reasoning: this.reasoning } : {}) };
-    try {
-      await this.deps.store.updateMessage(this.roomId, this.messageId, patch);
-    } catch (error) {
-      this.logger.error({ err: error }, "could not store the end of an answer");
+    const recorded = await this.record(end);
+    if (recorded === "ended-elsewhere") {
+      this.logger.info({ seq: this.seq }, "answer had already been ended elsewhere");
+      return;
     }
-    this.deps.broadcaster.end(end);
-    this.logger.info({ status: end.status, seq: end.seq, code: end.error?.code }, "answer ended");
+    const final = { ...end, seq: recorded?.seq ?? end.seq };
+    this.deps.broadcaster.end(final);
+    this.logger.info({ status: final.status, seq: final.seq, code: final.error?.code }, "answer ended");
+  }
+
+  /**
+   * Ends the message in the store, retrying while the store is unreachable (until abandoned).
+   * Returns the message as ended; "ended-elsewhere" when another node ended it first (it told
+   * the room); undefined when it could not be recorded (gone, or given up), so this node tells.
+   */
+  private async record(end: EndEvent): Promise<Message | "ended-elsewhere" | undefined> {
+    const { roomId: _room, messageId: _message, seq: _seq, ...fields } = end;
+    const patch = { ...fields, ...(this.reasoning ? { reasoning: this.reasoning } : {}) } as EndPatch;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const ended = await this.deps.store.finishMessage(this.roomId, this.messageId, patch);
+        if (ended) return ended;
+        return (await this.deps.store.getMessage(this.roomId, this.messageId)) ? "ended-elsewhere" : undefined;
+      } catch (error) {
+        if (this.giveUp.signal.aborted) {
+          this.logger.error({ err: error }, "could not store the end of an answer before shutdown");
+          return undefined;
+        }
+        if (attempt % LOG_EVERY_FAILURES === 0) this.logger.warn({ err: error }, "could not store the end of an answer; retrying");
+        await delay(WRITE_RETRY_MS, this.giveUp.signal);
+      }
+    }
   }
 
   private endEvent(failure: unknown): EndEvent {
@@ -174,8 +226,7 @@ export class Generation {
     const interruption = this.interruption;
     if (interruption?.status === "stopped") return { ...base, ...extras, status: "stopped", stoppedBy: interruption.by };
     if (interruption?.status === "interrupted") {
-      const error = { code: "internal_error" as const, message: interruption.reason };
-      return { ...base, ...extras, status: "interrupted", error };
+      return { ...base, ...extras, status: "interrupted", error: { code: interruption.code, message: interruption.reason } };
     }
     if (failure !== undefined) {
       if (!(failure instanceof AppError)) this.logger.error({ err: failure }, "answer failed unexpectedly");
@@ -185,6 +236,16 @@ export class Generation {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

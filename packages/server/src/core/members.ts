@@ -35,6 +35,10 @@ export class MemberRegistry {
     return rooms;
   }
 
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
   roomCount(): number {
     return this.rooms.size;
   }

@@ -62,19 +62,31 @@ export interface RoomStore {
   listMessages(roomId: string): Promise<Message[]>;
   getMessage(roomId: string, messageId: string): Promise<Message | undefined>;
   /**
-   * Append one delta to an answer's log and to its text, atomically. `delta.seq` must be the
-   * message's seq + 1; anything else is rejected (returns false) so seqs never gap or repeat.
+   * Append one delta to an answer's log and to its text, atomically. Only a `streaming` answer
+   * takes deltas, and only with `delta.seq` = its seq + 1: "appended". A retry of the last
+   * delta already stored (same seq, same text) is "duplicate". Anything else is "refused" and
+   * changes nothing: the answer has ended (e.g. another node ended it) or is gone. This is the
+   * fence that keeps a stale owner from writing.
    */
-  appendDelta(roomId: string, messageId: string, delta: Delta): Promise<boolean>;
+  appendDelta(roomId: string, messageId: string, delta: Delta): Promise<AppendResult>;
   /** Deltas with seq > afterSeq, in order. */
   readDeltas(roomId: string, messageId: string, afterSeq: number): Promise<Delta[]>;
-  /** Set the final (or streaming) status and end fields of a message; text and seq are untouched. */
-  updateMessage(roomId: string, messageId: string, patch: MessagePatch): Promise<void>;
+  /**
+   * Ends a `streaming` message, once: sets its final status and end fields (text and seq are
+   * untouched) and returns it as ended. Returns undefined when it was not streaming (someone
+   * else ended it) or does not exist; then nothing changes.
+   */
+  finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined>;
 }
+
+export type AppendResult = "appended" | "duplicate" | "refused";
 
 export type MessagePatch = Partial<
   Pick<Message, "status" | "error" | "finishReason" | "usage" | "stoppedBy" | "reasoning">
 >;
+
+/** The fields that end an answer: a final status and what goes with it. */
+export type EndPatch = MessagePatch & { status: Exclude<Message["status"], "pending" | "streaming"> };
 
 // ---------- live fan-out ----------
 
@@ -91,19 +103,54 @@ export type { Member };
 
 // ---------- answer ownership ----------
 
+/** Which answer: the room and the message id. */
+export interface AnswerRef {
+  roomId: string;
+  messageId: string;
+}
+
 /**
  * One answer streams per room at a time, cluster-wide. The node that acquires the room's lock
  * owns the answer; it renews the lease while streaming and releases it at the end. A node that
- * dies stops renewing, so the room frees itself after the lease.
+ * dies stops renewing: its lease lapses and any node finds the answer among `orphans()`.
  */
 export interface AnswerLocks {
   /** True when this answer now holds the room; false when another answer does. */
   acquire(roomId: string, messageId: string): Promise<boolean>;
-  /** Extends the lease; false when the lock is no longer this answer's. */
+  /**
+   * Extends the lease (re-taking it if it lapsed while nobody else took the room and the answer
+   * is still streaming). False when the answer lost the room or is no longer streaming.
+   */
   renew(roomId: string, messageId: string): Promise<boolean>;
+  /** Gives the room back and forgets the answer. */
   release(roomId: string, messageId: string): Promise<void>;
-  /** How often an owner should renew, in ms. */
+  /** Registered answers whose owner's lease lapsed: another node must end them. */
+  orphans(): Promise<AnswerRef[]>;
+  /** Forgets an orphan once it has been ended (or found already ended). */
+  forget(answer: AnswerRef): Promise<void>;
+  /** How often an owner renews, in ms. */
   readonly renewEveryMs: number;
+  /** How often nodes look for orphans, in ms (0: never, e.g. on a single node). */
+  readonly orphanCheckEveryMs: number;
+}
+
+// ---------- members across nodes ----------
+
+/**
+ * Who is in each room, on every node (presence). Each node adds and removes its own
+ * connections; a node that stops heart-beating has its members swept by the others.
+ */
+export interface MemberDirectory {
+  add(roomId: string, member: Member): Promise<void>;
+  remove(roomId: string, memberId: string): Promise<void>;
+  /** The first `limit` members by join time, and how many there are. */
+  list(roomId: string, limit: number): Promise<{ members: Member[]; count: number }>;
+  /** Tells the others this node is alive (every `heartbeatEveryMs`). */
+  heartbeat(): Promise<void>;
+  /** Removes the members of nodes that stopped heart-beating; returns the rooms that changed. */
+  sweep(): Promise<string[]>;
+  /** 0 when there are no other nodes (nothing to heartbeat or sweep). */
+  readonly heartbeatEveryMs: number;
 }
 
 // ---------- other nodes ----------

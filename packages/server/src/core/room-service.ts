@@ -11,19 +11,16 @@ import type {
   SendResult,
   StopPayload,
 } from "@tokencast/protocol";
-import { MAX_LISTED_MEMBERS, MAX_NAME_LENGTH } from "@tokencast/protocol";
+import { MAX_NAME_LENGTH } from "@tokencast/protocol";
+import { Answers } from "./answers.ts";
 import { AppError } from "./errors.ts";
-import { Generation } from "./generation.ts";
-import { MemberRegistry } from "./members.ts";
-import { PresenceThrottle } from "./presence-throttle.ts";
-import type { AnswerLocks, AnswerSource, Broadcaster, ChatTurn, Cluster, Logger, RoomStore } from "./ports.ts";
-
-/** Presence goes out at most this often per room: a crowd joining at once costs a few broadcasts, not one per join. */
-const PRESENCE_INTERVAL_MS = 250;
+import type { AnswerLocks, AnswerSource, Broadcaster, ChatTurn, Cluster, Logger, MemberDirectory, RoomStore } from "./ports.ts";
+import { Presence } from "./presence.ts";
 
 export interface RoomServiceDeps {
   store: RoomStore;
   locks: AnswerLocks;
+  directory: MemberDirectory;
   source: AnswerSource;
   broadcaster: Broadcaster;
   logger: Logger;
@@ -40,57 +37,50 @@ export interface RoomServiceDeps {
  * streaming at a time per room (a second `chat:send` meanwhile is rejected with `busy`).
  */
 export class RoomService {
-  private readonly members = new MemberRegistry();
-  private readonly active = new Map<string, Generation>();
-  private readonly running = new Set<Promise<void>>();
+  readonly presence: Presence;
+  readonly answers: Answers;
   private readonly now: () => number;
-  private readonly presence: PresenceThrottle;
+  private draining = false;
 
   constructor(private readonly deps: RoomServiceDeps) {
     this.now = deps.now ?? Date.now;
-    this.presence = new PresenceThrottle(PRESENCE_INTERVAL_MS, (roomId) =>
-      deps.broadcaster.presence({ roomId, ...this.presenceOf(roomId) }),
-    );
-    deps.cluster?.onStopRequest((request) => this.stopLocal(request));
+    const { store, locks, source, broadcaster, logger, directory, limits } = deps;
+    this.presence = new Presence({ directory, broadcaster, logger });
+    this.answers = new Answers({ store, locks, source, broadcaster, logger, ...limits });
+    deps.cluster?.onStopRequest((request) => this.answers.stopLocal(request));
   }
 
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
   async join(connectionId: string, payload: JoinPayload): Promise<JoinResult> {
     const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now() };
-    this.members.add(payload.roomId, self);
     const messages = await this.deps.store.listMessages(payload.roomId);
-    this.presence.changed(payload.roomId);
-    const { members, count } = this.presenceOf(payload.roomId);
+    const { members, count } = await this.presence.join(payload.roomId, self);
     return { room: this.roomInfo(payload.roomId), self, members, memberCount: count, messages };
   }
 
   leave(connectionId: string, roomId: string): void {
-    if (this.members.remove(roomId, connectionId)) this.presence.changed(roomId);
+    this.presence.leave(connectionId, roomId);
   }
 
   /** A connection went away: it leaves its rooms. Its answers keep streaming for everyone else. */
   disconnect(connectionId: string): void {
-    for (const roomId of this.members.roomsOf(connectionId)) this.leave(connectionId, roomId);
+    this.presence.disconnect(connectionId);
   }
 
   async send(connectionId: string, payload: SendPayload): Promise<SendResult> {
     const member = this.requireMember(connectionId, payload.roomId);
     this.checkLength(payload.text);
+    if (this.draining) throw new AppError("server_shutdown", "This server is restarting; ask again in a moment.");
     const question = this.newMessage(payload.roomId, "user", member.name, payload.text);
     const answer = this.newAnswer(payload.roomId, question.id);
-    if (this.active.has(payload.roomId) || !(await this.deps.locks.acquire(payload.roomId, answer.id))) {
-      throw new AppError("busy", "An answer is still streaming in this room; wait for it or stop it.");
-    }
-    const generation = this.createGeneration(answer);
-    this.active.set(payload.roomId, generation);
+    await this.answers.claim(payload.roomId, answer.id);
     try {
       await this.publish(question, answer);
     } catch (error) {
-      this.active.delete(payload.roomId);
-      await this.deps.locks.release(payload.roomId, answer.id);
+      await this.answers.unclaim(payload.roomId, answer.id);
       throw error;
     }
-    this.start(generation, this.turnsFor(payload.roomId));
+    this.answers.start(answer, this.turnsFor(payload.roomId));
     return { messageId: question.id, replyId: answer.id };
   }
 
@@ -98,16 +88,9 @@ export class RoomService {
   async stop(connectionId: string, payload: StopPayload): Promise<void> {
     const member = this.requireMember(connectionId, payload.roomId);
     const request = { roomId: payload.roomId, messageId: payload.messageId, by: member.name };
-    if (this.stopLocal(request)) return;
+    if (this.answers.stopLocal(request)) return;
     if (await this.deps.cluster?.requestStop(request)) return;
     await this.explainNotStreaming(payload.roomId, payload.messageId);
-  }
-
-  private stopLocal(request: { roomId: string; messageId: string; by: string }): boolean {
-    const generation = this.active.get(request.roomId);
-    if (generation?.messageId !== request.messageId) return false;
-    generation.stop(request.by);
-    return true;
   }
 
   async resume(connectionId: string, payload: ResumePayload): Promise<ResumeResult> {
@@ -118,24 +101,28 @@ export class RoomService {
     return { deltas, status: message.status };
   }
 
-  /** Ends every answer in progress `interrupted` and waits for them to be recorded. */
-  async shutdown(reason: string): Promise<void> {
-    this.presence.dispose();
-    for (const generation of this.active.values()) generation.interrupt(reason);
-    await Promise.all([...this.running]);
+  /** Refuses new questions from now on (the node is shutting down). */
+  stopTakingWork(): void {
+    this.draining = true;
   }
 
-  private presenceOf(roomId: string): { members: Member[]; count: number } {
-    const all = this.members.list(roomId);
-    return { members: all.slice(0, MAX_LISTED_MEMBERS), count: all.length };
+  /**
+   * Lets answers in progress finish for up to `graceMs`, then ends the rest `interrupted`
+   * (text kept); waits for members' removal from the shared list.
+   */
+  async drain(graceMs: number, reason: string): Promise<void> {
+    this.stopTakingWork();
+    await this.answers.drain(graceMs, reason);
+    this.presence.dispose();
+    await this.presence.settle();
   }
 
   activeCount(): number {
-    return this.active.size;
+    return this.answers.count();
   }
 
   roomCount(): number {
-    return this.members.roomCount();
+    return this.presence.roomCount();
   }
 
   private roomInfo(roomId: string): RoomInfo {
@@ -149,7 +136,7 @@ export class RoomService {
   }
 
   private requireMember(connectionId: string, roomId: string): Member {
-    const member = this.members.get(roomId, connectionId);
+    const member = this.presence.get(roomId, connectionId);
     if (!member) throw new AppError("not_in_room", "Join the room first.");
     return member;
   }
@@ -187,33 +174,5 @@ export class RoomService {
   private async turnsFor(roomId: string): Promise<ChatTurn[]> {
     const history = await this.deps.store.listMessages(roomId);
     return this.deps.buildTurns(history.filter((m) => m.status !== "streaming"));
-  }
-
-  private createGeneration(answer: Message): Generation {
-    const { store, source, broadcaster, logger, limits } = this.deps;
-    const deps = { store, source, broadcaster, logger, ...limits };
-    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id });
-  }
-
-  private start(generation: Generation, turns: Promise<ChatTurn[]>): void {
-    const { roomId, messageId } = generation;
-    const renewal = setInterval(() => void this.renew(roomId, messageId), this.deps.locks.renewEveryMs);
-    const run = generation.run(turns).finally(async () => {
-      clearInterval(renewal);
-      this.active.delete(roomId);
-      this.running.delete(run);
-      await this.deps.locks.release(roomId, messageId).catch((error: unknown) => {
-        this.deps.logger.warn({ err: error, roomId }, "could not release the room's answer lock (it expires by itself)");
-      });
-    });
-    this.running.add(run);
-  }
-
-  private async renew(roomId: string, messageId: string): Promise<void> {
-    try {
-      if (!(await this.deps.locks.renew(roomId, messageId))) this.deps.logger.warn({ roomId, messageId }, "answer lock lost");
-    } catch (error) {
-      this.deps.logger.warn({ err: error, roomId }, "could not renew the answer lock");
-    }
   }
 }

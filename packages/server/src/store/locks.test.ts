@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
+import type { Message } from "@tokencast/protocol";
 import { startRedis, type RedisProcess } from "../../../../tests/helpers/redis.ts";
 import { waitFor } from "../../../../tests/helpers/wait.ts";
 import type { AnswerLocks } from "../core/ports.ts";
 import { MemoryLocks } from "./memory-locks.ts";
-import { RedisLocks } from "./redis-locks.ts";
+import { RedisLocks, type RedisLocksOptions } from "./redis-locks.ts";
+import { RedisStore } from "./redis-store.ts";
 
 let redis: RedisProcess;
 let client: Redis;
+let counter = 0;
 beforeAll(async () => {
   redis = await startRedis();
   client = new Redis(redis.url);
@@ -17,29 +20,88 @@ afterAll(async () => {
   await redis?.close();
 });
 
+function redisLocks(options: Partial<RedisLocksOptions> = {}): { locks: RedisLocks; store: RedisStore; prefix: string } {
+  const prefix = `locks${++counter}:`;
+  const locks = new RedisLocks(client, { prefix, leaseMs: 5000, registryTtlMs: 60_000, ...options });
+  return { locks, prefix, store: new RedisStore(client, { prefix, historyLimit: 50, ttlMs: 60_000 }) };
+}
+
+function answer(roomId: string, id: string): Message {
+  return { id, roomId, role: "assistant", author: "model", text: "", seq: 0, status: "streaming", createdAt: 1 };
+}
+
 const implementations: Array<[string, () => AnswerLocks]> = [
   ["memory", () => new MemoryLocks()],
-  ["redis", () => new RedisLocks(client, { prefix: `locks${Math.random()}:`, leaseMs: 5000 })],
+  ["redis", () => redisLocks().locks],
 ];
 
 describe.each(implementations)("AnswerLocks: %s", (_name, make) => {
-  it("one answer holds a room; only it renews or releases; rooms are independent", async () => {
+  it("one answer holds a room; rooms are independent; only the holder releases", async () => {
     const locks = make();
     expect(await locks.acquire("r", "a1")).toBe(true);
     expect(await locks.acquire("r", "a2")).toBe(false);
     expect(await locks.acquire("other", "b1")).toBe(true);
-    expect(await locks.renew("r", "a1")).toBe(true);
     expect(await locks.renew("r", "a2")).toBe(false);
     await locks.release("r", "a2");
     expect(await locks.acquire("r", "a3")).toBe(false);
     await locks.release("r", "a1");
     expect(await locks.acquire("r", "a3")).toBe(true);
+    expect(await locks.orphans()).toEqual([]);
   });
 });
 
-it("a Redis lease that is not renewed lapses, freeing the room (a dead owner cannot hold it)", async () => {
-  const locks = new RedisLocks(client, { prefix: "lease:", leaseMs: 300 });
-  expect(await locks.acquire("r", "dead-owner")).toBe(true);
-  await waitFor(async () => locks.acquire("r", "next"), { timeoutMs: 3000, what: "the lease to lapse" });
-  expect(await locks.renew("r", "dead-owner")).toBe(false);
+describe("RedisLocks: leases, fencing and orphans", () => {
+  it("renews while the answer streams; a lease not renewed lapses, freeing the room, and the answer is an orphan", async () => {
+    const { locks, store } = redisLocks({ leaseMs: 400 });
+    await store.addMessage(answer("r", "alive"));
+    expect(await locks.acquire("r", "alive")).toBe(true);
+    expect(await locks.renew("r", "alive")).toBe(true);
+    expect(await locks.orphans()).toEqual([]);
+    await waitFor(async () => (await locks.orphans()).length === 1, { timeoutMs: 3000, what: "the lease to lapse" });
+    expect(await locks.orphans()).toEqual([{ roomId: "r", messageId: "alive" }]);
+    await locks.forget({ roomId: "r", messageId: "alive" });
+    expect(await locks.orphans()).toEqual([]);
+    expect(await locks.acquire("r", "next")).toBe(true);
+  });
+
+  it("a lapsed lease nobody took is re-taken by its live owner; once another answer holds the room, the old one is refused", async () => {
+    const { locks, store } = redisLocks({ leaseMs: 300 });
+    await store.addMessage(answer("r", "slow-owner"));
+    expect(await locks.acquire("r", "slow-owner")).toBe(true);
+    await waitFor(async () => (await locks.orphans()).length === 1, { timeoutMs: 3000, what: "the lease to lapse" });
+    expect(await locks.renew("r", "slow-owner")).toBe(true);
+    expect(await locks.orphans()).toEqual([]);
+    await locks.release("r", "slow-owner");
+    expect(await locks.acquire("r", "newer")).toBe(true);
+    expect(await locks.renew("r", "slow-owner")).toBe(false);
+  });
+
+  it("renewing an answer that was ended elsewhere fails and gives the room back", async () => {
+    const { locks, store } = redisLocks();
+    await store.addMessage(answer("r", "ended"));
+    expect(await locks.acquire("r", "ended")).toBe(true);
+    await store.finishMessage("r", "ended", { status: "interrupted" });
+    expect(await locks.renew("r", "ended")).toBe(false);
+    expect(await locks.acquire("r", "next")).toBe(true);
+  });
+
+  it("looks for orphans only once its connection has been up for a lease (owners re-take theirs first)", async () => {
+    let upFor = 0;
+    const { locks, store, prefix } = redisLocks({ leaseMs: 300, connectedForMs: () => upFor });
+    await store.addMessage(answer("r", "x"));
+    await locks.acquire("r", "x");
+    await client.del(`${prefix}{r}:answer-lock`); // as if it lapsed during an outage
+    expect(await locks.orphans()).toEqual([]);
+    upFor = 300;
+    expect(await locks.orphans()).toEqual([{ roomId: "r", messageId: "x" }]);
+  });
+
+  it("every key it writes has a TTL", async () => {
+    const { locks, store, prefix } = redisLocks();
+    await store.addMessage(answer("r", "t"));
+    await locks.acquire("r", "t");
+    const keys = await client.keys(`${prefix}*`);
+    expect(keys).toContain(`${prefix}answers`);
+    for (const key of keys) expect(await client.pttl(key), key).toBeGreaterThan(0);
+  });
 });

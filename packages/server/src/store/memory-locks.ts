@@ -1,8 +1,12 @@
-import type { AnswerLocks } from "../core/ports.ts";
+import type { AnswerLocks, AnswerRef } from "../core/ports.ts";
 
-/** AnswerLocks for a single node: a map from room to the answer holding it. */
+/**
+ * AnswerLocks for a single node: a map from room to the answer holding it. The process that
+ * owns an answer is the only one there is, so nothing is ever orphaned.
+ */
 export class MemoryLocks implements AnswerLocks {
   readonly renewEveryMs = 60_000;
+  readonly orphanCheckEveryMs = 0;
   private readonly holders = new Map<string, string>();
 
   async acquire(roomId: string, messageId: string): Promise<boolean> {
@@ -17,5 +21,13 @@ export class MemoryLocks implements AnswerLocks {
 
   async release(roomId: string, messageId: string): Promise<void> {
     if (this.holders.get(roomId) === messageId) this.holders.delete(roomId);
+  }
+
+  async orphans(): Promise<AnswerRef[]> {
+    return [];
+  }
+
+  async forget(_answer: AnswerRef): Promise<void> {
+    // Nothing is registered beyond the holder map, which release() clears.
   }
 }

@@ -1,5 +1,5 @@
 import type { Delta, Message } from "@tokencast/protocol";
-import type { MessagePatch, RoomStore } from "../core/ports.ts";
+import type { AppendResult, EndPatch, RoomStore } from "../core/ports.ts";
 
 export interface MemoryStoreOptions {
   /** Messages kept per room; the oldest (and their delta logs) go first. */
@@ -46,15 +46,16 @@ export class MemoryStore implements RoomStore {
     return message && structuredClone(message);
   }
 
-  async appendDelta(roomId: string, messageId: string, delta: Delta): Promise<boolean> {
+  async appendDelta(roomId: string, messageId: string, delta: Delta): Promise<AppendResult> {
     const message = this.find(roomId, messageId);
     const log = this.rooms.get(roomId)?.deltas.get(messageId);
-    if (!message || !log || delta.seq !== message.seq + 1) return false;
+    if (!message || !log || message.status !== "streaming") return "refused";
+    if (delta.seq !== message.seq + 1) return log[delta.seq - 1]?.text === delta.text ? "duplicate" : "refused";
     log.push({ seq: delta.seq, text: delta.text });
     message.text += delta.text;
     message.seq = delta.seq;
     this.touch(roomId);
-    return true;
+    return "appended";
   }
 
   async readDeltas(roomId: string, messageId: string, afterSeq: number): Promise<Delta[]> {
@@ -63,11 +64,12 @@ export class MemoryStore implements RoomStore {
     return log.slice(Math.max(0, afterSeq)).map((d) => ({ ...d }));
   }
 
-  async updateMessage(roomId: string, messageId: string, patch: MessagePatch): Promise<void> {
+  async finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined> {
     const message = this.find(roomId, messageId);
-    if (!message) return;
+    if (message?.status !== "streaming") return undefined;
     Object.assign(message, structuredClone(patch));
     this.touch(roomId);
+    return structuredClone(message);
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 /**
  * The Redis connections of one node: a command connection (store + adapter publishing) and a
  * dedicated subscriber for the Socket.IO adapter. Errors are logged (throttled), never thrown:
- * ioredis reconnects by itself and the node keeps serving what it can meanwhile.
+ * ioredis reconnects by itself (and resubscribes) while the node keeps serving what it can.
  */
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
@@ -13,25 +13,58 @@ export interface RedisConnections {
   /** The Socket.IO adapter factory (pass to io.adapter). */
   adapter: ReturnType<typeof createAdapter>;
   healthy(): boolean;
+  /** How long both connections have been ready, in ms (0 while either is down). */
+  connectedForMs(): number;
+  /** Called each time both connections are ready again after an interruption. */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
 const ERROR_LOG_INTERVAL_MS = 5000;
+/** A node-to-node request (e.g. a stop) waits this long for the other nodes' answers. */
+const REQUESTS_TIMEOUT_MS = 3000;
 
 export function connectRedis(url: string, keyPrefix: string, logger: Logger): RedisConnections {
   const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
   const command = new Redis(url, { ...options, connectionName: "tokencast-command" });
   const subscriber = new Redis(url, { ...options, connectionName: "tokencast-subscriber" });
-  watch(command, "command", logger);
-  watch(subscriber, "subscriber", logger);
+  const healthy = () => command.status === "ready" && subscriber.status === "ready";
+  const link = trackLink(healthy);
+  for (const [redis, role] of [[command, "command"], [subscriber, "subscriber"]] as const) {
+    watch(redis, role, logger);
+    redis.on("ready", link.ready);
+    redis.on("close", link.down);
+  }
   return {
     command,
     subscriber,
-    adapter: createAdapter(command, subscriber, { key: `${keyPrefix}socket.io`, requestsTimeout: 3000 }),
-    healthy: () => command.status === "ready" && subscriber.status === "ready",
+    adapter: createAdapter(command, subscriber, { key: `${keyPrefix}socket.io`, requestsTimeout: REQUESTS_TIMEOUT_MS }),
+    healthy,
+    connectedForMs: link.connectedForMs,
+    onReconnect: link.onReconnect,
     close: async () => {
       await Promise.allSettled([command.quit(), subscriber.quit()]);
     },
+  };
+}
+
+/** Tracks since when both connections are up, and tells listeners when they come back. */
+function trackLink(healthy: () => boolean) {
+  let upSince: number | undefined;
+  let everUp = false;
+  const listeners: Array<() => void> = [];
+  return {
+    ready: () => {
+      if (!healthy() || upSince !== undefined) return;
+      upSince = performance.now();
+      if (everUp) for (const listener of listeners) listener();
+      everUp = true;
+    },
+    down: () => {
+      upSince = undefined;
+    },
+    connectedForMs: () => (upSince === undefined ? 0 : performance.now() - upSince),
+    onReconnect: (listener: () => void) => void listeners.push(listener),
   };
 }
 
@@ -44,4 +77,5 @@ function watch(redis: Redis, role: string, logger: Logger): void {
     logger.warn({ err: error, role }, "redis connection error (retrying)");
   });
   redis.on("ready", () => logger.info({ role }, "redis connection ready"));
+  redis.on("close", () => logger.debug({ role }, "redis connection closed"));
 }

@@ -9,16 +9,37 @@ export interface RoomKeys {
   messages: string;
   /** HASH messageId → current seq. */
   seqs: string;
+  /** ZSET member id → join time (presence, every node's members). */
+  members: string;
+  /** HASH member id → member JSON. */
+  memberInfo: string;
   /** Prefix of per-message keys; see messageKeys. */
   base: string;
 }
 
 export function roomKeys(prefix: string, roomId: string): RoomKeys {
   const base = `${prefix}{${roomId}}`;
-  return { order: `${base}:order`, messages: `${base}:msg`, seqs: `${base}:seq`, base };
+  return {
+    order: `${base}:order`,
+    messages: `${base}:msg`,
+    seqs: `${base}:seq`,
+    members: `${base}:members`,
+    memberInfo: `${base}:member-info`,
+    base,
+  };
 }
 
 /** STRING with the answer's text so far, and LIST of delta texts (seq n at index n-1). */
 export function messageKeys(keys: RoomKeys, messageId: string): { text: string; log: string } {
   return { text: `${keys.base}:text:${messageId}`, log: `${keys.base}:log:${messageId}` };
+}
+
+/** Sorted set of the answers in progress across the cluster ("<room> <answer>" by start time). */
+export function answerRegistryKey(prefix: string): string {
+  return `${prefix}answers`;
+}
+
+/** ZSET node id → last heartbeat (ms), and per node a SET of "<room> <member>" it registered. */
+export function nodeKeys(prefix: string, nodeId: string): { nodes: string; members: string } {
+  return { nodes: `${prefix}nodes`, members: `${prefix}node:${nodeId}:members` };
 }

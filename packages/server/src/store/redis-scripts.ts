@@ -19,25 +19,40 @@ for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
 return 1
 `;
 
-/** KEYS: seqs, text, log. ARGV: id, seq, text, ttlMs. Returns 1, or 0 when seq is not next. */
+/**
+ * KEYS: seqs, text, log, messages. ARGV: id, seq, text, ttlMs. Returns 1 (appended), 2 (the
+ * same delta is already stored: a retry whose first reply was lost) or 0 (refused: the message
+ * is not streaming or the seq is not next).
+ */
 export const APPEND_DELTA = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if not current or tonumber(current) + 1 ~= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local json = redis.call('HGET', KEYS[4], ARGV[1])
+if not json or cjson.decode(json).status ~= 'streaming' then return 0 end
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local seq = tonumber(ARGV[2])
+if seq ~= current + 1 then
+  if seq >= 1 and seq <= current and redis.call('LINDEX', KEYS[3], seq - 1) == ARGV[3] then return 2 end
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], seq)
 redis.call('APPEND', KEYS[2], ARGV[3])
 redis.call('RPUSH', KEYS[3], ARGV[3])
 local ttl = tonumber(ARGV[4])
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
 return 1
 `;
 
-/** KEYS: messages. ARGV: id, patchJson, ttlMs. Merges the patch into the stored JSON. */
-export const UPDATE_MESSAGE = `
+/**
+ * KEYS: messages, seqs, text. ARGV: id, patchJson, ttlMs. Ends a streaming message once: merges
+ * the patch into its JSON and returns { json, seq, text }; returns nil when it is not streaming.
+ */
+export const FINISH_MESSAGE = `
 local json = redis.call('HGET', KEYS[1], ARGV[1])
-if not json then return 0 end
+if not json then return nil end
 local message = cjson.decode(json)
+if message.status ~= 'streaming' then return nil end
 for k, v in pairs(cjson.decode(ARGV[2])) do message[k] = v end
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(message))
+local encoded = cjson.encode(message)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
-return 1
+return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET', KEYS[3]) or '' }
 `;

@@ -30,7 +30,7 @@ describe("RedisStore keys", () => {
     await store.addMessage({ ...base, id: "q", role: "user", text: "question", seq: 0, status: "done" });
     await store.addMessage({ ...base, id: "a", role: "assistant", text: "", seq: 0, status: "streaming" });
     await store.appendDelta("r", "a", { seq: 1, text: "answer" });
-    await store.updateMessage("r", "a", { status: "done" });
+    await store.finishMessage("r", "a", { status: "done" });
     await store.addMessage({ ...base, id: "q2", role: "user", text: "next", seq: 0, status: "done" });
     const keys = await client.keys(`${prefix}*`);
     expect(keys.length).toBeGreaterThanOrEqual(5);

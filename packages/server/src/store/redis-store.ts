@@ -1,8 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Delta, Message } from "@tokencast/protocol";
-import type { MessagePatch, RoomStore } from "../core/ports.ts";
+import type { AppendResult, EndPatch, RoomStore } from "../core/ports.ts";
+import { storeCall } from "./redis-errors.ts";
 import { messageKeys, roomKeys, type RoomKeys } from "./redis-keys.ts";
-import { ADD_MESSAGE, APPEND_DELTA, UPDATE_MESSAGE } from "./redis-scripts.ts";
+import { ADD_MESSAGE, APPEND_DELTA, FINISH_MESSAGE } from "./redis-scripts.ts";
 
 export interface RedisStoreOptions {
   /** Prefix of every key, e.g. "tc:" (tests use one per test). */
@@ -14,9 +15,11 @@ export interface RedisStoreOptions {
 
 interface ScriptedRedis extends Redis {
   tcAddMessage(order: string, messages: string, seqs: string, ...args: Array<string | number>): Promise<number>;
-  tcAppendDelta(seqs: string, text: string, log: string, ...args: Array<string | number>): Promise<number>;
-  tcUpdateMessage(messages: string, ...args: Array<string | number>): Promise<number>;
+  tcAppendDelta(seqs: string, text: string, log: string, messages: string, ...args: Array<string | number>): Promise<number>;
+  tcFinishMessage(messages: string, seqs: string, text: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
 }
+
+const APPEND_RESULTS: Record<number, AppendResult> = { 0: "refused", 1: "appended", 2: "duplicate" };
 
 /** Stored per message: everything but the text and seq, which live in their own keys. */
 type StoredMessage = Omit<Message, "text" | "seq">;
@@ -36,39 +39,49 @@ export class RedisStore implements RoomStore {
     const keys = this.keys(message.roomId);
     const { text, seq: _seq, ...stored } = message;
     const { historyLimit, ttlMs } = this.options;
-    await this.redis.tcAddMessage(keys.order, keys.messages, keys.seqs, message.id, JSON.stringify(stored), ttlMs, historyLimit, keys.base);
-    if (text !== "") await this.redis.set(messageKeys(keys, message.id).text, text, "PX", ttlMs);
-    // A user message has its whole text from the start; record it as already complete (seq 0).
+    // A user message has its whole text from the start: its text key is written with it (seq 0).
+    await storeCall(async () => {
+      await this.redis.tcAddMessage(keys.order, keys.messages, keys.seqs, message.id, JSON.stringify(stored), ttlMs, historyLimit, keys.base);
+      if (text !== "") await this.redis.set(messageKeys(keys, message.id).text, text, "PX", ttlMs);
+    });
   }
 
   async listMessages(roomId: string): Promise<Message[]> {
     const keys = this.keys(roomId);
-    const ids = await this.redis.lrange(keys.order, 0, -1);
-    if (ids.length === 0) return [];
-    return this.load(keys, ids);
+    return storeCall(async () => {
+      const ids = await this.redis.lrange(keys.order, 0, -1);
+      return ids.length === 0 ? [] : this.load(keys, ids);
+    });
   }
 
   async getMessage(roomId: string, messageId: string): Promise<Message | undefined> {
-    const [message] = await this.load(this.keys(roomId), [messageId]);
+    const [message] = await storeCall(() => this.load(this.keys(roomId), [messageId]));
     return message;
   }
 
-  async appendDelta(roomId: string, messageId: string, delta: Delta): Promise<boolean> {
+  async appendDelta(roomId: string, messageId: string, delta: Delta): Promise<AppendResult> {
     const keys = this.keys(roomId);
     const { text, log } = messageKeys(keys, messageId);
-    const ok = await this.redis.tcAppendDelta(keys.seqs, text, log, messageId, delta.seq, delta.text, this.options.ttlMs);
-    return ok === 1;
+    const result = await storeCall(() =>
+      this.redis.tcAppendDelta(keys.seqs, text, log, keys.messages, messageId, delta.seq, delta.text, this.options.ttlMs),
+    );
+    return APPEND_RESULTS[result] ?? "refused";
   }
 
   async readDeltas(roomId: string, messageId: string, afterSeq: number): Promise<Delta[]> {
     const { log } = messageKeys(this.keys(roomId), messageId);
-    const texts = await this.redis.lrange(log, afterSeq, -1);
+    const texts = await storeCall(() => this.redis.lrange(log, afterSeq, -1));
     return texts.map((text, i) => ({ seq: afterSeq + i + 1, text }));
   }
 
-  async updateMessage(roomId: string, messageId: string, patch: MessagePatch): Promise<void> {
+  async finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined> {
     const keys = this.keys(roomId);
-    await this.redis.tcUpdateMessage(keys.messages, messageId, JSON.stringify(patch), this.options.ttlMs);
+    const ended = await storeCall(() =>
+      this.redis.tcFinishMessage(keys.messages, keys.seqs, messageKeys(keys, messageId).text, messageId, JSON.stringify(patch), this.options.ttlMs),
+    );
+    if (!ended) return undefined;
+    const [json, seq, text] = ended;
+    return { ...(JSON.parse(json) as StoredMessage), text, seq: Number(seq) };
   }
 
   private keys(roomId: string): RoomKeys {
@@ -99,7 +112,7 @@ function defineScripts(redis: Redis): ScriptedRedis {
   const scripted = redis as ScriptedRedis;
   if (typeof scripted.tcAppendDelta === "function") return scripted;
   redis.defineCommand("tcAddMessage", { numberOfKeys: 3, lua: ADD_MESSAGE });
-  redis.defineCommand("tcAppendDelta", { numberOfKeys: 3, lua: APPEND_DELTA });
-  redis.defineCommand("tcUpdateMessage", { numberOfKeys: 1, lua: UPDATE_MESSAGE });
+  redis.defineCommand("tcAppendDelta", { numberOfKeys: 4, lua: APPEND_DELTA });
+  redis.defineCommand("tcFinishMessage", { numberOfKeys: 3, lua: FINISH_MESSAGE });
   return scripted;
 }

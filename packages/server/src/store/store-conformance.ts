@@ -55,8 +55,8 @@ export function describeRoomStore(name: string, setup: (historyLimit: number) =>
       withStore(10, async (store) => {
         const m = message("r2");
         await store.addMessage(m);
-        expect(await store.appendDelta("r2", m.id, { seq: 1, text: "Hel" })).toBe(true);
-        expect(await store.appendDelta("r2", m.id, { seq: 2, text: "lo é🙂" })).toBe(true);
+        expect(await store.appendDelta("r2", m.id, { seq: 1, text: "Hel" })).toBe("appended");
+        expect(await store.appendDelta("r2", m.id, { seq: 2, text: "lo é🙂" })).toBe("appended");
         const stored = await store.getMessage("r2", m.id);
         expect(stored?.text).toBe("Hello é🙂");
         expect(stored?.seq).toBe(2);
@@ -68,33 +68,53 @@ export function describeRoomStore(name: string, setup: (historyLimit: number) =>
         expect(await store.readDeltas("r2", m.id, 2)).toEqual([]);
       }));
 
-    it("refuses a delta whose seq is not the next one, changing nothing", () =>
+    it("refuses a delta whose seq is not the next one, changing nothing; a retry of a stored delta is a duplicate", () =>
       withStore(10, async (store) => {
         const m = message("r3");
         await store.addMessage(m);
-        expect(await store.appendDelta("r3", m.id, { seq: 2, text: "x" })).toBe(false);
-        expect(await store.appendDelta("r3", m.id, { seq: 1, text: "a" })).toBe(true);
-        expect(await store.appendDelta("r3", m.id, { seq: 1, text: "b" })).toBe(false);
-        expect(await store.appendDelta("r3", "missing", { seq: 1, text: "c" })).toBe(false);
+        expect(await store.appendDelta("r3", m.id, { seq: 2, text: "x" })).toBe("refused");
+        expect(await store.appendDelta("r3", m.id, { seq: 0, text: "" })).toBe("refused");
+        expect(await store.appendDelta("r3", m.id, { seq: 1, text: "a" })).toBe("appended");
+        expect(await store.appendDelta("r3", m.id, { seq: 1, text: "a" })).toBe("duplicate");
+        expect(await store.appendDelta("r3", m.id, { seq: 1, text: "b" })).toBe("refused");
+        expect(await store.appendDelta("r3", "missing", { seq: 1, text: "c" })).toBe("refused");
         const stored = await store.getMessage("r3", m.id);
         expect(stored).toMatchObject({ text: "a", seq: 1 });
         expect(await store.readDeltas("r3", m.id, 0)).toEqual([{ seq: 1, text: "a" }]);
       }));
 
-    it("updates status and end fields without touching text or seq", () =>
+    it("ends a streaming message once, keeping text and seq, and returns it as ended", () =>
       withStore(10, async (store) => {
         const m = message("r4");
         await store.addMessage(m);
         await store.appendDelta("r4", m.id, { seq: 1, text: "partial" });
-        await store.updateMessage("r4", m.id, {
+        const ended = await store.finishMessage("r4", m.id, {
           status: "stopped",
           stoppedBy: "Ada",
           usage: { completionTokens: 3 },
         });
+        expect(ended).toMatchObject({ id: m.id, status: "stopped", stoppedBy: "Ada", text: "partial", seq: 1 });
         const stored = await store.getMessage("r4", m.id);
-        expect(stored).toMatchObject({ status: "stopped", stoppedBy: "Ada", text: "partial", seq: 1 });
+        expect(stored).toEqual(ended);
         expect(stored?.usage).toEqual({ completionTokens: 3 });
-        await store.updateMessage("r4", "missing", { status: "done" });
+        // Exactly once: a second ending (e.g. a stale owner after a takeover) changes nothing.
+        expect(await store.finishMessage("r4", m.id, { status: "done" })).toBeUndefined();
+        expect((await store.getMessage("r4", m.id))?.status).toBe("stopped");
+        expect(await store.finishMessage("r4", "missing", { status: "done" })).toBeUndefined();
+      }));
+
+    it("fences an ended answer: no delta is taken after it ends", () =>
+      withStore(10, async (store) => {
+        const m = message("r6");
+        await store.addMessage(m);
+        await store.appendDelta("r6", m.id, { seq: 1, text: "kept" });
+        await store.finishMessage("r6", m.id, { status: "interrupted" });
+        expect(await store.appendDelta("r6", m.id, { seq: 2, text: "late" })).toBe("refused");
+        expect(await store.getMessage("r6", m.id)).toMatchObject({ text: "kept", seq: 1, status: "interrupted" });
+        expect(await store.readDeltas("r6", m.id, 0)).toEqual([{ seq: 1, text: "kept" }]);
+        const user = message("r6", { role: "user", text: "question", status: "done" });
+        await store.addMessage(user);
+        expect(await store.appendDelta("r6", user.id, { seq: 1, text: "x" })).toBe("refused");
       }));
 
     it("caps history, dropping the oldest messages and their logs", () =>
@@ -113,7 +133,7 @@ export function describeRoomStore(name: string, setup: (historyLimit: number) =>
         const a = message("ra");
         await store.addMessage(a);
         expect(await store.getMessage("rb", a.id)).toBeUndefined();
-        expect(await store.appendDelta("rb", a.id, { seq: 1, text: "x" })).toBe(false);
+        expect(await store.appendDelta("rb", a.id, { seq: 1, text: "x" })).toBe("refused");
       }));
   });
 }

@@ -1,0 +1,134 @@
+import type { Message, StopRequest } from "@tokencast/protocol";
+import { AppError } from "./errors.ts";
+import { Generation } from "./generation.ts";
+import type { AnswerLocks, AnswerRef, AnswerSource, Broadcaster, ChatTurn, Logger, RoomStore } from "./ports.ts";
+
+export interface AnswersDeps {
+  store: RoomStore;
+  locks: AnswerLocks;
+  source: AnswerSource;
+  broadcaster: Broadcaster;
+  logger: Logger;
+  coalesceMs: number;
+  coalesceMaxChars: number;
+}
+
+/** After interrupting what is left at a shutdown deadline, how long the ends may take to be stored. */
+const RECORD_ENDS_MS = 1500;
+
+const OWNER_LOST = "The server running this answer stopped responding; the answer was cut short.";
+
+/**
+ * The answers this node owns (one per room, cluster-wide, under the room's answer lock), and the
+ * takeover of answers whose owner died. Transport-free: events go out through the Broadcaster.
+ */
+export class Answers {
+  private readonly active = new Map<string, Generation>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: AnswersDeps) {}
+
+  count(): number {
+    return this.active.size;
+  }
+
+  /** Takes the room for a new answer, or throws `busy`. */
+  async claim(roomId: string, messageId: string): Promise<void> {
+    if (this.active.has(roomId) || !(await this.deps.locks.acquire(roomId, messageId))) {
+      throw new AppError("busy", "An answer is still streaming in this room; wait for it or stop it.");
+    }
+  }
+
+  /** Gives back a room claimed for an answer that did not start. */
+  async unclaim(roomId: string, messageId: string): Promise<void> {
+    await this.deps.locks.release(roomId, messageId).catch((error: unknown) => this.releaseFailed(error, roomId));
+  }
+
+  /** Streams a claimed answer (already published as `streaming`) to its end. */
+  start(answer: Message, turns: Promise<ChatTurn[]>): void {
+    const generation = this.createGeneration(answer);
+    const { roomId, messageId } = generation;
+    this.active.set(roomId, generation);
+    const renewal = setInterval(() => void this.renew(generation), this.deps.locks.renewEveryMs);
+    const run = generation.run(turns).finally(async () => {
+      clearInterval(renewal);
+      this.active.delete(roomId);
+      await this.deps.locks.release(roomId, messageId).catch((error: unknown) => this.releaseFailed(error, roomId));
+      this.running.delete(run);
+    });
+    this.running.add(run);
+  }
+
+  /** Stops the answer if this node runs it; false otherwise. */
+  stopLocal(request: StopRequest): boolean {
+    const generation = this.active.get(request.roomId);
+    if (generation?.messageId !== request.messageId) return false;
+    generation.stop(request.by);
+    return true;
+  }
+
+  /**
+   * Ends `interrupted` (partial text kept) every answer whose owner stopped renewing its lease,
+   * and tells its room. Exactly one node ends each: the store ends a message once.
+   */
+  async takeOverOrphans(): Promise<void> {
+    for (const orphan of await this.deps.locks.orphans()) {
+      // Our own lease lapsed (a stall): the renewal re-takes it or finds the answer lost.
+      if (this.active.get(orphan.roomId)?.messageId === orphan.messageId) continue;
+      await this.takeOver(orphan);
+    }
+  }
+
+  /**
+   * Lets answers in progress finish for up to `graceMs`, then interrupts the rest and waits
+   * (briefly) for their ends to be stored. Resolves when every answer here has ended.
+   */
+  async drain(graceMs: number, reason: string): Promise<void> {
+    if (this.running.size > 0) await Promise.race([this.settled(), sleep(graceMs)]);
+    if (this.running.size === 0) return;
+    for (const generation of this.active.values()) generation.interrupt(reason, "server_shutdown");
+    await Promise.race([this.settled(), sleep(RECORD_ENDS_MS)]);
+    for (const generation of this.active.values()) generation.abandon();
+    await this.settled();
+  }
+
+  private async takeOver(orphan: AnswerRef): Promise<void> {
+    const error = { code: "owner_lost" as const, message: OWNER_LOST };
+    const ended = await this.deps.store.finishMessage(orphan.roomId, orphan.messageId, { status: "interrupted", error });
+    if (ended) {
+      this.deps.broadcaster.end({ ...orphan, seq: ended.seq, status: "interrupted", error });
+      this.deps.logger.warn({ ...orphan, seq: ended.seq }, "took over an answer whose server died: ended it interrupted");
+    }
+    await this.deps.locks.forget(orphan);
+  }
+
+  private async renew(generation: Generation): Promise<void> {
+    const { roomId, messageId } = generation;
+    try {
+      if (await this.deps.locks.renew(roomId, messageId)) return;
+      this.deps.logger.warn({ roomId, messageId }, "this node lost the room's answer lock; ending the answer here");
+      generation.interrupt("The server running this answer lost its claim on the room.", "owner_lost");
+    } catch (error) {
+      // Redis is unreachable: keep streaming; the lease is re-taken when it is back.
+      this.deps.logger.warn({ err: error, roomId }, "could not renew the answer lock");
+    }
+  }
+
+  private settled(): Promise<unknown> {
+    return Promise.allSettled([...this.running]);
+  }
+
+  private createGeneration(answer: Message): Generation {
+    const { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars } = this.deps;
+    const deps = { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars };
+    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id });
+  }
+
+  private releaseFailed(error: unknown, roomId: string): void {
+    this.deps.logger.warn({ err: error, roomId }, "could not release the room's answer lock (it expires by itself)");
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import type { Member } from "@tokencast/protocol";
+import { startRedis, type RedisProcess } from "../../../../tests/helpers/redis.ts";
+import { waitFor } from "../../../../tests/helpers/wait.ts";
+import type { MemberDirectory } from "../core/ports.ts";
+import { MemoryDirectory } from "./memory-directory.ts";
+import { RedisDirectory, type RedisDirectoryOptions } from "./redis-directory.ts";
+
+let redis: RedisProcess;
+let client: Redis;
+let counter = 0;
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url);
+});
+afterAll(async () => {
+  await client?.quit();
+  await redis?.close();
+});
+
+function redisNode(prefix: string, nodeId: string, options: Partial<RedisDirectoryOptions> = {}): RedisDirectory {
+  return new RedisDirectory(client, { prefix, nodeId, deadAfterMs: 5000, ttlMs: 60_000, ...options });
+}
+
+const member = (id: string, joinedAt: number): Member => ({ id, name: `name-${id}`, joinedAt });
+
+const implementations: Array<[string, () => MemberDirectory]> = [
+  ["memory", () => new MemoryDirectory()],
+  ["redis", () => redisNode(`dir${++counter}:`, "node-a")],
+];
+
+describe.each(implementations)("MemberDirectory: %s", (_name, make) => {
+  it("lists the earliest members up to a limit and counts them all; rooms are apart", async () => {
+    const directory = make();
+    for (let i = 1; i <= 5; i++) await directory.add("r", member(`m${i}`, 1000 + i));
+    await directory.add("other", member("x", 1));
+    const listed = await directory.list("r", 3);
+    expect(listed.count).toBe(5);
+    expect(listed.members).toEqual([member("m1", 1001), member("m2", 1002), member("m3", 1003)]);
+    await directory.remove("r", "m2");
+    await directory.remove("r", "m2"); // twice: no harm
+    expect((await directory.list("r", 10)).members.map((m) => m.id)).toEqual(["m1", "m3", "m4", "m5"]);
+    expect(await directory.list("empty", 10)).toEqual({ members: [], count: 0 });
+    expect(await directory.sweep()).toEqual([]);
+  });
+});
+
+describe("RedisDirectory across nodes", () => {
+  it("two nodes list each other's members; a node that stops heart-beating has its members swept", async () => {
+    const prefix = `dir${++counter}:`;
+    const a = redisNode(prefix, "node-a", { deadAfterMs: 300 });
+    const b = redisNode(prefix, "node-b", { deadAfterMs: 300 });
+    await Promise.all([a.heartbeat(), b.heartbeat()]);
+    await a.add("r", member("on-a", 1));
+    await b.add("r", member("on-b", 2));
+    await b.add("s", member("on-b-too", 3));
+    expect((await a.list("r", 10)).members.map((m) => m.id)).toEqual(["on-a", "on-b"]);
+    // B dies (no more heartbeats); A keeps beating and sweeps.
+    const rooms = await waitFor(
+      async () => {
+        await a.heartbeat();
+        const changed = await a.sweep();
+        return changed.length > 0 ? changed : undefined;
+      },
+      { timeoutMs: 3000, what: "B's members to be swept" },
+    );
+    expect(rooms.sort()).toEqual(["r", "s"]);
+    expect(await a.list("r", 10)).toEqual({ members: [member("on-a", 1)], count: 1 });
+    expect(await a.list("s", 10)).toEqual({ members: [], count: 0 });
+    expect(await a.sweep()).toEqual([]);
+  });
+
+  it("does not sweep until its own connection has been up for the dead-after time", async () => {
+    const prefix = `dir${++counter}:`;
+    let upFor = 0;
+    const a = redisNode(prefix, "node-a", { deadAfterMs: 200, connectedForMs: () => upFor });
+    const b = redisNode(prefix, "node-b", { deadAfterMs: 200 });
+    await b.heartbeat();
+    await b.add("r", member("on-b", 1));
+    await waitFor(async () => {
+      const [seconds, micros] = await client.time();
+      const beat = Number(await client.zscore(`${prefix}nodes`, "node-b"));
+      return Number(seconds) * 1000 + Number(micros) / 1000 - beat > 200;
+    }, { what: "B's heartbeat to age past the bound" });
+    expect(await a.sweep()).toEqual([]);
+    upFor = 200;
+    expect(await a.sweep()).toEqual(["r"]);
+  });
+
+  it("every key it writes has a TTL", async () => {
+    const prefix = `dir${++counter}:`;
+    const a = redisNode(prefix, "node-a");
+    await a.heartbeat();
+    await a.add("r", member("m", 1));
+    const keys = await client.keys(`${prefix}*`);
+    expect(keys.length).toBe(4);
+    for (const key of keys) expect(await client.pttl(key), key).toBeGreaterThan(0);
+  });
+});

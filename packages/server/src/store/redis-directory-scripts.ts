@@ -1,0 +1,54 @@
+/**
+ * Lua scripts of the Redis member directory (see redis-directory.ts). Per room: a sorted set of
+ * member ids by join time and a hash id → member JSON. Per node: a set of "<room> <member>" so
+ * that the members of a dead node can be found and removed.
+ */
+
+/** KEYS: room members, room info, node members. ARGV: id, joinedAt, json, entry, ttlMs. */
+export const ADD_MEMBER = `
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[4])
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+return 1
+`;
+
+/** KEYS: room members, room info, node members. ARGV: id, entry. Returns 1 when the member was there. */
+export const REMOVE_MEMBER = `
+redis.call('SREM', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return redis.call('ZREM', KEYS[1], ARGV[1])
+`;
+
+/** KEYS: room members, room info. ARGV: limit. Returns { count, json... } (earliest first). */
+export const LIST_MEMBERS = `
+local count = redis.call('ZCARD', KEYS[1])
+local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+local result = { count }
+if #ids > 0 then
+  for _, json in ipairs(redis.call('HMGET', KEYS[2], unpack(ids))) do
+    if json then table.insert(result, json) end
+  end
+end
+return result
+`;
+
+/** KEYS: nodes, node members. ARGV: nodeId, ttlMs. Records that the node is alive now (Redis time). */
+export const HEARTBEAT = `
+local now = redis.call('TIME')
+redis.call('ZADD', KEYS[1], tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1
+`;
+
+/** KEYS: nodes. ARGV: deadAfterMs, selfId. Node ids whose last heartbeat is older than deadAfterMs. */
+export const DEAD_NODES = `
+local now = redis.call('TIME')
+local cutoff = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[1])
+local dead = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff)) do
+  if id ~= ARGV[2] then table.insert(dead, id) end
+end
+return dead
+`;

@@ -1,0 +1,124 @@
+import type { Redis } from "ioredis";
+import type { Member } from "@tokencast/protocol";
+import type { MemberDirectory } from "../core/ports.ts";
+import { storeCall } from "./redis-errors.ts";
+import { nodeKeys, roomKeys } from "./redis-keys.ts";
+import { ADD_MEMBER, DEAD_NODES, HEARTBEAT, LIST_MEMBERS, REMOVE_MEMBER } from "./redis-directory-scripts.ts";
+
+export interface RedisDirectoryOptions {
+  prefix: string;
+  /** This node's id (random per process). */
+  nodeId: string;
+  /** A node whose last heartbeat is older than this is dead; its members are removed. */
+  deadAfterMs: number;
+  /** TTL of every key, refreshed on writes (the room idle TTL). */
+  ttlMs: number;
+  /** How long this node's Redis connection has been up (see RedisLocksOptions.connectedForMs). */
+  connectedForMs?: () => number;
+}
+
+interface ScriptedRedis extends Redis {
+  tcAddMember(members: string, info: string, node: string, ...args: Array<string | number>): Promise<number>;
+  tcRemoveMember(members: string, info: string, node: string, ...args: Array<string | number>): Promise<number>;
+  tcListMembers(members: string, info: string, limit: number): Promise<[number, ...string[]]>;
+  tcHeartbeat(nodes: string, node: string, ...args: Array<string | number>): Promise<number>;
+  tcDeadNodes(nodes: string, deadAfterMs: number, selfId: string): Promise<string[]>;
+}
+
+/** Stored per member: the wire Member plus the node it is connected to. */
+type StoredMember = Member & { node: string };
+
+/** Presence shared by every node: room member sets in Redis, node heartbeats, dead-node sweeping. */
+export class RedisDirectory implements MemberDirectory {
+  readonly heartbeatEveryMs: number;
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly options: RedisDirectoryOptions,
+  ) {
+    this.redis = defineScripts(redis);
+    this.heartbeatEveryMs = Math.max(50, Math.round(options.deadAfterMs / 5));
+  }
+
+  async add(roomId: string, member: Member): Promise<void> {
+    const room = roomKeys(this.options.prefix, roomId);
+    const stored: StoredMember = { ...member, node: this.options.nodeId };
+    const args = [member.id, member.joinedAt, JSON.stringify(stored), entry(roomId, member.id), this.options.ttlMs];
+    await storeCall(() => this.redis.tcAddMember(room.members, room.memberInfo, this.own.members, ...args));
+  }
+
+  async remove(roomId: string, memberId: string): Promise<void> {
+    const room = roomKeys(this.options.prefix, roomId);
+    await storeCall(() => this.redis.tcRemoveMember(room.members, room.memberInfo, this.own.members, memberId, entry(roomId, memberId)));
+  }
+
+  async list(roomId: string, limit: number): Promise<{ members: Member[]; count: number }> {
+    const room = roomKeys(this.options.prefix, roomId);
+    const [count, ...jsons] = await storeCall(() => this.redis.tcListMembers(room.members, room.memberInfo, limit));
+    return { count, members: jsons.map((json) => toMember(JSON.parse(json) as StoredMember)) };
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.redis.tcHeartbeat(this.own.nodes, this.own.members, this.options.nodeId, this.options.ttlMs);
+  }
+
+  async sweep(): Promise<string[]> {
+    const { deadAfterMs, nodeId, connectedForMs } = this.options;
+    // Right after Redis comes back every heartbeat is old: give live nodes time to beat again.
+    if ((connectedForMs?.() ?? Number.POSITIVE_INFINITY) < deadAfterMs) return [];
+    const dead = await this.redis.tcDeadNodes(this.own.nodes, deadAfterMs, nodeId);
+    const changed = new Set<string>();
+    for (const node of dead) for (const roomId of await this.removeNode(node)) changed.add(roomId);
+    return [...changed];
+  }
+
+  /** Removes every member a dead node registered; returns the rooms that lost someone. */
+  private async removeNode(node: string): Promise<string[]> {
+    const keys = nodeKeys(this.options.prefix, node);
+    const entries = (await this.redis.smembers(keys.members)).flatMap(parseEntry);
+    const pipeline = this.redis.pipeline();
+    for (const { roomId, memberId } of entries) {
+      const room = roomKeys(this.options.prefix, roomId);
+      pipeline.tcRemoveMember(room.members, room.memberInfo, keys.members, memberId, entry(roomId, memberId));
+    }
+    pipeline.del(keys.members);
+    pipeline.zrem(keys.nodes, node);
+    const results = (await pipeline.exec()) ?? [];
+    return entries.filter((_, i) => results[i]?.[1] === 1).map((e) => e.roomId);
+  }
+
+  private get own(): { nodes: string; members: string } {
+    return nodeKeys(this.options.prefix, this.options.nodeId);
+  }
+}
+
+function toMember({ node: _node, ...member }: StoredMember): Member {
+  return member;
+}
+
+function entry(roomId: string, memberId: string): string {
+  return `${roomId} ${memberId}`;
+}
+
+function parseEntry(value: string): Array<{ roomId: string; memberId: string }> {
+  const space = value.indexOf(" ");
+  return space > 0 ? [{ roomId: value.slice(0, space), memberId: value.slice(space + 1) }] : [];
+}
+
+declare module "ioredis" {
+  interface ChainableCommander {
+    tcRemoveMember(members: string, info: string, node: string, ...args: Array<string | number>): ChainableCommander;
+  }
+}
+
+function defineScripts(redis: Redis): ScriptedRedis {
+  const scripted = redis as ScriptedRedis;
+  if (typeof scripted.tcAddMember === "function") return scripted;
+  redis.defineCommand("tcAddMember", { numberOfKeys: 3, lua: ADD_MEMBER });
+  redis.defineCommand("tcRemoveMember", { numberOfKeys: 3, lua: REMOVE_MEMBER });
+  redis.defineCommand("tcListMembers", { numberOfKeys: 2, lua: LIST_MEMBERS });
+  redis.defineCommand("tcHeartbeat", { numberOfKeys: 2, lua: HEARTBEAT });
+  redis.defineCommand("tcDeadNodes", { numberOfKeys: 1, lua: DEAD_NODES });
+  return scripted;
+}
