@@ -1,6 +1,7 @@
 /**
  * A private redis-server per test file, on a free port, so a test can kill and restart it.
- * Nothing is persisted unless `appendonly` is asked for.
+ * Nothing is persisted unless `appendonly` is asked for (then every write is fsynced, as in
+ * deploy's compose file, so that a SIGKILL loses nothing that was acknowledged).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -37,7 +38,7 @@ export async function startRedis({ appendonly = false } = {}): Promise<RedisProc
   const launch = async () => {
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly ? "yes" : "no", "--dir", dir],
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly ? "yes" : "no", "--appendfsync", "always", "--dir", dir],
       { stdio: "ignore" },
     );
     await waitFor(() => ping(port), { timeoutMs: 10_000, what: `redis-server on ${port}` });
