@@ -116,6 +116,26 @@ describe("three nodes, one room", () => {
   });
 });
 
+describe("stop across nodes", () => {
+  it("a viewer on a third node stops the answer: the owner closes the upstream request; everyone gets `stopped` with the partial text", async () => {
+    const [owner, b, c] = await cluster(3);
+    const asker = await viewer(owner!.url, "stop3", "asker");
+    const watcher = await viewer(b!.url, "stop3", "watcher");
+    const stopper = await viewer(c!.url, "stop3", "stopper");
+    const index = fake.requests.length;
+    fake.enqueue(gated("stop3-never"));
+    const { replyId } = await asker.send("stop me from elsewhere");
+    const partial = expectedText(TOKENS.slice(0, 15));
+    await waitFor(() => stopper.getMessage(replyId)?.text === partial);
+    await stopper.stop(replyId);
+    await fake.waitForClosed(index);
+    for (const v of [asker, watcher, stopper]) {
+      expect(await ended(v, replyId)).toMatchObject({ status: "stopped", stoppedBy: "stopper", text: partial });
+    }
+    expect(fake.requests.length - index).toBe(1);
+  });
+});
+
 describe("failures", () => {
   it("kill -9 of the owner mid-answer: every surviving viewer gets `interrupted` with the partial text within the lease, and the room takes the next question", async () => {
     const [owner, b, c] = await cluster(3);

@@ -10,7 +10,7 @@ export const SLOW_ROOM = "tokencast:slow";
 export interface SlowViewerOptions {
   /** Past this many bytes waiting to be sent, a socket stops receiving deltas. */
   maxBufferBytes: number;
-  /** A socket still over the bound after this long (or 4× over it) is disconnected. */
+  /** A socket still over the bound after this long (or over HARD_LIMIT_BYTES) is disconnected. */
   disconnectAfterMs: number;
   checkEveryMs: number;
 }
@@ -20,6 +20,12 @@ export interface SlowViewerGuard {
   count(): number;
   stop(): void;
 }
+
+/**
+ * A socket with this much unsent is disconnected at once: a safety valve, since what was queued
+ * before it was found slow (one check interval's worth of deltas) still has to go out.
+ */
+const HARD_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** Stop measuring a write buffer past this many packets: it is over any sane bound already. */
 const MAX_PACKETS_MEASURED = 10_000;
@@ -44,7 +50,7 @@ export function guardSlowViewers(io: IoServer, options: SlowViewerOptions, logge
       slowSince.delete(socket.id);
       void socket.leave(SLOW_ROOM);
       logger.info({ socketId: socket.id, bytes }, "slow viewer caught up: deltas resumed");
-    } else if (bytes > options.maxBufferBytes * 4 || performance.now() - since > options.disconnectAfterMs) {
+    } else if (bytes > Math.max(HARD_LIMIT_BYTES, options.maxBufferBytes * 4) || performance.now() - since > options.disconnectAfterMs) {
       slowSince.delete(socket.id);
       logger.warn({ socketId: socket.id, bytes }, "slow viewer disconnected (it reconnects and catches up from the log)");
       socket.disconnect(true);
@@ -68,7 +74,7 @@ export function pendingBytes(socket: IoSocket): number {
   const conn = socket.conn as unknown as EngineInternals;
   let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
   const buffer = conn.writeBuffer ?? [];
-  for (let i = 0; i < buffer.length && i < MAX_PACKETS_MEASURED; i++) {
+  for (let i = 0; i < Math.min(buffer.length, MAX_PACKETS_MEASURED); i++) {
     const data = buffer[i]?.data;
     bytes += typeof data === "string" ? data.length : data instanceof Uint8Array ? data.byteLength : 16;
   }
