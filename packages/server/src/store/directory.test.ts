@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
 import type { Member } from "@tokencast/protocol";
-import { startRedis, type RedisProcess } from "../../../../tests/helpers/redis.ts";
+import { usePrivateRedis } from "./redis-fixture.ts";
 import { waitFor } from "../../../../tests/helpers/wait.ts";
 import type { MemberDirectory } from "../core/ports.ts";
 import { MemoryDirectory } from "./memory-directory.ts";
 import { RedisDirectory, type RedisDirectoryOptions } from "./redis-directory.ts";
 
-let redis: RedisProcess;
-let client: Redis;
+const redis = usePrivateRedis();
 let counter = 0;
-beforeAll(async () => {
-  redis = await startRedis();
-  client = new Redis(redis.url);
-});
-afterAll(async () => {
-  await client?.quit();
-  await redis?.close();
-});
 
 function redisNode(prefix: string, nodeId: string, options: Partial<RedisDirectoryOptions> = {}): RedisDirectory {
-  return new RedisDirectory(client, { prefix, nodeId, deadAfterMs: 5000, ttlMs: 60_000, ...options });
+  return new RedisDirectory(redis.client, { prefix, nodeId, deadAfterMs: 5000, ttlMs: 60_000, ...options });
 }
 
 const member = (id: string, joinedAt: number): Member => ({ id, name: `name-${id}`, joinedAt });
@@ -79,8 +69,8 @@ describe("RedisDirectory across nodes", () => {
     await b.heartbeat();
     await b.add("r", member("on-b", 1));
     await waitFor(async () => {
-      const [seconds, micros] = await client.time();
-      const beat = Number(await client.zscore(`${prefix}nodes`, "node-b"));
+      const [seconds, micros] = await redis.client.time();
+      const beat = Number(await redis.client.zscore(`${prefix}nodes`, "node-b"));
       return Number(seconds) * 1000 + Number(micros) / 1000 - beat > 200;
     }, { what: "B's heartbeat to age past the bound" });
     expect(await a.sweep()).toEqual([]);
@@ -93,8 +83,8 @@ describe("RedisDirectory across nodes", () => {
     const a = redisNode(prefix, "node-a");
     await a.heartbeat();
     await a.add("r", member("m", 1));
-    const keys = await client.keys(`${prefix}*`);
+    const keys = await redis.client.keys(`${prefix}*`);
     expect(keys.length).toBe(4);
-    for (const key of keys) expect(await client.pttl(key), key).toBeGreaterThan(0);
+    for (const key of keys) expect(await redis.client.pttl(key), key).toBeGreaterThan(0);
   });
 });

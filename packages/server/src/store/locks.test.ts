@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
 import type { Message } from "@tokencast/protocol";
-import { startRedis, type RedisProcess } from "../../../../tests/helpers/redis.ts";
+import { usePrivateRedis } from "./redis-fixture.ts";
 import { waitFor } from "../../../../tests/helpers/wait.ts";
 import type { AnswerLocks } from "../core/ports.ts";
 import { MemoryLocks } from "./memory-locks.ts";
 import { RedisLocks, type RedisLocksOptions } from "./redis-locks.ts";
 import { RedisStore } from "./redis-store.ts";
 
-let redis: RedisProcess;
-let client: Redis;
+const redis = usePrivateRedis();
 let counter = 0;
-beforeAll(async () => {
-  redis = await startRedis();
-  client = new Redis(redis.url);
-});
-afterAll(async () => {
-  await client?.quit();
-  await redis?.close();
-});
 
 function redisLocks(options: Partial<RedisLocksOptions> = {}): { locks: RedisLocks; store: RedisStore; prefix: string } {
   const prefix = `locks${++counter}:`;
-  const locks = new RedisLocks(client, { prefix, leaseMs: 5000, registryTtlMs: 60_000, ...options });
-  return { locks, prefix, store: new RedisStore(client, { prefix, historyLimit: 50, ttlMs: 60_000 }) };
+  const locks = new RedisLocks(redis.client, { prefix, leaseMs: 5000, registryTtlMs: 60_000, ...options });
+  return { locks, prefix, store: new RedisStore(redis.client, { prefix, historyLimit: 50, ttlMs: 60_000 }) };
 }
 
 function answer(roomId: string, id: string): Message {
@@ -90,7 +80,7 @@ describe("RedisLocks: leases, fencing and orphans", () => {
     const { locks, store, prefix } = redisLocks({ leaseMs: 300, connectedForMs: () => upFor });
     await store.addMessage(answer("r", "x"));
     await locks.acquire("r", "x");
-    await client.del(`${prefix}{r}:answer-lock`); // as if it lapsed during an outage
+    await redis.client.del(`${prefix}{r}:answer-lock`); // as if it lapsed during an outage
     expect(await locks.orphans()).toEqual([]);
     upFor = 300;
     expect(await locks.orphans()).toEqual([{ roomId: "r", messageId: "x" }]);
@@ -100,8 +90,8 @@ describe("RedisLocks: leases, fencing and orphans", () => {
     const { locks, store, prefix } = redisLocks();
     await store.addMessage(answer("r", "t"));
     await locks.acquire("r", "t");
-    const keys = await client.keys(`${prefix}*`);
+    const keys = await redis.client.keys(`${prefix}*`);
     expect(keys).toContain(`${prefix}answers`);
-    for (const key of keys) expect(await client.pttl(key), key).toBeGreaterThan(0);
+    for (const key of keys) expect(await redis.client.pttl(key), key).toBeGreaterThan(0);
   });
 });

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Member } from "@tokencast/protocol";
 import type { MemberDirectory } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
+import { defineScripts } from "./redis-commands.ts";
 import { nodeKeys, roomKeys } from "./redis-keys.ts";
 import { ADD_MEMBER, DEAD_NODES, HEARTBEAT, LIST_MEMBERS, REMOVE_MEMBER } from "./redis-directory-scripts.ts";
 
@@ -37,7 +38,13 @@ export class RedisDirectory implements MemberDirectory {
     redis: Redis,
     private readonly options: RedisDirectoryOptions,
   ) {
-    this.redis = defineScripts(redis);
+    this.redis = defineScripts<ScriptedRedis>(redis, {
+      tcAddMember: { numberOfKeys: 3, lua: ADD_MEMBER },
+      tcRemoveMember: { numberOfKeys: 3, lua: REMOVE_MEMBER },
+      tcListMembers: { numberOfKeys: 2, lua: LIST_MEMBERS },
+      tcHeartbeat: { numberOfKeys: 2, lua: HEARTBEAT },
+      tcDeadNodes: { numberOfKeys: 1, lua: DEAD_NODES },
+    });
     this.heartbeatEveryMs = Math.max(50, Math.round(options.deadAfterMs / 5));
   }
 
@@ -110,15 +117,4 @@ declare module "ioredis" {
   interface ChainableCommander {
     tcRemoveMember(members: string, info: string, node: string, ...args: Array<string | number>): ChainableCommander;
   }
-}
-
-function defineScripts(redis: Redis): ScriptedRedis {
-  const scripted = redis as ScriptedRedis;
-  if (typeof scripted.tcAddMember === "function") return scripted;
-  redis.defineCommand("tcAddMember", { numberOfKeys: 3, lua: ADD_MEMBER });
-  redis.defineCommand("tcRemoveMember", { numberOfKeys: 3, lua: REMOVE_MEMBER });
-  redis.defineCommand("tcListMembers", { numberOfKeys: 2, lua: LIST_MEMBERS });
-  redis.defineCommand("tcHeartbeat", { numberOfKeys: 2, lua: HEARTBEAT });
-  redis.defineCommand("tcDeadNodes", { numberOfKeys: 1, lua: DEAD_NODES });
-  return scripted;
 }

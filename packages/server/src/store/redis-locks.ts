@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { AnswerLocks, AnswerRef } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
+import { defineScripts } from "./redis-commands.ts";
 import { answerRegistryKey, roomKeys } from "./redis-keys.ts";
 import { ACQUIRE_LOCK, RELEASE_LOCK, RENEW_LOCK } from "./redis-lock-scripts.ts";
 
@@ -41,7 +42,11 @@ export class RedisLocks implements AnswerLocks {
     redis: Redis,
     private readonly options: RedisLocksOptions,
   ) {
-    this.redis = defineScripts(redis);
+    this.redis = defineScripts<ScriptedRedis>(redis, {
+      tcAcquireLock: { numberOfKeys: 2, lua: ACQUIRE_LOCK },
+      tcRenewLock: { numberOfKeys: 2, lua: RENEW_LOCK },
+      tcReleaseLock: { numberOfKeys: 2, lua: RELEASE_LOCK },
+    });
     this.lockTtlMs = Math.max(100, Math.round(options.leaseMs * 0.7));
     this.renewEveryMs = Math.max(50, Math.round(options.leaseMs * 0.2));
     this.orphanCheckEveryMs = this.renewEveryMs;
@@ -92,13 +97,4 @@ function member({ roomId, messageId }: AnswerRef): string {
 function parseMember(entry: string): AnswerRef[] {
   const space = entry.indexOf(" ");
   return space > 0 ? [{ roomId: entry.slice(0, space), messageId: entry.slice(space + 1) }] : [];
-}
-
-function defineScripts(redis: Redis): ScriptedRedis {
-  const scripted = redis as ScriptedRedis;
-  if (typeof scripted.tcAcquireLock === "function") return scripted;
-  redis.defineCommand("tcAcquireLock", { numberOfKeys: 2, lua: ACQUIRE_LOCK });
-  redis.defineCommand("tcRenewLock", { numberOfKeys: 2, lua: RENEW_LOCK });
-  redis.defineCommand("tcReleaseLock", { numberOfKeys: 2, lua: RELEASE_LOCK });
-  return scripted;
 }

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Delta, Message } from "@tokencast/protocol";
 import type { AppendResult, EndPatch, RoomStore } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
+import { defineScripts } from "./redis-commands.ts";
 import { messageKeys, roomKeys, type RoomKeys } from "./redis-keys.ts";
 import { ADD_MESSAGE, APPEND_DELTA, FINISH_MESSAGE } from "./redis-scripts.ts";
 
@@ -32,7 +33,11 @@ export class RedisStore implements RoomStore {
     redis: Redis,
     private readonly options: RedisStoreOptions,
   ) {
-    this.redis = defineScripts(redis);
+    this.redis = defineScripts<ScriptedRedis>(redis, {
+      tcAddMessage: { numberOfKeys: 3, lua: ADD_MESSAGE },
+      tcAppendDelta: { numberOfKeys: 4, lua: APPEND_DELTA },
+      tcFinishMessage: { numberOfKeys: 3, lua: FINISH_MESSAGE },
+    });
   }
 
   async addMessage(message: Message): Promise<void> {
@@ -106,13 +111,4 @@ export class RedisStore implements RoomStore {
       return [{ ...stored, text: texts[i] ?? "", seq: Number(seqs[i] ?? 0) }];
     });
   }
-}
-
-function defineScripts(redis: Redis): ScriptedRedis {
-  const scripted = redis as ScriptedRedis;
-  if (typeof scripted.tcAppendDelta === "function") return scripted;
-  redis.defineCommand("tcAddMessage", { numberOfKeys: 3, lua: ADD_MESSAGE });
-  redis.defineCommand("tcAppendDelta", { numberOfKeys: 4, lua: APPEND_DELTA });
-  redis.defineCommand("tcFinishMessage", { numberOfKeys: 3, lua: FINISH_MESSAGE });
-  return scripted;
 }
