@@ -1,6 +1,6 @@
 /**
  * Builders for fake-upstream scripts, faithful to what real servers send (see DESIGN.md
- * "Upstream" and shared/fixtures): llama.cpp, LocalAI, Ollama, vLLM and OpenAI flavours.
+ * "Upstream" and tests/fixtures): llama.cpp, LocalAI, Ollama, vLLM and OpenAI flavours.
  */
 import type { Script, Step } from "./fake-upstream.ts";
 

@@ -4,7 +4,8 @@ import { AppError } from "../core/errors.ts";
 import { newNormaliseState, normaliseChunk } from "./sse-normalise.ts";
 import { readSse } from "./sse-reader.ts";
 
-const FIXTURES = new URL("../../../../../shared/fixtures/llama.cpp/", import.meta.url);
+/** Raw streams recorded from a real llama.cpp server (byte-for-byte). */
+const FIXTURES = new URL("../../../../tests/fixtures/llama.cpp/", import.meta.url);
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
 
 async function* chunks(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
