@@ -7,7 +7,7 @@ import { Upkeep } from "./core/upkeep.ts";
 import { createHttpApp } from "./http/routes.ts";
 import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
-import { guardSlowViewers } from "./realtime/slow-viewers.ts";
+import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
 import { buildTurns } from "./upstream/prompt.ts";
@@ -53,7 +53,8 @@ export function createApp(deps: AppDeps): App {
   const http = createServer(httpApp);
   const io = createSocketServer(http);
   if (adapter) io.adapter(adapter);
-  const rooms = createRoomService(deps, io);
+  const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS }, logger);
+  const rooms = createRoomService(deps, io, slowViewers);
   attachRooms(io, rooms, logger);
   const upkeep = new Upkeep(
     [
@@ -63,7 +64,6 @@ export function createApp(deps: AppDeps): App {
     ],
     logger,
   );
-  const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS }, logger);
   deps.onStoreReconnect?.(() => void storeIsBack(rooms, io, logger));
 
   return {
@@ -97,14 +97,14 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
-function createRoomService(deps: AppDeps, io: IoServer): RoomService {
+function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerGuard): RoomService {
   const { config, logger, store, locks, directory, source, adapter } = deps;
   return new RoomService({
     store,
     locks,
     directory,
     source,
-    broadcaster: socketBroadcaster(io),
+    broadcaster: socketBroadcaster(io, slowViewers),
     logger,
     ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
     buildTurns: (history) => buildTurns(history, { systemPrompt: config.llm.systemPrompt, budgetChars: config.llm.historyChars }),

@@ -13,9 +13,11 @@ describe("Coalescer", () => {
     return { coalescer, batches };
   }
 
-  it("flushes the first token at once (leading edge)", () => {
+  it("flushes the first token at the end of the event-loop turn (leading edge)", () => {
     const { coalescer, batches } = setup(30);
     coalescer.push("Hello");
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(0);
     expect(batches).toEqual(["Hello"]);
   });
 
@@ -25,9 +27,14 @@ describe("Coalescer", () => {
     coalescer.push("b");
     vi.advanceTimersByTime(10);
     coalescer.push("c");
-    expect(batches).toEqual(["a"]);
+    coalescer.push("d");
+    expect(batches).toEqual(["ab"]);
     vi.advanceTimersByTime(20);
-    expect(batches).toEqual(["a", "bc"]);
+    // The window has passed; the flush goes out once this turn's I/O has been read (a setImmediate,
+    // which fake timers run on the next tick).
+    expect(batches).toEqual(["ab"]);
+    vi.advanceTimersByTime(1);
+    expect(batches).toEqual(["ab", "cd"]);
   });
 
   it("flushes at once when maxChars is reached", () => {
@@ -35,7 +42,19 @@ describe("Coalescer", () => {
     coalescer.push("ab");
     coalescer.push("cd");
     coalescer.push("efgh");
-    expect(batches).toEqual(["ab", "cdefgh"]);
+    expect(batches).toEqual(["abcd", "efgh"]);
+  });
+
+  it("a due flush takes every token read in the same event-loop turn", async () => {
+    const batches: string[] = [];
+    const coalescer = new Coalescer({ windowMs: 0, maxChars: 1000, flush: (t) => batches.push(t) });
+    coalescer.push("a");
+    await Promise.resolve();
+    coalescer.push("b");
+    await new Promise((resolve) => setImmediate(resolve));
+    coalescer.push("c");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual(["ab", "c"]);
   });
 
   it("never loses or reorders text", () => {
@@ -61,6 +80,7 @@ describe("Coalescer", () => {
   it("dispose cancels a pending flush", () => {
     const { coalescer, batches } = setup(30);
     coalescer.push("a");
+    vi.advanceTimersByTime(0);
     coalescer.push("b");
     coalescer.dispose();
     vi.advanceTimersByTime(100);

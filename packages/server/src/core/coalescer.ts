@@ -1,21 +1,28 @@
 export interface CoalescerOptions {
-  /** Minimum time between two flushes, in ms (0 flushes every push at once). */
+  /** Minimum time between two flushes, in ms (0: one flush per event-loop turn). */
   windowMs: number;
   /** Flush at once when this many characters are buffered. */
   maxChars: number;
-  /** Receives each batch; called synchronously from push() or from a timer. */
+  /** Receives each batch; called synchronously from push() (maxChars) or flushNow(), else from setImmediate. */
   flush: (text: string) => void;
   now?: () => number;
 }
 
 /**
  * Batches tokens into deltas. Leading-edge throttle: a token arriving after a quiet window is
- * flushed at once (no added latency at human token rates); tokens arriving faster are held until
- * the window since the last flush has passed, so each viewer gets at most one delta per window.
+ * flushed at the end of the current event-loop turn (no added latency at human token rates);
+ * tokens arriving faster are held until the window since the last flush has passed, so each
+ * viewer gets at most one delta per window.
+ *
+ * A flush that falls due waits for setImmediate, i.e. until the I/O already received has been
+ * read. A broadcast to a large room blocks the loop for tens of ms; without this, the first
+ * token read after it (or the window timer, which runs before I/O) would go out alone and the
+ * tokens that arrived meanwhile would wait a whole further window and a further broadcast.
  */
 export class Coalescer {
   private buffer = "";
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
 
@@ -49,18 +56,30 @@ export class Coalescer {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.immediate !== undefined) return;
     const wait = this.lastFlushAt + this.options.windowMs - this.now();
     if (wait <= 0) {
-      this.flushNow();
+      this.flushSoon();
       return;
     }
-    this.timer = setTimeout(() => this.flushNow(), wait);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushSoon();
+    }, wait);
+  }
+
+  /** Flushes once the I/O already received in this turn of the event loop has been read. */
+  private flushSoon(): void {
+    this.immediate ??= setImmediate(() => {
+      this.immediate = undefined;
+      this.flushNow();
+    });
   }
 
   private cancelTimer(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 }

@@ -1,15 +1,21 @@
 import type { Broadcaster } from "../core/ports.ts";
-import { SLOW_ROOM } from "./slow-viewers.ts";
+import { SLOW_ROOM, type SlowViewerGuard } from "./slow-viewers.ts";
 import type { IoServer } from "./types.ts";
+
+/** Frame bytes of a chat:delta besides its text (event name, ids, seq). */
+const DELTA_OVERHEAD_BYTES = 120;
 
 /**
  * Room fan-out over Socket.IO rooms (with the Redis adapter, across nodes). Deltas skip slow
  * viewers (they catch up from the log); everything else reaches everyone.
  */
-export function socketBroadcaster(io: IoServer): Broadcaster {
+export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): Broadcaster {
   return {
     message: (message) => io.to(message.roomId).emit("chat:message", message),
-    delta: (delta) => io.to(delta.roomId).except(SLOW_ROOM).emit("chat:delta", delta),
+    delta: (delta) => {
+      slowViewers.beforeDelta(delta.roomId, delta.text.length + DELTA_OVERHEAD_BYTES);
+      io.to(delta.roomId).except(SLOW_ROOM).emit("chat:delta", delta);
+    },
     end: (end) => io.to(end.roomId).emit("chat:end", end),
     reasoning: (reasoning) => io.to(reasoning.roomId).except(SLOW_ROOM).emit("chat:reasoning", reasoning),
     presence: (presence) => io.to(presence.roomId).emit("room:presence", presence),

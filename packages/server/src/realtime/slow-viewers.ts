@@ -16,6 +16,12 @@ export interface SlowViewerOptions {
 }
 
 export interface SlowViewerGuard {
+  /**
+   * Called before a delta of `bytes` goes to a room. Every quarter of the bound broadcast to a
+   * room, its sockets are checked at once: a burst that never yields to the event loop (so the
+   * timer cannot run) still cannot queue more than the bound for anyone.
+   */
+  beforeDelta(roomId: string, bytes: number): void;
   /** Sockets currently skipped. */
   count(): number;
   stop(): void;
@@ -56,12 +62,29 @@ export function guardSlowViewers(io: IoServer, options: SlowViewerOptions, logge
       socket.disconnect(true);
     }
   };
+  const sockets = io.of("/").sockets;
   const timer = setInterval(() => {
-    for (const socket of io.of("/").sockets.values()) check(socket);
-    for (const id of slowSince.keys()) if (!io.of("/").sockets.has(id)) slowSince.delete(id);
+    for (const socket of sockets.values()) check(socket);
+    for (const id of slowSince.keys()) if (!sockets.has(id)) slowSince.delete(id);
   }, options.checkEveryMs);
   timer.unref();
-  return { count: () => slowSince.size, stop: () => clearInterval(timer) };
+  const sentSinceCheck = new Map<string, number>();
+  const checkRoom = (roomId: string) => {
+    for (const id of io.of("/").adapter.rooms.get(roomId) ?? []) {
+      const socket = sockets.get(id);
+      if (socket) check(socket);
+    }
+  };
+  return {
+    beforeDelta: (roomId, bytes) => {
+      const sent = (sentSinceCheck.get(roomId) ?? 0) + bytes;
+      if (sent < options.maxBufferBytes / 4) return void sentSinceCheck.set(roomId, sent);
+      sentSinceCheck.delete(roomId);
+      checkRoom(roomId);
+    },
+    count: () => slowSince.size,
+    stop: () => clearInterval(timer),
+  };
 }
 
 interface EngineInternals {
