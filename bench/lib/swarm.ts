@@ -1,59 +1,119 @@
 /**
- * A load-generator process: opens `count` Socket.IO viewers on a room and reports, over IPC,
- * token → viewer delays for every token each viewer receives. Run by bench/run.ts via fork().
+ * A load-generator process (forked by bench/lib/swarms.ts). It opens viewers on command, either
+ * Socket.IO viewers that join a Tokencast room, or raw `ws` clients of the relay
+ * (bench/lib/ws-relay.ts), and records what they receive. Both kinds decode every frame the same
+ * way a Socket.IO client does (`42` + JSON.parse) and feed the same recorder.
  *
- * argv: url roomId count
- * IPC in: "report" → sends { delays: number[], deltas: number, ends: number }
+ * IPC in:  SwarmCommand (see swarm-protocol.ts)
+ * IPC out: { type: "ready" } after a connect, { type: "ended" } once every viewer saw chat:end,
+ *          { type: "report", report: SwarmReport }, { type: "closed" }
  */
 import { io, type Socket } from "socket.io-client";
-import { epochMs } from "./clock.ts";
-import { stampsIn } from "./token-upstream.ts";
+import WebSocket from "ws";
+import { createProbe } from "./node-probe.mjs";
+import { Recorder } from "./recorder.ts";
+import type { SwarmCommand, SwarmEvent } from "./swarm-protocol.ts";
 
-const [url, roomId, countArg] = process.argv.slice(2);
-const count = Number(countArg);
-const delays: number[] = [];
-let deltas = 0;
-let ends = 0;
-let joined = 0;
-const sockets: Socket[] = [];
+const OPEN_BATCH = 50;
+const OPEN_EVERY_MS = 10;
 
-function open(index: number): void {
-  const socket = io(url!, { transports: ["websocket"], forceNew: true, reconnection: false });
-  sockets.push(socket);
+const probe = createProbe();
+let recorder = new Recorder();
+let closers: Array<() => void> = [];
+let expected = 0;
+
+function send(event: SwarmEvent): void {
+  process.send?.(event);
+}
+
+function onEnd(): void {
+  recorder.ends += 1;
+  if (recorder.ends === expected) send({ type: "ended" });
+}
+
+/** The frame Socket.IO sent for an event: engine.io "4" (message) + socket.io "2" (event) + JSON. */
+const frameOf = (event: string, payload: unknown) => `42${JSON.stringify([event, payload])}`;
+
+function openSio(url: string, roomId: string, index: number, ready: () => void, record: boolean): void {
+  const socket: Socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
   socket.on("connect", () => {
     socket.emit("room:join", { roomId, name: `bench-${process.pid}-${index}` }, (ack: { ok: boolean }) => {
       if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
-      joined += 1;
-      if (joined === count) process.send?.({ type: "ready" });
+      ready();
     });
   });
-  socket.on("chat:delta", (delta: { text: string }) => {
-    const now = epochMs();
-    deltas += 1;
-    for (const stamp of stampsIn(delta.text)) delays.push(now - stamp);
+  socket.on("chat:delta", (delta: { seq: number; text: string }) => {
+    recorder.delta(delta.seq, delta.text);
+    if (record) recorder.frames.push(frameOf("chat:delta", delta));
   });
-  socket.on("chat:end", () => {
-    ends += 1;
-    if (ends === count) process.send?.({ type: "ended" });
+  socket.on("chat:end", (end: unknown) => {
+    if (record) recorder.frames.push(frameOf("chat:end", end));
+    onEnd();
   });
+  closers.push(() => socket.close());
 }
 
-process.on("message", (message: { type: string }) => {
-  if (message.type === "report") {
-    process.send?.({ type: "report", delays, deltas, ends });
-    delays.length = 0;
-    deltas = 0;
-    ends = 0;
-  }
-  if (message.type === "exit") {
-    for (const socket of sockets) socket.close();
-    process.exit(0);
+function openWs(url: string, ready: () => void): void {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  socket.on("open", ready);
+  socket.on("message", (data: Buffer) => {
+    // What socket.io-client does with an event frame: engine.io type "4", socket.io type "2", JSON.
+    const frame = data.toString();
+    if (!frame.startsWith("42")) return;
+    const [event, payload] = JSON.parse(frame.slice(2)) as [string, { seq: number; text: string }];
+    if (event === "chat:delta") recorder.delta(payload.seq, payload.text);
+    else if (event === "chat:end") onEnd();
+  });
+  closers.push(() => socket.close());
+}
+
+/** Opens `count` viewers in small batches so the server's accept queue is not what is measured. */
+function openMany(count: number, open: (index: number, ready: () => void) => void): void {
+  let next = 0;
+  let readyCount = 0;
+  const ready = () => {
+    readyCount += 1;
+    if (readyCount === count) send({ type: "ready" });
+  };
+  const opener = setInterval(() => {
+    for (let i = 0; i < OPEN_BATCH && next < count; i++) open(next++, ready);
+    if (next >= count) clearInterval(opener);
+  }, OPEN_EVERY_MS);
+}
+
+/** Opens more viewers (after a close, the first connect starts a new recording). */
+function connect(count: number, open: (index: number, ready: () => void) => void): void {
+  if (closers.length === 0) recorder = new Recorder();
+  const first = closers.length;
+  expected += count;
+  openMany(count, (i, ready) => open(first + i, ready));
+}
+
+process.on("message", (command: SwarmCommand) => {
+  switch (command.type) {
+    case "sio":
+      connect(command.count, (i, ready) => openSio(command.url, command.roomId, i, ready, command.record === true && i === 0));
+      break;
+    case "ws":
+      connect(command.count, (_i, ready) => openWs(command.url, ready));
+      break;
+    case "reset":
+      recorder = new Recorder();
+      probe.reset();
+      break;
+    case "report":
+      send({ type: "report", report: recorder.report(probe.snapshot()) });
+      break;
+    case "close":
+      for (const close of closers) close();
+      closers = [];
+      expected = 0;
+      send({ type: "closed" });
+      break;
+    case "exit":
+      for (const close of closers) close();
+      process.exit(0);
   }
 });
 
-// Open connections in small batches so the server's accept queue is not the thing measured.
-let next = 0;
-const opener = setInterval(() => {
-  for (let i = 0; i < 50 && next < count; i++) open(next++);
-  if (next >= count) clearInterval(opener);
-}, 10);
+send({ type: "online" });

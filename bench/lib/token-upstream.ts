@@ -23,6 +23,10 @@ export interface TokenUpstream {
   close(): Promise<void>;
 }
 
+const token = () => `<t>${epochMs().toFixed(3)} `;
+/** Characters in one token's text (fixed width: 13-digit epoch ms with 3 decimals). */
+export const TOKEN_CHARS = token().length;
+
 const chunk = (content: string) =>
   `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
 const FINISH = `data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n`;
@@ -60,7 +64,7 @@ async function stream(res: ServerResponse, plan: TokenPlan, held: Promise<void>)
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     if (res.destroyed) return;
-    res.write(chunk(`<t>${epochMs().toFixed(3)} `));
+    res.write(chunk(token()));
   }
   if (plan.hold) await held;
   res.end(FINISH);

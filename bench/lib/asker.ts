@@ -1,0 +1,41 @@
+/** The one person who asks: a room member who sends a question, which starts the answer. */
+import { io, type Socket } from "socket.io-client";
+
+export async function joinedSocket(url: string, roomId: string, name: string): Promise<Socket> {
+  const socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
+  const ack = await socket.timeout(10_000).emitWithAck("room:join", { roomId, name });
+  if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+  return socket;
+}
+
+export interface Asker {
+  /** Sends a question; resolves once the answer has started. */
+  ask(text?: string): Promise<void>;
+  close(): void;
+}
+
+/** Joins `roomId` through `url` as "asker" and stays until close(). */
+export async function joinAsker(url: string, roomId: string): Promise<Asker> {
+  const socket = await joinedSocket(url, roomId, "asker");
+  return {
+    ask: async (text = "go") => {
+      const ack = await socket.timeout(10_000).emitWithAck("chat:send", { roomId, text });
+      if (!ack.ok) throw new Error(`chat:send failed: ${JSON.stringify(ack)}`);
+    },
+    close: () => socket.close(),
+  };
+}
+
+/** Joins, asks and leaves at once (the asker's join and leave land inside the answer). */
+export async function ask(url: string, roomId: string, text = "go"): Promise<void> {
+  const asker = await joinAsker(url, roomId);
+  try {
+    await asker.ask(text);
+  } finally {
+    asker.close();
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
