@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   "not_found",
   "busy",
   "not_streaming",
+  "forbidden",
+  "queue_full",
   "internal_error",
   // the cluster
   "store_unavailable",

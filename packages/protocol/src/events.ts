@@ -1,6 +1,18 @@
 import type { ErrorPayload } from "./errors.ts";
 import type { Member, Message, MessageStatus, RoomInfo, Usage } from "./message.ts";
-import type { JoinPayload, LeavePayload, ResumePayload, SendPayload, StopPayload } from "./schemas.ts";
+import type { QueuedQuestion } from "./rooms.ts";
+import type {
+  JoinPayload,
+  LeavePayload,
+  QuestionPayload,
+  QueueSubmitPayload,
+  RegeneratePayload,
+  ResumePayload,
+  SendPayload,
+  StopPayload,
+  TypingPayload,
+  UpdateRoomPayload,
+} from "./schemas.ts";
 
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorPayload };
 /** Result of events that answer nothing but success. */
@@ -23,6 +35,9 @@ export interface JoinResult {
   memberCount: number;
   /** Oldest first; an answer in progress carries its text so far and its seq. */
   messages: Message[];
+  /** A presentation's question queue: the first MAX_LISTED_QUESTIONS, most votes first. */
+  queue: QueuedQuestion[];
+  queueCount: number;
 }
 
 export interface SendResult {
@@ -75,12 +90,47 @@ export interface ResyncEvent {
   roomId: string;
 }
 
+/** The owner changed the room's settings. */
+export interface RoomUpdatedEvent {
+  roomId: string;
+  room: RoomInfo;
+  /** Display name of who changed it. */
+  by: string;
+}
+
+/** Someone started or stopped typing a question (sent for members who may prompt). */
+export interface TypingEvent {
+  roomId: string;
+  member: { id: string; name: string };
+  typing: boolean;
+}
+
+/** The question queue changed: its first MAX_LISTED_QUESTIONS (most votes, then oldest) and its size. */
+export interface QueueUpdatedEvent {
+  roomId: string;
+  questions: QueuedQuestion[];
+  count: number;
+}
+
 export interface ClientToServerEvents {
   "room:join": (payload: JoinPayload, ack: AckFn<JoinResult>) => void;
   "room:leave": (payload: LeavePayload, ack: AckFn<EmptyResult>) => void;
   "chat:send": (payload: SendPayload, ack: AckFn<SendResult>) => void;
   "chat:stop": (payload: StopPayload, ack: AckFn<EmptyResult>) => void;
   "chat:resume": (payload: ResumePayload, ack: AckFn<ResumeResult>) => void;
+  /** Owner only. */
+  "room:update": (payload: UpdateRoomPayload, ack: AckFn<{ room: RoomInfo }>) => void;
+  "room:typing": (payload: TypingPayload, ack: AckFn<EmptyResult>) => void;
+  /** Anyone in a presentation: put a question in the queue. */
+  "queue:submit": (payload: QueueSubmitPayload, ack: AckFn<{ questionId: string }>) => void;
+  /** Once per person and question. */
+  "queue:vote": (payload: QuestionPayload, ack: AckFn<{ votes: number }>) => void;
+  /** Presenters: ask the model a queued question (it leaves the queue). */
+  "queue:send": (payload: QuestionPayload, ack: AckFn<SendResult>) => void;
+  /** Presenters: drop a queued question. */
+  "queue:dismiss": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
+  /** Whoever may prompt: a new answer to the same question; the old one stays in the history. */
+  "chat:regenerate": (payload: RegeneratePayload, ack: AckFn<{ replyId: string }>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -90,6 +140,9 @@ export interface ServerToClientEvents {
   "chat:reasoning": (reasoning: ReasoningEvent) => void;
   "room:presence": (presence: PresenceEvent) => void;
   "room:resync": (resync: ResyncEvent) => void;
+  "room:updated": (event: RoomUpdatedEvent) => void;
+  "room:typing": (event: TypingEvent) => void;
+  "queue:updated": (event: QueueUpdatedEvent) => void;
 }
 
 /** A request from one node to whichever node runs an answer. */

@@ -1,3 +1,6 @@
+import type { ErrorPayload } from "./errors.ts";
+import type { Role, RoomSettings } from "./rooms.ts";
+
 export const MESSAGE_STATUSES = ["pending", "streaming", "done", "stopped", "error", "interrupted"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
@@ -8,7 +11,7 @@ export function isFinalStatus(status: MessageStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
-export type Role = "user" | "assistant";
+export type MessageRole = "user" | "assistant";
 
 export interface Usage {
   promptTokens?: number;
@@ -16,12 +19,10 @@ export interface Usage {
   totalTokens?: number;
 }
 
-import type { ErrorPayload } from "./errors.ts";
-
 export interface Message {
   id: string;
   roomId: string;
-  role: Role;
+  role: MessageRole;
   /** Display name of the person who wrote it; the model's name for assistant messages. */
   author: string;
   /** For an assistant answer: the concatenation of deltas 1..seq. */
@@ -43,6 +44,12 @@ export interface Message {
   reasoning?: string;
   /** True when the answer came from the built-in demo model, not a real LLM. */
   demo?: boolean;
+  /** A question from a presentation's queue: the presenter who sent it (`author` asked it). */
+  sentBy?: string;
+  /** An answer made by regenerating: the answer it replaces (which stays in the history). */
+  regenerates?: string;
+  /** Display name of whoever regenerated it. */
+  regeneratedBy?: string;
 }
 
 export interface Member {
@@ -50,10 +57,15 @@ export interface Member {
   id: string;
   name: string;
   joinedAt: number;
+  role: Role;
 }
 
 export interface RoomInfo {
   id: string;
+  /** Title and rules of the room (defaults for a room nobody created: chat, anyone prompts and stops). */
+  settings: RoomSettings;
+  /** True when the room was created (POST /api/rooms) and has an owner; false for an ad-hoc room. */
+  owned: boolean;
   /** Model that answers in this room. */
   model: string;
   /** True when the built-in demo model answers (no LLM server configured). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { settingsPatchSchema } from "./rooms.ts";
 
 /** Defaults shared by server and client; the server's configured values win and are sent in `RoomInfo.limits`. */
 export const DEFAULT_MAX_TEXT_LENGTH = 4000;
@@ -29,8 +30,13 @@ export const nameSchema = z
 export const joinPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
   name: nameSchema,
+  /** The role to take without a key; default: participant in chat rooms, viewer in presentations. */
   role: z.enum(["participant", "viewer"]).optional(),
+  /** The room's owner or presenter key (from the links POST /api/rooms returns). */
+  key: z.string().min(1).max(200).optional(),
   token: z.string().max(4096).optional(),
+  /** A stable id of this browser (localStorage), so that a reconnect cannot vote twice. */
+  clientId: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
 });
 
 export const leavePayloadSchema = z.strictObject({ roomId: roomIdSchema });
@@ -49,8 +55,28 @@ export const resumePayloadSchema = z.strictObject({
   afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
+export const updateRoomPayloadSchema = z.strictObject({ roomId: roomIdSchema, settings: settingsPatchSchema });
+
+export const typingPayloadSchema = z.strictObject({ roomId: roomIdSchema, typing: z.boolean() });
+
+/** Text length is checked against the server's limit, as for chat:send. */
+export const queueSubmitPayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  text: z.string().trim().min(1, "text is empty"),
+});
+
+export const questionPayloadSchema = z.strictObject({ roomId: roomIdSchema, questionId: idSchema });
+
+/** Regenerates the answer `messageId` (an assistant message): a new answer to the same question. */
+export const regeneratePayloadSchema = z.strictObject({ roomId: roomIdSchema, messageId: idSchema });
+
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type LeavePayload = z.infer<typeof leavePayloadSchema>;
 export type SendPayload = z.infer<typeof sendPayloadSchema>;
 export type StopPayload = z.infer<typeof stopPayloadSchema>;
 export type ResumePayload = z.infer<typeof resumePayloadSchema>;
+export type UpdateRoomPayload = z.infer<typeof updateRoomPayloadSchema>;
+export type TypingPayload = z.infer<typeof typingPayloadSchema>;
+export type QueueSubmitPayload = z.infer<typeof queueSubmitPayloadSchema>;
+export type QuestionPayload = z.infer<typeof questionPayloadSchema>;
+export type RegeneratePayload = z.infer<typeof regeneratePayloadSchema>;

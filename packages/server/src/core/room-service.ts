@@ -11,7 +11,7 @@ import type {
   SendResult,
   StopPayload,
 } from "@tokencast/protocol";
-import { MAX_NAME_LENGTH } from "@tokencast/protocol";
+import { MAX_NAME_LENGTH, defaultSettings } from "@tokencast/protocol";
 import { Answers } from "./answers.ts";
 import { AppError } from "./errors.ts";
 import type { AnswerLocks, AnswerSource, Broadcaster, ChatTurn, Cluster, Logger, MemberDirectory, RoomStore } from "./ports.ts";
@@ -52,10 +52,10 @@ export class RoomService {
 
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
   async join(connectionId: string, payload: JoinPayload): Promise<JoinResult> {
-    const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now() };
+    const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now(), role: payload.role ?? "participant" };
     const messages = await this.deps.store.listMessages(payload.roomId);
     const { members, count } = await this.presence.join(payload.roomId, self);
-    return { room: this.roomInfo(payload.roomId), self, members, memberCount: count, messages };
+    return { room: this.roomInfo(payload.roomId), self, members, memberCount: count, messages, queue: [], queueCount: 0 };
   }
 
   leave(connectionId: string, roomId: string): void {
@@ -129,6 +129,8 @@ export class RoomService {
     const { source, limits } = this.deps;
     return {
       id: roomId,
+      settings: defaultSettings("chat", roomId),
+      owned: false,
       model: source.model,
       demo: source.demo,
       limits: { maxTextLength: limits.maxTextLength, maxNameLength: MAX_NAME_LENGTH },

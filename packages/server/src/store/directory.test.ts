@@ -13,7 +13,7 @@ function redisNode(prefix: string, nodeId: string, options: Partial<RedisDirecto
   return new RedisDirectory(redis.client, { prefix, nodeId, deadAfterMs: 5000, ttlMs: 60_000, ...options });
 }
 
-const member = (id: string, joinedAt: number): Member => ({ id, name: `name-${id}`, joinedAt });
+const member = (id: string, joinedAt: number): Member => ({ id, name: `name-${id}`, joinedAt, role: "participant" });
 
 const implementations: Array<[string, () => MemberDirectory]> = [
   ["memory", () => new MemoryDirectory()],

@@ -19,8 +19,10 @@ import type {
   Message,
   ResumePayload,
   ResumeResult,
+  RoomInfo,
   ServerToClientEvents,
 } from "@tokencast/protocol";
+import { defaultSettings } from "@tokencast/protocol";
 
 type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -91,8 +93,9 @@ export class FakeRoomServer {
       if (failure) return ack({ ok: false, error: failure });
       await socket.join(payload.roomId);
       this.joins++;
-      const self: Member = { id: socket.id, name: payload.name, joinedAt: Date.now() };
-      ack({ ok: true, room: this.roomInfo(), self, members: [self], memberCount: 1, messages: [...this.messages.values()] });
+      const self: Member = { id: socket.id, name: payload.name, joinedAt: Date.now(), role: "participant" };
+      const messages = [...this.messages.values()];
+      ack({ ok: true, room: this.roomInfo(), self, members: [self], memberCount: 1, messages, queue: [], queueCount: 0 });
     });
     socket.on("room:leave", (_payload, ack) => ack(OK_EMPTY));
     socket.on("chat:resume", (payload, ack) => ack(this.resume(payload)));
@@ -108,8 +111,9 @@ export class FakeRoomServer {
     return { ok: true, deltas, status: this.require(payload.messageId).status };
   }
 
-  private roomInfo() {
-    return { id: this.roomId, model: "fake", demo: true, limits: { maxTextLength: 100, maxNameLength: 40 } };
+  private roomInfo(): RoomInfo {
+    const settings = defaultSettings("chat", this.roomId);
+    return { id: this.roomId, settings, owned: false, model: "fake", demo: true, limits: { maxTextLength: 100, maxNameLength: 40 } };
   }
 
   private require(messageId: string): Message {

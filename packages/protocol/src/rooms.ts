@@ -1,0 +1,110 @@
+/**
+ * Rooms as a product: settings, roles, the presentation-mode question queue. Shared by the
+ * server (which enforces every rule) and the clients (which only reflect them).
+ */
+import { z } from "zod";
+import type { RoomInfo } from "./message.ts";
+
+export const ROOM_MODES = ["chat", "presentation"] as const;
+export type RoomMode = (typeof ROOM_MODES)[number];
+
+/** Roles, most powerful first. Owner and presenter need the room's secret key (see links). */
+export const ROLES = ["owner", "presenter", "participant", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who may do something: the owner only, owner and presenters, or anyone who may take part (not viewers). */
+export const PERMISSION_LEVELS = ["owner", "presenters", "anyone"] as const;
+export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+
+export const MAX_TITLE_LENGTH = 100;
+export const MAX_MODEL_LENGTH = 100;
+export const MAX_SYSTEM_PROMPT_LENGTH = 4000;
+/** Questions waiting in a presentation's queue; the queue refuses more (`queue_full`). */
+export const MAX_QUEUED_QUESTIONS = 200;
+/** `queue:updated` lists at most this many questions (most votes first). */
+export const MAX_LISTED_QUESTIONS = 50;
+
+export interface RoomSettings {
+  title: string;
+  mode: RoomMode;
+  /** Model name sent upstream for this room; absent: the server's default (LLM_MODEL). */
+  model?: string;
+  /** System prompt of this room; absent: the server's default (LLM_SYSTEM_PROMPT). */
+  systemPrompt?: string;
+  whoMayPrompt: PermissionLevel;
+  whoMayStop: PermissionLevel;
+}
+
+/** Defaults by mode: chat rooms let anyone prompt and stop, presentations only presenters. */
+export function defaultSettings(mode: RoomMode, title: string): RoomSettings {
+  const level: PermissionLevel = mode === "chat" ? "anyone" : "presenters";
+  return { title, mode, whoMayPrompt: level, whoMayStop: level };
+}
+
+/** True when `role` satisfies `level`. Viewers never prompt or stop. */
+export function allows(level: PermissionLevel, role: Role): boolean {
+  if (role === "owner") return true;
+  if (role === "presenter") return level !== "owner";
+  if (role === "participant") return level === "anyone";
+  return false;
+}
+
+/** A question waiting in a presentation's queue. */
+export interface QueuedQuestion {
+  id: string;
+  roomId: string;
+  text: string;
+  /** Display name of who asked. */
+  author: string;
+  createdAt: number;
+  votes: number;
+}
+
+/** What the model is doing in a room, as everyone sees it. */
+export type ModelState = "idle" | "thinking" | "streaming";
+
+/** Returned by `POST /api/rooms`. Keep `ownerKey` secret: it grants the owner role. */
+export interface CreateRoomResult {
+  room: RoomInfo;
+  /** Paths on this server: share (join as participant/viewer), presenter and owner (secret). */
+  links: { share: string; presenter: string; owner: string };
+  ownerKey: string;
+  presenterKey: string;
+}
+
+// ---------- schemas ----------
+
+const titleSchema = z.string().trim().min(1, "title is empty").max(MAX_TITLE_LENGTH);
+const modelSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_MODEL_LENGTH)
+  .regex(/^[\w.:/@+-]+$/, "model names use letters, digits and . : / @ + - _");
+const systemPromptSchema = z.string().trim().max(MAX_SYSTEM_PROMPT_LENGTH);
+
+/** Body of `POST /api/rooms`. Omitted permissions take the mode's defaults. */
+export const createRoomSchema = z.strictObject({
+  title: titleSchema,
+  mode: z.enum(ROOM_MODES).default("chat"),
+  model: modelSchema.optional(),
+  systemPrompt: systemPromptSchema.optional(),
+  whoMayPrompt: z.enum(PERMISSION_LEVELS).optional(),
+  whoMayStop: z.enum(PERMISSION_LEVELS).optional(),
+});
+
+/** Owner only. `model` / `systemPrompt` set to null go back to the server's defaults. */
+export const settingsPatchSchema = z
+  .strictObject({
+    title: titleSchema,
+    mode: z.enum(ROOM_MODES),
+    model: modelSchema.nullable(),
+    systemPrompt: systemPromptSchema.nullable(),
+    whoMayPrompt: z.enum(PERMISSION_LEVELS),
+    whoMayStop: z.enum(PERMISSION_LEVELS),
+  })
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, "nothing to change");
+
+export type CreateRoomInput = z.input<typeof createRoomSchema>;
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
