@@ -50,6 +50,11 @@ export interface Message {
   regenerates?: string;
   /** Display name of whoever regenerated it. */
   regeneratedBy?: string;
+  /**
+   * An answer waiting for a free upstream slot (LLM_MAX_CONCURRENT on its node): the model has not
+   * started on it. When it starts, the server sends the message again (`chat:message`) without it.
+   */
+  queued?: boolean;
 }
 
 export interface Member {

@@ -60,8 +60,11 @@ export interface QueuedQuestion {
   votes: number;
 }
 
-/** What the model is doing in a room, as everyone sees it. */
-export type ModelState = "idle" | "thinking" | "streaming";
+/**
+ * What the model is doing in a room, as everyone sees it: "queued" (the answer waits for a free
+ * upstream slot), "thinking" (started, no text yet), "streaming" (text arriving), "idle".
+ */
+export type ModelState = "idle" | "queued" | "thinking" | "streaming";
 
 /** Returned by `POST /api/rooms`. Keep `ownerKey` secret: it grants the owner role. */
 export interface CreateRoomResult {
