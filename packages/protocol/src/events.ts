@@ -1,6 +1,6 @@
 import type { ErrorPayload } from "./errors.ts";
 import type { Member, Message, MessageStatus, RoomInfo, Usage } from "./message.ts";
-import type { QueuedQuestion } from "./rooms.ts";
+import type { QueuedQuestion, RoleCounts } from "./rooms.ts";
 import type {
   JoinPayload,
   LeavePayload,
@@ -24,15 +24,20 @@ export interface Delta {
   text: string;
 }
 
-/** Presence lists at most this many members (the earliest to join); `memberCount` says how many there are. */
+/**
+ * Presence lists at most this many members: owner and presenters first, then participants, then
+ * viewers, each by join time. `memberCount` and `roleCounts` say how many there are.
+ */
 export const MAX_LISTED_MEMBERS = 100;
 
 export interface JoinResult {
   room: RoomInfo;
   self: Member;
-  /** Up to MAX_LISTED_MEMBERS members, earliest first. */
+  /** Up to MAX_LISTED_MEMBERS members, most powerful role first, then earliest. */
   members: Member[];
   memberCount: number;
+  /** Everyone in the room by role, on every node. */
+  roleCounts: RoleCounts;
   /** Oldest first; an answer in progress carries its text so far and its seq. */
   messages: Message[];
   /** A presentation's question queue: the first MAX_LISTED_QUESTIONS, most votes first. */
@@ -69,10 +74,11 @@ export interface EndEvent {
 
 export interface PresenceEvent {
   roomId: string;
-  /** Up to MAX_LISTED_MEMBERS members, earliest first. */
+  /** Up to MAX_LISTED_MEMBERS members, most powerful role first, then earliest. */
   members: Member[];
   /** Everyone in the room, on every node. */
   count: number;
+  roleCounts: RoleCounts;
 }
 
 /** Reasoning text streamed apart from the answer (models that "think"). Not seq'd: a cosmetic side channel. */

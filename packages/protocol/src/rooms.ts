@@ -12,6 +12,9 @@ export type RoomMode = (typeof ROOM_MODES)[number];
 export const ROLES = ["owner", "presenter", "participant", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** How many members of each role a room has. */
+export type RoleCounts = Record<Role, number>;
+
 /** Who may do something: the owner only, owner and presenters, or anyone who may take part (not viewers). */
 export const PERMISSION_LEVELS = ["owner", "presenters", "anyone"] as const;
 export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];

@@ -31,6 +31,7 @@ const envSchema = z.object({
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(600_000, 1),
   LLM_IDLE_TIMEOUT_MS: int(120_000, 1),
+  LLM_MAX_CONCURRENT: int(0, 0),
   DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
   REDIS_URL: optionalString,
   REDIS_PREFIX: z.string().default("tc:"),
@@ -41,6 +42,7 @@ const envSchema = z.object({
   MAX_TEXT_LENGTH: int(4000, 1),
   ROOM_IDLE_TTL_MS: int(24 * 60 * 60 * 1000, 1000),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
+  SSE_HEARTBEAT_MS: int(15_000, 100),
   SLOW_VIEWER_MAX_BUFFER_BYTES: int(1024 * 1024, 1024),
   SLOW_VIEWER_DISCONNECT_MS: int(30_000, 100),
   NODE_ID: optionalString.pipe(z.string().regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)").optional()),
@@ -65,6 +67,8 @@ export interface Config {
     firstTokenTimeoutMs: number;
     idleTimeoutMs: number;
     demoTokensPerSecond: number;
+    /** Answers this node streams from the LLM at once; more wait, "queued" (0: no limit). */
+    maxConcurrent: number;
   };
   redis: { url: string | undefined; prefix: string; leaseMs: number };
   rooms: {
@@ -75,6 +79,8 @@ export interface Config {
     idleTtlMs: number;
   };
   shutdownGraceMs: number;
+  /** SSE viewers (GET /api/rooms/:id/events) get a comment this often (under proxies' read timeouts). */
+  sse: { heartbeatMs: number };
   slowViewers: { maxBufferBytes: number; disconnectAfterMs: number };
   /**
    * This process's id in the cluster (presence, logs): NODE_ID (or the hostname) plus a random
@@ -114,6 +120,7 @@ function toConfig(e: Env): Config {
       firstTokenTimeoutMs: e.LLM_FIRST_TOKEN_TIMEOUT_MS,
       idleTimeoutMs: e.LLM_IDLE_TIMEOUT_MS,
       demoTokensPerSecond: e.DEMO_TOKENS_PER_SECOND,
+      maxConcurrent: e.LLM_MAX_CONCURRENT,
     },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, leaseMs: e.ANSWER_LEASE_MS },
     rooms: {
@@ -124,6 +131,7 @@ function toConfig(e: Env): Config {
       idleTtlMs: e.ROOM_IDLE_TTL_MS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    sse: { heartbeatMs: e.SSE_HEARTBEAT_MS },
     slowViewers: { maxBufferBytes: e.SLOW_VIEWER_MAX_BUFFER_BYTES, disconnectAfterMs: e.SLOW_VIEWER_DISCONNECT_MS },
     nodeId: `${e.NODE_ID ?? hostname()}-${randomBytes(4).toString("hex")}`,
   };
