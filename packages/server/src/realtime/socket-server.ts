@@ -13,8 +13,10 @@ export function createSocketServer(httpServer: HttpServer): IoServer {
     maxHttpBufferSize: MAX_PACKET_BYTES,
     pingInterval: 10_000,
     pingTimeout: 10_000,
-    // Same-origin by default; the Vite dev server proxies. A CORS allowlist arrives with access control.
     serveClient: false,
+    // Any origin may connect: the <streaming-chat> element is embedded in pages on other sites.
+    // Nothing rides on cookies (credentials: false); per-origin allowlists come with access control (issue 5).
+    cors: { origin: true, credentials: false },
   });
 }
 
