@@ -4,6 +4,8 @@ import type { Config } from "./config.ts";
 import type { AnswerLocks, AnswerSource, Logger, MemberDirectory, RoomStore } from "./core/ports.ts";
 import { RoomService } from "./core/room-service.ts";
 import { Upkeep } from "./core/upkeep.ts";
+import { loopbackUrl } from "./http/loopback-viewer.ts";
+import { roomEventsHandler } from "./http/room-events.ts";
 import { createHttpApp } from "./http/routes.ts";
 import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
@@ -49,6 +51,12 @@ export function createApp(deps: AppDeps): App {
     clientDir: config.clientDir,
     readiness: async () => ({ server: !draining, ...deps.readiness?.() }),
     status: () => ({ node: config.nodeId, rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
+    roomEvents: roomEventsHandler({
+      loopbackUrl: () => loopbackUrl(http.address()),
+      heartbeatMs: config.sse.heartbeatMs,
+      maxBufferBytes: config.slowViewers.maxBufferBytes,
+      logger,
+    }),
   });
   const http = createServer(httpApp);
   const io = createSocketServer(http);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import express, { type Express, type Request, type Response } from "express";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 
 export interface HttpDeps {
   clientDir: string;
@@ -8,6 +8,8 @@ export interface HttpDeps {
   readiness: () => Promise<Record<string, boolean>>;
   /** Extra fields for /healthz. */
   status: () => Record<string, unknown>;
+  /** `GET /api/rooms/:id/events`: the room as Server-Sent Events (http/room-events.ts). */
+  roomEvents?: RequestHandler;
 }
 
 /** Health endpoints and the built Svelte client (with `/r/<room>` served by its index.html). */
@@ -22,6 +24,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
+  if (deps.roomEvents) app.get("/api/rooms/:id/events", deps.roomEvents);
   mountClient(app, deps.clientDir);
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ ok: false, error: { code: "not_found", message: "No such page." } });

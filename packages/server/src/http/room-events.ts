@@ -1,0 +1,149 @@
+/**
+ * `GET /api/rooms/:id/events`: a room's messages and deltas as Server-Sent Events, for clients
+ * without Socket.IO (curl, EventSource, server-side consumers). See docs/sse.md.
+ *
+ * Each request joins the room as a viewer over a loopback Socket.IO connection to this node
+ * (so the wire contract's guarantees hold, and the Redis adapter brings every node's events);
+ * `RoomStream` turns the snapshot and live events into SSE events with resumable ids.
+ */
+import type { Request, RequestHandler, Response } from "express";
+import { roomIdSchema, type JoinPayload } from "@tokencast/protocol";
+import { AppError, toErrorPayload } from "../core/errors.ts";
+import type { Logger } from "../core/ports.ts";
+import { httpStatusFor } from "./error-status.ts";
+import { connectLoopback, type LoopbackViewer } from "./loopback-viewer.ts";
+import { RoomStream } from "./room-stream.ts";
+import { formatComment, formatEvent, formatRetry, SSE_HEADERS } from "./sse-writer.ts";
+
+export interface RoomEventsOptions {
+  /** This node's own Socket.IO endpoint (known once the server listens). */
+  loopbackUrl: () => string;
+  /** A `: ping` comment this often keeps proxies from timing the stream out. */
+  heartbeatMs: number;
+  /** A consumer this many bytes behind is cut off; it reconnects and resumes from the log. */
+  maxBufferBytes: number;
+  logger: Logger;
+  /** How long connecting to this node, joining and resuming may take. */
+  requestTimeoutMs?: number;
+}
+
+/** What an EventSource waits before reconnecting (after a drop, a drain or a slow-consumer cut). */
+export const RETRY_MS = 2000;
+const DEFAULT_NAME = "SSE viewer";
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+interface EventsRequest {
+  join: JoinPayload;
+  lastEventId: string | undefined;
+}
+
+export function roomEventsHandler(options: RoomEventsOptions): RequestHandler {
+  return (req, res) => void serve(req, res, options);
+}
+
+async function serve(req: Request, res: Response, options: RoomEventsOptions): Promise<void> {
+  const parsed = readRequest(req);
+  if (parsed instanceof AppError) return refuse(res, parsed, options.logger);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  let viewer: LoopbackViewer | undefined;
+  try {
+    viewer = await connectLoopback(options.loopbackUrl(), timeoutMs);
+    const session = new Session(req, res, viewer, parsed, options);
+    const joined = await viewer.join(parsed.join);
+    session.open(joined.messages);
+  } catch (error) {
+    viewer?.close();
+    refuse(res, error, options.logger);
+  }
+}
+
+function readRequest(req: Request): EventsRequest | AppError {
+  const roomId = roomIdSchema.safeParse(req.params.id);
+  if (!roomId.success) return new AppError("invalid_payload", `Invalid room id. ${roomId.error.issues[0]?.message ?? ""}`.trim());
+  const name = queryString(req, "name") ?? DEFAULT_NAME;
+  const token = queryString(req, "token") ?? bearerToken(req.get("authorization"));
+  const lastEventId = req.get("last-event-id") ?? queryString(req, "lastEventId");
+  return { join: { roomId: roomId.data, name, role: "viewer", ...(token !== undefined ? { token } : {}) }, lastEventId };
+}
+
+function queryString(req: Request, key: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1];
+}
+
+/** Before any event: a JSON error with the status its code calls for. */
+function refuse(res: Response, error: unknown, logger: Logger): void {
+  const payload = toErrorPayload(error);
+  if (payload.code === "internal_error") logger.error({ err: error }, "SSE viewer could not start");
+  if (res.headersSent || res.destroyed) return void res.end();
+  res.status(httpStatusFor(payload.code)).json({ ok: false, error: payload });
+}
+
+/** One open event stream: the response, its loopback viewer, the heartbeat. */
+class Session {
+  private readonly stream: RoomStream;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private opened = false;
+  private finished = false;
+
+  constructor(
+    private readonly req: Request,
+    private readonly res: Response,
+    private readonly viewer: LoopbackViewer,
+    private readonly request: EventsRequest,
+    private readonly options: RoomEventsOptions,
+  ) {
+    const roomId = request.join.roomId;
+    this.stream = new RoomStream({
+      send: (event) => this.write(formatEvent(event)),
+      comment: (text) => this.write(formatComment(text)),
+      resume: (messageId, afterSeq) => viewer.resume(roomId, messageId, afterSeq),
+      snapshot: async () => (await viewer.join(request.join)).messages,
+      fail: (error) => this.failed(error),
+    });
+    // Live events that arrive before the join's answer wait in the stream for its snapshot.
+    viewer.onEvent((event) => this.stream.push(event));
+    viewer.onLost((reason) => this.finish(`loopback connection lost (${reason})`));
+    res.on("close", () => this.finish("consumer closed the stream"));
+  }
+
+  /** Headers at once, then the history (from where the consumer stopped) and the live events. */
+  open(messages: Parameters<RoomStream["start"]>[0]): void {
+    if (this.finished || this.res.destroyed) throw new AppError("server_shutdown", "The stream closed while joining the room.");
+    this.opened = true;
+    this.req.socket.setNoDelay(true);
+    this.req.socket.setTimeout(0);
+    this.res.writeHead(200, SSE_HEADERS);
+    this.res.flushHeaders();
+    this.write(formatRetry(RETRY_MS));
+    this.stream.start(messages, this.request.lastEventId);
+    this.heartbeat = setInterval(() => this.write(": ping\n\n"), this.options.heartbeatMs);
+  }
+
+  private write(frame: string): void {
+    if (this.finished) return;
+    this.res.write(frame);
+    if (this.res.writableLength > this.options.maxBufferBytes) this.finish("consumer too slow: cut off (it resumes with Last-Event-ID)");
+  }
+
+  private failed(error: unknown): void {
+    this.options.logger.warn({ err: error, roomId: this.request.join.roomId }, "SSE stream could not go on; ending it (the consumer resumes)");
+    this.finish("stream failed");
+  }
+
+  private finish(reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearInterval(this.heartbeat);
+    this.stream.stop();
+    this.viewer.close();
+    this.options.logger.debug({ roomId: this.request.join.roomId, reason }, "SSE viewer finished");
+    // Before open(), serve() answers (with an error) or the consumer has already gone.
+    if (this.opened) this.res.end();
+  }
+}
