@@ -1,5 +1,7 @@
 /** The public shapes and timing constants of RoomConnection. */
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
+import type { RoomInfo } from "@tokencast/protocol";
+import type { VoteMemory } from "./question-queue.ts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -8,6 +10,18 @@ export interface RoomConnectionOptions {
   url: string;
   roomId: string;
   name: string;
+  /** The room's owner or presenter key (from a `#key=` link): sent with every join. */
+  key?: string;
+  /** A stable random id of this browser, sent with every join (one vote per client). */
+  clientId?: string;
+  /** The role to take without a key; default: the server's (participant in chat, viewer in presentations). */
+  role?: "participant" | "viewer";
+  /** The server refused `key` (`forbidden`): the caller should forget it. The connection drops it. */
+  onKeyRejected?: () => void;
+  /** Where this person's queue votes are remembered (default: one memory per tab, by room). */
+  votes?: VoteMemory;
+  /** How long another member's typing entry lasts without a refresh (default TYPING_TTL_MS). */
+  typingTtlMs?: number;
   /** Passed to socket.io-client's `io()`; `forceNew` defaults to true (one socket per connection). */
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
 }
@@ -20,6 +34,9 @@ export interface ConnectionStats {
   /** Successful joins (the first one and one per reconnect or resync). */
   joins: number;
 }
+
+/** One-off room events for the UI to announce (a toast), as opposed to state. */
+export type RoomNotice = { type: "settings-changed"; by: string; room: RoomInfo };
 
 export const JOIN_TIMEOUT_MS = 8_000;
 export const REQUEST_TIMEOUT_MS = 10_000;

@@ -1,323 +1,210 @@
 /**
- * The framework-free socket layer: one Socket.IO connection to one room. It joins on every
- * (re)connect, keeps the room's messages exactly in sync with the server's log (via MessageLog)
- * and tells subscribers when anything changed. Runs in the browser and in Node (no DOM imports).
+ * The framework-free socket layer: one Socket.IO connection to one room, as a product. RoomSync
+ * (the base) joins on every (re)connect and keeps the messages exactly in sync; this adds what a
+ * room is for people: the key and client id on every join, roles and their counts, settings
+ * (with a notice when they change), who is typing, the question queue and the room's requests.
+ * Runs in the browser and in Node (no DOM imports).
  */
-import { io } from "socket.io-client";
 import type {
-  ErrorCode,
-  ErrorPayload,
+  JoinPayload,
   JoinResult,
-  Member,
-  Message,
   PresenceEvent,
+  RoleCounts,
   RoomInfo,
+  RoomUpdatedEvent,
   SendResult,
+  SettingsPatch,
 } from "@tokencast/protocol";
-import { backoffDelay } from "./backoff.ts";
-import {
-  END_GRACE_MS,
-  JOIN_TIMEOUT_MS,
-  REQUEST_TIMEOUT_MS,
-  RESUME_MAX_ATTEMPTS,
-  RESUME_TIMEOUT_MS,
-  RESYNC_INTERVAL_MS,
-  STALL_AFTER_MS,
-  STALL_CHECK_MS,
-} from "./connection-types.ts";
-import type { ConnectionState, ConnectionStats, RoomConnectionOptions } from "./connection-types.ts";
-import { MessageLog } from "./message-log.ts";
-import type { LogAction } from "./message-log.ts";
-import { RequestError, request, toRequestError } from "./socket-request.ts";
-import type { RoomSocket } from "./socket-request.ts";
-import { ChangeNotifier } from "./change-notifier.ts";
-import { TimerSet } from "./timer-set.ts";
+import type { RoomConnectionOptions, RoomNotice } from "./connection-types.ts";
+import { permissionsOf } from "./permissions.ts";
+import type { Permissions } from "./permissions.ts";
+import { QuestionQueue } from "./question-queue.ts";
+import { RoomSync } from "./room-sync.ts";
+import { RoomTyping } from "./room-typing.ts";
+import type { RequestError } from "./socket-request.ts";
 
 export { RequestError } from "./socket-request.ts";
 export * from "./connection-types.ts";
 
-/** Join refusals that retrying cannot fix. */
-const PERMANENT_JOIN_ERRORS: readonly ErrorCode[] = ["invalid_payload", "not_found"];
+const NO_ROLES: RoleCounts = { owner: 0, presenter: 0, participant: 0, viewer: 0 };
 
-export class RoomConnection {
-  readonly socket: RoomSocket;
-  readonly stats: ConnectionStats = { deltasApplied: 0, duplicatesIgnored: 0, gapsDetected: 0, resumes: 0, joins: 0 };
-  room: RoomInfo | undefined;
-  self: Member | undefined;
-  members: Member[] = [];
-  /** Everyone in the room; `members` lists at most the first 100. */
-  memberCount = 0;
-  /** The last join failure, for the UI; cleared by a successful join. */
-  lastError: ErrorPayload | undefined;
+export class RoomConnection extends RoomSync {
+  /** Everyone in the room by role. */
+  roleCounts: RoleCounts = NO_ROLES;
+  /** The server refused this connection's key (`forbidden`) and it was dropped: `connect()` joins without it. */
+  keyRejected = false;
+  /** A presentation's question queue, with this person's votes. */
+  readonly queue: QuestionQueue;
 
-  private currentState: ConnectionState = "connecting";
-  private readonly log = new MessageLog(this.stats);
-  private readonly changes = new ChangeNotifier();
-  private readonly timers = new TimerSet();
-  private readonly resumeAttempts = new Map<string, number>();
-  /** Identifies the join in flight: answers to older joins are ignored. */
-  private joinSeq = 0;
-  private joining = false;
-  private joinFailures = 0;
-  private resyncPending = false;
-  private lastResyncAt = 0;
-  private closed = false;
-  /** When the last event for this room arrived (or the last stall probe went out). */
-  private lastEventAt = 0;
-  private stallTimer: ReturnType<typeof setInterval> | undefined;
+  private key: string | undefined;
+  private readonly typists: RoomTyping;
+  private readonly noticeListeners = new Set<(notice: RoomNotice) => void>();
 
-  constructor(private readonly options: RoomConnectionOptions) {
-    const socketOptions = { autoConnect: false, forceNew: true, ...options.socketOptions };
-    this.socket = options.url ? io(options.url, socketOptions) : io(socketOptions);
-    this.bindSocket();
+  constructor(options: RoomConnectionOptions) {
+    super(options);
+    this.key = options.key;
+    this.queue = new QuestionQueue(options.roomId, options.votes);
+    const emit = (typing: boolean): void => this.emitTyping(typing);
+    this.typists = new RoomTyping({ emit, changed: () => this.notify(), ttlMs: options.typingTtlMs });
+    this.bindRoomEvents();
   }
 
-  get state(): ConnectionState {
-    return this.currentState;
+  /** True while joins carry a key (owner or presenter). */
+  get hasKey(): boolean {
+    return this.key !== undefined;
   }
 
-  /** Messages oldest first; a new array after every change, the same one otherwise. */
-  get messages(): Message[] {
-    return this.log.list();
+  /** Names of the others typing right now; the same array until it changes. */
+  get typing(): string[] {
+    return this.typists.names;
   }
 
-  get roomId(): string {
-    return this.options.roomId;
+  /** What this member may do, from the room's settings and their role. */
+  get permissions(): Permissions {
+    return permissionsOf(this.room?.settings, this.self?.role);
   }
 
-  get name(): string {
-    return this.options.name;
+  override close(): void {
+    this.typists.reset();
+    super.close();
   }
 
-  /** Opens the socket (again after close() or after giving up). A no-op while connected or reconnecting. */
-  connect(): void {
-    if (!this.closed && this.currentState !== "offline" && this.socket.active) return;
-    this.closed = false;
-    this.setState(this.stats.joins > 0 ? "reconnecting" : "connecting");
-    this.watchForStalls();
-    this.socket.connect();
+  override async send(text: string): Promise<SendResult> {
+    this.typists.stop();
+    return super.send(text);
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.joinSeq++;
-    this.timers.clear();
-    clearInterval(this.stallTimer);
-    this.stallTimer = undefined;
-    if (this.socket.connected) this.socket.emit("room:leave", { roomId: this.roomId }, () => undefined);
-    this.socket.disconnect();
-    this.setState("offline");
+  /** A new answer to the question the ended answer `messageId` answered. Returns the new answer's id. */
+  async regenerate(messageId: string): Promise<string> {
+    return (await this.call("chat:regenerate", { roomId: this.roomId, messageId })).replyId;
   }
 
-  async send(text: string): Promise<SendResult> {
+  /** Owner only: changes the given settings (only those). Everyone gets `room:updated`. */
+  async updateSettings(settings: SettingsPatch): Promise<RoomInfo> {
+    const { room } = await this.call("room:update", { roomId: this.roomId, settings });
+    this.room = room;
+    this.notify();
+    return room;
+  }
+
+  /**
+   * The draft is being edited (`true`) or was sent, cleared or left (`false`). Throttled; sent
+   * only by members who may prompt (the server refuses the others); failures are ignored.
+   */
+  setTyping(typing: boolean): void {
+    if (!typing) return this.typists.stop();
+    if (this.state === "live" && this.permissions.mayPrompt) this.typists.input();
+  }
+
+  /** Presentations: puts a question in the queue. Returns its id. */
+  async submitQuestion(text: string): Promise<string> {
+    return (await this.call("queue:submit", { roomId: this.roomId, text })).questionId;
+  }
+
+  /** Votes for a queued question, once: marked at once, unmarked if the server refuses. */
+  async vote(questionId: string): Promise<void> {
+    if (this.queue.hasVoted(questionId)) return;
     this.requireLive();
-    const { messageId, replyId } = await request(this.socket, "chat:send", { roomId: this.roomId, text }, REQUEST_TIMEOUT_MS);
+    this.queue.markVoted(questionId);
+    this.notify();
+    try {
+      await this.call("queue:vote", { roomId: this.roomId, questionId });
+    } catch (error) {
+      this.queue.unmarkVoted(questionId);
+      this.notify();
+      throw error;
+    }
+  }
+
+  /** Whoever may prompt: asks the model a queued question (it leaves the queue). */
+  async sendQuestion(questionId: string): Promise<SendResult> {
+    const { messageId, replyId } = await this.call("queue:send", { roomId: this.roomId, questionId });
     return { messageId, replyId };
   }
 
-  async stop(messageId: string): Promise<void> {
-    this.requireLive();
-    await request(this.socket, "chat:stop", { roomId: this.roomId, messageId }, REQUEST_TIMEOUT_MS);
+  /** Whoever may prompt: drops a queued question. */
+  async dismissQuestion(questionId: string): Promise<void> {
+    await this.call("queue:dismiss", { roomId: this.roomId, questionId });
   }
 
-  /** Calls `listener` after changes (at most once per microtask). Returns the unsubscribe function. */
-  subscribe(listener: () => void): () => void {
-    return this.changes.subscribe(listener);
+  /** Calls `listener` with each one-off room event (e.g. a settings change). Returns the unsubscribe function. */
+  onNotice(listener: (notice: RoomNotice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
   }
 
-  getMessage(id: string): Message | undefined {
-    return this.log.get(id);
-  }
+  // ---------- room events ----------
 
-  // ---------- socket events ----------
-
-  private bindSocket(): void {
-    const socket = this.socket;
-    socket.on("connect", () => void this.join());
-    socket.on("disconnect", (reason) => this.onDisconnect(reason));
-    socket.on("connect_error", () => this.onConnectError());
-    socket.io.on("reconnect_failed", () => this.goOffline());
-    socket.on("chat:message", (message) => this.ifOurs(message.roomId, () => this.log.applyMessage(message)));
-    socket.on("chat:delta", (delta) => this.ifOurs(delta.roomId, () => this.log.applyDelta(delta)));
-    socket.on("chat:end", (end) => this.ifOurs(end.roomId, () => this.log.applyEnd(end)));
-    socket.on("chat:reasoning", (event) =>
-      this.ifOurs(event.roomId, () => {
-        this.log.applyReasoning(event);
-        return [];
-      }),
-    );
-    socket.on("room:presence", (presence) => this.onPresence(presence));
-    // The server's link to the other nodes was interrupted: events may have been missed.
-    socket.on("room:resync", (event) => {
-      if (event.roomId === this.roomId) this.resync();
+  private bindRoomEvents(): void {
+    this.socket.on("room:updated", (event) => this.onRoomUpdated(event));
+    this.socket.on("room:typing", (event) => {
+      if (this.isOurs(event.roomId) && event.member.id !== this.self?.id) this.typists.receive(event);
+    });
+    this.socket.on("queue:updated", (event) => {
+      if (!this.isOurs(event.roomId)) return;
+      this.queue.apply(event);
+      this.notify();
     });
   }
 
-  private ifOurs(roomId: string, apply: () => LogAction[]): void {
-    if (roomId !== this.roomId || this.closed) return;
-    this.lastEventAt = Date.now();
-    this.run(apply());
+  private isOurs(roomId: string): boolean {
+    return roomId === this.roomId && !this.closed;
   }
 
-  /** Probes streaming answers that went quiet: their `chat:end` may have been lost. */
-  private watchForStalls(): void {
-    if (this.stallTimer !== undefined) return;
-    this.stallTimer = setInterval(() => this.checkForStall(), STALL_CHECK_MS);
-    (this.stallTimer as { unref?: () => void }).unref?.();
-  }
-
-  private checkForStall(): void {
-    if (this.currentState !== "live" || Date.now() - this.lastEventAt < STALL_AFTER_MS) return;
-    const open = this.log.list().filter((m) => m.status === "streaming" || m.status === "pending");
-    if (open.length === 0) return;
-    this.lastEventAt = Date.now();
-    for (const message of open) this.run(this.log.probe(message.id));
-  }
-
-  private onPresence(presence: PresenceEvent): void {
-    if (presence.roomId !== this.roomId) return;
-    this.members = presence.members;
-    this.memberCount = presence.count;
+  private onRoomUpdated(event: RoomUpdatedEvent): void {
+    if (!this.isOurs(event.roomId)) return;
+    this.room = event.room;
     this.notify();
+    const notice: RoomNotice = { type: "settings-changed", by: event.by, room: event.room };
+    for (const listener of [...this.noticeListeners]) listener(notice);
   }
 
-  private onDisconnect(reason: string): void {
-    this.joinSeq++;
-    this.joining = false;
-    this.log.goOffline();
-    this.timers.clear();
-    this.resyncPending = false;
-    this.resumeAttempts.clear();
-    if (this.closed || reason === "io client disconnect") return this.goOffline();
-    this.setState(this.stats.joins > 0 ? "reconnecting" : "connecting");
-    // The server closed this socket on purpose (e.g. a slow viewer): socket.io will not retry by itself.
-    if (reason === "io server disconnect") this.timers.after(backoffDelay(1, 1_000, 10_000), () => this.socket.connect());
+  protected override onPresence(presence: PresenceEvent): void {
+    if (presence.roomId !== this.roomId) return;
+    this.roleCounts = presence.roleCounts ?? this.roleCounts;
+    // A listed self entry is the server's latest word on this member (e.g. its role).
+    this.self = presence.members.find((member) => member.id === this.self?.id) ?? this.self;
+    super.onPresence(presence);
   }
 
-  private onConnectError(): void {
-    // `active` is false when socket.io gave up (a refusal by a middleware); otherwise it retries.
-    if (!this.socket.active) this.goOffline();
+  protected override onDisconnect(reason: string): void {
+    this.typists.reset();
+    super.onDisconnect(reason);
   }
 
-  private goOffline(): void {
-    this.timers.clear();
-    this.setState("offline");
+  private emitTyping(typing: boolean): void {
+    if (this.state !== "live" || !this.permissions.mayPrompt) return;
+    this.call("room:typing", { roomId: this.roomId, typing }).catch(() => {
+      // Typing is cosmetic and short-lived: a refused or lost signal needs no handling.
+    });
   }
 
   // ---------- join ----------
 
-  private async join(): Promise<void> {
-    const attempt = ++this.joinSeq;
-    this.joining = true;
-    this.log.beginJoin();
-    try {
-      const result = await request(this.socket, "room:join", { roomId: this.roomId, name: this.name }, JOIN_TIMEOUT_MS);
-      if (attempt === this.joinSeq && !this.closed) this.onJoined(result);
-    } catch (error) {
-      if (attempt === this.joinSeq && !this.closed) this.onJoinFailed(toRequestError(error));
-    } finally {
-      if (attempt === this.joinSeq) this.joining = false;
+  /** Every join (first, reconnect, resync) carries the key, the client id and the wished role. */
+  protected override joinPayload(): JoinPayload {
+    const { clientId, role } = this.options;
+    const payload = super.joinPayload();
+    if (this.key) payload.key = this.key;
+    if (clientId) payload.clientId = clientId;
+    if (role) payload.role = role;
+    return payload;
+  }
+
+  protected override onJoined(result: JoinResult): void {
+    this.roleCounts = result.roleCounts ?? NO_ROLES;
+    this.queue.replace(result.queue ?? [], result.queueCount ?? 0);
+    this.keyRejected = false;
+    super.onJoined(result);
+  }
+
+  /** A refused key is dropped (and the caller told, to forget it); the join then stops as refused. */
+  protected override onJoinFailed(error: RequestError): void {
+    if (error.code === "forbidden" && this.key !== undefined) {
+      this.key = undefined;
+      this.keyRejected = true;
+      this.options.onKeyRejected?.();
     }
-  }
-
-  private onJoined(result: JoinResult): void {
-    this.stats.joins++;
-    this.joinFailures = 0;
-    this.room = result.room;
-    this.self = result.self;
-    this.members = result.members;
-    this.memberCount = result.memberCount;
-    this.lastError = undefined;
-    this.lastEventAt = Date.now();
-    this.setState("live");
-    this.run(this.log.applySnapshot(result.messages));
-  }
-
-  private onJoinFailed(error: RequestError): void {
-    this.lastError = error.payload;
-    if (PERMANENT_JOIN_ERRORS.includes(error.code)) {
-      this.closed = true;
-      this.socket.disconnect();
-      return this.goOffline();
-    }
-    this.joinFailures++;
-    this.timers.after(backoffDelay(this.joinFailures, 500, 10_000), () => {
-      if (this.socket.connected) void this.join();
-    });
-    this.notify();
-  }
-
-  /**
-   * Joins again on the same socket for a fresh snapshot (when the delta log cannot fill a gap).
-   * At most one is pending, and they are spaced by RESYNC_INTERVAL_MS.
-   */
-  private resync(): void {
-    if (this.currentState !== "live" || this.joining || this.resyncPending) return;
-    this.resyncPending = true;
-    const wait = Math.max(0, this.lastResyncAt + RESYNC_INTERVAL_MS - Date.now());
-    this.timers.after(wait, () => {
-      this.resyncPending = false;
-      this.lastResyncAt = Date.now();
-      if (this.currentState === "live" && !this.joining) void this.join();
-    });
-  }
-
-  // ---------- resume ----------
-
-  private run(actions: LogAction[]): void {
-    for (const action of actions) {
-      if (action.type === "resume") void this.resume(action);
-      else if (action.type === "resync") this.resync();
-      else this.timers.after(END_GRACE_MS, () => this.resyncIfStillOpen(action.messageId));
-    }
-    this.notify();
-  }
-
-  private async resume(action: Extract<LogAction, { type: "resume" }>): Promise<void> {
-    const { messageId, afterSeq, requestId } = action;
-    const payload = { roomId: this.roomId, messageId, afterSeq };
-    try {
-      const result = await request(this.socket, "chat:resume", payload, RESUME_TIMEOUT_MS);
-      this.resumeAttempts.delete(messageId);
-      this.run(this.log.applyResume(requestId, messageId, result));
-    } catch {
-      // Failure is handled by retrying (below) or by the next join's snapshot, never by throwing.
-      if (this.log.resumeFailed(requestId, messageId)) this.retryResume(messageId);
-    }
-  }
-
-  private retryResume(messageId: string): void {
-    if (this.currentState !== "live" || this.closed) return; // the next join's snapshot covers it
-    const attempts = (this.resumeAttempts.get(messageId) ?? 0) + 1;
-    this.resumeAttempts.set(messageId, attempts);
-    if (attempts > RESUME_MAX_ATTEMPTS) {
-      this.resumeAttempts.delete(messageId);
-      return this.resync();
-    }
-    this.timers.after(backoffDelay(attempts, 250, 4_000), () => this.run(this.log.retry(messageId)));
-  }
-
-  private resyncIfStillOpen(messageId: string): void {
-    const message = this.log.get(messageId);
-    if (message && (message.status === "streaming" || message.status === "pending")) this.resync();
-  }
-
-  // ---------- plumbing ----------
-
-  private requireLive(): void {
-    if (this.currentState === "live") return;
-    const message = "Not connected to the room right now; wait for the connection to come back.";
-    throw new RequestError({ code: "not_in_room", message }, true);
-  }
-
-  private setState(state: ConnectionState): void {
-    if (this.currentState === state) return;
-    this.currentState = state;
-    this.notify();
-  }
-
-  private notify(): void {
-    this.changes.notify();
+    super.onJoinFailed(error);
   }
 }

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { RoomKeys, keyFromHash, loadClientId } from "./room-keys.ts";
+import type { KeyStorage } from "./room-keys.ts";
+
+function memoryStorage(): KeyStorage & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (k) => data.get(k) ?? null,
+    setItem: (k, v) => void data.set(k, v),
+    removeItem: (k) => void data.delete(k),
+  };
+}
+
+const broken: KeyStorage = {
+  getItem: () => {
+    throw new Error("denied");
+  },
+  setItem: () => {
+    throw new Error("denied");
+  },
+  removeItem: () => {
+    throw new Error("denied");
+  },
+};
+
+describe("keyFromHash", () => {
+  it("reads the key parameter of a fragment", () => {
+    expect(keyFromHash("#key=abc123")).toBe("abc123");
+    expect(keyFromHash("key=abc")).toBe("abc");
+    expect(keyFromHash("#x=1&key=k%2B1")).toBe("k+1");
+    expect(keyFromHash("#key=")).toBeUndefined();
+    expect(keyFromHash("")).toBeUndefined();
+    expect(keyFromHash("#message-42")).toBeUndefined();
+  });
+});
+
+describe("RoomKeys", () => {
+  it("remembers keys per room under tokencast:key:<room> and forgets them", () => {
+    const storage = memoryStorage();
+    const keys = new RoomKeys(storage);
+    keys.remember("talk-1", "K1");
+    expect(storage.data.get("tokencast:key:talk-1")).toBe("K1");
+    expect(new RoomKeys(storage).get("talk-1")).toBe("K1");
+    expect(keys.get("other")).toBeUndefined();
+    keys.forget("talk-1");
+    expect(keys.get("talk-1")).toBeUndefined();
+    expect(storage.data.size).toBe(0);
+  });
+
+  it("keeps working in memory when storage throws", () => {
+    const keys = new RoomKeys(broken);
+    keys.remember("r", "K");
+    expect(keys.get("r")).toBe("K");
+    keys.forget("r");
+    expect(keys.get("r")).toBeUndefined();
+  });
+});
+
+describe("loadClientId", () => {
+  it("creates a valid id once and keeps it", () => {
+    const storage = memoryStorage();
+    const id = loadClientId(storage);
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(storage.data.get("tokencast:client-id")).toBe(id);
+    expect(loadClientId(storage)).toBe(id);
+    storage.data.set("tokencast:client-id", "stored-id-123");
+    expect(loadClientId(storage)).toBe("stored-id-123");
+  });
+
+  it("falls back to one id per tab without storage", () => {
+    const id = loadClientId(broken);
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(loadClientId(broken)).toBe(id);
+  });
+});

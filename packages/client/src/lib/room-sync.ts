@@ -1,0 +1,335 @@
+/**
+ * The transport half of the framework-free socket layer: one Socket.IO connection to one room.
+ * It joins on every (re)connect, keeps the room's messages exactly in sync with the server's log
+ * (via MessageLog) and tells subscribers when anything changed. RoomConnection extends it with
+ * the room's product features (keys, roles, settings, typing, queue). No DOM imports.
+ */
+import { io } from "socket.io-client";
+import type {
+  ClientToServerEvents,
+  ErrorCode,
+  ErrorPayload,
+  JoinPayload,
+  JoinResult,
+  Member,
+  Message,
+  PresenceEvent,
+  RoomInfo,
+  SendResult,
+} from "@tokencast/protocol";
+import { backoffDelay } from "./backoff.ts";
+import {
+  END_GRACE_MS,
+  JOIN_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+  RESUME_MAX_ATTEMPTS,
+  RESUME_TIMEOUT_MS,
+  RESYNC_INTERVAL_MS,
+  STALL_AFTER_MS,
+  STALL_CHECK_MS,
+} from "./connection-types.ts";
+import type { ConnectionState, ConnectionStats, RoomConnectionOptions } from "./connection-types.ts";
+import { MessageLog } from "./message-log.ts";
+import type { LogAction } from "./message-log.ts";
+import { RequestError, request, toRequestError } from "./socket-request.ts";
+import type { ResultOf, RoomSocket } from "./socket-request.ts";
+import { ChangeNotifier } from "./change-notifier.ts";
+import { TimerSet } from "./timer-set.ts";
+
+/** Join refusals that retrying cannot fix. */
+const PERMANENT_JOIN_ERRORS: readonly ErrorCode[] = ["invalid_payload", "not_found", "forbidden"];
+
+export type EventName = keyof ClientToServerEvents;
+export type PayloadOf<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
+
+export class RoomSync {
+  readonly socket: RoomSocket;
+  readonly stats: ConnectionStats = { deltasApplied: 0, duplicatesIgnored: 0, gapsDetected: 0, resumes: 0, joins: 0 };
+  room: RoomInfo | undefined;
+  self: Member | undefined;
+  members: Member[] = [];
+  /** Everyone in the room; `members` lists at most the first 100. */
+  memberCount = 0;
+  /** The last join failure, for the UI; cleared by a successful join. */
+  lastError: ErrorPayload | undefined;
+
+  protected currentState: ConnectionState = "connecting";
+  private readonly log = new MessageLog(this.stats);
+  private readonly changes = new ChangeNotifier();
+  private readonly timers = new TimerSet();
+  private readonly resumeAttempts = new Map<string, number>();
+  /** Identifies the join in flight: answers to older joins are ignored. */
+  private joinSeq = 0;
+  private joining = false;
+  private joinFailures = 0;
+  private resyncPending = false;
+  private lastResyncAt = 0;
+  protected closed = false;
+  /** When the last event for this room arrived (or the last stall probe went out). */
+  private lastEventAt = 0;
+  private stallTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(protected readonly options: RoomConnectionOptions) {
+    const socketOptions = { autoConnect: false, forceNew: true, ...options.socketOptions };
+    this.socket = options.url ? io(options.url, socketOptions) : io(socketOptions);
+    this.bindSocket();
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** Messages oldest first; a new array after every change, the same one otherwise. */
+  get messages(): Message[] {
+    return this.log.list();
+  }
+
+  get roomId(): string {
+    return this.options.roomId;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Opens the socket (again after close() or after giving up). A no-op while connected or reconnecting. */
+  connect(): void {
+    if (!this.closed && this.currentState !== "offline" && this.socket.active) return;
+    this.closed = false;
+    this.setState(this.stats.joins > 0 ? "reconnecting" : "connecting");
+    this.watchForStalls();
+    this.socket.connect();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.joinSeq++;
+    this.timers.clear();
+    clearInterval(this.stallTimer);
+    this.stallTimer = undefined;
+    if (this.socket.connected) this.socket.emit("room:leave", { roomId: this.roomId }, () => undefined);
+    this.socket.disconnect();
+    this.setState("offline");
+  }
+
+  async send(text: string): Promise<SendResult> {
+    const { messageId, replyId } = await this.call("chat:send", { roomId: this.roomId, text });
+    return { messageId, replyId };
+  }
+
+  async stop(messageId: string): Promise<void> {
+    await this.call("chat:stop", { roomId: this.roomId, messageId });
+  }
+
+  /** Calls `listener` after changes (at most once per microtask). Returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    return this.changes.subscribe(listener);
+  }
+
+  getMessage(id: string): Message | undefined {
+    return this.log.get(id);
+  }
+
+  // ---------- socket events ----------
+
+  private bindSocket(): void {
+    const socket = this.socket;
+    socket.on("connect", () => void this.join());
+    socket.on("disconnect", (reason) => this.onDisconnect(reason));
+    socket.on("connect_error", () => this.onConnectError());
+    socket.io.on("reconnect_failed", () => this.goOffline());
+    socket.on("chat:message", (message) => this.ifOurs(message.roomId, () => this.log.applyMessage(message)));
+    socket.on("chat:delta", (delta) => this.ifOurs(delta.roomId, () => this.log.applyDelta(delta)));
+    socket.on("chat:end", (end) => this.ifOurs(end.roomId, () => this.log.applyEnd(end)));
+    socket.on("chat:reasoning", (event) =>
+      this.ifOurs(event.roomId, () => {
+        this.log.applyReasoning(event);
+        return [];
+      }),
+    );
+    socket.on("room:presence", (presence) => this.onPresence(presence));
+    // The server's link to the other nodes was interrupted: events may have been missed.
+    socket.on("room:resync", (event) => {
+      if (event.roomId === this.roomId) this.resync();
+    });
+  }
+
+  private ifOurs(roomId: string, apply: () => LogAction[]): void {
+    if (roomId !== this.roomId || this.closed) return;
+    this.lastEventAt = Date.now();
+    this.run(apply());
+  }
+
+  /** Probes streaming answers that went quiet: their `chat:end` may have been lost. */
+  private watchForStalls(): void {
+    if (this.stallTimer !== undefined) return;
+    this.stallTimer = setInterval(() => this.checkForStall(), STALL_CHECK_MS);
+    (this.stallTimer as { unref?: () => void }).unref?.();
+  }
+
+  private checkForStall(): void {
+    if (this.currentState !== "live" || Date.now() - this.lastEventAt < STALL_AFTER_MS) return;
+    const open = this.log.list().filter((m) => m.status === "streaming" || m.status === "pending");
+    if (open.length === 0) return;
+    this.lastEventAt = Date.now();
+    for (const message of open) this.run(this.log.probe(message.id));
+  }
+
+  protected onPresence(presence: PresenceEvent): void {
+    if (presence.roomId !== this.roomId) return;
+    this.members = presence.members;
+    this.memberCount = presence.count;
+    this.notify();
+  }
+
+  protected onDisconnect(reason: string): void {
+    this.joinSeq++;
+    this.joining = false;
+    this.log.goOffline();
+    this.timers.clear();
+    this.resyncPending = false;
+    this.resumeAttempts.clear();
+    if (this.closed || reason === "io client disconnect") return this.goOffline();
+    this.setState(this.stats.joins > 0 ? "reconnecting" : "connecting");
+    // The server closed this socket on purpose (e.g. a slow viewer): socket.io will not retry by itself.
+    if (reason === "io server disconnect") this.timers.after(backoffDelay(1, 1_000, 10_000), () => this.socket.connect());
+  }
+
+  private onConnectError(): void {
+    // `active` is false when socket.io gave up (a refusal by a middleware); otherwise it retries.
+    if (!this.socket.active) this.goOffline();
+  }
+
+  private goOffline(): void {
+    this.timers.clear();
+    this.setState("offline");
+  }
+
+  // ---------- join ----------
+
+  private async join(): Promise<void> {
+    const attempt = ++this.joinSeq;
+    this.joining = true;
+    this.log.beginJoin();
+    try {
+      const result = await request(this.socket, "room:join", this.joinPayload(), JOIN_TIMEOUT_MS);
+      if (attempt === this.joinSeq && !this.closed) this.onJoined(result);
+    } catch (error) {
+      if (attempt === this.joinSeq && !this.closed) this.onJoinFailed(toRequestError(error));
+    } finally {
+      if (attempt === this.joinSeq) this.joining = false;
+    }
+  }
+
+  /** What every join (first, reconnect, resync) sends. */
+  protected joinPayload(): JoinPayload {
+    return { roomId: this.roomId, name: this.name };
+  }
+
+  protected onJoined(result: JoinResult): void {
+    this.stats.joins++;
+    this.joinFailures = 0;
+    this.room = result.room;
+    this.self = result.self;
+    this.members = result.members;
+    this.memberCount = result.memberCount;
+    this.lastError = undefined;
+    this.lastEventAt = Date.now();
+    this.setState("live");
+    this.run(this.log.applySnapshot(result.messages));
+  }
+
+  protected onJoinFailed(error: RequestError): void {
+    this.lastError = error.payload;
+    if (PERMANENT_JOIN_ERRORS.includes(error.code)) {
+      this.closed = true;
+      this.socket.disconnect();
+      return this.goOffline();
+    }
+    this.joinFailures++;
+    this.timers.after(backoffDelay(this.joinFailures, 500, 10_000), () => {
+      if (this.socket.connected) void this.join();
+    });
+    this.notify();
+  }
+
+  /**
+   * Joins again on the same socket for a fresh snapshot (when the delta log cannot fill a gap).
+   * At most one is pending, and they are spaced by RESYNC_INTERVAL_MS.
+   */
+  private resync(): void {
+    if (this.currentState !== "live" || this.joining || this.resyncPending) return;
+    this.resyncPending = true;
+    const wait = Math.max(0, this.lastResyncAt + RESYNC_INTERVAL_MS - Date.now());
+    this.timers.after(wait, () => {
+      this.resyncPending = false;
+      this.lastResyncAt = Date.now();
+      if (this.currentState === "live" && !this.joining) void this.join();
+    });
+  }
+
+  // ---------- resume ----------
+
+  private run(actions: LogAction[]): void {
+    for (const action of actions) {
+      if (action.type === "resume") void this.resume(action);
+      else if (action.type === "resync") this.resync();
+      else this.timers.after(END_GRACE_MS, () => this.resyncIfStillOpen(action.messageId));
+    }
+    this.notify();
+  }
+
+  private async resume(action: Extract<LogAction, { type: "resume" }>): Promise<void> {
+    const { messageId, afterSeq, requestId } = action;
+    const payload = { roomId: this.roomId, messageId, afterSeq };
+    try {
+      const result = await request(this.socket, "chat:resume", payload, RESUME_TIMEOUT_MS);
+      this.resumeAttempts.delete(messageId);
+      this.run(this.log.applyResume(requestId, messageId, result));
+    } catch {
+      // Failure is handled by retrying (below) or by the next join's snapshot, never by throwing.
+      if (this.log.resumeFailed(requestId, messageId)) this.retryResume(messageId);
+    }
+  }
+
+  private retryResume(messageId: string): void {
+    if (this.currentState !== "live" || this.closed) return; // the next join's snapshot covers it
+    const attempts = (this.resumeAttempts.get(messageId) ?? 0) + 1;
+    this.resumeAttempts.set(messageId, attempts);
+    if (attempts > RESUME_MAX_ATTEMPTS) {
+      this.resumeAttempts.delete(messageId);
+      return this.resync();
+    }
+    this.timers.after(backoffDelay(attempts, 250, 4_000), () => this.run(this.log.retry(messageId)));
+  }
+
+  private resyncIfStillOpen(messageId: string): void {
+    const message = this.log.get(messageId);
+    if (message && (message.status === "streaming" || message.status === "pending")) this.resync();
+  }
+
+  // ---------- plumbing ----------
+
+  /** A request while live (else `not_in_room`), with the usual timeout. */
+  protected call<E extends EventName>(event: E, payload: PayloadOf<E>): Promise<ResultOf<E>> {
+    this.requireLive();
+    return request(this.socket, event, payload, REQUEST_TIMEOUT_MS);
+  }
+
+  protected requireLive(): void {
+    if (this.currentState === "live") return;
+    const message = "Not connected to the room right now; wait for the connection to come back.";
+    throw new RequestError({ code: "not_in_room", message }, true);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.notify();
+  }
+
+  protected notify(): void {
+    this.changes.notify();
+  }
+}
