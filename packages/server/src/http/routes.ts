@@ -43,13 +43,18 @@ function mountClient(app: Express, clientDir: string): void {
     });
     return;
   }
-  app.use(express.static(clientDir, { index: "index.html", maxAge: "1h", setHeaders: noCacheForHtml }));
+  app.use(express.static(clientDir, { index: "index.html", maxAge: "1h", setHeaders: staticHeaders(clientDir) }));
   app.get("/r/:room", (_req, res) => {
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(index);
   });
 }
 
-function noCacheForHtml(res: Response, filePath: string): void {
-  if (filePath.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+function staticHeaders(clientDir: string): (res: Response, filePath: string) => void {
+  const embedDir = path.resolve(clientDir, "embed") + path.sep;
+  return (res, filePath) => {
+    if (filePath.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
+    // <streaming-chat> is loaded as a module script by pages on any origin, which needs CORS.
+    if (filePath.startsWith(embedDir)) res.setHeader("Access-Control-Allow-Origin", "*");
+  };
 }
