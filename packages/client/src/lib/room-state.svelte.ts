@@ -1,10 +1,23 @@
 /**
  * The thin reactive wrapper: `$state` fields mirrored from a RoomConnection (via `subscribe`),
- * plus the room's actions. Components get it through context, never a connection directly.
+ * what follows from them (`$derived`, through pure helpers), and the room's actions. Components
+ * get it through context, never a connection directly.
  */
 import { getContext, setContext } from "svelte";
-import type { ErrorPayload, Member, Message, RoomInfo, SendResult } from "@tokencast/protocol";
-import type { ConnectionState, RoomConnection } from "./room-connection.ts";
+import { modelStateOf } from "@tokencast/protocol";
+import type {
+  ErrorPayload,
+  Member,
+  Message,
+  QueuedQuestion,
+  RoleCounts,
+  RoomInfo,
+  SendResult,
+  SettingsPatch,
+} from "@tokencast/protocol";
+import { answerLinks } from "./answer-links.ts";
+import { permissionsOf } from "./permissions.ts";
+import type { ConnectionState, RoomConnection, RoomNotice } from "./room-connection.ts";
 
 const ROOM_CONTEXT = Symbol("tokencast.room");
 
@@ -14,10 +27,25 @@ export class RoomState {
   self = $state.raw<Member | undefined>();
   members = $state.raw<Member[]>([]);
   memberCount = $state(0);
+  roleCounts = $state.raw<RoleCounts>({ owner: 0, presenter: 0, participant: 0, viewer: 0 });
   messages = $state.raw<Message[]>([]);
   lastError = $state.raw<ErrorPayload | undefined>();
+  /** The key this tab held was refused (and forgotten); joining again goes without it. */
+  keyRejected = $state(false);
+  /** Names of the others typing right now. */
+  typing = $state.raw<string[]>([]);
+  /** A presentation's queue (most votes first), its total size and this person's votes. */
+  questions = $state.raw<QueuedQuestion[]>([]);
+  questionCount = $state(0);
+  myVotes = $state.raw<ReadonlySet<string>>(new Set());
   /** The answer streaming right now, if any (one at a time per room). */
   streaming = $derived(findStreaming(this.messages));
+  /** What the model is doing: idle, queued, thinking or streaming. */
+  modelState = $derived(modelStateOf(this.messages));
+  /** What this member may do (prompt, stop, edit settings, ask the presenter). */
+  permissions = $derived(permissionsOf(this.room?.settings, this.self?.role));
+  /** Regenerated answers: old id → newer id. */
+  links = $derived(answerLinks(this.messages));
   readonly roomId: string;
   readonly name: string;
 
@@ -38,7 +66,41 @@ export class RoomState {
     return this.connection.stop(messageId);
   }
 
-  /** Reconnects after the connection went offline (gave up, or the join was refused). */
+  regenerate(messageId: string): Promise<string> {
+    return this.connection.regenerate(messageId);
+  }
+
+  updateSettings(patch: SettingsPatch): Promise<RoomInfo> {
+    return this.connection.updateSettings(patch);
+  }
+
+  /** The draft changed (`true`) or was sent, cleared or left (`false`). */
+  setTyping(typing: boolean): void {
+    this.connection.setTyping(typing);
+  }
+
+  submitQuestion(text: string): Promise<string> {
+    return this.connection.submitQuestion(text);
+  }
+
+  vote(questionId: string): Promise<void> {
+    return this.connection.vote(questionId);
+  }
+
+  sendQuestion(questionId: string): Promise<SendResult> {
+    return this.connection.sendQuestion(questionId);
+  }
+
+  dismissQuestion(questionId: string): Promise<void> {
+    return this.connection.dismissQuestion(questionId);
+  }
+
+  /** One-off events (a settings change) for a toast. Returns the unsubscribe function. */
+  onNotice(listener: (notice: RoomNotice) => void): () => void {
+    return this.connection.onNotice(listener);
+  }
+
+  /** Reconnects after the connection went offline (gave up, or the join was refused); a refused key is not sent again. */
   retry(): void {
     this.connection.connect();
   }
@@ -55,8 +117,14 @@ export class RoomState {
     this.self = c.self;
     this.members = c.members;
     this.memberCount = c.memberCount;
+    this.roleCounts = c.roleCounts;
     this.messages = c.messages;
     this.lastError = c.lastError;
+    this.keyRejected = c.keyRejected;
+    this.typing = c.typing;
+    this.questions = c.queue.questions;
+    this.questionCount = c.queue.count;
+    this.myVotes = c.queue.myVotes;
   }
 }
 

@@ -1,6 +1,12 @@
-/** History-API routing: the current route as state, `navigate` to change it. No dependency needed. */
+/**
+ * History-API routing: the current route as state, `navigate` to change it. A room address with
+ * a `#key=` fragment hands the key to RoomKeys and loses the fragment (replaceState), so the
+ * secret stays out of the address bar, the history and anything copied from them.
+ */
 import { getContext, setContext } from "svelte";
-import { parseRoute } from "./routes.ts";
+import { keyFromHash } from "./room-keys.ts";
+import type { RoomKeys } from "./room-keys.ts";
+import { parseRoute, sameRoute } from "./routes.ts";
 import type { Route } from "./routes.ts";
 
 const ROUTER_CONTEXT = Symbol("tokencast.router");
@@ -8,15 +14,32 @@ const ROUTER_CONTEXT = Symbol("tokencast.router");
 export class Router {
   route = $state<Route>(parseRoute(location.pathname));
 
-  constructor() {
-    window.addEventListener("popstate", () => {
-      this.route = parseRoute(location.pathname);
-    });
+  constructor(private readonly keys: RoomKeys) {
+    this.takeKey();
+    window.addEventListener("popstate", () => this.follow());
   }
 
+  /** Goes to `path` (which may carry `#key=`). */
   navigate(path: string): void {
-    if (path !== location.pathname) history.pushState(null, "", path);
-    this.route = parseRoute(path);
+    const target = new URL(path, location.href);
+    const next = target.pathname + target.search + target.hash;
+    if (next !== location.pathname + location.search + location.hash) history.pushState(null, "", next);
+    this.follow();
+  }
+
+  private follow(): void {
+    this.takeKey();
+    const next = parseRoute(location.pathname);
+    // Fragment-only changes (#message-…) keep the route object, so nothing re-opens.
+    if (!sameRoute(next, this.route)) this.route = next;
+  }
+
+  private takeKey(): void {
+    const route = parseRoute(location.pathname);
+    const key = keyFromHash(location.hash);
+    if (route.name !== "room" || key === undefined) return;
+    this.keys.remember(route.roomId, key);
+    history.replaceState(history.state, "", location.pathname + location.search);
   }
 }
 

@@ -1,5 +1,6 @@
-/** The app's two routes, parsed from `location.pathname` (pure, testable). */
+/** The app's two routes, parsed from `location.pathname`, and room links as people paste them (pure, testable). */
 import { roomIdSchema } from "@tokencast/protocol";
+import { keyFromHash } from "./room-keys.ts";
 
 export type Route = { name: "home" } | { name: "room"; roomId: string } | { name: "not-found"; path: string };
 
@@ -16,6 +17,27 @@ export function parseRoute(pathname: string): Route {
 
 export function roomPath(roomId: string): string {
   return `${ROOM_PREFIX}${encodeURIComponent(roomId)}`;
+}
+
+/** True when two routes show the same screen (a fragment change must not re-open a room). */
+export function sameRoute(a: Route, b: Route): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export interface RoomLink {
+  roomId: string;
+  /** The owner or presenter key of a `#key=` link. */
+  key?: string;
+}
+
+/** A bare room id, or a pasted link such as `https://host/r/brave-otter-42#key=K`. */
+export function roomLinkFrom(input: string): RoomLink {
+  const trimmed = input.trim();
+  const match = /\/r\/([^/?#]+)[^#]*(#.*)?$/.exec(trimmed);
+  if (!match) return { roomId: trimmed };
+  const roomId = safeDecode(match[1] ?? "") ?? trimmed;
+  const key = keyFromHash(match[2] ?? "");
+  return key ? { roomId, key } : { roomId };
 }
 
 function safeDecode(segment: string): string | undefined {
