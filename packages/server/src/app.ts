@@ -5,7 +5,7 @@ import type { AnswerLocks, AnswerSource, Logger, MemberDirectory, RoomStore } fr
 import { RoomService } from "./core/room-service.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { loopbackUrl } from "./http/loopback-viewer.ts";
-import { roomEventsHandler } from "./http/room-events.ts";
+import { createRoomEvents } from "./http/room-events.ts";
 import { createHttpApp } from "./http/routes.ts";
 import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
@@ -47,16 +47,17 @@ const SHUTDOWN_REASON = "The server is restarting; this answer was cut short.";
 export function createApp(deps: AppDeps): App {
   const { config, logger, source, adapter } = deps;
   let draining = false;
+  const roomEvents = createRoomEvents({
+    loopbackUrl: () => loopbackUrl(http.address()),
+    heartbeatMs: config.sse.heartbeatMs,
+    maxBufferBytes: config.slowViewers.maxBufferBytes,
+    logger,
+  });
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
     readiness: async () => ({ server: !draining, ...deps.readiness?.() }),
     status: () => ({ node: config.nodeId, rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
-    roomEvents: roomEventsHandler({
-      loopbackUrl: () => loopbackUrl(http.address()),
-      heartbeatMs: config.sse.heartbeatMs,
-      maxBufferBytes: config.slowViewers.maxBufferBytes,
-      logger,
-    }),
+    roomEvents: roomEvents.handler,
   });
   const http = createServer(httpApp);
   const io = createSocketServer(http);
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): App {
       upkeep.stop();
       slowViewers.stop();
       await closeConnectionsGracefully(io);
+      await roomEvents.close(); // SSE streams end cleanly before their connections are closed
       const closed = io.close();
       // Idle keep-alive HTTP connections would otherwise hold close() for the keep-alive timeout.
       http.closeAllConnections();

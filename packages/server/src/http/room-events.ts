@@ -37,11 +37,34 @@ interface EventsRequest {
   lastEventId: string | undefined;
 }
 
-export function roomEventsHandler(options: RoomEventsOptions): RequestHandler {
-  return (req, res) => void serve(req, res, options);
+export interface RoomEvents {
+  handler: RequestHandler;
+  /**
+   * Ends every open stream (their consumers reconnect, elsewhere) and refuses new ones; resolves
+   * once the responses are finished (within CLOSE_WAIT_MS).
+   */
+  close(): Promise<void>;
 }
 
-async function serve(req: Request, res: Response, options: RoomEventsOptions): Promise<void> {
+/** How long `close()` waits for ended responses to be handed to their connections. */
+const CLOSE_WAIT_MS = 2000;
+
+export function createRoomEvents(options: RoomEventsOptions): RoomEvents {
+  const sessions = new Set<Session>();
+  let closing = false;
+  return {
+    handler: (req, res) => {
+      if (closing) return refuse(res, new AppError("server_shutdown", "This server is restarting; reconnect in a moment."), options.logger);
+      void serve(req, res, options, sessions);
+    },
+    close: async () => {
+      closing = true;
+      await Promise.all([...sessions].map((session) => session.close(CLOSE_WAIT_MS)));
+    },
+  };
+}
+
+async function serve(req: Request, res: Response, options: RoomEventsOptions, sessions: Set<Session>): Promise<void> {
   const parsed = readRequest(req);
   if (parsed instanceof AppError) return refuse(res, parsed, options.logger);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -49,6 +72,8 @@ async function serve(req: Request, res: Response, options: RoomEventsOptions): P
   try {
     viewer = await connectLoopback(options.loopbackUrl(), timeoutMs);
     const session = new Session(req, res, viewer, parsed, options);
+    sessions.add(session);
+    res.on("close", () => sessions.delete(session));
     const joined = await viewer.join(parsed.join);
     session.open(joined.messages);
   } catch (error) {
@@ -129,6 +154,22 @@ class Session {
     if (this.finished) return;
     this.res.write(frame);
     if (this.res.writableLength > this.options.maxBufferBytes) this.finish("consumer too slow: cut off (it resumes with Last-Event-ID)");
+  }
+
+  /** Ends the stream; resolves once the response is finished or gone (at most `waitMs`). */
+  close(waitMs: number): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      if (this.res.writableFinished || this.res.destroyed) return resolve();
+      const timer = setTimeout(resolve, waitMs);
+      const settle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.res.once("finish", settle);
+      this.res.once("close", settle);
+    });
+    this.finish("node shutting down");
+    return done;
   }
 
   private failed(error: unknown): void {

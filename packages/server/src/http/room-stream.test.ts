@@ -237,8 +237,7 @@ describe("RoomStream: snapshot and live events", () => {
     const consumer = new Consumer();
     const { stream } = open(room, consumer);
     stream.push(message(queued));
-    const started = { ...queued };
-    delete started.queued;
+    const { queued: _queued, ...started } = queued;
     stream.push(message(started));
     stream.push(message(started));
     await stream.idle();
