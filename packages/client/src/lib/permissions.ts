@@ -47,8 +47,8 @@ export const MODE_LABELS: Record<RoomMode, string> = { chat: "Chat", presentatio
 
 export const LEVEL_LABELS: Record<PermissionLevel, string> = {
   owner: "Only the owner",
-  presenters: "The owner and presenters",
-  anyone: "Anyone taking part (not viewers)",
+  presenters: "Owner and presenters",
+  anyone: "Anyone taking part",
 };
 
 /** "Only the owner can ask the model in this room." and the like, for those who cannot. */
