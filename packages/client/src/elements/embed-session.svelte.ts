@@ -43,6 +43,8 @@ export class EmbedSession {
   start(): void {
     if (!this.connection) this.connection = this.open();
     this.connection.connect();
+    // Leaving "idle" must show even when the connection's state did not change ("connecting").
+    this.sync(this.connection);
   }
 
   close(): void {
