@@ -4,7 +4,7 @@
  * (tests/helpers/nginx.ts). Checks that the file is valid and streams, that Socket.IO's
  * WebSocket and HTTP long-polling transports both work through it (polling needs the
  * stickiness), and that a silence in the middle of an answer longer than nginx's read timeout
- * disconnects nobody.
+ * disconnects nobody; the same for the SSE endpoint (deltas not buffered, heartbeats).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ import { closeAllClients, ended, FAST_SOCKET, viewer } from "./helpers/clients.t
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { fillConfig, NGINX_CONF, nginxTest, readTimeoutSeconds, startNginx, type NginxProcess } from "./helpers/nginx.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
+import { openSse, closeAllSse, RoomText, type SseStream } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { expectedText, tokenScript } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -22,6 +23,8 @@ const SOCKET_SERVER = fileURLToPath(new URL("../packages/server/src/realtime/soc
 /** A pause in the middle of an answer, longer than nginx's read timeout. */
 const SILENCE_MS = 30_000;
 const TOKENS = Array.from({ length: 40 }, (_, i) => `t${i} `);
+/** SSE heartbeats on the nodes: well under nginx's read timeout. */
+const SSE_HEARTBEAT_MS = 2000;
 
 let redis: RedisProcess;
 let fake: FakeUpstream;
@@ -32,13 +35,16 @@ const pollers = new Set<RoomConnection>();
 beforeAll(async () => {
   [redis, fake] = await Promise.all([startRedis(), startFakeUpstream()]);
   nodes = await Promise.all(
-    [1, 2].map(() => startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: "nginx-proxy:" })),
+    [1, 2].map(() =>
+      startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: "nginx-proxy:", SSE_HEARTBEAT_MS: String(SSE_HEARTBEAT_MS) }),
+    ),
   );
   nginx = await startNginx({ upstreams: nodes.map((node) => `127.0.0.1:${node.port}`) });
 });
 
 afterEach(() => {
   closeAllClients();
+  closeAllSse();
   for (const connection of pollers) connection.close();
   pollers.clear();
 });
@@ -204,4 +210,40 @@ describe("two nodes behind nginx", () => {
     },
     60_000,
   );
+
+  it(
+    "an SSE viewer through nginx gets deltas as they are produced, and heartbeats carry it through a silence longer than the read timeout",
+    async () => {
+      const { readTimeoutSeconds: readTimeout, url } = proxy();
+      const silenceMs = readTimeout * 1000 + 2000; // just past the timeout: the test stays short
+      const room = "sse-via-nginx";
+      const stream = await openSse(`${url}/api/rooms/${room}/events`);
+      expect(stream.status).toBe(200);
+      await stream.until((s) => s.retry !== undefined, "the event stream to start through nginx");
+      const asker = await viewer(url, room, "asker");
+
+      const paused = tokenScript(TOKENS, { gateAfter: { tokens: 10, gate: "sse-silence" } });
+      fake.enqueue({ ...paused, steps: paused.steps.map((step) => ("gate" in step ? { wait: silenceMs } : step)) });
+      const { replyId } = await asker.send("think for a while");
+      const view = new RoomText();
+      // The first part arrives while the upstream holds the rest: nginx passes deltas on at once.
+      await stream.until((s) => view.apply(s).text(replyId) === expectedText(TOKENS.slice(0, 10)), "the first part through nginx");
+      expect(hasEnd(stream, replyId)).toBe(false);
+      const silenceStarted = Date.now();
+      const pingsBefore = stream.comments.length;
+
+      await stream.until((s) => hasEnd(s, replyId) || s.ended, "the end after the silence", silenceMs + 15_000);
+      expect(Date.now() - silenceStarted).toBeGreaterThan(readTimeout * 1000);
+      expect(stream.ended, "the stream was cut").toBe(false);
+      expect(stream.comments.length - pingsBefore).toBeGreaterThan(0);
+      expect(view.apply(stream).text(replyId)).toBe(expectedText(TOKENS));
+      expect(view.problems).toEqual([]);
+      expect(proxy().errorLog()).not.toMatch(/upstream timed out/);
+    },
+    60_000,
+  );
 });
+
+function hasEnd(stream: SseStream, messageId: string): boolean {
+  return stream.events.some((e) => e.event === "end" && (e.data as { messageId: string }).messageId === messageId);
+}
