@@ -5,13 +5,14 @@
  * answer asked on another node (Redis).
  */
 import { connect, type Socket } from "node:net";
+import { createParser } from "eventsource-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Message, PresenceEvent } from "@tokencast/protocol";
 import { closeAllClients, rawClient, type RawClient } from "./helpers/clients.ts";
 import type { Script, Step } from "./helpers/fake-upstream.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
-import { closeAllSse, openSse, RoomText, type SseStream } from "./helpers/sse-client.ts";
+import { closeAllSse, openSse, RoomText, type SseEvent, type SseStream } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { chatFrames, expectedText, tokenScript } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -212,7 +213,7 @@ describe("SSE viewer on one node", () => {
     const replyId = await ask(client, room, "stream while they drop");
     const raw = await Promise.all(Array.from({ length: 5 }, () => rawEventStream(node.port, `/api/rooms/${room}/events`)));
     await waitFor(() => presence?.count === 6, { timeoutMs: 15_000, what: "the five SSE viewers in the room" });
-    for (const socket of raw) socket.resetAndDestroy();
+    for (const { socket } of raw) socket.resetAndDestroy();
     await waitFor(() => presence?.count === 1, { timeoutMs: 15_000, what: "the dropped SSE viewers to leave the room" });
 
     const stream = await openSse(eventsUrl(node.url, room));
@@ -224,20 +225,81 @@ describe("SSE viewer on one node", () => {
   });
 });
 
-/** A raw HTTP request for an event stream, resolved once events flow (the caller resets it). */
-function rawEventStream(port: number, path: string): Promise<Socket> {
+interface RawStream {
+  socket: Socket;
+  /** Everything received so far. */
+  received(): string;
+  /** The server closed the connection. */
+  closed(): boolean;
+}
+
+/** A raw HTTP request for an event stream, resolved once it started (the caller resets or pauses it). */
+function rawEventStream(port: number, path: string, version = "HTTP/1.1"): Promise<RawStream> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let received = "";
+    let started = false;
+    let closed = false;
+    socket.on("close", () => (closed = true));
     socket.setEncoding("utf8");
-    socket.on("connect", () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
+    socket.on("connect", () => socket.write(`GET ${path} ${version}\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
     socket.on("data", (chunk: string) => {
       received += chunk;
-      if (received.includes("event: message")) resolve(socket);
+      if (started || !received.includes("retry:")) return;
+      started = true;
+      resolve({ socket, received: () => received, closed: () => closed });
     });
     socket.on("error", reject);
   });
 }
+
+/** Events of a raw HTTP/1.0 response (headers, then the event stream as sent). */
+function parseEvents(raw: string): SseEvent[] {
+  const body = raw.slice(raw.indexOf("\r\n\r\n") + 4);
+  const events: SseEvent[] = [];
+  const parser = createParser({ onEvent: (e) => events.push({ event: e.event ?? "message", id: e.id, data: JSON.parse(e.data), at: 0 }) });
+  parser.feed(body);
+  return events;
+}
+
+describe("SSE viewer that stops reading", () => {
+  it("is cut off past SLOW_VIEWER_MAX_BUFFER_BYTES instead of buffering without bound, and resumes the rest with its last id", async () => {
+    const own = await startNode({ LLM_BASE_URL: fake.url, SLOW_VIEWER_MAX_BUFFER_BYTES: String(64 * 1024) });
+    try {
+      const room = "sse-slow";
+      const client = await asker(own.url, room);
+      // HTTP/1.0: no chunked encoding, so the raw bytes are the event stream itself.
+      const reader = await rawEventStream(own.port, `/api/rooms/${room}/events`, "HTTP/1.0");
+      reader.socket.pause(); // stops reading: the kernel buffers fill, then the server's
+      const fast = await openSse(eventsUrl(own.url, room)); // reads all along: never cut off
+      const tokens = Array.from({ length: 400 }, (_, i) => `${String(i).padStart(4, "0")}${"x".repeat(16 * 1024)} `);
+      fake.enqueue(tokenScript(tokens));
+      const replyId = await ask(client, room, "a very long answer");
+      await ended(client, replyId);
+
+      await fast.until((s) => hasEnd(s, replyId) || s.ended, "the fast consumer to get the end");
+      expect(fast.ended, "the fast consumer was cut off").toBe(false);
+      expect(new RoomText().apply(fast).text(replyId)).toBe(expectedText(tokens));
+      reader.socket.resume();
+      await waitFor(() => reader.closed(), { timeoutMs: 20_000, what: "the server to cut the stream off" });
+      const cut = parseEvents(reader.received());
+      expect(cut.some((e) => e.event === "end"), "the stream was not cut off").toBe(false);
+      const lastId = cut.findLast((e) => e.id !== undefined)?.id;
+      expect(lastId).toMatch(new RegExp(`^${replyId}:\\d+$`));
+
+      const rest = await openSse(eventsUrl(own.url, room), { lastEventId: lastId! });
+      await rest.until((s) => hasEnd(s, replyId), "the rest after the cut");
+      const text = cut.filter((e) => e.event === "delta" || e.event === "message").concat(rest.events);
+      const view = new RoomText();
+      for (const event of text) view.applyEvent(event);
+      expect(view.problems).toEqual([]);
+      expect(view.text(replyId)).toBe(expectedText(tokens));
+      expect(problems(own)).toEqual([]);
+    } finally {
+      await own.kill();
+    }
+  }, 60_000);
+});
 
 describe("SSE viewer at shutdown", () => {
   it("SIGTERM ends open event streams cleanly and the node exits", async () => {

@@ -120,7 +120,8 @@ export class RoomText {
     return this.texts.get(messageId);
   }
 
-  private applyEvent(event: SseEvent): void {
+  /** Applies one event (e.g. parsed from a raw response). */
+  applyEvent(event: SseEvent): void {
     if (event.event === "message") {
       const message = event.data as MessageData;
       if (this.texts.has(message.id)) this.problems.push(`message ${message.id} sent twice`);

@@ -12,7 +12,7 @@ import { AppError, toErrorPayload } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import { httpStatusFor } from "./error-status.ts";
 import { connectLoopback, type LoopbackViewer } from "./loopback-viewer.ts";
-import { RoomStream } from "./room-stream.ts";
+import { RoomStream, SlowConsumerError } from "./room-stream.ts";
 import { formatComment, formatEvent, formatRetry, SSE_HEADERS } from "./sse-writer.ts";
 
 export interface RoomEventsOptions {
@@ -20,7 +20,10 @@ export interface RoomEventsOptions {
   loopbackUrl: () => string;
   /** A `: ping` comment this often keeps proxies from timing the stream out. */
   heartbeatMs: number;
-  /** A consumer this many bytes behind is cut off; it reconnects and resumes from the log. */
+  /**
+   * Sending pauses while a consumer has this many bytes unread; when live events waiting for it
+   * pass this too, it is cut off (it reconnects and resumes from the log).
+   */
   maxBufferBytes: number;
   logger: Logger;
   /** How long connecting to this node, joining and resuming may take. */
@@ -69,14 +72,18 @@ async function serve(req: Request, res: Response, options: RoomEventsOptions, se
   if (parsed instanceof AppError) return refuse(res, parsed, options.logger);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   let viewer: LoopbackViewer | undefined;
+  let session: Session | undefined;
   try {
     viewer = await connectLoopback(options.loopbackUrl(), timeoutMs);
-    const session = new Session(req, res, viewer, parsed, options);
-    sessions.add(session);
-    res.on("close", () => sessions.delete(session));
+    if (res.destroyed) return viewer.close(); // the consumer left while we connected
+    const current = new Session(req, res, viewer, parsed, options);
+    session = current;
+    sessions.add(current);
+    res.on("close", () => sessions.delete(current));
     const joined = await viewer.join(parsed.join);
-    session.open(joined.messages);
+    current.open(joined.messages);
   } catch (error) {
+    if (session) sessions.delete(session);
     viewer?.close();
     refuse(res, error, options.logger);
   }
@@ -129,7 +136,9 @@ class Session {
       comment: (text) => this.write(formatComment(text)),
       resume: (messageId, afterSeq) => viewer.resume(roomId, messageId, afterSeq),
       snapshot: async () => (await viewer.join(request.join)).messages,
+      drained: () => this.drained(),
       fail: (error) => this.failed(error),
+      maxPendingBytes: options.maxBufferBytes,
     });
     // Live events that arrive before the join's answer wait in the stream for its snapshot.
     viewer.onEvent((event) => this.stream.push(event));
@@ -153,7 +162,20 @@ class Session {
   private write(frame: string): void {
     if (this.finished) return;
     this.res.write(frame);
-    if (this.res.writableLength > this.options.maxBufferBytes) this.finish("consumer too slow: cut off (it resumes with Last-Event-ID)");
+  }
+
+  /** Resolves when the response has less than the bound waiting for the consumer (or is gone). */
+  private drained(): Promise<void> {
+    if (this.finished || this.res.writableLength <= this.options.maxBufferBytes) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off("drain", done);
+        this.res.off("close", done);
+        resolve();
+      };
+      this.res.on("drain", done);
+      this.res.on("close", done);
+    });
   }
 
   /** Ends the stream; resolves once the response is finished or gone (at most `waitMs`). */
@@ -173,7 +195,9 @@ class Session {
   }
 
   private failed(error: unknown): void {
-    this.options.logger.warn({ err: error, roomId: this.request.join.roomId }, "SSE stream could not go on; ending it (the consumer resumes)");
+    const roomId = this.request.join.roomId;
+    if (error instanceof SlowConsumerError) this.options.logger.info({ roomId, reason: error.message }, "slow SSE consumer cut off (it resumes with Last-Event-ID)");
+    else this.options.logger.warn({ err: error, roomId }, "SSE stream could not go on; ending it (the consumer resumes)");
     this.finish("stream failed");
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Delta, DeltaEvent, EndEvent, Message } from "@tokencast/protocol";
-import { RoomStream, type LiveEvent } from "./room-stream.ts";
+import { RoomStream, SlowConsumerError, type LiveEvent } from "./room-stream.ts";
 import type { SseEvent } from "./sse-writer.ts";
 
 const ROOM = "r1";
@@ -109,15 +109,25 @@ interface Opened {
   failures: unknown[];
 }
 
-/** A stream over `room` for `consumer`: `early` events arrive before the join's answer. */
-function open(room: FakeRoom, consumer: Consumer, options: { lastEventId?: string; early?: LiveEvent[]; snapshot?: Message[] } = {}): Opened {
+/** A stream over `room` for `consumer`, whose sends are taken at once. */
+interface OpenOptions {
+  lastEventId?: string;
+  /** Live events that arrive before the join's answer. */
+  early?: LiveEvent[];
+  snapshot?: Message[];
+  maxPendingBytes?: number;
+}
+
+function open(room: FakeRoom, consumer: Consumer, options: OpenOptions = {}): Opened {
   const failures: unknown[] = [];
   const stream = new RoomStream({
     send: (event) => consumer.receive(structuredClone(event)),
     comment: (text) => consumer.comments.push(text),
     resume: (messageId, afterSeq) => room.resume(messageId, afterSeq),
     snapshot: async () => room.snapshot(),
+    drained: async () => undefined,
     fail: (error) => failures.push(error),
+    maxPendingBytes: options.maxPendingBytes ?? 1024 * 1024,
   });
   for (const event of options.early ?? []) stream.push(event);
   stream.start(options.snapshot ?? room.snapshot(), options.lastEventId);
@@ -290,7 +300,9 @@ describe("RoomStream: snapshot and live events", () => {
       comment: () => undefined,
       resume: async () => Promise.reject(new Error("no ack")),
       snapshot: async () => room.snapshot(),
+      drained: async () => undefined,
       fail: (error) => failures.push(error),
+      maxPendingBytes: 1024 * 1024,
     });
     stream.start(room.snapshot(), undefined);
     room.delta("a1", "1");
@@ -302,6 +314,59 @@ describe("RoomStream: snapshot and live events", () => {
     expect(consumer.events.map((e) => e.id)).toEqual(["a1:0"]);
   });
 });
+
+describe("RoomStream: a consumer that does not keep up", () => {
+  it("takes a burst past the bound in stride while the consumer keeps up", async () => {
+    const room = new FakeRoom();
+    room.answer("a1");
+    const consumer = new Consumer();
+    const { stream, failures } = open(room, consumer, { maxPendingBytes: 1000 });
+    for (let i = 0; i < 10; i++) stream.push(delta(room.delta("a1", "x".repeat(300))));
+    await stream.idle();
+    expect(failures).toEqual([]);
+    expect(consumer.named("delta")).toHaveLength(10);
+  });
+
+  it("waits for the consumer to drain between events, and cuts it off once live events pile up past the bound", async () => {
+    const room = new FakeRoom();
+    room.answer("a1");
+    const consumer = new Consumer();
+    const failures: unknown[] = [];
+    const waiting: Array<() => void> = [];
+    const stream = new RoomStream({
+      send: (event) => consumer.receive(event),
+      comment: () => undefined,
+      resume: (messageId, afterSeq) => room.resume(messageId, afterSeq),
+      snapshot: async () => room.snapshot(),
+      drained: () => new Promise<void>((resolve) => waiting.push(resolve)),
+      fail: (error) => failures.push(error),
+      maxPendingBytes: 1000,
+    });
+    stream.start(room.snapshot(), undefined);
+    const big = () => delta(room.delta("a1", "x".repeat(300)));
+    stream.push(big());
+    stream.push(big());
+    await waitUntil(() => waiting.length === 1);
+    expect(consumer.events.map((e) => e.id)).toEqual(["a1:0"]); // nothing more until it drains
+    waiting.shift()!();
+    await waitUntil(() => waiting.length === 1);
+    expect(consumer.events.map((e) => e.id)).toEqual(["a1:0", "a1:1"]);
+    expect(failures).toEqual([]);
+
+    stream.push(big());
+    stream.push(big()); // three waiting, 500 bytes each with the overhead: past 1000
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(SlowConsumerError);
+    for (const resolve of waiting.splice(0)) resolve();
+    await stream.idle();
+    expect(consumer.events.map((e) => e.id)).toEqual(["a1:0", "a1:1"]);
+  });
+});
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(check()).toBe(true);
+}
 
 describe("RoomStream: resuming at Last-Event-ID", () => {
   function roomWithHistory(): FakeRoom {

@@ -39,8 +39,17 @@ export interface RoomStreamDeps {
   resume(messageId: string, afterSeq: number): Promise<ResumeResult>;
   /** `room:join` again: a fresh snapshot of the room's messages, oldest first. Throws when refused. */
   snapshot(): Promise<Message[]>;
-  /** The stream cannot go on (a snapshot or resume failed): end it; the consumer reconnects. */
+  /** Resolves once the consumer can take more (what it has not read yet is under a bound). */
+  drained(): Promise<void>;
+  /** The stream cannot go on (a snapshot or resume failed, the consumer is too slow): end it; the consumer reconnects. */
   fail(error: unknown): void;
+  /** Live events waiting for a consumer that does not keep up, in bytes; past this it is cut off. */
+  maxPendingBytes: number;
+}
+
+/** The consumer reads slower than the room produces: it is cut off and resumes from the log. */
+export class SlowConsumerError extends Error {
+  override name = "SlowConsumerError";
 }
 
 /** What has been sent of a message. */
@@ -65,6 +74,10 @@ export class RoomStream {
   private readonly tracks = new Map<string, Track>();
   private finalCount = 0;
   private tail: Promise<void>;
+  /** Approximate bytes of the live events pushed and not handled yet. */
+  private pendingBytes = 0;
+  /** Sending waits for the consumer to read what it was sent (it is behind). */
+  private waitingForConsumer = false;
   private begin!: (initial: Initial) => void;
   private stopped = false;
 
@@ -79,7 +92,15 @@ export class RoomStream {
   }
 
   push(event: LiveEvent): void {
-    this.tail = this.guard(this.tail.then(() => (this.stopped ? undefined : this.handle(event))));
+    if (this.stopped) return;
+    const bytes = approximateBytes(event);
+    this.pendingBytes += bytes;
+    // A burst handled at once is fine; events piling up while the consumer is behind are not.
+    if (this.waitingForConsumer && this.pendingBytes > this.deps.maxPendingBytes) {
+      this.stopped = true;
+      return this.deps.fail(new SlowConsumerError(`more than ${this.deps.maxPendingBytes} bytes of events waiting for the consumer`));
+    }
+    this.tail = this.guard(this.tail.then(() => this.handleInTurn(event, bytes)));
   }
 
   /** Nothing more is handled or sent. */
@@ -98,6 +119,23 @@ export class RoomStream {
       this.stopped = true;
       this.deps.fail(error);
     });
+  }
+
+  /** Waits for the consumer to take what was sent before, so that a burst never piles up unread. */
+  private async handleInTurn(event: LiveEvent, bytes: number): Promise<void> {
+    this.pendingBytes -= bytes;
+    if (this.stopped) return;
+    await this.handle(event);
+    await this.drained();
+  }
+
+  private async drained(): Promise<void> {
+    this.waitingForConsumer = true;
+    try {
+      await this.deps.drained();
+    } finally {
+      this.waitingForConsumer = false;
+    }
   }
 
   private async applyInitial({ messages, lastEventId }: Initial): Promise<void> {
@@ -146,9 +184,11 @@ export class RoomStream {
   /** A snapshot (first or fresh): new messages whole, known ones completed from the log. */
   private async applySnapshot(messages: Message[]): Promise<void> {
     for (const message of messages) {
+      if (this.stopped) return;
       const track = this.tracks.get(message.id);
       if (!track) this.sendWhole(message);
       else if (!track.final) await this.catchUp(message, track);
+      await this.drained();
     }
   }
 
@@ -193,7 +233,11 @@ export class RoomStream {
   /** Sends the logged deltas that follow what the consumer has. */
   private async fill(messageId: string, track: Track): Promise<void> {
     const { deltas } = await this.deps.resume(messageId, track.seq);
-    for (const delta of deltas) if (delta.seq === track.seq + 1) this.sendDelta(messageId, track, delta);
+    for (const delta of deltas) {
+      if (this.stopped) return;
+      if (delta.seq === track.seq + 1) this.sendDelta(messageId, track, delta);
+      await this.drained();
+    }
   }
 
   /** A gap the log cannot fill: a fresh snapshot sends such messages whole. */
@@ -242,6 +286,15 @@ export class RoomStream {
       return;
     }
   }
+}
+
+/** Frame bytes of an event besides its text (ids, names, the message's other fields). */
+const EVENT_OVERHEAD_BYTES = 200;
+
+function approximateBytes(event: LiveEvent): number {
+  if (event.type === "delta") return event.delta.text.length + EVENT_OVERHEAD_BYTES;
+  if (event.type === "message") return event.message.text.length + EVENT_OVERHEAD_BYTES;
+  return EVENT_OVERHEAD_BYTES;
 }
 
 /** The message without its text (which grows with every delta). */
