@@ -9,6 +9,7 @@ import type {
   Member,
   Message,
   PresenceEvent,
+  RoleCounts,
   ReasoningEvent,
   StopRequest,
   Usage,
@@ -136,6 +137,12 @@ export interface AnswerLocks {
 
 // ---------- members across nodes ----------
 
+export interface MemberListing {
+  members: Member[];
+  count: number;
+  roleCounts: RoleCounts;
+}
+
 /**
  * Who is in each room, on every node (presence). Each node adds and removes its own
  * connections; a node that stops heart-beating has its members swept by the others.
@@ -143,8 +150,8 @@ export interface AnswerLocks {
 export interface MemberDirectory {
   add(roomId: string, member: Member): Promise<void>;
   remove(roomId: string, memberId: string): Promise<void>;
-  /** The first `limit` members by join time, and how many there are. */
-  list(roomId: string, limit: number): Promise<{ members: Member[]; count: number }>;
+  /** The first `limit` members (most powerful role first, then by join time) and the counts. */
+  list(roomId: string, limit: number): Promise<MemberListing>;
   /** Tells the others this node is alive (every `heartbeatEveryMs`). */
   heartbeat(): Promise<void>;
   /** Removes the members of nodes that stopped heart-beating; returns the rooms that changed. */

@@ -1,7 +1,7 @@
 import type { Member } from "@tokencast/protocol";
 import { MAX_LISTED_MEMBERS } from "@tokencast/protocol";
 import { MemberRegistry } from "./members.ts";
-import type { Broadcaster, Logger, MemberDirectory } from "./ports.ts";
+import type { Broadcaster, Logger, MemberDirectory, MemberListing } from "./ports.ts";
 import { PresenceThrottle } from "./presence-throttle.ts";
 
 /** Presence goes out at most this often per room and node: a crowd joining at once costs a few broadcasts. */
@@ -30,7 +30,7 @@ export class Presence {
   }
 
   /** Adds a connection to a room; returns the room's first members and its count. */
-  async join(roomId: string, member: Member): Promise<{ members: Member[]; count: number }> {
+  async join(roomId: string, member: Member): Promise<MemberListing> {
     await this.deps.directory.add(roomId, member);
     this.local.add(roomId, member);
     this.unsynced.delete(key(roomId, member.id));
@@ -105,8 +105,8 @@ export class Presence {
 
   private async publish(roomId: string): Promise<void> {
     try {
-      const { members, count } = await this.deps.directory.list(roomId, MAX_LISTED_MEMBERS);
-      this.deps.broadcaster.presence({ roomId, members, count });
+      const { members, count, roleCounts } = await this.deps.directory.list(roomId, MAX_LISTED_MEMBERS);
+      this.deps.broadcaster.presence({ roomId, members, count, roleCounts });
     } catch (error) {
       this.deps.logger.warn({ err: error, roomId }, "could not publish presence");
     }

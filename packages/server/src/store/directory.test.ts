@@ -13,7 +13,14 @@ function redisNode(prefix: string, nodeId: string, options: Partial<RedisDirecto
   return new RedisDirectory(redis.client, { prefix, nodeId, deadAfterMs: 5000, ttlMs: 60_000, ...options });
 }
 
-const member = (id: string, joinedAt: number): Member => ({ id, name: `name-${id}`, joinedAt, role: "participant" });
+const member = (id: string, joinedAt: number, role: Member["role"] = "participant"): Member => ({ id, name: `name-${id}`, joinedAt, role });
+const counts = (participant: number, others: Partial<Record<Member["role"], number>> = {}) => ({
+  owner: 0,
+  presenter: 0,
+  viewer: 0,
+  participant,
+  ...others,
+});
 
 const implementations: Array<[string, () => MemberDirectory]> = [
   ["memory", () => new MemoryDirectory()],
@@ -31,8 +38,23 @@ describe.each(implementations)("MemberDirectory: %s", (_name, make) => {
     await directory.remove("r", "m2");
     await directory.remove("r", "m2"); // twice: no harm
     expect((await directory.list("r", 10)).members.map((m) => m.id)).toEqual(["m1", "m3", "m4", "m5"]);
-    expect(await directory.list("empty", 10)).toEqual({ members: [], count: 0 });
+    expect(await directory.list("empty", 10)).toEqual({ members: [], count: 0, roleCounts: counts(0) });
     expect(await directory.sweep()).toEqual([]);
+  });
+
+  it("lists the owner and presenters first, then participants, then viewers, and counts each role", async () => {
+    const directory = make();
+    await directory.add("big", member("v1", 1, "viewer"));
+    await directory.add("big", member("p1", 2));
+    await directory.add("big", member("v2", 3, "viewer"));
+    await directory.add("big", member("pr", 4, "presenter"));
+    await directory.add("big", member("own", 5, "owner"));
+    const listed = await directory.list("big", 3);
+    expect(listed.members.map((m) => m.id)).toEqual(["own", "pr", "p1"]);
+    expect(listed.count).toBe(5);
+    expect(listed.roleCounts).toEqual(counts(1, { owner: 1, presenter: 1, viewer: 2 }));
+    await directory.remove("big", "v1");
+    expect((await directory.list("big", 10)).roleCounts.viewer).toBe(1);
   });
 });
 
@@ -56,8 +78,8 @@ describe("RedisDirectory across nodes", () => {
       { timeoutMs: 3000, what: "B's members to be swept" },
     );
     expect(rooms.sort()).toEqual(["r", "s"]);
-    expect(await a.list("r", 10)).toEqual({ members: [member("on-a", 1)], count: 1 });
-    expect(await a.list("s", 10)).toEqual({ members: [], count: 0 });
+    expect(await a.list("r", 10)).toEqual({ members: [member("on-a", 1)], count: 1, roleCounts: counts(1) });
+    expect(await a.list("s", 10)).toEqual({ members: [], count: 0, roleCounts: counts(0) });
     expect(await a.sweep()).toEqual([]);
   });
 

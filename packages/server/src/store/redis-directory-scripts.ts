@@ -1,10 +1,14 @@
 /**
  * Lua scripts of the Redis member directory (see redis-directory.ts). Per room: a sorted set of
- * member ids by join time and a hash id → member JSON. Per node: a set of "<room> <member>" so
+ * member ids scored by role rank × ROLE_SPAN + join time (so owner and presenters list first and
+ * each role is a score range that ZCOUNT counts) and a hash id → member JSON. Per node: a set of "<room> <member>" so
  * that the members of a dead node can be found and removed.
  */
 
-/** KEYS: room members, room info, node members. ARGV: id, joinedAt, json, entry, ttlMs. */
+/** Score distance between roles: larger than any ms timestamp. */
+export const ROLE_SPAN = 1e13;
+
+/** KEYS: room members, room info, node members. ARGV: id, score, json, entry, ttlMs. */
 export const ADD_MEMBER = `
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
@@ -20,11 +24,17 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 return redis.call('ZREM', KEYS[1], ARGV[1])
 `;
 
-/** KEYS: room members, room info. ARGV: limit. Returns { count, json... } (earliest first). */
+/**
+ * KEYS: room members, room info. ARGV: limit, roles, span. Returns { count, count of role 0..roles-1,
+ * json... } (lowest score first: most powerful role, then earliest).
+ */
 export const LIST_MEMBERS = `
-local count = redis.call('ZCARD', KEYS[1])
+local span = tonumber(ARGV[3])
+local result = { redis.call('ZCARD', KEYS[1]) }
+for rank = 0, tonumber(ARGV[2]) - 1 do
+  table.insert(result, redis.call('ZCOUNT', KEYS[1], rank * span, '(' .. ((rank + 1) * span)))
+end
 local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-local result = { count }
 if #ids > 0 then
   for _, json in ipairs(redis.call('HMGET', KEYS[2], unpack(ids))) do
     if json then table.insert(result, json) end

@@ -1,10 +1,11 @@
 import type { Redis } from "ioredis";
 import type { Member } from "@tokencast/protocol";
-import type { MemberDirectory } from "../core/ports.ts";
+import { ROLES } from "@tokencast/protocol";
+import type { MemberDirectory, MemberListing } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { nodeKeys, roomKeys } from "./redis-keys.ts";
-import { ADD_MEMBER, DEAD_NODES, HEARTBEAT, LIST_MEMBERS, REMOVE_MEMBER } from "./redis-directory-scripts.ts";
+import { ADD_MEMBER, DEAD_NODES, HEARTBEAT, LIST_MEMBERS, REMOVE_MEMBER, ROLE_SPAN } from "./redis-directory-scripts.ts";
 
 export interface RedisDirectoryOptions {
   prefix: string;
@@ -21,7 +22,7 @@ export interface RedisDirectoryOptions {
 interface ScriptedRedis extends Redis {
   tcAddMember(members: string, info: string, node: string, ...args: Array<string | number>): Promise<number>;
   tcRemoveMember(members: string, info: string, node: string, ...args: Array<string | number>): Promise<number>;
-  tcListMembers(members: string, info: string, limit: number): Promise<[number, ...string[]]>;
+  tcListMembers(members: string, info: string, limit: number, roles: number, span: number): Promise<Array<number | string>>;
   tcHeartbeat(nodes: string, node: string, ...args: Array<string | number>): Promise<number>;
   tcDeadNodes(nodes: string, deadAfterMs: number, selfId: string): Promise<string[]>;
 }
@@ -51,7 +52,8 @@ export class RedisDirectory implements MemberDirectory {
   async add(roomId: string, member: Member): Promise<void> {
     const room = roomKeys(this.options.prefix, roomId);
     const stored: StoredMember = { ...member, node: this.options.nodeId };
-    const args = [member.id, member.joinedAt, JSON.stringify(stored), entry(roomId, member.id), this.options.ttlMs];
+    const score = ROLES.indexOf(member.role) * ROLE_SPAN + member.joinedAt;
+    const args = [member.id, score, JSON.stringify(stored), entry(roomId, member.id), this.options.ttlMs];
     await storeCall(() => this.redis.tcAddMember(room.members, room.memberInfo, this.own.members, ...args));
   }
 
@@ -60,10 +62,13 @@ export class RedisDirectory implements MemberDirectory {
     await storeCall(() => this.redis.tcRemoveMember(room.members, room.memberInfo, this.own.members, memberId, entry(roomId, memberId)));
   }
 
-  async list(roomId: string, limit: number): Promise<{ members: Member[]; count: number }> {
+  async list(roomId: string, limit: number): Promise<MemberListing> {
     const room = roomKeys(this.options.prefix, roomId);
-    const [count, ...jsons] = await storeCall(() => this.redis.tcListMembers(room.members, room.memberInfo, limit));
-    return { count, members: jsons.map((json) => toMember(JSON.parse(json) as StoredMember)) };
+    const reply = await storeCall(() => this.redis.tcListMembers(room.members, room.memberInfo, limit, ROLES.length, ROLE_SPAN));
+    const [count, ...perRole] = reply.slice(0, ROLES.length + 1).map(Number) as [number, ...number[]];
+    const roleCounts = Object.fromEntries(ROLES.map((role, i) => [role, perRole[i] ?? 0])) as MemberListing["roleCounts"];
+    const members = reply.slice(ROLES.length + 1).map((json) => toMember(JSON.parse(String(json)) as StoredMember));
+    return { count, roleCounts, members };
   }
 
   async heartbeat(): Promise<void> {
