@@ -35,9 +35,10 @@ describe("answerLinks", () => {
       answer("a2", { status: "stopped", replyTo: "q", regenerates: "a1" }),
       answer("a3", { status: "streaming", replyTo: "q", regenerates: "a2" }),
       answer("orphan", { regenerates: "gone" }),
+      answer("thinking", { status: "pending" }),
     ];
     const { replacedBy } = answerLinks(messages);
     expect([...replacedBy]).toEqual([["a1", "a2"], ["a2", "a3"]]);
-    expect(messages.map(canRegenerate)).toEqual([false, true, true, false, false]);
+    expect(messages.map(canRegenerate)).toEqual([false, true, true, false, false, false]);
   });
 });

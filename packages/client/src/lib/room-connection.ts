@@ -92,8 +92,8 @@ export class RoomConnection extends RoomSync {
    * only by members who may prompt (the server refuses the others); failures are ignored.
    */
   setTyping(typing: boolean): void {
-    if (!typing) return this.typists.stop();
-    if (this.state === "live" && this.permissions.mayPrompt) this.typists.input();
+    if (typing) this.typists.input();
+    else this.typists.stop();
   }
 
   /** Presentations: puts a question in the queue. Returns its id. */

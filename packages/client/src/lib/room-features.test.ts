@@ -119,8 +119,11 @@ describe("typing", () => {
     ada.setTyping(false);
     await until(() => bob.typing.length === 0, "typing cleared");
     ada.setTyping(false); // nothing to take back
-    await ada.send("hi").catch(() => undefined); // busy; no signal either
-    expect(server.typingRequests.map((r) => r.typing)).toEqual([true, false]);
+    ada.setTyping(true); // typing again after stopping is news
+    await until(() => bob.typing.length === 1, "ada typing again");
+    await ada.send("hi").catch(() => undefined); // sending takes it back
+    await until(() => bob.typing.length === 0, "typing cleared by the send");
+    expect(server.typingRequests.map((r) => r.typing)).toEqual([true, false, true, false]);
   });
 
   it("forgets a typist who stops refreshing", async () => {

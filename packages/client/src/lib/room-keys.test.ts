@@ -30,6 +30,7 @@ describe("keyFromHash", () => {
     expect(keyFromHash("key=abc")).toBe("abc");
     expect(keyFromHash("#x=1&key=k%2B1")).toBe("k+1");
     expect(keyFromHash("#key=")).toBeUndefined();
+    expect(keyFromHash("#key=%20")).toBeUndefined();
     expect(keyFromHash("")).toBeUndefined();
     expect(keyFromHash("#message-42")).toBeUndefined();
   });
