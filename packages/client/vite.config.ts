@@ -11,6 +11,6 @@ export default defineConfig({
   plugins: [svelte()],
   build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
   server: {
-    proxy: { "/socket.io": { target: "http://localhost:3000", ws: true } },
+    proxy: { "/socket.io": { target: "http://localhost:3000", ws: true }, "/api": { target: "http://localhost:3000" } },
   },
 });
