@@ -9,7 +9,12 @@ import type {
   Member,
   Message,
   PresenceEvent,
+  QueueUpdatedEvent,
+  RoomUpdatedEvent,
+  TypingEvent,
+  QueuedQuestion,
   RoleCounts,
+  RoomSettings,
   ReasoningEvent,
   StopRequest,
   Usage,
@@ -28,6 +33,8 @@ export interface AnswerRequest {
   turns: ChatTurn[];
   /** Aborting cancels the upstream HTTP request (the server sees the connection close). */
   signal: AbortSignal;
+  /** The room's model, when it names one; otherwise the source's default. */
+  model?: string;
 }
 
 /** What an upstream stream yields, normalised across LocalAI / llama.cpp / Ollama / vLLM / OpenAI. */
@@ -78,6 +85,44 @@ export interface RoomStore {
    * else ended it) or does not exist; then nothing changes.
    */
   finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined>;
+  /**
+   * Sets or clears `queued` on a `streaming` answer (waiting for an upstream slot); returns the
+   * message, or undefined when it is not streaming (then nothing changes).
+   */
+  setQueued(roomId: string, messageId: string, queued: boolean): Promise<Message | undefined>;
+}
+
+// ---------- rooms and their question queues ----------
+
+/** A created room: its settings and the hashes of its secret keys (the keys are never stored). */
+export interface RoomRecord {
+  id: string;
+  settings: RoomSettings;
+  ownerKeyHash: string;
+  presenterKeyHash: string;
+  createdAt: number;
+}
+
+/** Created rooms. A room's record lives as long as its history: `touch` on activity keeps it. */
+export interface RoomRecords {
+  /** False (and nothing changes) when a room with this id exists. */
+  create(record: RoomRecord): Promise<boolean>;
+  get(roomId: string): Promise<RoomRecord | undefined>;
+  /** Replaces the settings of an existing room; undefined when there is none. */
+  updateSettings(roomId: string, settings: RoomSettings): Promise<RoomRecord | undefined>;
+  touch(roomId: string): Promise<void>;
+}
+
+/** A presentation's questions waiting for a presenter, with one vote per voter and question. */
+export interface QuestionQueue {
+  /** False when the room already has `maxQueued` questions (nothing changes). */
+  submit(question: QueuedQuestion, maxQueued: number): Promise<boolean>;
+  /** Counts the vote once per voter; returns the votes, or undefined when there is no such question. */
+  vote(roomId: string, questionId: string, voterId: string): Promise<number | undefined>;
+  /** Removes the question and returns it; undefined when it is gone (taken or dismissed already). */
+  take(roomId: string, questionId: string): Promise<QueuedQuestion | undefined>;
+  /** The first `limit` questions (most votes, then oldest) and how many there are. */
+  list(roomId: string, limit: number): Promise<{ questions: QueuedQuestion[]; count: number }>;
 }
 
 export type AppendResult = "appended" | "duplicate" | "refused";
@@ -98,6 +143,10 @@ export interface Broadcaster {
   end(end: EndEvent): void;
   reasoning(reasoning: ReasoningEvent): void;
   presence(presence: PresenceEvent): void;
+  roomUpdated(event: RoomUpdatedEvent): void;
+  /** To everyone in the room but the typing member's own connection. */
+  typing(event: TypingEvent): void;
+  queue(event: QueueUpdatedEvent): void;
 }
 
 export type { Member };

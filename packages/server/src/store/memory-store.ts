@@ -72,6 +72,13 @@ export class MemoryStore implements RoomStore {
     return structuredClone(message);
   }
 
+  async setQueued(roomId: string, messageId: string, queued: boolean): Promise<Message | undefined> {
+    const message = this.find(roomId, messageId);
+    if (message?.status !== "streaming") return undefined;
+    message.queued = queued;
+    return structuredClone(message);
+  }
+
   close(): void {
     clearInterval(this.sweeper);
   }

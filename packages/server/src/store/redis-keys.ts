@@ -13,6 +13,12 @@ export interface RoomKeys {
   members: string;
   /** HASH member id → member JSON. */
   memberInfo: string;
+  /** STRING: the created room's record (settings, key hashes) as JSON. */
+  record: string;
+  /** HASH question id → queued question JSON (without votes). */
+  queue: string;
+  /** HASH question id → votes. */
+  votes: string;
   /** Prefix of per-message keys; see messageKeys. */
   base: string;
 }
@@ -25,6 +31,9 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     seqs: `${base}:seq`,
     members: `${base}:members`,
     memberInfo: `${base}:member-info`,
+    record: `${base}:room`,
+    queue: `${base}:queue`,
+    votes: `${base}:queue-votes`,
     base,
   };
 }
@@ -42,4 +51,9 @@ export function answerRegistryKey(prefix: string): string {
 /** ZSET node id → last heartbeat (ms), and per node a SET of "<room> <member>" it registered. */
 export function nodeKeys(prefix: string, nodeId: string): { nodes: string; members: string } {
   return { nodes: `${prefix}nodes`, members: `${prefix}node:${nodeId}:members` };
+}
+
+/** SET of who voted for a queued question. */
+export function votersKey(keys: RoomKeys, questionId: string): string {
+  return `${keys.base}:voters:${questionId}`;
 }

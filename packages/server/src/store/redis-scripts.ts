@@ -3,7 +3,10 @@
  * (ARGV ttl in ms), so a room's keys expire together once the room goes quiet.
  */
 
-/** KEYS: order, messages, seqs. ARGV: id, json, ttlMs, historyLimit, keyBase. Trims the oldest. */
+/**
+ * KEYS: order, messages, seqs. ARGV: id, json, ttlMs, historyLimit, keyBase. Trims the oldest,
+ * and refreshes the TTL of every kept message's keys.
+ */
 export const ADD_MESSAGE = `
 local id, json, ttl, limit, base = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 redis.call('HSET', KEYS[2], id, json)
@@ -16,6 +19,11 @@ while redis.call('LLEN', KEYS[1]) > limit do
   redis.call('DEL', base .. ':text:' .. old, base .. ':log:' .. old)
 end
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
+-- Every message's text and log live as long as the room: an old answer must not lose its text.
+for _, kept in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  redis.call('PEXPIRE', base .. ':text:' .. kept, ttl)
+  redis.call('PEXPIRE', base .. ':log:' .. kept, ttl)
+end
 return 1
 `;
 
@@ -51,6 +59,22 @@ if not json then return nil end
 local message = cjson.decode(json)
 if message.status ~= 'streaming' then return nil end
 for k, v in pairs(cjson.decode(ARGV[2])) do message[k] = v end
+local encoded = cjson.encode(message)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET', KEYS[3]) or '' }
+`;
+
+/**
+ * KEYS: messages, seqs, text. ARGV: id, queued ("1" or "0"), ttlMs. Sets `queued` on a streaming
+ * message; returns { json, seq, text }, or nil when it is not streaming.
+ */
+export const SET_QUEUED = `
+local json = redis.call('HGET', KEYS[1], ARGV[1])
+if not json then return nil end
+local message = cjson.decode(json)
+if message.status ~= 'streaming' then return nil end
+message.queued = ARGV[2] == '1'
 local encoded = cjson.encode(message)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))

@@ -39,4 +39,17 @@ describe("RedisStore keys", () => {
     expect(keys.some((k) => k.endsWith(":q"))).toBe(false);
     await client.quit();
   });
+
+  it("a new message renews the TTL of every kept message's text and log (old answers keep their text)", async () => {
+    const client = new Redis(redis.url);
+    const prefix = `renew${++prefixCounter}:`;
+    const short = new RedisStore(client, { prefix, historyLimit: 10, ttlMs: 5_000 });
+    const base = { roomId: "r", author: "a", createdAt: 1 } as const;
+    await short.addMessage({ ...base, id: "old", role: "assistant", text: "", seq: 0, status: "streaming" });
+    await short.appendDelta("r", "old", { seq: 1, text: "kept" });
+    const long = new RedisStore(client, { prefix, historyLimit: 10, ttlMs: 600_000 });
+    await long.addMessage({ ...base, id: "new", role: "user", text: "later", seq: 0, status: "done" });
+    for (const key of await client.keys(`${prefix}*`)) expect(await client.pttl(key), key).toBeGreaterThan(10_000);
+    await client.quit();
+  });
 });

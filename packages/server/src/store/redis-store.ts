@@ -4,7 +4,7 @@ import type { AppendResult, EndPatch, RoomStore } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { messageKeys, roomKeys, type RoomKeys } from "./redis-keys.ts";
-import { ADD_MESSAGE, APPEND_DELTA, FINISH_MESSAGE } from "./redis-scripts.ts";
+import { ADD_MESSAGE, APPEND_DELTA, FINISH_MESSAGE, SET_QUEUED } from "./redis-scripts.ts";
 
 export interface RedisStoreOptions {
   /** Prefix of every key, e.g. "tc:" (tests use one per test). */
@@ -18,6 +18,7 @@ interface ScriptedRedis extends Redis {
   tcAddMessage(order: string, messages: string, seqs: string, ...args: Array<string | number>): Promise<number>;
   tcAppendDelta(seqs: string, text: string, log: string, messages: string, ...args: Array<string | number>): Promise<number>;
   tcFinishMessage(messages: string, seqs: string, text: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
+  tcSetQueued(messages: string, seqs: string, text: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
 }
 
 const APPEND_RESULTS: Record<number, AppendResult> = { 0: "refused", 1: "appended", 2: "duplicate" };
@@ -37,6 +38,7 @@ export class RedisStore implements RoomStore {
       tcAddMessage: { numberOfKeys: 3, lua: ADD_MESSAGE },
       tcAppendDelta: { numberOfKeys: 4, lua: APPEND_DELTA },
       tcFinishMessage: { numberOfKeys: 3, lua: FINISH_MESSAGE },
+      tcSetQueued: { numberOfKeys: 3, lua: SET_QUEUED },
     });
   }
 
@@ -84,9 +86,15 @@ export class RedisStore implements RoomStore {
     const ended = await storeCall(() =>
       this.redis.tcFinishMessage(keys.messages, keys.seqs, messageKeys(keys, messageId).text, messageId, JSON.stringify(patch), this.options.ttlMs),
     );
-    if (!ended) return undefined;
-    const [json, seq, text] = ended;
-    return { ...(JSON.parse(json) as StoredMessage), text, seq: Number(seq) };
+    return ended ? toMessage(ended) : undefined;
+  }
+
+  async setQueued(roomId: string, messageId: string, queued: boolean): Promise<Message | undefined> {
+    const keys = this.keys(roomId);
+    const updated = await storeCall(() =>
+      this.redis.tcSetQueued(keys.messages, keys.seqs, messageKeys(keys, messageId).text, messageId, queued ? "1" : "0", this.options.ttlMs),
+    );
+    return updated ? toMessage(updated) : undefined;
   }
 
   private keys(roomId: string): RoomKeys {
@@ -111,4 +119,8 @@ export class RedisStore implements RoomStore {
       return [{ ...stored, text: texts[i] ?? "", seq: Number(seqs[i] ?? 0) }];
     });
   }
+}
+
+function toMessage([json, seq, text]: [string, string, string]): Message {
+  return { ...(JSON.parse(json) as StoredMessage), text, seq: Number(seq) };
 }

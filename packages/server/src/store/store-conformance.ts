@@ -103,6 +103,20 @@ export function describeRoomStore(name: string, setup: (historyLimit: number) =>
         expect(await store.finishMessage("r4", "missing", { status: "done" })).toBeUndefined();
       }));
 
+    it("marks a streaming answer queued and started again; an ended one not", () =>
+      withStore(10, async (store) => {
+        const m = message("r7");
+        await store.addMessage(m);
+        expect(await store.setQueued("r7", m.id, true)).toMatchObject({ id: m.id, queued: true, status: "streaming" });
+        expect((await store.listMessages("r7"))[0]?.queued).toBe(true);
+        await store.appendDelta("r7", m.id, { seq: 1, text: "go" });
+        expect(await store.setQueued("r7", m.id, false)).toMatchObject({ queued: false, text: "go", seq: 1 });
+        await store.finishMessage("r7", m.id, { status: "done" });
+        expect(await store.setQueued("r7", m.id, true)).toBeUndefined();
+        expect(await store.getMessage("r7", m.id)).toMatchObject({ queued: false, status: "done" });
+        expect(await store.setQueued("r7", "missing", true)).toBeUndefined();
+      }));
+
     it("fences an ended answer: no delta is taken after it ends", () =>
       withStore(10, async (store) => {
         const m = message("r6");

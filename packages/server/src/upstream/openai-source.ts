@@ -39,14 +39,14 @@ export class OpenAiSource implements AnswerSource {
     this.fetch = options.fetch ?? fetch;
   }
 
-  async *stream({ turns, signal }: AnswerRequest): AsyncGenerator<AnswerEvent> {
+  async *stream({ turns, signal, model }: AnswerRequest): AsyncGenerator<AnswerEvent> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     signal.addEventListener("abort", abort, { once: true });
     const watchdog = new Watchdog(this.options.firstTokenTimeoutMs, this.options.idleTimeoutMs, abort);
     try {
       if (signal.aborted) return;
-      const response = await this.request(turns, controller.signal);
+      const response = await this.request(turns, controller.signal, model ?? this.model);
       yield* this.read(response, watchdog);
     } catch (error) {
       if (signal.aborted) return;
@@ -58,19 +58,19 @@ export class OpenAiSource implements AnswerSource {
     }
   }
 
-  private async request(turns: ChatTurn[], signal: AbortSignal): Promise<Response> {
+  private async request(turns: ChatTurn[], signal: AbortSignal, model: string): Promise<Response> {
     const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "text/event-stream" };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     try {
-      return await this.fetch(this.endpoint, { method: "POST", headers, body: JSON.stringify(this.body(turns)), signal });
+      return await this.fetch(this.endpoint, { method: "POST", headers, body: JSON.stringify(this.body(turns, model)), signal });
     } catch (error) {
       if (signal.aborted) throw error;
       throw new AppError("upstream_unreachable", `Cannot reach the LLM server at ${this.endpoint} (${causeOf(error)}).`, { cause: error });
     }
   }
 
-  private body(turns: ChatTurn[]): Record<string, unknown> {
-    const { model, maxTokens, temperature, api } = this.options;
+  private body(turns: ChatTurn[], model: string): Record<string, unknown> {
+    const { maxTokens, temperature, api } = this.options;
     const body: Record<string, unknown> = { model, stream: true };
     if (api === "chat") {
       body.messages = turns;

@@ -1,0 +1,52 @@
+import type { RoomSettings } from "@tokencast/protocol";
+import type { RoomRecord, RoomRecords } from "../core/ports.ts";
+
+export interface MemoryRoomsOptions {
+  /** A room untouched for this long is forgotten (as its history is). */
+  idleTtlMs: number;
+  now?: () => number;
+}
+
+/** Created rooms of a single node, in process memory; forgotten when idle past the TTL. */
+export class MemoryRooms implements RoomRecords {
+  private readonly rooms = new Map<string, { record: RoomRecord; touchedAt: number }>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: MemoryRoomsOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async create(record: RoomRecord): Promise<boolean> {
+    if (this.live(record.id)) return false;
+    this.rooms.set(record.id, { record: structuredClone(record), touchedAt: this.now() });
+    return true;
+  }
+
+  async get(roomId: string): Promise<RoomRecord | undefined> {
+    const entry = this.live(roomId);
+    return entry && structuredClone(entry.record);
+  }
+
+  async updateSettings(roomId: string, settings: RoomSettings): Promise<RoomRecord | undefined> {
+    const entry = this.live(roomId);
+    if (!entry) return undefined;
+    entry.record.settings = structuredClone(settings);
+    entry.touchedAt = this.now();
+    return structuredClone(entry.record);
+  }
+
+  async touch(roomId: string): Promise<void> {
+    const entry = this.live(roomId);
+    if (entry) entry.touchedAt = this.now();
+  }
+
+  /** The entry, unless it expired (then it is dropped). */
+  private live(roomId: string) {
+    const entry = this.rooms.get(roomId);
+    if (entry && this.now() - entry.touchedAt > this.options.idleTtlMs) {
+      this.rooms.delete(roomId);
+      return undefined;
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { defaultSettings, type QueuedQuestion } from "@tokencast/protocol";
+import type { QuestionQueue, RoomRecord, RoomRecords } from "../core/ports.ts";
+import { MemoryQueue } from "./memory-queue.ts";
+import { MemoryRooms } from "./memory-rooms.ts";
+import { usePrivateRedis } from "./redis-fixture.ts";
+import { RedisQueue } from "./redis-queue.ts";
+import { RedisRooms } from "./redis-rooms.ts";
+
+const redis = usePrivateRedis();
+let counter = 0;
+
+const record = (id: string): RoomRecord => ({
+  id,
+  settings: defaultSettings("presentation", "Talk"),
+  ownerKeyHash: "o".repeat(64),
+  presenterKeyHash: "p".repeat(64),
+  createdAt: 1,
+});
+
+const question = (id: string, createdAt: number, roomId = "r"): QueuedQuestion => ({ id, roomId, text: `q ${id}`, author: "Ada", createdAt, votes: 0 });
+
+const backends: Array<[string, () => { rooms: RoomRecords; queue: QuestionQueue }]> = [
+  ["memory", () => ({ rooms: new MemoryRooms({ idleTtlMs: 60_000 }), queue: new MemoryQueue() })],
+  [
+    "redis",
+    () => {
+      const prefix = `rq${++counter}:`;
+      return { rooms: new RedisRooms(redis.client, { prefix, ttlMs: 60_000 }), queue: new RedisQueue(redis.client, { prefix, ttlMs: 60_000 }) };
+    },
+  ],
+];
+
+describe.each(backends)("RoomRecords and QuestionQueue: %s", (_name, make) => {
+  it("creates a room once, reads it, replaces its settings", async () => {
+    const { rooms } = make();
+    expect(await rooms.create(record("talk"))).toBe(true);
+    expect(await rooms.create({ ...record("talk"), ownerKeyHash: "x" })).toBe(false);
+    expect(await rooms.get("talk")).toEqual(record("talk"));
+    expect(await rooms.get("nope")).toBeUndefined();
+    const settings = { ...defaultSettings("chat", "Renamed"), model: "m" };
+    expect((await rooms.updateSettings("talk", settings))?.settings).toEqual(settings);
+    expect((await rooms.get("talk"))?.ownerKeyHash).toBe("o".repeat(64));
+    expect(await rooms.updateSettings("nope", settings)).toBeUndefined();
+    await rooms.touch("nope"); // no harm
+  });
+
+  it("queues questions up to a bound, one vote per voter, most votes then oldest first", async () => {
+    const { queue } = make();
+    for (const [id, at] of [["a", 1], ["b", 2], ["c", 3]] as const) expect(await queue.submit(question(id, at), 3)).toBe(true);
+    expect(await queue.submit(question("d", 4), 3)).toBe(false);
+    expect(await queue.vote("r", "c", "v1")).toBe(1);
+    expect(await queue.vote("r", "c", "v1")).toBe(1);
+    expect(await queue.vote("r", "c", "v2")).toBe(2);
+    expect(await queue.vote("r", "b", "v1")).toBe(1);
+    expect(await queue.vote("r", "missing", "v1")).toBeUndefined();
+    const listed = await queue.list("r", 2);
+    expect(listed.count).toBe(3);
+    expect(listed.questions.map((q) => [q.id, q.votes])).toEqual([["c", 2], ["b", 1]]);
+    expect(await queue.take("r", "c")).toEqual({ ...question("c", 3), votes: 2 });
+    expect(await queue.take("r", "c")).toBeUndefined();
+    expect(await queue.vote("r", "c", "v3")).toBeUndefined();
+    expect((await queue.list("r", 10)).questions.map((q) => q.id)).toEqual(["b", "a"]);
+    expect(await queue.submit(question("d", 4), 3)).toBe(true);
+    expect(await queue.list("other", 10)).toEqual({ questions: [], count: 0 });
+  });
+});
+
+describe("Redis rooms and queue keys", () => {
+  it("every key has a TTL", async () => {
+    const prefix = `rqttl${++counter}:`;
+    const rooms = new RedisRooms(redis.client, { prefix, ttlMs: 60_000 });
+    const queue = new RedisQueue(redis.client, { prefix, ttlMs: 60_000 });
+    await rooms.create(record("t"));
+    await queue.submit(question("a", 1, "t"), 10);
+    await queue.vote("t", "a", "v");
+    const keys = await redis.client.keys(`${prefix}*`);
+    expect(keys.length).toBe(4);
+    for (const key of keys) expect(await redis.client.pttl(key), key).toBeGreaterThan(0);
+  });
+});
+
+describe("MemoryRooms", () => {
+  it("forgets a room idle past the TTL, unless touched", async () => {
+    let now = 0;
+    const rooms = new MemoryRooms({ idleTtlMs: 100, now: () => now });
+    await rooms.create(record("a"));
+    await rooms.create(record("b"));
+    now = 90;
+    await rooms.touch("a");
+    now = 150;
+    expect(await rooms.get("a")).toBeDefined();
+    expect(await rooms.get("b")).toBeUndefined();
+    expect(await rooms.create(record("b"))).toBe(true);
+  });
+});
