@@ -1,12 +1,13 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
-import type { AnswerLocks, AnswerSource, Logger, MemberDirectory, RoomStore } from "./core/ports.ts";
+import type { AnswerLocks, AnswerSource, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore } from "./core/ports.ts";
 import { RoomService } from "./core/room-service.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { loopbackUrl } from "./http/loopback-viewer.ts";
 import { createRoomEvents } from "./http/room-events.ts";
 import { createHttpApp } from "./http/routes.ts";
+import { roomsApi } from "./http/rooms-api.ts";
 import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
 import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.ts";
@@ -18,6 +19,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   store: RoomStore;
+  records: RoomRecords;
+  queue: QuestionQueue;
   locks: AnswerLocks;
   directory: MemberDirectory;
   source: AnswerSource;
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): App {
     readiness: async () => ({ server: !draining, ...deps.readiness?.() }),
     status: () => ({ node: config.nodeId, rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
     roomEvents: roomEvents.handler,
+    roomsApi: roomsApi({ rooms: () => rooms, logger }),
   });
   const http = createServer(httpApp);
   const io = createSocketServer(http);
@@ -108,20 +112,24 @@ export function createApp(deps: AppDeps): App {
 }
 
 function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerGuard): RoomService {
-  const { config, logger, store, locks, directory, source, adapter } = deps;
+  const { config, logger, store, locks, directory, source, adapter, records, queue } = deps;
   return new RoomService({
     store,
+    records,
+    queue,
     locks,
     directory,
     source,
     broadcaster: socketBroadcaster(io, slowViewers),
     logger,
     ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
-    buildTurns: (history) => buildTurns(history, { systemPrompt: config.llm.systemPrompt, budgetChars: config.llm.historyChars }),
+    buildTurns: (history, systemPrompt) =>
+      buildTurns(history, { systemPrompt: systemPrompt ?? config.llm.systemPrompt, budgetChars: config.llm.historyChars }),
     limits: {
       maxTextLength: config.rooms.maxTextLength,
       coalesceMs: config.rooms.coalesceMs,
       coalesceMaxChars: config.rooms.coalesceMaxChars,
+      maxConcurrent: config.llm.maxConcurrent,
     },
   });
 }

@@ -4,14 +4,18 @@
  */
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import type { AnswerLocks, Logger, MemberDirectory, RoomStore } from "./core/ports.ts";
+import type { AnswerLocks, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore } from "./core/ports.ts";
 import { createLogger } from "./logger.ts";
 import { MemoryDirectory } from "./store/memory-directory.ts";
 import { MemoryLocks } from "./store/memory-locks.ts";
+import { MemoryQueue } from "./store/memory-queue.ts";
+import { MemoryRooms } from "./store/memory-rooms.ts";
 import { MemoryStore } from "./store/memory-store.ts";
 import { connectRedis, type RedisConnections } from "./store/redis-connection.ts";
 import { RedisDirectory } from "./store/redis-directory.ts";
 import { RedisLocks } from "./store/redis-locks.ts";
+import { RedisQueue } from "./store/redis-queue.ts";
+import { RedisRooms } from "./store/redis-rooms.ts";
 import { RedisStore } from "./store/redis-store.ts";
 import { createAnswerSource } from "./upstream/index.ts";
 
@@ -32,6 +36,8 @@ async function main(): Promise<void> {
 
 interface Backend {
   store: RoomStore;
+  records: RoomRecords;
+  queue: QuestionQueue;
   locks: AnswerLocks;
   directory: MemberDirectory;
   adapter?: RedisConnections["adapter"];
@@ -45,13 +51,23 @@ function createBackend(config: Config, logger: Logger): Backend {
   const { historyLimit, idleTtlMs } = config.rooms;
   if (!config.redis.url) {
     const store = new MemoryStore({ historyLimit, idleTtlMs });
-    return { store, locks: new MemoryLocks(), directory: new MemoryDirectory(), readiness: () => ({}), close: async () => store.close() };
+    return {
+      store,
+      records: new MemoryRooms({ idleTtlMs }),
+      queue: new MemoryQueue(),
+      locks: new MemoryLocks(),
+      directory: new MemoryDirectory(),
+      readiness: () => ({}),
+      close: async () => store.close(),
+    };
   }
   const redis = connectRedis(config.redis.url, config.redis.prefix, logger);
   const { prefix, leaseMs } = config.redis;
   const connectedForMs = redis.connectedForMs;
   return {
     store: new RedisStore(redis.command, { prefix, historyLimit, ttlMs: idleTtlMs }),
+    records: new RedisRooms(redis.command, { prefix, ttlMs: idleTtlMs }),
+    queue: new RedisQueue(redis.command, { prefix, ttlMs: idleTtlMs }),
     locks: new RedisLocks(redis.command, { prefix, leaseMs, registryTtlMs: idleTtlMs, connectedForMs }),
     directory: new RedisDirectory(redis.command, { prefix, nodeId: config.nodeId, deadAfterMs: leaseMs, ttlMs: idleTtlMs, connectedForMs }),
     adapter: redis.adapter,

@@ -2,6 +2,7 @@ import type { Message, StopRequest } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
 import type { AnswerLocks, AnswerRef, AnswerSource, Broadcaster, ChatTurn, Logger, RoomStore } from "./ports.ts";
+import type { UpstreamSlots } from "./slots.ts";
 
 export interface AnswersDeps {
   store: RoomStore;
@@ -11,6 +12,7 @@ export interface AnswersDeps {
   logger: Logger;
   coalesceMs: number;
   coalesceMaxChars: number;
+  slots: UpstreamSlots;
 }
 
 /** After interrupting what is left at a shutdown deadline, how long the ends may take to be stored. */
@@ -45,8 +47,8 @@ export class Answers {
   }
 
   /** Streams a claimed answer (already published as `streaming`) to its end. */
-  start(answer: Message, turns: Promise<ChatTurn[]>): void {
-    const generation = this.createGeneration(answer);
+  start(answer: Message, turns: Promise<ChatTurn[]>, model?: string): void {
+    const generation = this.createGeneration(answer, model);
     const { roomId, messageId } = generation;
     this.active.set(roomId, generation);
     const renewal = setInterval(() => void this.renew(generation), this.deps.locks.renewEveryMs);
@@ -118,10 +120,10 @@ export class Answers {
     return Promise.allSettled([...this.running]);
   }
 
-  private createGeneration(answer: Message): Generation {
-    const { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars } = this.deps;
-    const deps = { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars };
-    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id });
+  private createGeneration(answer: Message, model: string | undefined): Generation {
+    const { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots } = this.deps;
+    const deps = { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots };
+    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id, model });
   }
 
   private releaseFailed(error: unknown, roomId: string): void {

@@ -2,6 +2,7 @@ import type { EndEvent, Message, Usage } from "@tokencast/protocol";
 import { Coalescer } from "./coalescer.ts";
 import { AppError, toErrorPayload } from "./errors.ts";
 import type { AnswerSource, AppendResult, Broadcaster, ChatTurn, EndPatch, Logger, RoomStore } from "./ports.ts";
+import type { UpstreamSlots } from "./slots.ts";
 
 export interface GenerationDeps {
   store: RoomStore;
@@ -10,11 +11,14 @@ export interface GenerationDeps {
   logger: Logger;
   coalesceMs: number;
   coalesceMaxChars: number;
+  slots: UpstreamSlots;
 }
 
 export interface GenerationInit {
   roomId: string;
   messageId: string;
+  /** The room's model, when it names one. */
+  model?: string | undefined;
 }
 
 /** Why an answer ended early, when it did. */
@@ -39,6 +43,7 @@ const LOG_EVERY_FAILURES = 25;
 export class Generation {
   readonly roomId: string;
   readonly messageId: string;
+  private readonly model: string | undefined;
   private seq = 0;
   private pending = "";
   private writing: Promise<void> | undefined;
@@ -62,6 +67,7 @@ export class Generation {
   ) {
     this.roomId = init.roomId;
     this.messageId = init.messageId;
+    this.model = init.model;
     this.logger = deps.logger.child({ roomId: init.roomId, messageId: init.messageId });
     const window = { windowMs: deps.coalesceMs, maxChars: deps.coalesceMaxChars };
     this.text = new Coalescer({ ...window, flush: (t) => this.enqueue(t) });
@@ -89,10 +95,13 @@ export class Generation {
   /** Streams the answer to the end; never throws. Resolves once the answer is ended. */
   async run(turns: Promise<ChatTurn[]>): Promise<void> {
     let failure: unknown;
+    const release = await this.waitForSlot();
     try {
-      await this.consume(await turns);
+      if (!this.abort.signal.aborted) await this.consume(await turns);
     } catch (error) {
       failure = error;
+    } finally {
+      release();
     }
     this.text.flushNow();
     this.thinking.flushNow();
@@ -100,8 +109,29 @@ export class Generation {
     await this.finish(failure);
   }
 
+  /** Holds an upstream slot; while none is free the answer shows as queued to everyone. */
+  private async waitForSlot(): Promise<() => void> {
+    const { slots } = this.deps;
+    if (slots.available()) return slots.acquire(this.abort.signal);
+    await this.markQueued(true);
+    const release = await slots.acquire(this.abort.signal);
+    if (!this.abort.signal.aborted) await this.markQueued(false);
+    return release;
+  }
+
+  private async markQueued(queued: boolean): Promise<void> {
+    try {
+      const message = await this.deps.store.setQueued(this.roomId, this.messageId, queued);
+      if (message) this.deps.broadcaster.message(message);
+    } catch (error) {
+      // Cosmetic: the answer still streams; viewers just miss the "waiting" hint.
+      this.logger.warn({ err: error, queued }, "could not mark the answer queued");
+    }
+  }
+
   private async consume(turns: ChatTurn[]): Promise<void> {
-    const stream = this.deps.source.stream({ turns, signal: this.abort.signal });
+    const model = this.model;
+    const stream = this.deps.source.stream({ turns, signal: this.abort.signal, ...(model ? { model } : {}) });
     for await (const event of stream) {
       if (this.abort.signal.aborted) return;
       switch (event.type) {

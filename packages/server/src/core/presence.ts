@@ -51,6 +51,11 @@ export class Presence {
     for (const roomId of this.local.roomsOf(connectionId)) this.leave(connectionId, roomId);
   }
 
+  /** The rooms a connection of this node is in. */
+  roomsOf(connectionId: string): string[] {
+    return this.local.roomsOf(connectionId);
+  }
+
   /** Rooms with at least one member on this node. */
   rooms(): string[] {
     return this.local.roomIds();

@@ -4,89 +4,136 @@ import type {
   JoinResult,
   Member,
   Message,
+  QuestionPayload,
+  QueueSubmitPayload,
+  RegeneratePayload,
   ResumePayload,
   ResumeResult,
   RoomInfo,
   SendPayload,
   SendResult,
   StopPayload,
+  TypingPayload,
+  UpdateRoomPayload,
 } from "@tokencast/protocol";
-import { MAX_NAME_LENGTH, defaultSettings } from "@tokencast/protocol";
+import { isFinalStatus } from "@tokencast/protocol";
+import { requireAllowed, requireOwner, roleFor } from "./access.ts";
 import { Answers } from "./answers.ts";
 import { AppError } from "./errors.ts";
-import type { AnswerLocks, AnswerSource, Broadcaster, ChatTurn, Cluster, Logger, MemberDirectory, RoomStore } from "./ports.ts";
+import type {
+  AnswerLocks,
+  AnswerSource,
+  Broadcaster,
+  ChatTurn,
+  Cluster,
+  Logger,
+  MemberDirectory,
+  QuestionQueue,
+  RoomRecords,
+  RoomStore,
+} from "./ports.ts";
 import { Presence } from "./presence.ts";
+import { Questions } from "./questions.ts";
+import { RoomCatalog, modelOf, type CreatedRoom, type RoomView } from "./room-catalog.ts";
+import { UpstreamSlots } from "./slots.ts";
+import { TypingGate } from "./typing-gate.ts";
 
 export interface RoomServiceDeps {
   store: RoomStore;
+  records: RoomRecords;
+  queue: QuestionQueue;
   locks: AnswerLocks;
   directory: MemberDirectory;
   source: AnswerSource;
   broadcaster: Broadcaster;
   logger: Logger;
-  /** Turns the room's history (oldest first, ending with the new question) into what goes upstream. */
-  buildTurns: (history: Message[]) => ChatTurn[];
-  limits: { maxTextLength: number; coalesceMs: number; coalesceMaxChars: number };
+  /** Turns the room's history (oldest first, ending with the question) into what goes upstream. */
+  buildTurns: (history: Message[], systemPrompt: string | undefined) => ChatTurn[];
+  limits: { maxTextLength: number; coalesceMs: number; coalesceMaxChars: number; maxConcurrent: number };
   /** Other nodes, to reach the one running an answer; absent on a single node. */
   cluster?: Cluster;
   now?: () => number;
 }
 
+/** A member's typing signal is broadcast at most this often (clients refresh every 2 s). */
+const TYPING_EVERY_MS = 1000;
+
+/** What asking the model needs: the question's author and, from the queue, who sent it. */
+interface Question {
+  author: string;
+  text: string;
+  sentBy?: string;
+}
+
 /**
- * The room rules, free of transport: who is in a room, what they may do, and one answer
- * streaming at a time per room (a second `chat:send` meanwhile is rejected with `busy`).
+ * The room rules, free of transport: who is in a room with which role, what each role may do,
+ * and one answer streaming at a time per room (a second question meanwhile gets `busy`).
  */
 export class RoomService {
   readonly presence: Presence;
   readonly answers: Answers;
+  readonly catalog: RoomCatalog;
+  private readonly questions: Questions;
+  private readonly typingGate: TypingGate;
+  /** Each connection's stable browser id (votes count once per browser). */
+  private readonly clientIds = new Map<string, string>();
   private readonly now: () => number;
   private draining = false;
 
   constructor(private readonly deps: RoomServiceDeps) {
     this.now = deps.now ?? Date.now;
-    const { store, locks, source, broadcaster, logger, directory, limits } = deps;
+    const { store, locks, source, broadcaster, logger, directory, limits, records, queue } = deps;
+    const slots = new UpstreamSlots(limits.maxConcurrent);
     this.presence = new Presence({ directory, broadcaster, logger });
-    this.answers = new Answers({ store, locks, source, broadcaster, logger, ...limits });
+    this.answers = new Answers({ store, locks, source, broadcaster, logger, slots, ...limits });
+    this.catalog = new RoomCatalog({ records, source, maxTextLength: limits.maxTextLength, now: this.now });
+    this.questions = new Questions({ queue, broadcaster, logger, now: this.now });
+    this.typingGate = new TypingGate(TYPING_EVERY_MS, this.now);
     deps.cluster?.onStopRequest((request) => this.answers.stopLocal(request));
+  }
+
+  createRoom(input: Parameters<RoomCatalog["create"]>[0]): Promise<CreatedRoom> {
+    return this.catalog.create(input);
   }
 
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
   async join(connectionId: string, payload: JoinPayload): Promise<JoinResult> {
-    const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now(), role: payload.role ?? "participant" };
-    const messages = await this.deps.store.listMessages(payload.roomId);
-    const { members, count } = await this.presence.join(payload.roomId, self);
-    return { room: this.roomInfo(payload.roomId), self, members, memberCount: count, messages, queue: [], queueCount: 0 };
+    const view = await this.catalog.view(payload.roomId);
+    const role = roleFor(view.record, view.settings, payload);
+    const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now(), role };
+    if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
+    const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
+    const { members, count, roleCounts } = await this.presence.join(payload.roomId, self);
+    if (view.record) await this.catalog.touch(payload.roomId);
+    const room = this.catalog.info(payload.roomId, view);
+    return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count };
   }
 
   leave(connectionId: string, roomId: string): void {
+    this.stopTyping(connectionId, roomId);
     this.presence.leave(connectionId, roomId);
   }
 
   /** A connection went away: it leaves its rooms. Its answers keep streaming for everyone else. */
   disconnect(connectionId: string): void {
+    for (const roomId of this.presence.roomsOf(connectionId)) this.stopTyping(connectionId, roomId);
     this.presence.disconnect(connectionId);
+    this.clientIds.delete(connectionId);
   }
 
   async send(connectionId: string, payload: SendPayload): Promise<SendResult> {
     const member = this.requireMember(connectionId, payload.roomId);
-    this.checkLength(payload.text);
-    if (this.draining) throw new AppError("server_shutdown", "This server is restarting; ask again in a moment.");
-    const question = this.newMessage(payload.roomId, "user", member.name, payload.text);
-    const answer = this.newAnswer(payload.roomId, question.id);
-    await this.answers.claim(payload.roomId, answer.id);
-    try {
-      await this.publish(question, answer);
-    } catch (error) {
-      await this.answers.unclaim(payload.roomId, answer.id);
-      throw error;
-    }
-    this.answers.start(answer, this.turnsFor(payload.roomId));
-    return { messageId: question.id, replyId: answer.id };
+    const view = await this.catalog.view(payload.roomId);
+    requireAllowed(view.settings.whoMayPrompt, member, "ask the model");
+    this.stopTyping(connectionId, payload.roomId);
+    return this.ask(payload.roomId, view, { author: member.name, text: payload.text });
   }
 
   /** Stops the answer here if this node runs it, else asks the node that does. */
   async stop(connectionId: string, payload: StopPayload): Promise<void> {
     const member = this.requireMember(connectionId, payload.roomId);
+    const view = await this.catalog.view(payload.roomId);
+    requireAllowed(view.settings.whoMayStop, member, "stop answers");
     const request = { roomId: payload.roomId, messageId: payload.messageId, by: member.name };
     if (this.answers.stopLocal(request)) return;
     if (await this.deps.cluster?.requestStop(request)) return;
@@ -99,6 +146,96 @@ export class RoomService {
     if (!message) throw new AppError("not_found", "No such message in this room.");
     const deltas = await this.deps.store.readDeltas(payload.roomId, payload.messageId, payload.afterSeq);
     return { deltas, status: message.status };
+  }
+
+  /**
+   * A new answer to the question an ended answer replied to, from the conversation up to that
+   * question. The old answer stays in the history; the new one names it (`regenerates`).
+   */
+  async regenerate(connectionId: string, payload: RegeneratePayload): Promise<{ replyId: string }> {
+    const member = this.requireMember(connectionId, payload.roomId);
+    const view = await this.catalog.view(payload.roomId);
+    requireAllowed(view.settings.whoMayPrompt, member, "regenerate answers");
+    const history = await this.deps.store.listMessages(payload.roomId);
+    const old = history.find((m) => m.id === payload.messageId);
+    if (old?.role !== "assistant" || !old.replyTo) throw new AppError("not_found", "No such answer in this room.");
+    if (!isFinalStatus(old.status)) throw new AppError("busy", "That answer is still streaming; stop it first.");
+    const questionIndex = history.findIndex((m) => m.id === old.replyTo);
+    if (questionIndex < 0) throw new AppError("not_found", "The question of that answer is no longer in the history.");
+    this.checkAdmission();
+    const answer = { ...this.newAnswer(payload.roomId, old.replyTo, view), regenerates: old.id, regeneratedBy: member.name };
+    await this.startAnswer(view, answer, [], Promise.resolve(this.turns(history.slice(0, questionIndex + 1), view)));
+    return { replyId: answer.id };
+  }
+
+  async updateSettings(connectionId: string, payload: UpdateRoomPayload): Promise<{ room: RoomInfo }> {
+    const member = this.requireMember(connectionId, payload.roomId);
+    requireOwner(member, "change the room's settings");
+    const view = await this.catalog.update(payload.roomId, payload.settings);
+    const room = this.catalog.info(payload.roomId, view);
+    this.deps.broadcaster.roomUpdated({ roomId: payload.roomId, room, by: member.name });
+    return { room };
+  }
+
+  /** Tells the room someone is typing a question (members who may ask; rate-limited). */
+  async typing(connectionId: string, payload: TypingPayload): Promise<void> {
+    const member = this.requireMember(connectionId, payload.roomId);
+    if (payload.typing) {
+      const view = await this.catalog.view(payload.roomId);
+      requireAllowed(view.settings.whoMayPrompt, member, "ask the model");
+    }
+    this.signalTyping(member, payload.roomId, payload.typing);
+  }
+
+  async submitQuestion(connectionId: string, payload: QueueSubmitPayload): Promise<{ questionId: string }> {
+    const member = this.requireMember(connectionId, payload.roomId);
+    const view = await this.catalog.view(payload.roomId);
+    if (view.settings.mode !== "presentation") {
+      throw new AppError("forbidden", "Only presentations have a question queue; in a chat room, ask the model directly.");
+    }
+    this.checkLength(payload.text);
+    const question = await this.questions.submit(payload.roomId, member.name, payload.text);
+    return { questionId: question.id };
+  }
+
+  async vote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
+    this.requireMember(connectionId, payload.roomId);
+    const voter = this.clientIds.get(connectionId) ?? connectionId;
+    return { votes: await this.questions.vote(payload.roomId, payload.questionId, voter) };
+  }
+
+  /** A presenter asks the model a queued question: `author` is who asked it, `sentBy` the presenter. */
+  async sendQuestion(connectionId: string, payload: QuestionPayload): Promise<SendResult> {
+    const member = this.requireMember(connectionId, payload.roomId);
+    const view = await this.catalog.view(payload.roomId);
+    requireAllowed(view.settings.whoMayPrompt, member, "send queued questions to the model");
+    this.checkAdmission();
+    const queued = await this.questions.take(payload.roomId, payload.questionId);
+    try {
+      return await this.ask(payload.roomId, view, { author: queued.author, text: queued.text, sentBy: member.name });
+    } catch (error) {
+      await this.questions.putBack(queued);
+      throw error;
+    }
+  }
+
+  async dismissQuestion(connectionId: string, payload: QuestionPayload): Promise<void> {
+    const member = this.requireMember(connectionId, payload.roomId);
+    const view = await this.catalog.view(payload.roomId);
+    requireAllowed(view.settings.whoMayPrompt, member, "dismiss queued questions");
+    await this.questions.take(payload.roomId, payload.questionId);
+  }
+
+  /** The room as the HTTP API shows it; undefined when it was never created and has no history. */
+  async describe(roomId: string): Promise<{ room: RoomInfo; messages: Message[] } | undefined> {
+    const view = await this.catalog.view(roomId);
+    const messages = await this.deps.store.listMessages(roomId);
+    if (!view.record && messages.length === 0) return undefined;
+    return { room: this.catalog.info(roomId, view), messages };
+  }
+
+  async memberCount(roomId: string): Promise<number> {
+    return (await this.deps.directory.list(roomId, 0)).count;
   }
 
   /** Refuses new questions from now on (the node is shutting down). */
@@ -114,6 +251,7 @@ export class RoomService {
     this.stopTakingWork();
     await this.answers.drain(graceMs, reason);
     this.presence.dispose();
+    this.questions.dispose();
     await this.presence.settle();
   }
 
@@ -125,16 +263,44 @@ export class RoomService {
     return this.presence.roomCount();
   }
 
-  private roomInfo(roomId: string): RoomInfo {
-    const { source, limits } = this.deps;
-    return {
-      id: roomId,
-      settings: defaultSettings("chat", roomId),
-      owned: false,
-      model: source.model,
-      demo: source.demo,
-      limits: { maxTextLength: limits.maxTextLength, maxNameLength: MAX_NAME_LENGTH },
+  private async ask(roomId: string, view: RoomView, question: Question): Promise<SendResult> {
+    this.checkLength(question.text);
+    this.checkAdmission();
+    const message: Message = {
+      ...this.newMessage(roomId, "user", question.author, question.text),
+      ...(question.sentBy ? { sentBy: question.sentBy } : {}),
     };
+    const answer = this.newAnswer(roomId, message.id, view);
+    await this.startAnswer(view, answer, [message], this.turnsFor(roomId, view));
+    return { messageId: message.id, replyId: answer.id };
+  }
+
+  /** Claims the room, publishes the new messages, and streams the answer. */
+  private async startAnswer(view: RoomView, answer: Message, before: Message[], turns: Promise<ChatTurn[]>): Promise<void> {
+    await this.answers.claim(answer.roomId, answer.id);
+    try {
+      for (const message of [...before, answer]) await this.deps.store.addMessage(message);
+      if (view.record) await this.catalog.touch(answer.roomId);
+    } catch (error) {
+      await this.answers.unclaim(answer.roomId, answer.id);
+      throw error;
+    }
+    for (const message of [...before, answer]) this.deps.broadcaster.message(message);
+    this.answers.start(answer, turns, view.settings.model);
+  }
+
+  private signalTyping(member: Member, roomId: string, typing: boolean): void {
+    if (!this.typingGate.pass(`${roomId} ${member.id}`, typing)) return;
+    this.deps.broadcaster.typing({ roomId, member: { id: member.id, name: member.name }, typing });
+  }
+
+  private stopTyping(connectionId: string, roomId: string): void {
+    const member = this.presence.get(roomId, connectionId);
+    if (member) this.signalTyping(member, roomId, false);
+  }
+
+  private checkAdmission(): void {
+    if (this.draining) throw new AppError("server_shutdown", "This server is restarting; ask again in a moment.");
   }
 
   private requireMember(connectionId: string, roomId: string): Member {
@@ -160,21 +326,24 @@ export class RoomService {
     return { id: randomUUID(), roomId, role, author, text, seq: 0, status: "done", createdAt: this.now() };
   }
 
-  private newAnswer(roomId: string, replyTo: string): Message {
-    const { model, demo } = this.deps.source;
+  private newAnswer(roomId: string, replyTo: string, view: RoomView): Message {
+    const { demo } = this.deps.source;
+    const model = modelOf(view.settings, this.deps.source);
     const answer = this.newMessage(roomId, "assistant", model, "");
     return { ...answer, status: "streaming", replyTo, model, ...(demo ? { demo } : {}) };
   }
 
-  private async publish(question: Message, answer: Message): Promise<void> {
-    await this.deps.store.addMessage(question);
-    await this.deps.store.addMessage(answer);
-    this.deps.broadcaster.message(question);
-    this.deps.broadcaster.message(answer);
+  private async turnsFor(roomId: string, view: RoomView): Promise<ChatTurn[]> {
+    const history = await this.deps.store.listMessages(roomId);
+    return this.turns(history.filter((m) => m.status !== "streaming"), view);
   }
 
-  private async turnsFor(roomId: string): Promise<ChatTurn[]> {
-    const history = await this.deps.store.listMessages(roomId);
-    return this.deps.buildTurns(history.filter((m) => m.status !== "streaming"));
+  /** The conversation upstream: answers replaced by a regenerated one are left out. */
+  private turns(history: Message[], view: RoomView): ChatTurn[] {
+    const replaced = new Set(history.flatMap((m) => (m.regenerates ? [m.regenerates] : [])));
+    return this.deps.buildTurns(
+      history.filter((m) => !replaced.has(m.id)),
+      view.settings.systemPrompt,
+    );
   }
 }

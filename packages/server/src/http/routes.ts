@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import express, { type Express, type Request, type RequestHandler, type Response } from "express";
+import express, { type Express, type Request, type RequestHandler, type Response, type Router } from "express";
 
 export interface HttpDeps {
   clientDir: string;
@@ -10,6 +10,8 @@ export interface HttpDeps {
   status: () => Record<string, unknown>;
   /** `GET /api/rooms/:id/events`: the room as Server-Sent Events (http/room-events.ts). */
   roomEvents?: RequestHandler;
+  /** The rooms API (http/rooms-api.ts): create, describe, transcript. */
+  roomsApi?: Router;
 }
 
 /** Health endpoints and the built Svelte client (with `/r/<room>` served by its index.html). */
@@ -25,6 +27,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
   if (deps.roomEvents) app.get("/api/rooms/:id/events", deps.roomEvents);
+  if (deps.roomsApi) app.use(deps.roomsApi);
   mountClient(app, deps.clientDir);
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ ok: false, error: { code: "not_found", message: "No such page." } });

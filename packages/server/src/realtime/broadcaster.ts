@@ -19,6 +19,10 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
     end: (end) => io.to(end.roomId).emit("chat:end", end),
     reasoning: (reasoning) => io.to(reasoning.roomId).except(SLOW_ROOM).emit("chat:reasoning", reasoning),
     presence: (presence) => io.to(presence.roomId).emit("room:presence", presence),
+    roomUpdated: (event) => io.to(event.roomId).emit("room:updated", event),
+    // Member ids are socket ids, and every socket is in a room of its own id: skip the typist.
+    typing: (event) => io.to(event.roomId).except(event.member.id).emit("room:typing", event),
+    queue: (event) => io.to(event.roomId).emit("queue:updated", event),
   };
 }
 

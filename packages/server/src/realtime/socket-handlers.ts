@@ -1,9 +1,14 @@
 import {
   joinPayloadSchema,
   leavePayloadSchema,
+  questionPayloadSchema,
+  queueSubmitPayloadSchema,
+  regeneratePayloadSchema,
   resumePayloadSchema,
   sendPayloadSchema,
   stopPayloadSchema,
+  typingPayloadSchema,
+  updateRoomPayloadSchema,
 } from "@tokencast/protocol";
 import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
@@ -49,6 +54,26 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
   );
 
   socket.on("chat:resume", handle(resumePayloadSchema, (payload) => rooms.resume(socket.id, payload), log));
+
+  socket.on("chat:regenerate", handle(regeneratePayloadSchema, (payload) => rooms.regenerate(socket.id, payload), log));
+  socket.on("room:update", handle(updateRoomPayloadSchema, (payload) => rooms.updateSettings(socket.id, payload), log));
+  socket.on(
+    "room:typing",
+    handle(typingPayloadSchema, async (payload) => {
+      await rooms.typing(socket.id, payload);
+      return {};
+    }, log),
+  );
+  socket.on("queue:submit", handle(queueSubmitPayloadSchema, (payload) => rooms.submitQuestion(socket.id, payload), log));
+  socket.on("queue:vote", handle(questionPayloadSchema, (payload) => rooms.vote(socket.id, payload), log));
+  socket.on("queue:send", handle(questionPayloadSchema, (payload) => rooms.sendQuestion(socket.id, payload), log));
+  socket.on(
+    "queue:dismiss",
+    handle(questionPayloadSchema, async (payload) => {
+      await rooms.dismissQuestion(socket.id, payload);
+      return {};
+    }, log),
+  );
 
   socket.on("disconnect", () => rooms.disconnect(socket.id));
 }

@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import { MAX_LISTED_QUESTIONS, MAX_QUEUED_QUESTIONS, type QueuedQuestion } from "@tokencast/protocol";
+import { AppError } from "./errors.ts";
+import type { Broadcaster, Logger, QuestionQueue } from "./ports.ts";
+import { PresenceThrottle } from "./presence-throttle.ts";
+
+/** Queue updates go out at most this often per room and node: a wave of votes costs a few broadcasts. */
+const QUEUE_INTERVAL_MS = 250;
+
+export interface QuestionsDeps {
+  queue: QuestionQueue;
+  broadcaster: Broadcaster;
+  logger: Logger;
+  now: () => number;
+}
+
+/**
+ * A presentation's question queue: the audience submits and upvotes, presenters take questions
+ * out (to ask the model) or dismiss them. Every change is broadcast (throttled) as the first
+ * MAX_LISTED_QUESTIONS questions and the count.
+ */
+export class Questions {
+  private readonly throttle: PresenceThrottle;
+
+  constructor(private readonly deps: QuestionsDeps) {
+    this.throttle = new PresenceThrottle(QUEUE_INTERVAL_MS, (roomId) => void this.publish(roomId));
+  }
+
+  async submit(roomId: string, author: string, text: string): Promise<QueuedQuestion> {
+    const question: QueuedQuestion = { id: randomUUID(), roomId, text, author, createdAt: this.deps.now(), votes: 0 };
+    if (!(await this.deps.queue.submit(question, MAX_QUEUED_QUESTIONS))) {
+      throw new AppError("queue_full", `The queue already holds ${MAX_QUEUED_QUESTIONS} questions; upvote one instead.`);
+    }
+    this.throttle.changed(roomId);
+    return question;
+  }
+
+  async vote(roomId: string, questionId: string, voterId: string): Promise<number> {
+    const votes = await this.deps.queue.vote(roomId, questionId, voterId);
+    if (votes === undefined) throw gone();
+    this.throttle.changed(roomId);
+    return votes;
+  }
+
+  /** Takes a question out of the queue (exactly one presenter gets it). */
+  async take(roomId: string, questionId: string): Promise<QueuedQuestion> {
+    const question = await this.deps.queue.take(roomId, questionId);
+    if (!question) throw gone();
+    this.throttle.changed(roomId);
+    return question;
+  }
+
+  /** Puts a taken question back (its answer could not start); its votes start over. */
+  async putBack(question: QueuedQuestion): Promise<void> {
+    await this.deps.queue.submit({ ...question, votes: 0 }, MAX_QUEUED_QUESTIONS).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, roomId: question.roomId }, "could not put a question back in the queue");
+    });
+    this.throttle.changed(question.roomId);
+  }
+
+  list(roomId: string): Promise<{ questions: QueuedQuestion[]; count: number }> {
+    return this.deps.queue.list(roomId, MAX_LISTED_QUESTIONS);
+  }
+
+  dispose(): void {
+    this.throttle.dispose();
+  }
+
+  private async publish(roomId: string): Promise<void> {
+    try {
+      const { questions, count } = await this.list(roomId);
+      this.deps.broadcaster.queue({ roomId, questions, count });
+    } catch (error) {
+      this.deps.logger.warn({ err: error, roomId }, "could not publish the question queue");
+    }
+  }
+}
+
+function gone(): AppError {
+  return new AppError("not_found", "That question is no longer in the queue (it was sent or dismissed).");
+}

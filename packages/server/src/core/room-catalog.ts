@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto";
+import {
+  MAX_NAME_LENGTH,
+  defaultSettings,
+  type CreateRoomInput,
+  type RoomInfo,
+  type RoomSettings,
+  type SettingsPatch,
+} from "@tokencast/protocol";
+import { hashKey, newKey } from "./access.ts";
+import { AppError } from "./errors.ts";
+import type { AnswerSource, RoomRecord, RoomRecords } from "./ports.ts";
+
+export interface RoomCatalogDeps {
+  records: RoomRecords;
+  source: AnswerSource;
+  maxTextLength: number;
+  now: () => number;
+}
+
+/** A room as core sees it: its settings and, for a created room, its record. */
+export interface RoomView {
+  settings: RoomSettings;
+  record: RoomRecord | undefined;
+}
+
+export interface CreatedRoom {
+  info: RoomInfo;
+  ownerKey: string;
+  presenterKey: string;
+}
+
+/**
+ * Created rooms and their settings. A room nobody created (any `/r/<id>`) is an ad-hoc chat room
+ * with default settings and no owner.
+ */
+export class RoomCatalog {
+  constructor(private readonly deps: RoomCatalogDeps) {}
+
+  async create(input: Required<Pick<CreateRoomInput, "title" | "mode">> & Omit<CreateRoomInput, "title" | "mode">): Promise<CreatedRoom> {
+    const settings = { ...defaultSettings(input.mode, input.title), ...withoutUndefined(input) };
+    const ownerKey = newKey();
+    const presenterKey = newKey();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const record: RoomRecord = {
+        id: roomIdFor(input.title),
+        settings,
+        ownerKeyHash: hashKey(ownerKey),
+        presenterKeyHash: hashKey(presenterKey),
+        createdAt: this.deps.now(),
+      };
+      if (await this.deps.records.create(record)) return { info: this.info(record.id, this.viewOf(record)), ownerKey, presenterKey };
+    }
+    throw new AppError("internal_error", "Could not find a free room id; try again.");
+  }
+
+  async view(roomId: string): Promise<RoomView> {
+    return this.viewOf(await this.deps.records.get(roomId), roomId);
+  }
+
+  /** Applies an owner's change; throws `not_found` for a room nobody created. */
+  async update(roomId: string, patch: SettingsPatch): Promise<RoomView> {
+    const current = await this.deps.records.get(roomId);
+    if (!current) throw new AppError("forbidden", "This room has no owner: its settings cannot change. Create a room to have settings.");
+    const settings = applyPatch(current.settings, patch);
+    const updated = await this.deps.records.updateSettings(roomId, settings);
+    if (!updated) throw new AppError("not_found", "This room no longer exists.");
+    return this.viewOf(updated);
+  }
+
+  touch(roomId: string): Promise<void> {
+    return this.deps.records.touch(roomId);
+  }
+
+  /** What clients see of a room. */
+  info(roomId: string, view: RoomView): RoomInfo {
+    const { source, maxTextLength } = this.deps;
+    return {
+      id: roomId,
+      settings: view.settings,
+      owned: view.record !== undefined,
+      model: modelOf(view.settings, source),
+      demo: source.demo,
+      limits: { maxTextLength, maxNameLength: MAX_NAME_LENGTH },
+    };
+  }
+
+  private viewOf(record: RoomRecord | undefined, roomId = record?.id ?? ""): RoomView {
+    return { settings: record?.settings ?? defaultSettings("chat", roomId), record };
+  }
+}
+
+/** The model answering in a room: its own when it names one (not with the demo model). */
+export function modelOf(settings: RoomSettings, source: AnswerSource): string {
+  return source.demo ? source.model : (settings.model ?? source.model);
+}
+
+function applyPatch(settings: RoomSettings, patch: SettingsPatch): RoomSettings {
+  const next: RoomSettings = { ...settings };
+  for (const [field, value] of Object.entries(patch) as Array<[keyof RoomSettings, unknown]>) {
+    if (value === null) delete next[field];
+    else if (value !== undefined) Object.assign(next, { [field]: value });
+  }
+  return next;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}
+
+/** A readable, unguessable id: the title's slug plus 8 random characters. */
+function roomIdFor(title: string): string {
+  const slug = title
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^\w\s-]/g, "")
+    .trim()
+    .replace(/[\s_-]+/g, "-")
+    .slice(0, 40)
+    .replace(/^-+|-+$/g, "");
+  const suffix = randomBytes(6).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "x").slice(0, 8);
+  return slug ? `${slug}-${suffix}` : `room-${suffix}`;
+}

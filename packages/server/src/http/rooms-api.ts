@@ -1,0 +1,79 @@
+import { Router, json, type Request, type Response } from "express";
+import { createRoomSchema, roomIdSchema, type CreateRoomResult } from "@tokencast/protocol";
+import { AppError, toErrorPayload } from "../core/errors.ts";
+import type { Logger } from "../core/ports.ts";
+import type { RoomService } from "../core/room-service.ts";
+import { httpStatusFor } from "./error-status.ts";
+import { TRANSCRIPT_FORMATS, transcriptJson, transcriptMarkdown, type TranscriptFormat } from "./transcript.ts";
+
+export interface RoomsApiDeps {
+  /** The room service (a getter: the HTTP app is built before the service it serves). */
+  rooms: () => RoomService;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** `POST /api/rooms`, `GET /api/rooms/:id`, `GET /api/rooms/:id/transcript?format=md|json`. */
+export function roomsApi(deps: RoomsApiDeps): Router {
+  const router = Router();
+  const now = deps.now ?? Date.now;
+  router.post("/api/rooms", json({ limit: "32kb" }), answer(deps, async (req, res) => {
+    const input = parse(createRoomSchema, req.body ?? {});
+    const created = await deps.rooms().createRoom(input);
+    const id = encodeURIComponent(created.info.id);
+    const result: CreateRoomResult = {
+      room: created.info,
+      links: { share: `/r/${id}`, presenter: `/r/${id}#key=${created.presenterKey}`, owner: `/r/${id}#key=${created.ownerKey}` },
+      ownerKey: created.ownerKey,
+      presenterKey: created.presenterKey,
+    };
+    res.status(201).json({ ok: true, ...result });
+  }));
+  router.get("/api/rooms/:id", answer(deps, async (req, res) => {
+    const roomId = parse(roomIdSchema, req.params.id);
+    const found = await deps.rooms().describe(roomId);
+    if (!found) throw new AppError("not_found", "No such room.");
+    res.json({ ok: true, room: found.room, memberCount: await deps.rooms().memberCount(roomId), messageCount: found.messages.length });
+  }));
+  router.get("/api/rooms/:id/transcript", answer(deps, async (req, res) => {
+    const roomId = parse(roomIdSchema, req.params.id);
+    const format = parseFormat(req.query.format);
+    const found = await deps.rooms().describe(roomId);
+    if (!found) throw new AppError("not_found", "No such room.");
+    const transcript = { room: found.room, messages: found.messages, exportedAt: now() };
+    res.setHeader("Content-Disposition", `attachment; filename="${roomId}.${format}"`);
+    res.setHeader("Cache-Control", "no-store");
+    if (format === "json") res.type("application/json").send(transcriptJson(transcript));
+    else res.type("text/markdown; charset=utf-8").send(transcriptMarkdown(transcript));
+  }));
+  return router;
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+/** Runs a handler; any error becomes `{ ok:false, error }` with its status (never a crash). */
+function answer(deps: RoomsApiDeps, handler: Handler) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      const payload = toErrorPayload(error);
+      if (payload.code === "internal_error") deps.logger.error({ err: error, path: req.path }, "rooms API request failed");
+      res.status(httpStatusFor(payload.code)).json({ ok: false, error: payload });
+    }
+  };
+}
+
+function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  throw new AppError("invalid_payload", `Invalid request. ${where}${issue?.message ?? "unexpected shape"}`);
+}
+
+function parseFormat(value: unknown): TranscriptFormat {
+  const format = value === undefined ? "md" : value;
+  if (typeof format === "string" && (TRANSCRIPT_FORMATS as readonly string[]).includes(format)) return format as TranscriptFormat;
+  throw new AppError("invalid_payload", `Invalid request. format: use ${TRANSCRIPT_FORMATS.join(" or ")}`);
+}
