@@ -164,7 +164,8 @@ export class RoomService {
     if (questionIndex < 0) throw new AppError("not_found", "The question of that answer is no longer in the history.");
     this.checkAdmission();
     const answer = { ...this.newAnswer(payload.roomId, old.replyTo, view), regenerates: old.id, regeneratedBy: member.name };
-    await this.startAnswer(view, answer, [], Promise.resolve(this.turns(history.slice(0, questionIndex + 1), view)));
+    const turns = this.turns(history.slice(0, questionIndex + 1), view);
+    await this.startAnswer(view, answer, [], async () => turns);
     return { replyId: answer.id };
   }
 
@@ -271,12 +272,12 @@ export class RoomService {
       ...(question.sentBy ? { sentBy: question.sentBy } : {}),
     };
     const answer = this.newAnswer(roomId, message.id, view);
-    await this.startAnswer(view, answer, [message], this.turnsFor(roomId, view));
+    await this.startAnswer(view, answer, [message], () => this.turnsFor(roomId, view));
     return { messageId: message.id, replyId: answer.id };
   }
 
-  /** Claims the room, publishes the new messages, and streams the answer. */
-  private async startAnswer(view: RoomView, answer: Message, before: Message[], turns: Promise<ChatTurn[]>): Promise<void> {
+  /** Claims the room, publishes the new messages, and streams the answer (turns read after they are stored). */
+  private async startAnswer(view: RoomView, answer: Message, before: Message[], turns: () => Promise<ChatTurn[]>): Promise<void> {
     await this.answers.claim(answer.roomId, answer.id);
     try {
       for (const message of [...before, answer]) await this.deps.store.addMessage(message);
@@ -286,7 +287,7 @@ export class RoomService {
       throw error;
     }
     for (const message of [...before, answer]) this.deps.broadcaster.message(message);
-    this.answers.start(answer, turns, view.settings.model);
+    this.answers.start(answer, turns(), view.settings.model);
   }
 
   private signalTyping(member: Member, roomId: string, typing: boolean): void {
