@@ -45,35 +45,25 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
 
   socket.on("chat:send", handle(sendPayloadSchema, (payload) => rooms.send(socket.id, payload), log));
 
-  socket.on(
-    "chat:stop",
-    handle(stopPayloadSchema, async (payload) => {
-      await rooms.stop(socket.id, payload);
-      return {};
-    }, log),
-  );
+  socket.on("chat:stop", handle(stopPayloadSchema, acked((payload) => rooms.stop(socket.id, payload)), log));
 
   socket.on("chat:resume", handle(resumePayloadSchema, (payload) => rooms.resume(socket.id, payload), log));
 
   socket.on("chat:regenerate", handle(regeneratePayloadSchema, (payload) => rooms.regenerate(socket.id, payload), log));
   socket.on("room:update", handle(updateRoomPayloadSchema, (payload) => rooms.updateSettings(socket.id, payload), log));
-  socket.on(
-    "room:typing",
-    handle(typingPayloadSchema, async (payload) => {
-      await rooms.typing(socket.id, payload);
-      return {};
-    }, log),
-  );
+  socket.on("room:typing", handle(typingPayloadSchema, acked((payload) => rooms.typing(socket.id, payload)), log));
   socket.on("queue:submit", handle(queueSubmitPayloadSchema, (payload) => rooms.submitQuestion(socket.id, payload), log));
   socket.on("queue:vote", handle(questionPayloadSchema, (payload) => rooms.vote(socket.id, payload), log));
   socket.on("queue:send", handle(questionPayloadSchema, (payload) => rooms.sendQuestion(socket.id, payload), log));
-  socket.on(
-    "queue:dismiss",
-    handle(questionPayloadSchema, async (payload) => {
-      await rooms.dismissQuestion(socket.id, payload);
-      return {};
-    }, log),
-  );
+  socket.on("queue:dismiss", handle(questionPayloadSchema, acked((payload) => rooms.dismissQuestion(socket.id, payload)), log));
 
   socket.on("disconnect", () => rooms.disconnect(socket.id));
+}
+
+/** A handler that answers nothing but success: its ack result is `{}`. */
+function acked<P>(run: (payload: P) => Promise<void>): (payload: P) => Promise<Record<string, never>> {
+  return async (payload) => {
+    await run(payload);
+    return {};
+  };
 }
