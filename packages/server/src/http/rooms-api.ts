@@ -1,4 +1,4 @@
-import { Router, json, type Request, type Response } from "express";
+import { Router, json, type ErrorRequestHandler, type Request, type Response } from "express";
 import { createRoomSchema, roomIdSchema, type CreateRoomResult } from "@tokencast/protocol";
 import { AppError, toErrorPayload } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
@@ -46,8 +46,23 @@ export function roomsApi(deps: RoomsApiDeps): Router {
     if (format === "json") res.type("application/json").send(transcriptJson(transcript));
     else res.type("text/markdown; charset=utf-8").send(transcriptMarkdown(transcript));
   }));
+  router.use(unreadableBody);
   return router;
 }
+
+/**
+ * A body json() refused (not JSON, too large) gets `invalid_payload` JSON like every other
+ * refusal, not Express's HTML error page; other errors go on.
+ */
+const unreadableBody: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  const status = (error as { status?: unknown; type?: unknown } | undefined)?.status;
+  if (typeof status !== "number" || status < 400 || status >= 500 || typeof (error as { type?: unknown }).type !== "string") {
+    next(error);
+    return;
+  }
+  const message = status === 413 ? "Invalid request. The body is too large." : "Invalid request. The body is not valid JSON.";
+  res.status(status).json({ ok: false, error: { code: "invalid_payload", message } });
+};
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
