@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, screenshot } from "./helpers/browser.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { byTestId, closeContexts, confirmName, joinRoom, lastAnswer, live, newPage, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
+import { closeContexts, confirmName, joinRoom, lastAnswer, live, newPage, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
 import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 
@@ -145,16 +145,16 @@ describe("the home page", () => {
     const page = await openPage();
     await page.goto(node.url);
     await page.getByPlaceholder("How others see you").fill("Hana");
-    const form = byTestId(page, "create-room-form");
+    const form = page.getByTestId("create-room-form");
     await form.getByLabel("Title").fill("Team Q&A");
     await screenshot(page, "home");
     await form.getByRole("button", { name: "Create room" }).click();
 
-    const links = byTestId(page, "room-links");
+    const links = page.getByTestId("room-links");
     await links.waitFor({ timeout: UI_TIMEOUT_MS });
     expect(await links.innerText()).toContain("Team Q&A");
     const [share, presenter, owner] = await Promise.all(
-      ["share-link", "presenter-link", "owner-link"].map((id) => byTestId(page, id).inputValue()),
+      ["share-link", "presenter-link", "owner-link"].map((id) => page.getByTestId(id).inputValue()),
     );
     const roomId = new URL(share!).pathname.replace(/^\/r\//, "");
     expect(share).toBe(`${node.url}/r/${roomId}`);
@@ -170,13 +170,13 @@ describe("the home page", () => {
     const created = (await (await fetch(`${node.url}/api/rooms/${roomId}`)).json()) as { room: { settings: { title: string; mode: string } } };
     expect(created.room.settings).toMatchObject({ title: "Team Q&A", mode: "chat" });
 
-    await byTestId(page, "open-as-owner").click();
+    await page.getByTestId("open-as-owner").click();
     await live(page);
     expect(new URL(page.url()).pathname).toBe(`/r/${roomId}`);
     expect(new URL(page.url()).hash).toBe("");
-    expect(await byTestId(page, "my-role").getAttribute("data-role")).toBe("owner");
+    expect(await page.getByTestId("my-role").getAttribute("data-role")).toBe("owner");
     expect(await page.locator(".header h1").innerText()).toBe("Team Q&A");
-    await byTestId(page, "settings-button").waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.getByTestId("settings-button").waitFor({ timeout: UI_TIMEOUT_MS });
     await screenshot(page, "home-created-room");
   });
 });

@@ -45,7 +45,6 @@ export function live(page: Page): Promise<void> {
 export const answers = (page: Page): Locator => page.locator("article.message.assistant");
 export const lastAnswer = (page: Page): Locator => answers(page).last();
 export const questions = (page: Page): Locator => page.locator("article.message.user");
-export const byTestId = (page: Page, id: string): Locator => page.locator(`[data-testid="${id}"]`);
 
 export async function closeContexts(pages: Page[]): Promise<void> {
   const contexts = new Set<BrowserContext>(pages.map((page) => page.context()));
