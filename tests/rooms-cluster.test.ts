@@ -1,0 +1,131 @@
+/**
+ * Rooms as a product across two nodes sharing a private redis-server: created rooms, keys,
+ * settings and the question queue are cluster-wide, survive restarting every node, and every
+ * key they leave in Redis expires (ROOM_IDLE_TTL_MS).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { NAMES, textOf } from "./helpers/room-cast.ts";
+import { startRedis, type RedisProcess } from "./helpers/redis.ts";
+import { keysWithPttl } from "./helpers/redis-inspect.ts";
+import { closeAllMembers, joinAs, succeeded, type RoomMember } from "./helpers/room-member.ts";
+import { createRoom, postRooms, request } from "./helpers/rooms-http.ts";
+import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
+import { tokenScript } from "./helpers/upstream-scripts.ts";
+
+const PREFIX = "rooms-cluster:";
+/** Far below the 24 h default: a PTTL under it shows the setting is applied. */
+const TTL_MS = 120_000;
+
+let redis: RedisProcess;
+let fake: FakeUpstream;
+let a: ServerNode;
+let b: ServerNode;
+const started: ServerNode[] = [];
+
+async function startPair(): Promise<[ServerNode, ServerNode]> {
+  const env = { LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model", REDIS_URL: redis.url, REDIS_PREFIX: PREFIX, ROOM_IDLE_TTL_MS: String(TTL_MS) };
+  const pair = await Promise.all([startNode(env), startNode(env)]);
+  started.push(...pair);
+  return pair;
+}
+
+beforeAll(async () => {
+  [redis, fake] = await Promise.all([startRedis(), startFakeUpstream()]);
+  [a, b] = await startPair();
+});
+
+afterEach(() => closeAllMembers());
+
+afterAll(async () => {
+  await Promise.all(started.map((n) => n.stop()));
+  await fake?.close();
+  await redis?.close();
+});
+
+function endOf(member: RoomMember, replyId: string) {
+  return member.next("chat:end", (e) => e.messageId === replyId);
+}
+
+const recordKeys = async () => [...(await keysWithPttl(redis.port, `${PREFIX}*:room`)).keys()].sort();
+
+describe("two nodes, one Redis", () => {
+  it("invalid POSTs store nothing; a room created on A opens with its owner key on B; B's settings change reaches A's viewers", async () => {
+    const before = await recordKeys();
+    expect((await postRooms(a.url, { title: "Nope", colour: "red" })).status).toBe(400);
+    expect((await postRooms(b.url, "{not json")).status).toBe(400);
+    expect((await postRooms(a.url, { title: "" })).status).toBe(400);
+    expect(await recordKeys()).toEqual(before);
+
+    const created = await createRoom(a.url, { title: "Across", mode: "presentation" });
+    const roomId = created.room.id;
+    expect(await recordKeys()).toEqual([...before, `${PREFIX}{${roomId}}:room`].sort());
+    const { member: viewer } = await joinAs(a.url, { roomId, name: NAMES.viewer });
+    const { member: owner, joined } = await joinAs(b.url, { roomId, name: NAMES.owner, key: created.ownerKey });
+    expect(joined.self.role).toBe("owner");
+    expect(joined.room).toEqual(created.room);
+    expect(joined.roleCounts).toMatchObject({ owner: 1, viewer: 1 });
+
+    const updated = succeeded(await owner.request("room:update", { roomId, settings: { title: "Renamed", whoMayStop: "owner" } }));
+    expect(await viewer.next("room:updated")).toEqual({ roomId, room: updated.room, by: NAMES.owner });
+    const described = await request(`${a.url}/api/rooms/${roomId}`);
+    expect(described.json).toMatchObject({ room: { settings: { title: "Renamed", whoMayStop: "owner" } }, memberCount: 2 });
+  });
+
+  it("the question queue is shared: submit on A, vote on B (once per clientId), send from B", async () => {
+    const created = await createRoom(b.url, { title: "Shared queue", mode: "presentation" });
+    const roomId = created.room.id;
+    const { member: asker } = await joinAs(a.url, { roomId, name: "Asker", clientId: "browser-asker" });
+    const { member: voter } = await joinAs(b.url, { roomId, name: "Voter", clientId: "browser-voter" });
+    const { member: voterOnA } = await joinAs(a.url, { roomId, name: "Voter", clientId: "browser-voter" });
+    const { member: presenter } = await joinAs(b.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
+    const { questionId } = succeeded(await asker.request("queue:submit", { roomId, text: "Shared?" }));
+    await voter.latest("queue:updated", (e) => e.questions[0]?.id === questionId);
+    expect(succeeded(await voter.request("queue:vote", { roomId, questionId })).votes).toBe(1);
+    expect(succeeded(await voterOnA.request("queue:vote", { roomId, questionId })).votes).toBe(1);
+    expect(succeeded(await asker.request("queue:vote", { roomId, questionId })).votes).toBe(2);
+    await asker.latest("queue:updated", (e) => e.questions[0]?.votes === 2);
+
+    fake.enqueue(tokenScript(["Shared ", "answer."]));
+    const sent = succeeded(await presenter.request("queue:send", { roomId, questionId }));
+    expect(await asker.next("chat:message", (m) => m.id === sent.messageId)).toMatchObject({ author: "Asker", sentBy: NAMES.presenter, text: "Shared?" });
+    expect((await endOf(asker, sent.replyId)).status).toBe("done");
+    expect(textOf(asker, sent.replyId)).toBe("Shared answer.");
+    await asker.latest("queue:updated", (e) => e.count === 0);
+  });
+
+  it("rooms, history and queue survive restarting both nodes; every key under the prefix expires within ROOM_IDLE_TTL_MS", async () => {
+    const created = await createRoom(a.url, { title: "Durable", mode: "presentation" });
+    const roomId = created.room.id;
+    const { member: owner } = await joinAs(a.url, { roomId, name: NAMES.owner, key: created.ownerKey });
+    const { member: presenter } = await joinAs(b.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
+    const { member: viewer } = await joinAs(a.url, { roomId, name: NAMES.viewer, clientId: "browser-viewer" });
+    const settings = succeeded(await owner.request("room:update", { roomId, settings: { title: "Kept title" } })).room.settings;
+    fake.enqueue(tokenScript(["Remembered."]));
+    const sent = succeeded(await presenter.request("chat:send", { roomId, text: "remember me" }));
+    await endOf(viewer, sent.replyId);
+    const { questionId } = succeeded(await viewer.request("queue:submit", { roomId, text: "still queued?" }));
+    succeeded(await viewer.request("queue:vote", { roomId, questionId }));
+
+    closeAllMembers();
+    expect(await Promise.all([a.stop(), b.stop()])).toEqual([0, 0]);
+    [a, b] = await startPair();
+
+    const { joined } = await joinAs(b.url, { roomId, name: NAMES.owner, key: created.ownerKey });
+    expect(joined.self.role).toBe("owner");
+    expect(joined.room.settings).toEqual(settings);
+    expect(joined.messages.map((m) => [m.role, m.text, m.status])).toEqual([["user", "remember me", "done"], ["assistant", "Remembered.", "done"]]);
+    expect(joined.queue.map((q) => [q.id, q.text, q.votes])).toEqual([[questionId, "still queued?", 1]]);
+    const { joined: asPresenter } = await joinAs(a.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
+    expect(asPresenter.self.role).toBe("presenter");
+
+    const keys = await keysWithPttl(redis.port, `${PREFIX}*`);
+    expect(keys.size).toBeGreaterThan(5);
+    const lasting = [...keys].filter(([, pttl]) => !(pttl > 0 && pttl <= TTL_MS));
+    expect(lasting).toEqual([]);
+  });
+
+  it("the nodes logged no errors", () => {
+    expect(started.flatMap(problems)).toEqual([]);
+  });
+});
