@@ -160,7 +160,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     });
   });
 
-  it("a viewer's question reaches every queue; another viewer upvotes it once; only presenters may send or dismiss", async () => {
+  it("a viewer's question reaches every queue; another viewer upvotes it; only presenters may send or dismiss", async () => {
     await vic.getByRole("textbox", { name: "Question for the presenter" }).fill(Q1);
     await screenshot(vic, "rooms-viewer-ask");
     await vic.getByRole("button", { name: "Ask the presenter" }).click();
@@ -272,7 +272,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     const composer = presenter.getByRole("textbox", { name: "Message" });
     await composer.fill("Next, let me show");
     for (const page of others) {
-      await expect.poll(() => page.getByTestId("typing-indicator").innerText().catch(() => ""), { timeout: UI_TIMEOUT_MS }).toBe("••• Pia is typing…");
+      await expect.poll(() => page.getByTestId("typing-indicator").innerText().catch(() => ""), { timeout: UI_TIMEOUT_MS }).toContain("Pia is typing…");
     }
     await composer.fill("");
     for (const page of others) {
@@ -288,13 +288,14 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     await form.getByLabel("Title").fill(NEW_TITLE);
     await screenshot(owner, "rooms-owner-settings", { fullPage: false });
     await owner.getByTestId("settings-save").click();
+    // First, as the notice lasts 3 s.
+    await expect.poll(() => vic.getByRole("status").filter({ hasText: "Olga changed the room settings." }).count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
     await expect.poll(() => form.count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
 
     await expectEverywhere(async (page) => {
       await expect.poll(() => title(page), { timeout: UI_TIMEOUT_MS }).toBe(NEW_TITLE);
       expect(await page.title()).toBe(`${NEW_TITLE} · Tokencast`);
     });
-    await expect.poll(() => vic.getByRole("status").filter({ hasText: "Olga changed the room settings." }).count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
   });
 
   it("what a viewer forges on its own socket is refused by the server", async () => {
