@@ -58,16 +58,22 @@ function gatedAnswer(gate: string): void {
   fake.enqueue(tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate } }));
 }
 
+/**
+ * Live deltas must show well before the client's stall probe (STALL_AFTER_MS, 10 s) would fetch
+ * the text anyway: a deadline under it proves the answer streams live, not by catching up.
+ */
+const LIVE_MS = 7_000;
+
 /** Mid-answer: the first part is shown, still streaming, and nothing of the rest. */
-async function expectFirstPartOnly(page: Page): Promise<void> {
-  await expect.poll(() => answer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("word by word.");
+async function expectFirstPartOnly(page: Page, timeout = UI_TIMEOUT_MS): Promise<void> {
+  await expect.poll(() => answer(page).innerText(), { timeout }).toContain("word by word.");
   expect(await answer(page).getAttribute("data-status")).toBe("streaming");
   expect(await answer(page).innerText()).not.toContain("The end.");
   expect(await answer(page).locator("h2").innerText()).toBe("Streaming answer");
 }
 
-async function expectWholeAnswer(page: Page): Promise<void> {
-  await expect.poll(() => answer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
+async function expectWholeAnswer(page: Page, timeout = UI_TIMEOUT_MS): Promise<void> {
+  await expect.poll(() => answer(page).getAttribute("data-status"), { timeout }).toBe("done");
   expect(await answer(page).innerText()).toContain("The end.");
   expect(await answer(page).locator("li").count()).toBe(2);
   expect(await answer(page).locator("pre code").innerText()).toContain("console.log(1)");
@@ -80,11 +86,11 @@ describe("windows on one room", () => {
     await expect.poll(() => bob.locator(".members").innerText(), { timeout: UI_TIMEOUT_MS }).toContain("Ada");
 
     await ask(ada, "Show me streaming");
-    for (const page of [ada, bob]) await expectFirstPartOnly(page);
+    for (const page of [ada, bob]) await expectFirstPartOnly(page, LIVE_MS);
     await screenshot(bob, "room-streaming");
 
     fake.release("browser-mid");
-    for (const page of [ada, bob]) await expectWholeAnswer(page);
+    for (const page of [ada, bob]) await expectWholeAnswer(page, LIVE_MS);
     expect(await answer(ada).innerText()).toBe(await answer(bob).innerText());
     await screenshot(ada, "room-done");
   });
