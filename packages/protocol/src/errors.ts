@@ -13,6 +13,12 @@ export const ERROR_CODES = [
   "forbidden",
   "queue_full",
   "internal_error",
+  // access and limits
+  "token_expired",
+  "rate_limited",
+  "room_full",
+  "server_full",
+  "quota_exceeded",
   // the cluster
   "store_unavailable",
   "server_shutdown",
@@ -25,6 +31,7 @@ export const ERROR_CODES = [
   "upstream_truncated",
   "upstream_timeout",
   "upstream_bad_response",
+  "upstream_too_large",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
