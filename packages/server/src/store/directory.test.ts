@@ -53,6 +53,7 @@ describe.each(implementations)("MemberDirectory: %s", (_name, make) => {
     expect(listed.members.map((m) => m.id)).toEqual(["own", "pr", "p1"]);
     expect(listed.count).toBe(5);
     expect(listed.roleCounts).toEqual(counts(1, { owner: 1, presenter: 1, viewer: 2 }));
+    expect(await directory.list("big", 0)).toMatchObject({ members: [], count: 5 });
     await directory.remove("big", "v1");
     expect((await directory.list("big", 10)).roleCounts.viewer).toBe(1);
   });

@@ -34,7 +34,9 @@ local result = { redis.call('ZCARD', KEYS[1]) }
 for rank = 0, tonumber(ARGV[2]) - 1 do
   table.insert(result, redis.call('ZCOUNT', KEYS[1], rank * span, '(' .. ((rank + 1) * span)))
 end
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+local limit = tonumber(ARGV[1])
+local ids = {}
+if limit > 0 then ids = redis.call('ZRANGE', KEYS[1], 0, limit - 1) end
 if #ids > 0 then
   for _, json in ipairs(redis.call('HMGET', KEYS[2], unpack(ids))) do
     if json then table.insert(result, json) end
