@@ -43,6 +43,12 @@ const envSchema = z.object({
   ROOM_IDLE_TTL_MS: int(24 * 60 * 60 * 1000, 1000),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
   SSE_HEARTBEAT_MS: int(15_000, 100),
+  RATE_EVENTS_PER_CONNECTION: int(20, 1),
+  RATE_EVENTS_PER_IP: int(200, 1),
+  RATE_WINDOW_SECONDS: int(10, 1),
+  TRUST_PROXY: int(0, 0),
+  MAX_MEMBERS_PER_ROOM: int(10_000, 1),
+  MAX_ROOMS_PER_NODE: int(10_000, 1),
   SLOW_VIEWER_MAX_BUFFER_BYTES: int(1024 * 1024, 1024),
   SLOW_VIEWER_DISCONNECT_MS: int(30_000, 100),
   NODE_ID: optionalString.pipe(z.string().regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)").optional()),
@@ -81,6 +87,12 @@ export interface Config {
   shutdownGraceMs: number;
   /** SSE viewers (GET /api/rooms/:id/events) get a comment this often (under proxies' read timeouts). */
   sse: { heartbeatMs: number };
+  /** Socket events per second per connection and per client IP, averaged over the window. */
+  rateLimits: { perConnection: number; perIp: number; windowSeconds: number };
+  /** Proxy hops in front of the node whose X-Forwarded-For is believed for client IPs. */
+  trustProxy: number;
+  /** Joins beyond these get `room_full` (members of a room, all nodes) or `server_full` (rooms with members on this node). */
+  capacity: { maxMembersPerRoom: number; maxRoomsPerNode: number };
   slowViewers: { maxBufferBytes: number; disconnectAfterMs: number };
   /**
    * This process's id in the cluster (presence, logs): NODE_ID (or the hostname) plus a random
@@ -132,6 +144,9 @@ function toConfig(e: Env): Config {
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     sse: { heartbeatMs: e.SSE_HEARTBEAT_MS },
+    rateLimits: { perConnection: e.RATE_EVENTS_PER_CONNECTION, perIp: e.RATE_EVENTS_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS },
+    trustProxy: e.TRUST_PROXY,
+    capacity: { maxMembersPerRoom: e.MAX_MEMBERS_PER_ROOM, maxRoomsPerNode: e.MAX_ROOMS_PER_NODE },
     slowViewers: { maxBufferBytes: e.SLOW_VIEWER_MAX_BUFFER_BYTES, disconnectAfterMs: e.SLOW_VIEWER_DISCONNECT_MS },
     nodeId: `${e.NODE_ID ?? hostname()}-${randomBytes(4).toString("hex")}`,
   };

@@ -2,6 +2,8 @@ import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
+import { clientIp } from "./client-ip.ts";
+import { limitEvents, type EventLimits } from "./rate-limits.ts";
 import { registerSocketHandlers } from "./socket-handlers.ts";
 import type { IoServer } from "./types.ts";
 
@@ -20,6 +22,19 @@ export function createSocketServer(httpServer: HttpServer): IoServer {
   });
 }
 
-export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger): void {
-  io.on("connection", (socket) => registerSocketHandlers(socket, rooms, logger));
+export interface EdgeLimits {
+  events: EventLimits;
+  /** Proxies in front of the nodes whose X-Forwarded-For is believed (TRUST_PROXY). */
+  trustedHops: number;
+}
+
+export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, limits?: EdgeLimits): void {
+  io.on("connection", (socket) => {
+    if (limits) {
+      const ip = clientIp(socket.handshake.address, socket.handshake.headers["x-forwarded-for"], limits.trustedHops);
+      socket.use(limitEvents(socket, limits.events, ip));
+      socket.on("disconnect", () => limits.events.forget(socket.id));
+    }
+    registerSocketHandlers(socket, rooms, logger);
+  });
 }

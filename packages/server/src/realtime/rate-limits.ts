@@ -1,0 +1,83 @@
+/**
+ * Event rate limits at the socket edge: per connection (in memory: a connection lives on one
+ * node) and per client IP (in Redis in Redis mode, so an IP's connections on every node share one
+ * budget). A store failure lets the event through (logged): limits must not take the service down.
+ */
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Ack } from "@tokencast/protocol";
+import type { Logger } from "../core/ports.ts";
+import type { IoSocket } from "./types.ts";
+
+export interface RateLimitSettings {
+  /** Events one connection may send per second (averaged over `windowSeconds`). */
+  perConnection: number;
+  /** Events all connections of one IP may send per second (averaged over `windowSeconds`). */
+  perIp: number;
+  windowSeconds: number;
+}
+
+export class EventLimits {
+  constructor(
+    private readonly connection: RateLimiterAbstract,
+    private readonly ip: RateLimiterAbstract,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Undefined when the event may go ahead; otherwise the ms until it may be retried. */
+  async check(connectionId: string, ip: string): Promise<number | undefined> {
+    const results = await Promise.all([this.take(this.connection, connectionId), this.take(this.ip, ip)]);
+    const waits = results.filter((wait): wait is number => wait !== undefined);
+    return waits.length > 0 ? Math.max(...waits) : undefined;
+  }
+
+  forget(connectionId: string): void {
+    void this.connection.delete(connectionId).catch(() => undefined); // memory store: cannot fail in practice
+  }
+
+  private async take(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
+    try {
+      await limiter.consume(key);
+      return undefined;
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) return Math.max(1, outcome.msBeforeNext);
+      this.logger.warn({ err: outcome }, "rate limit store failed; letting the event through");
+      return undefined;
+    }
+  }
+}
+
+export function createEventLimits(settings: RateLimitSettings, logger: Logger, redis?: { client: Redis; prefix: string }): EventLimits {
+  const { windowSeconds } = settings;
+  const connection = new RateLimiterMemory({ points: settings.perConnection * windowSeconds, duration: windowSeconds });
+  const ipOptions = { points: settings.perIp * windowSeconds, duration: windowSeconds };
+  const ip = redis
+    ? new RateLimiterRedis({
+        ...ipOptions,
+        storeClient: redis.client,
+        keyPrefix: `${redis.prefix}rl:ip`,
+        // While Redis is unreachable, each node limits on its own.
+        insuranceLimiter: new RateLimiterMemory(ipOptions),
+      })
+    : new RateLimiterMemory(ipOptions);
+  return new EventLimits(connection, ip, logger);
+}
+
+/**
+ * Socket middleware: an event over the limits is dropped and, when it has an ack, answered with
+ * `rate_limited` and how long to wait.
+ */
+export function limitEvents(socket: IoSocket, limits: EventLimits, ip: string) {
+  return (packet: unknown[], next: (error?: Error) => void): void => {
+    void limits.check(socket.id, ip).then((waitMs) => {
+      if (waitMs === undefined) return next();
+      const ack = packet.at(-1);
+      if (typeof ack !== "function") return;
+      const response: Ack<object> = {
+        ok: false,
+        error: { code: "rate_limited", message: `Too many requests; wait ${Math.ceil(waitMs / 1000)} s.`, retryAfter: Math.ceil(waitMs / 1000) },
+      };
+      (ack as (response: Ack<object>) => void)(response);
+    });
+  };
+}
