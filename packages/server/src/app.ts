@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
 import type { AnswerLocks, AnswerSource, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore } from "./core/ports.ts";
 import { RoomService } from "./core/room-service.ts";
@@ -11,6 +12,7 @@ import { roomsApi } from "./http/rooms-api.ts";
 import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
 import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.ts";
+import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
 import { buildTurns } from "./upstream/prompt.ts";
@@ -30,6 +32,8 @@ export interface AppDeps {
   adapter?: Parameters<IoServer["adapter"]>[0];
   /** Registers a callback for when the shared store comes back after an outage (Redis mode). */
   onStoreReconnect?: (listener: () => void) => void;
+  /** Redis for the per-IP rate limits shared by every node (Redis mode); in memory without it. */
+  rateLimitRedis?: { client: Redis; prefix: string };
 }
 
 export interface App {
@@ -68,7 +72,8 @@ export function createApp(deps: AppDeps): App {
   if (adapter) io.adapter(adapter);
   const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS }, logger);
   const rooms = createRoomService(deps, io, slowViewers);
-  attachRooms(io, rooms, logger);
+  const events = createEventLimits(config.rateLimits, logger, deps.rateLimitRedis);
+  attachRooms(io, rooms, logger, { events, trustedHops: config.trustProxy });
   const upkeep = new Upkeep(
     [
       { name: "orphaned answers", everyMs: deps.locks.orphanCheckEveryMs, run: () => rooms.answers.takeOverOrphans() },
@@ -130,6 +135,7 @@ function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerG
       coalesceMs: config.rooms.coalesceMs,
       coalesceMaxChars: config.rooms.coalesceMaxChars,
       maxConcurrent: config.llm.maxConcurrent,
+      ...config.capacity,
     },
   });
 }

@@ -41,6 +41,7 @@ interface Backend {
   locks: AnswerLocks;
   directory: MemberDirectory;
   adapter?: RedisConnections["adapter"];
+  rateLimitRedis?: { client: RedisConnections["command"]; prefix: string };
   onStoreReconnect?: RedisConnections["onReconnect"];
   readiness: () => Record<string, boolean>;
   close: () => Promise<void>;
@@ -71,6 +72,7 @@ function createBackend(config: Config, logger: Logger): Backend {
     locks: new RedisLocks(redis.command, { prefix, leaseMs, registryTtlMs: idleTtlMs, connectedForMs }),
     directory: new RedisDirectory(redis.command, { prefix, nodeId: config.nodeId, deadAfterMs: leaseMs, ttlMs: idleTtlMs, connectedForMs }),
     adapter: redis.adapter,
+    rateLimitRedis: { client: redis.command, prefix },
     onStoreReconnect: redis.onReconnect,
     readiness: () => ({ redis: redis.healthy() }),
     close: () => redis.close(),

@@ -56,6 +56,10 @@ export class Presence {
     return this.local.roomsOf(connectionId);
   }
 
+  hasRoom(roomId: string): boolean {
+    return this.local.list(roomId).length > 0;
+  }
+
   /** Rooms with at least one member on this node. */
   rooms(): string[] {
     return this.local.roomIds();

@@ -49,7 +49,15 @@ export interface RoomServiceDeps {
   logger: Logger;
   /** Turns the room's history (oldest first, ending with the question) into what goes upstream. */
   buildTurns: (history: Message[], systemPrompt: string | undefined) => ChatTurn[];
-  limits: { maxTextLength: number; coalesceMs: number; coalesceMaxChars: number; maxConcurrent: number };
+  limits: {
+    maxTextLength: number;
+    coalesceMs: number;
+    coalesceMaxChars: number;
+    maxConcurrent: number;
+    /** Joins beyond these are refused: `room_full` (all nodes) and `server_full` (rooms on this node). */
+    maxMembersPerRoom: number;
+    maxRoomsPerNode: number;
+  };
   /** Other nodes, to reach the one running an answer; absent on a single node. */
   cluster?: Cluster;
   now?: () => number;
@@ -101,6 +109,7 @@ export class RoomService {
     const view = await this.catalog.view(payload.roomId);
     const role = roleFor(view.record, view.settings, payload);
     const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now(), role };
+    await this.checkCapacity(payload.roomId, role);
     if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
     const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
     const { members, count, roleCounts } = await this.presence.join(payload.roomId, self);
@@ -298,6 +307,21 @@ export class RoomService {
   private stopTyping(connectionId: string, roomId: string): void {
     const member = this.presence.get(roomId, connectionId);
     if (member) this.signalTyping(member, roomId, false);
+  }
+
+  /**
+   * Refuses a join over the room's or this node's capacity (checked before joining, so concurrent
+   * joins may overshoot by a few). The owner and presenters always get in: they run the room.
+   */
+  private async checkCapacity(roomId: string, role: Member["role"]): Promise<void> {
+    if (role === "owner" || role === "presenter") return;
+    const { maxMembersPerRoom, maxRoomsPerNode } = this.deps.limits;
+    if (!this.presence.hasRoom(roomId) && this.presence.roomCount() >= maxRoomsPerNode) {
+      throw new AppError("server_full", "This server holds as many rooms as it may; try again later.");
+    }
+    if ((await this.deps.directory.list(roomId, 0)).count >= maxMembersPerRoom) {
+      throw new AppError("room_full", `This room is full (${maxMembersPerRoom} people).`);
+    }
   }
 
   private checkAdmission(): void {

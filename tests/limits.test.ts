@@ -1,0 +1,105 @@
+/**
+ * Abuse limits on a real node: event rate limits per connection and per client IP (X-Forwarded-For
+ * believed only for TRUST_PROXY hops), room and node capacity.
+ */
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { io, type Socket } from "socket.io-client";
+import { FAST_SOCKET, closeAllClients, rawClient } from "./helpers/clients.ts";
+import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
+
+const nodes: ServerNode[] = [];
+const sockets: Socket[] = [];
+
+async function node(env: Record<string, string>): Promise<ServerNode> {
+  const started = await startNode(env);
+  nodes.push(started);
+  return started;
+}
+
+afterEach(() => {
+  closeAllClients();
+  for (const socket of sockets.splice(0)) socket.close();
+});
+
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+});
+
+type AckLike = { ok: boolean; error?: { code: string; retryAfter?: number } };
+
+/** A socket that claims to come from `forwardedFor` (believed only behind trusted proxies). */
+async function socketFrom(url: string, forwardedFor: string): Promise<Socket> {
+  const socket = io(url, { ...FAST_SOCKET, reconnection: false, transports: ["websocket"], extraHeaders: { "x-forwarded-for": forwardedFor } });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
+  return socket;
+}
+
+/** Fires `count` events at once; returns their acks. */
+function burst(socket: Socket, count: number): Promise<AckLike[]> {
+  return Promise.all(
+    Array.from({ length: count }, () => socket.timeout(5000).emitWithAck("chat:resume", { roomId: "r", messageId: "m", afterSeq: 0 }) as Promise<AckLike>),
+  );
+}
+
+const limited = (acks: AckLike[]) => acks.filter((ack) => ack.error?.code === "rate_limited").length;
+
+describe("event rate limits", () => {
+  it("a connection over its budget gets rate_limited acks with a retry time; others are unaffected", async () => {
+    const { url } = await node({ RATE_EVENTS_PER_CONNECTION: "1", RATE_WINDOW_SECONDS: "4", RATE_EVENTS_PER_IP: "1000" });
+    const noisy = await rawClient(url);
+    const acks = await burst(noisy.socket, 10);
+    // 1/s over 4 s: 4 events pass (answered not_in_room), 6 are refused.
+    expect(limited(acks)).toBe(6);
+    expect(acks.filter((ack) => ack.error?.code === "not_in_room")).toHaveLength(4);
+    expect(acks.find((ack) => ack.error?.code === "rate_limited")?.error?.retryAfter).toBeGreaterThan(0);
+    const calm = await rawClient(url);
+    expect(limited(await burst(calm.socket, 3))).toBe(0);
+  });
+
+  it("connections from one IP share a budget; X-Forwarded-For counts only behind a trusted proxy", async () => {
+    const env = { RATE_EVENTS_PER_CONNECTION: "1000", RATE_EVENTS_PER_IP: "1", RATE_WINDOW_SECONDS: "6" };
+    const direct = await node(env);
+    // Without TRUST_PROXY the header is ignored: both sockets are 127.0.0.1 and share 6 events.
+    const [a, b] = await Promise.all([socketFrom(direct.url, "198.51.100.1"), socketFrom(direct.url, "198.51.100.2")]);
+    const shared = [...(await burst(a, 5)), ...(await burst(b, 5))];
+    expect(limited(shared)).toBe(4);
+
+    const proxied = await node({ ...env, TRUST_PROXY: "1" });
+    const [c, d] = await Promise.all([socketFrom(proxied.url, "198.51.100.1"), socketFrom(proxied.url, "198.51.100.2")]);
+    expect(limited(await burst(c, 5))).toBe(0);
+    expect(limited(await burst(d, 5))).toBe(0);
+    // A client cannot pick its address: only the hop next to the trusted proxy counts, so this
+    // socket spends 198.51.100.1's budget (1 event left of 6), not a fresh one for 203.0.113.9.
+    const forged = await socketFrom(proxied.url, "203.0.113.9, 198.51.100.1");
+    expect(limited(await burst(forged, 2))).toBe(1);
+  });
+});
+
+describe("capacity", () => {
+  it("a full room refuses joins with room_full; a node at its room limit refuses new rooms with server_full", async () => {
+    const { url } = await node({ MAX_MEMBERS_PER_ROOM: "2", MAX_ROOMS_PER_NODE: "1" });
+    const [a, b, c] = await Promise.all([rawClient(url), rawClient(url), rawClient(url)]);
+    await a.join("full-room", "Ada");
+    await b.join("full-room", "Bob");
+    const refused = (await c.emit("room:join", { roomId: "full-room", name: "Cy" })) as AckLike & { room?: unknown };
+    expect(refused.error?.code).toBe("room_full");
+    expect(refused.room).toBeUndefined();
+    const other = (await c.emit("room:join", { roomId: "second-room", name: "Cy" })) as AckLike;
+    expect(other.error?.code).toBe("server_full");
+    // Someone leaves: there is room again.
+    b.close();
+    const joined = await (async () => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const ack = (await c.emit("room:join", { roomId: "full-room", name: "Cy" })) as AckLike;
+        if (ack.ok) return ack;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return undefined;
+    })();
+    expect(joined?.ok).toBe(true);
+  });
+});
