@@ -49,11 +49,15 @@ export async function startNode(env: Record<string, string | undefined> = {}): P
   return node;
 }
 
+const LIMITS_OFF = { RATE_EVENTS_PER_CONNECTION: "1000000", RATE_EVENTS_PER_IP: "1000000" };
+
 function baseEnv(): Record<string, string | undefined> {
   // The test runner's own LLM/Redis settings must not leak into nodes.
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(LLM_|REDIS_|DEMO_|COALESCE_|HISTORY_|MAX_)/.test(key)) delete env[key];
-  return env;
+  for (const key of Object.keys(env)) if (/^(LLM_|REDIS_|DEMO_|COALESCE_|HISTORY_|MAX_|RATE_|TRUST_)/.test(key)) delete env[key];
+  // Every test client comes from 127.0.0.1, and some send hundreds of events on purpose: the
+  // abuse limits are off unless a test sets them (tests/limits.test.ts does).
+  return { ...env, ...LIMITS_OFF };
 }
 
 function describeNode(child: ChildProcess): ServerNode & { port: number } {
