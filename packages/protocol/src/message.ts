@@ -55,6 +55,8 @@ export interface Message {
    * started on it. When it starts, the server sends the message again (`chat:message`) without it.
    */
   queued?: boolean;
+  /** While queued: its place in the line for the LLM (1 = next), kept up to date. */
+  queuePosition?: number;
 }
 
 export interface Member {

@@ -2,7 +2,16 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
-import type { AnswerLocks, AnswerSource, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore } from "./core/ports.ts";
+import type {
+  AnswerLocks,
+  AnswerSource,
+  Logger,
+  MemberDirectory,
+  QuestionQueue,
+  RoomRecords,
+  RoomStore,
+  UpstreamSlots,
+} from "./core/ports.ts";
 import { RoomService } from "./core/room-service.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { loopbackUrl } from "./http/loopback-viewer.ts";
@@ -23,6 +32,7 @@ export interface AppDeps {
   store: RoomStore;
   records: RoomRecords;
   queue: QuestionQueue;
+  slots: UpstreamSlots;
   locks: AnswerLocks;
   directory: MemberDirectory;
   source: AnswerSource;
@@ -117,11 +127,12 @@ export function createApp(deps: AppDeps): App {
 }
 
 function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerGuard): RoomService {
-  const { config, logger, store, locks, directory, source, adapter, records, queue } = deps;
+  const { config, logger, store, locks, directory, source, adapter, records, queue, slots } = deps;
   return new RoomService({
     store,
     records,
     queue,
+    slots,
     locks,
     directory,
     source,
@@ -134,7 +145,6 @@ function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerG
       maxTextLength: config.rooms.maxTextLength,
       coalesceMs: config.rooms.coalesceMs,
       coalesceMaxChars: config.rooms.coalesceMaxChars,
-      maxConcurrent: config.llm.maxConcurrent,
       ...config.capacity,
     },
   });

@@ -73,7 +73,7 @@ export interface Config {
     firstTokenTimeoutMs: number;
     idleTimeoutMs: number;
     demoTokensPerSecond: number;
-    /** Answers this node streams from the LLM at once; more wait, "queued" (0: no limit). */
+    /** Answers streaming from the LLM at once (per node; cluster-wide in Redis mode); more wait in line, "queued" (0: no limit). */
     maxConcurrent: number;
   };
   redis: { url: string | undefined; prefix: string; leaseMs: number };

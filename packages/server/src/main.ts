@@ -4,18 +4,20 @@
  */
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import type { AnswerLocks, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore } from "./core/ports.ts";
+import type { AnswerLocks, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore, UpstreamSlots } from "./core/ports.ts";
 import { createLogger } from "./logger.ts";
 import { MemoryDirectory } from "./store/memory-directory.ts";
 import { MemoryLocks } from "./store/memory-locks.ts";
 import { MemoryQueue } from "./store/memory-queue.ts";
 import { MemoryRooms } from "./store/memory-rooms.ts";
+import { MemorySlots } from "./store/memory-slots.ts";
 import { MemoryStore } from "./store/memory-store.ts";
 import { connectRedis, type RedisConnections } from "./store/redis-connection.ts";
 import { RedisDirectory } from "./store/redis-directory.ts";
 import { RedisLocks } from "./store/redis-locks.ts";
 import { RedisQueue } from "./store/redis-queue.ts";
 import { RedisRooms } from "./store/redis-rooms.ts";
+import { RedisSlots } from "./store/redis-slots.ts";
 import { RedisStore } from "./store/redis-store.ts";
 import { createAnswerSource } from "./upstream/index.ts";
 
@@ -38,6 +40,7 @@ interface Backend {
   store: RoomStore;
   records: RoomRecords;
   queue: QuestionQueue;
+  slots: UpstreamSlots;
   locks: AnswerLocks;
   directory: MemberDirectory;
   adapter?: RedisConnections["adapter"];
@@ -56,6 +59,7 @@ function createBackend(config: Config, logger: Logger): Backend {
       store,
       records: new MemoryRooms({ idleTtlMs }),
       queue: new MemoryQueue(),
+      slots: new MemorySlots(config.llm.maxConcurrent),
       locks: new MemoryLocks(),
       directory: new MemoryDirectory(),
       readiness: () => ({}),
@@ -69,6 +73,7 @@ function createBackend(config: Config, logger: Logger): Backend {
     store: new RedisStore(redis.command, { prefix, historyLimit, ttlMs: idleTtlMs }),
     records: new RedisRooms(redis.command, { prefix, ttlMs: idleTtlMs }),
     queue: new RedisQueue(redis.command, { prefix, ttlMs: idleTtlMs }),
+    slots: new RedisSlots(redis.command, { prefix, max: config.llm.maxConcurrent, leaseMs, logger }),
     locks: new RedisLocks(redis.command, { prefix, leaseMs, registryTtlMs: idleTtlMs, connectedForMs }),
     directory: new RedisDirectory(redis.command, { prefix, nodeId: config.nodeId, deadAfterMs: leaseMs, ttlMs: idleTtlMs, connectedForMs }),
     adapter: redis.adapter,

@@ -11,6 +11,12 @@ export function describeError(error: ErrorPayload | undefined): string {
   return `${error.message}${retry}`;
 }
 
+/** The line shown under an answer waiting for a free slot on the LLM server. */
+export function queuedLabel(message: Message): string {
+  const place = message.queuePosition;
+  return place ? `Waiting for the model: ${place === 1 ? "next in line" : `number ${place} in line`}…` : "Waiting for the model…";
+}
+
 /** The line shown under an answer that did not finish normally (or finished early). */
 export function statusLabel(message: Message): string | undefined {
   switch (message.status) {

@@ -1,8 +1,7 @@
 import type { Message, StopRequest } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
-import type { AnswerLocks, AnswerRef, AnswerSource, Broadcaster, ChatTurn, Logger, RoomStore } from "./ports.ts";
-import type { UpstreamSlots } from "./slots.ts";
+import type { AnswerLocks, AnswerRef, AnswerSource, Broadcaster, ChatTurn, Logger, RoomStore, UpstreamSlots } from "./ports.ts";
 
 export interface AnswersDeps {
   store: RoomStore;

@@ -1,8 +1,7 @@
 import type { EndEvent, Message, Usage } from "@tokencast/protocol";
 import { Coalescer } from "./coalescer.ts";
 import { AppError, toErrorPayload } from "./errors.ts";
-import type { AnswerSource, AppendResult, Broadcaster, ChatTurn, EndPatch, Logger, RoomStore } from "./ports.ts";
-import type { UpstreamSlots } from "./slots.ts";
+import type { AnswerSource, AppendResult, Broadcaster, ChatTurn, EndPatch, Logger, RoomStore, UpstreamSlots } from "./ports.ts";
 
 export interface GenerationDeps {
   store: RoomStore;
@@ -109,23 +108,28 @@ export class Generation {
     await this.finish(failure);
   }
 
-  /** Holds an upstream slot; while none is free the answer shows as queued to everyone. */
+  /**
+   * Holds an upstream slot; while none is free the answer shows as queued, with its place in
+   * line, to everyone. Marks are stored and sent in order (each waits for the previous one).
+   */
   private async waitForSlot(): Promise<() => void> {
-    const { slots } = this.deps;
-    if (slots.available()) return slots.acquire(this.abort.signal);
-    await this.markQueued(true);
-    const release = await slots.acquire(this.abort.signal);
-    if (!this.abort.signal.aborted) await this.markQueued(false);
+    let marks: Promise<void> | undefined;
+    const mark = (place: number | undefined) => {
+      marks = (marks ?? Promise.resolve()).then(() => this.markQueued(place));
+    };
+    const release = await this.deps.slots.acquire(this.messageId, this.abort.signal, mark);
+    if (marks && !this.abort.signal.aborted) mark(undefined);
+    await marks;
     return release;
   }
 
-  private async markQueued(queued: boolean): Promise<void> {
+  private async markQueued(place: number | undefined): Promise<void> {
     try {
-      const message = await this.deps.store.setQueued(this.roomId, this.messageId, queued);
+      const message = await this.deps.store.setQueued(this.roomId, this.messageId, place);
       if (message) this.deps.broadcaster.message(message);
     } catch (error) {
       // Cosmetic: the answer still streams; viewers just miss the "waiting" hint.
-      this.logger.warn({ err: error, queued }, "could not mark the answer queued");
+      this.logger.warn({ err: error, place }, "could not mark the answer queued");
     }
   }
 

@@ -86,10 +86,25 @@ export interface RoomStore {
    */
   finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined>;
   /**
-   * Sets or clears `queued` on a `streaming` answer (waiting for an upstream slot); returns the
-   * message, or undefined when it is not streaming (then nothing changes).
+   * Marks a `streaming` answer queued at `place` in the line for the LLM, or (undefined) no
+   * longer queued; returns the message, or undefined when it is not streaming (nothing changes).
    */
-  setQueued(roomId: string, messageId: string, queued: boolean): Promise<Message | undefined>;
+  setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined>;
+}
+
+// ---------- the LLM's capacity ----------
+
+/**
+ * How many answers stream from the LLM at once (LLM_MAX_CONCURRENT): per node in memory mode,
+ * across the cluster in Redis mode (the nodes share one LLM server). A fair line: first come,
+ * first served, with each waiter told its place whenever it changes.
+ */
+export interface UpstreamSlots {
+  /**
+   * Resolves with a release function once a slot is held; `onPlace` hears the place in line
+   * (1 = next) while waiting. Resolves with a no-op when `signal` aborts first.
+   */
+  acquire(id: string, signal: AbortSignal, onPlace: (place: number) => void): Promise<() => void>;
 }
 
 // ---------- rooms and their question queues ----------

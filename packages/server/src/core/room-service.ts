@@ -31,17 +31,19 @@ import type {
   QuestionQueue,
   RoomRecords,
   RoomStore,
+  UpstreamSlots,
 } from "./ports.ts";
 import { Presence } from "./presence.ts";
 import { Questions } from "./questions.ts";
 import { RoomCatalog, modelOf, type CreatedRoom, type RoomView } from "./room-catalog.ts";
-import { UpstreamSlots } from "./slots.ts";
 import { TypingGate } from "./typing-gate.ts";
 
 export interface RoomServiceDeps {
   store: RoomStore;
   records: RoomRecords;
   queue: QuestionQueue;
+  /** The LLM's capacity: answers beyond it wait in a fair line (LLM_MAX_CONCURRENT). */
+  slots: UpstreamSlots;
   locks: AnswerLocks;
   directory: MemberDirectory;
   source: AnswerSource;
@@ -53,7 +55,6 @@ export interface RoomServiceDeps {
     maxTextLength: number;
     coalesceMs: number;
     coalesceMaxChars: number;
-    maxConcurrent: number;
     /** Joins beyond these are refused: `room_full` (all nodes) and `server_full` (rooms on this node). */
     maxMembersPerRoom: number;
     maxRoomsPerNode: number;
@@ -90,8 +91,7 @@ export class RoomService {
 
   constructor(private readonly deps: RoomServiceDeps) {
     this.now = deps.now ?? Date.now;
-    const { store, locks, source, broadcaster, logger, directory, limits, records, queue } = deps;
-    const slots = new UpstreamSlots(limits.maxConcurrent);
+    const { store, locks, source, broadcaster, logger, directory, limits, records, queue, slots } = deps;
     this.presence = new Presence({ directory, broadcaster, logger });
     this.answers = new Answers({ store, locks, source, broadcaster, logger, slots, ...limits });
     this.catalog = new RoomCatalog({ records, source, maxTextLength: limits.maxTextLength, now: this.now });

@@ -72,10 +72,12 @@ export class MemoryStore implements RoomStore {
     return structuredClone(message);
   }
 
-  async setQueued(roomId: string, messageId: string, queued: boolean): Promise<Message | undefined> {
+  async setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined> {
     const message = this.find(roomId, messageId);
     if (message?.status !== "streaming") return undefined;
-    message.queued = queued;
+    message.queued = place !== undefined;
+    if (place === undefined) delete message.queuePosition;
+    else message.queuePosition = place;
     return structuredClone(message);
   }
 

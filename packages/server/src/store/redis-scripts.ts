@@ -66,15 +66,17 @@ return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET',
 `;
 
 /**
- * KEYS: messages, seqs, text. ARGV: id, queued ("1" or "0"), ttlMs. Sets `queued` on a streaming
- * message; returns { json, seq, text }, or nil when it is not streaming.
+ * KEYS: messages, seqs, text. ARGV: id, place in line (0: not queued), ttlMs. Sets `queued` and
+ * `queuePosition` on a streaming message; returns { json, seq, text }, or nil when it is not streaming.
  */
 export const SET_QUEUED = `
 local json = redis.call('HGET', KEYS[1], ARGV[1])
 if not json then return nil end
 local message = cjson.decode(json)
 if message.status ~= 'streaming' then return nil end
-message.queued = ARGV[2] == '1'
+local place = tonumber(ARGV[2])
+message.queued = place > 0
+if place > 0 then message.queuePosition = place else message.queuePosition = nil end
 local encoded = cjson.encode(message)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))

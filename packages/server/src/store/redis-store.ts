@@ -89,10 +89,10 @@ export class RedisStore implements RoomStore {
     return ended ? toMessage(ended) : undefined;
   }
 
-  async setQueued(roomId: string, messageId: string, queued: boolean): Promise<Message | undefined> {
+  async setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined> {
     const keys = this.keys(roomId);
     const updated = await storeCall(() =>
-      this.redis.tcSetQueued(keys.messages, keys.seqs, messageKeys(keys, messageId).text, messageId, queued ? "1" : "0", this.options.ttlMs),
+      this.redis.tcSetQueued(keys.messages, keys.seqs, messageKeys(keys, messageId).text, messageId, place ?? 0, this.options.ttlMs),
     );
     return updated ? toMessage(updated) : undefined;
   }

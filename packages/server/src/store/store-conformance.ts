@@ -107,14 +107,17 @@ export function describeRoomStore(name: string, setup: (historyLimit: number) =>
       withStore(10, async (store) => {
         const m = message("r7");
         await store.addMessage(m);
-        expect(await store.setQueued("r7", m.id, true)).toMatchObject({ id: m.id, queued: true, status: "streaming" });
-        expect((await store.listMessages("r7"))[0]?.queued).toBe(true);
+        expect(await store.setQueued("r7", m.id, 3)).toMatchObject({ id: m.id, queued: true, queuePosition: 3, status: "streaming" });
+        expect((await store.listMessages("r7"))[0]).toMatchObject({ queued: true, queuePosition: 3 });
+        expect(await store.setQueued("r7", m.id, 1)).toMatchObject({ queuePosition: 1 });
         await store.appendDelta("r7", m.id, { seq: 1, text: "go" });
-        expect(await store.setQueued("r7", m.id, false)).toMatchObject({ queued: false, text: "go", seq: 1 });
+        const started = await store.setQueued("r7", m.id, undefined);
+        expect(started).toMatchObject({ queued: false, text: "go", seq: 1 });
+        expect(started?.queuePosition).toBeUndefined();
         await store.finishMessage("r7", m.id, { status: "done" });
-        expect(await store.setQueued("r7", m.id, true)).toBeUndefined();
+        expect(await store.setQueued("r7", m.id, 2)).toBeUndefined();
         expect(await store.getMessage("r7", m.id)).toMatchObject({ queued: false, status: "done" });
-        expect(await store.setQueued("r7", "missing", true)).toBeUndefined();
+        expect(await store.setQueued("r7", "missing", 1)).toBeUndefined();
       }));
 
     it("fences an ended answer: no delta is taken after it ends", () =>
