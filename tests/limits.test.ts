@@ -5,6 +5,9 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
 import { FAST_SOCKET, closeAllClients, rawClient } from "./helpers/clients.ts";
+import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { waitFor } from "./helpers/wait.ts";
+import { tokenScript } from "./helpers/upstream-scripts.ts";
 import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 
 const nodes: ServerNode[] = [];
@@ -21,8 +24,11 @@ afterEach(() => {
   for (const socket of sockets.splice(0)) socket.close();
 });
 
+let fake: FakeUpstream | undefined;
+
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.stop()));
+  await fake?.close();
 });
 
 type AckLike = { ok: boolean; error?: { code: string; retryAfter?: number } };
@@ -101,5 +107,43 @@ describe("capacity", () => {
       return undefined;
     })();
     expect(joined?.ok).toBe(true);
+  });
+});
+
+describe("token quotas", () => {
+  type SendAck = AckLike & { replyId?: string };
+
+  async function askAndFinish(client: Awaited<ReturnType<typeof rawClient>>, roomId: string): Promise<SendAck> {
+    const ack = (await client.emit("chat:send", { roomId, text: "hi" })) as SendAck;
+    if (ack.ok) await waitFor(() => client.ends.some((end) => end.messageId === ack.replyId), { what: "the answer to end" });
+    return ack;
+  }
+
+  it("a room over its quota gets quota_exceeded; another room is unaffected; a person over theirs is refused everywhere", async () => {
+    fake = await startFakeUpstream();
+    const answer = () => tokenScript(["six ", "tokens"], { flavour: "localai", usage: { prompt: 3, completion: 6 } });
+    const roomQuota = await node({ LLM_BASE_URL: fake.url, QUOTA_ROOM_TOKENS: "5" });
+    const ada = await rawClient(roomQuota.url);
+    await ada.join("quota-room", "Ada");
+    fake.enqueue(answer(), answer());
+    expect((await askAndFinish(ada, "quota-room")).ok).toBe(true);
+    const before = fake.requests.length;
+    const refused = await askAndFinish(ada, "quota-room");
+    expect(refused.error?.code).toBe("quota_exceeded");
+    expect(fake.requests.length).toBe(before);
+    const bob = await rawClient(roomQuota.url);
+    await bob.join("other-room", "Bob");
+    expect((await askAndFinish(bob, "other-room")).ok).toBe(true);
+
+    // Per person (client IP): every test client is 127.0.0.1, so the second room is refused too.
+    const userQuota = await node({ LLM_BASE_URL: fake.url, QUOTA_USER_TOKENS: "5" });
+    const cy = await rawClient(userQuota.url);
+    await cy.join("first-room", "Cy");
+    await cy.join("second-room", "Cy");
+    fake.enqueue(answer());
+    expect((await askAndFinish(cy, "first-room")).ok).toBe(true);
+    await waitFor(async () => ((await cy.emit("chat:send", { roomId: "second-room", text: "hi" })) as SendAck).error?.code === "quota_exceeded", {
+      what: "the person's quota to be spent",
+    });
   });
 });

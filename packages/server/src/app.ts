@@ -12,6 +12,7 @@ import type {
   RoomStore,
   UpstreamSlots,
 } from "./core/ports.ts";
+import { TokenQuotas } from "./core/quotas.ts";
 import { RoomService } from "./core/room-service.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { loopbackUrl } from "./http/loopback-viewer.ts";
@@ -24,6 +25,7 @@ import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
+import { WindowCounters } from "./store/token-counters.ts";
 import { buildTurns } from "./upstream/prompt.ts";
 
 export interface AppDeps {
@@ -133,6 +135,7 @@ function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerG
     records,
     queue,
     slots,
+    quotas: new TokenQuotas(new WindowCounters(config.quotas.windowSeconds, deps.rateLimitRedis), config.quotas, logger),
     locks,
     directory,
     source,

@@ -49,6 +49,9 @@ const envSchema = z.object({
   TRUST_PROXY: int(0, 0),
   MAX_MEMBERS_PER_ROOM: int(10_000, 1),
   MAX_ROOMS_PER_NODE: int(10_000, 1),
+  QUOTA_ROOM_TOKENS: int(0, 0),
+  QUOTA_USER_TOKENS: int(0, 0),
+  QUOTA_WINDOW_SECONDS: int(3600, 1),
   SLOW_VIEWER_MAX_BUFFER_BYTES: int(1024 * 1024, 1024),
   SLOW_VIEWER_DISCONNECT_MS: int(30_000, 100),
   NODE_ID: optionalString.pipe(z.string().regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)").optional()),
@@ -93,6 +96,8 @@ export interface Config {
   trustProxy: number;
   /** Joins beyond these get `room_full` (members of a room, all nodes) or `server_full` (rooms with members on this node). */
   capacity: { maxMembersPerRoom: number; maxRoomsPerNode: number };
+  /** Completion tokens per room and per person (client IP) per window; 0: no quota. */
+  quotas: { roomTokens: number; userTokens: number; windowSeconds: number };
   slowViewers: { maxBufferBytes: number; disconnectAfterMs: number };
   /**
    * This process's id in the cluster (presence, logs): NODE_ID (or the hostname) plus a random
@@ -147,6 +152,7 @@ function toConfig(e: Env): Config {
     rateLimits: { perConnection: e.RATE_EVENTS_PER_CONNECTION, perIp: e.RATE_EVENTS_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS },
     trustProxy: e.TRUST_PROXY,
     capacity: { maxMembersPerRoom: e.MAX_MEMBERS_PER_ROOM, maxRoomsPerNode: e.MAX_ROOMS_PER_NODE },
+    quotas: { roomTokens: e.QUOTA_ROOM_TOKENS, userTokens: e.QUOTA_USER_TOKENS, windowSeconds: e.QUOTA_WINDOW_SECONDS },
     slowViewers: { maxBufferBytes: e.SLOW_VIEWER_MAX_BUFFER_BYTES, disconnectAfterMs: e.SLOW_VIEWER_DISCONNECT_MS },
     nodeId: `${e.NODE_ID ?? hostname()}-${randomBytes(4).toString("hex")}`,
   };

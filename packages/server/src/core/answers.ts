@@ -46,8 +46,9 @@ export class Answers {
   }
 
   /** Streams a claimed answer (already published as `streaming`) to its end. */
-  start(answer: Message, turns: Promise<ChatTurn[]>, model?: string): void {
-    const generation = this.createGeneration(answer, model);
+  /** `onEnded` hears what the answer cost (completion tokens) once it has ended. */
+  start(answer: Message, turns: Promise<ChatTurn[]>, model?: string, onEnded?: (tokens: number) => void): void {
+    const generation = this.createGeneration(answer, model, onEnded);
     const { roomId, messageId } = generation;
     this.active.set(roomId, generation);
     const renewal = setInterval(() => void this.renew(generation), this.deps.locks.renewEveryMs);
@@ -119,10 +120,10 @@ export class Answers {
     return Promise.allSettled([...this.running]);
   }
 
-  private createGeneration(answer: Message, model: string | undefined): Generation {
+  private createGeneration(answer: Message, model: string | undefined, onEnded: ((tokens: number) => void) | undefined): Generation {
     const { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots } = this.deps;
     const deps = { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots };
-    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id, model });
+    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id, model, onEnded });
   }
 
   private releaseFailed(error: unknown, roomId: string): void {

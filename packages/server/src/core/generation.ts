@@ -18,6 +18,8 @@ export interface GenerationInit {
   messageId: string;
   /** The room's model, when it names one. */
   model?: string | undefined;
+  /** Hears what the answer cost (completion tokens) as it ends, before the room is told. */
+  onEnded?: ((tokens: number) => void) | undefined;
 }
 
 /** Why an answer ended early, when it did. */
@@ -43,7 +45,10 @@ export class Generation {
   readonly roomId: string;
   readonly messageId: string;
   private readonly model: string | undefined;
+  private readonly onEnded: ((tokens: number) => void) | undefined;
   private seq = 0;
+  /** Characters of answer text logged (and shown) so far. */
+  private chars = 0;
   private pending = "";
   private writing: Promise<void> | undefined;
   private reasoning = "";
@@ -67,10 +72,16 @@ export class Generation {
     this.roomId = init.roomId;
     this.messageId = init.messageId;
     this.model = init.model;
+    this.onEnded = init.onEnded;
     this.logger = deps.logger.child({ roomId: init.roomId, messageId: init.messageId });
     const window = { windowMs: deps.coalesceMs, maxChars: deps.coalesceMaxChars };
     this.text = new Coalescer({ ...window, flush: (t) => this.enqueue(t) });
     this.thinking = new Coalescer({ ...window, flush: (t) => this.publishReasoning(t) });
+  }
+
+  /** Completion tokens this answer cost: as the LLM reported, else estimated (4 characters a token). */
+  tokensUsed(): number {
+    return this.usage?.completionTokens ?? Math.ceil(this.chars / 4);
   }
 
   /** Asks the answer to end `stopped`, keeping its partial text. Idempotent. */
@@ -197,6 +208,7 @@ export class Generation {
     }
     this.failures = 0;
     this.seq = seq;
+    this.chars += text.length;
     this.deps.broadcaster.delta({ roomId: this.roomId, messageId: this.messageId, seq, text });
     return "ok";
   }
@@ -218,6 +230,7 @@ export class Generation {
     this.thinking.dispose();
     const end = this.endEvent(failure);
     const recorded = await this.record(end);
+    this.onEnded?.(this.tokensUsed());
     if (recorded === "ended-elsewhere") {
       this.logger.info({ seq: this.seq }, "answer had already been ended elsewhere");
       return;

@@ -107,6 +107,13 @@ export interface UpstreamSlots {
   acquire(id: string, signal: AbortSignal, onPlace: (place: number) => void): Promise<() => void>;
 }
 
+/** Token counts per key over a fixed window (quotas); memory or Redis. */
+export interface TokenCounters {
+  /** Tokens counted under `key` in the current window. */
+  used(key: string): Promise<number>;
+  add(key: string, tokens: number): Promise<void>;
+}
+
 // ---------- rooms and their question queues ----------
 
 /** A created room: its settings and the hashes of its secret keys (the keys are never stored). */

@@ -35,6 +35,7 @@ import type {
 } from "./ports.ts";
 import { Presence } from "./presence.ts";
 import { Questions } from "./questions.ts";
+import type { Payer, TokenQuotas } from "./quotas.ts";
 import { RoomCatalog, modelOf, type CreatedRoom, type RoomView } from "./room-catalog.ts";
 import { TypingGate } from "./typing-gate.ts";
 
@@ -42,6 +43,8 @@ export interface RoomServiceDeps {
   store: RoomStore;
   records: RoomRecords;
   queue: QuestionQueue;
+  /** Token quotas per room and per person; absent: none. */
+  quotas?: TokenQuotas;
   /** The LLM's capacity: answers beyond it wait in a fair line (LLM_MAX_CONCURRENT). */
   slots: UpstreamSlots;
   locks: AnswerLocks;
@@ -86,6 +89,8 @@ export class RoomService {
   private readonly typingGate: TypingGate;
   /** Each connection's stable browser id (votes count once per browser). */
   private readonly clientIds = new Map<string, string>();
+  /** Each connection's client IP: who pays for the answers it asks for. */
+  private readonly ips = new Map<string, string>();
   private readonly now: () => number;
   private draining = false;
 
@@ -102,6 +107,11 @@ export class RoomService {
 
   createRoom(input: Parameters<RoomCatalog["create"]>[0]): Promise<CreatedRoom> {
     return this.catalog.create(input);
+  }
+
+  /** A connection arrived (before any event): where from. */
+  connect(connectionId: string, ip: string): void {
+    this.ips.set(connectionId, ip);
   }
 
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
@@ -128,6 +138,7 @@ export class RoomService {
     for (const roomId of this.presence.roomsOf(connectionId)) this.stopTyping(connectionId, roomId);
     this.presence.disconnect(connectionId);
     this.clientIds.delete(connectionId);
+    this.ips.delete(connectionId);
   }
 
   async send(connectionId: string, payload: SendPayload): Promise<SendResult> {
@@ -135,7 +146,7 @@ export class RoomService {
     const view = await this.catalog.view(payload.roomId);
     requireAllowed(view.settings.whoMayPrompt, member, "ask the model");
     this.stopTyping(connectionId, payload.roomId);
-    return this.ask(payload.roomId, view, { author: member.name, text: payload.text });
+    return this.ask(payload.roomId, view, { author: member.name, text: payload.text }, this.payer(connectionId, payload.roomId));
   }
 
   /** Stops the answer here if this node runs it, else asks the node that does. */
@@ -172,9 +183,11 @@ export class RoomService {
     const questionIndex = history.findIndex((m) => m.id === old.replyTo);
     if (questionIndex < 0) throw new AppError("not_found", "The question of that answer is no longer in the history.");
     this.checkAdmission();
+    const payer = this.payer(connectionId, payload.roomId);
+    await this.deps.quotas?.check(payer);
     const answer = { ...this.newAnswer(payload.roomId, old.replyTo, view), regenerates: old.id, regeneratedBy: member.name };
     const turns = this.turns(history.slice(0, questionIndex + 1), view);
-    await this.startAnswer(view, answer, [], async () => turns);
+    await this.startAnswer(view, answer, [], async () => turns, payer);
     return { replyId: answer.id };
   }
 
@@ -222,7 +235,8 @@ export class RoomService {
     this.checkAdmission();
     const queued = await this.questions.take(payload.roomId, payload.questionId);
     try {
-      return await this.ask(payload.roomId, view, { author: queued.author, text: queued.text, sentBy: member.name });
+      const payer = this.payer(connectionId, payload.roomId);
+      return await this.ask(payload.roomId, view, { author: queued.author, text: queued.text, sentBy: member.name }, payer);
     } catch (error) {
       await this.questions.putBack(queued);
       throw error;
@@ -273,20 +287,21 @@ export class RoomService {
     return this.presence.roomCount();
   }
 
-  private async ask(roomId: string, view: RoomView, question: Question): Promise<SendResult> {
+  private async ask(roomId: string, view: RoomView, question: Question, payer: Payer): Promise<SendResult> {
     this.checkLength(question.text);
     this.checkAdmission();
+    await this.deps.quotas?.check(payer);
     const message: Message = {
       ...this.newMessage(roomId, "user", question.author, question.text),
       ...(question.sentBy ? { sentBy: question.sentBy } : {}),
     };
     const answer = this.newAnswer(roomId, message.id, view);
-    await this.startAnswer(view, answer, [message], () => this.turnsFor(roomId, view));
+    await this.startAnswer(view, answer, [message], () => this.turnsFor(roomId, view), payer);
     return { messageId: message.id, replyId: answer.id };
   }
 
   /** Claims the room, publishes the new messages, and streams the answer (turns read after they are stored). */
-  private async startAnswer(view: RoomView, answer: Message, before: Message[], turns: () => Promise<ChatTurn[]>): Promise<void> {
+  private async startAnswer(view: RoomView, answer: Message, before: Message[], turns: () => Promise<ChatTurn[]>, payer: Payer): Promise<void> {
     await this.answers.claim(answer.roomId, answer.id);
     try {
       for (const message of [...before, answer]) await this.deps.store.addMessage(message);
@@ -296,7 +311,12 @@ export class RoomService {
       throw error;
     }
     for (const message of [...before, answer]) this.deps.broadcaster.message(message);
-    this.answers.start(answer, turns(), view.settings.model);
+    const quotas = this.deps.quotas;
+    this.answers.start(answer, turns(), view.settings.model, quotas && ((tokens) => quotas.charge(payer, tokens)));
+  }
+
+  private payer(connectionId: string, roomId: string): Payer {
+    return { roomId, user: this.ips.get(connectionId) ?? connectionId };
   }
 
   private signalTyping(member: Member, roomId: string, typing: boolean): void {

@@ -30,8 +30,9 @@ export interface EdgeLimits {
 
 export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, limits?: EdgeLimits): void {
   io.on("connection", (socket) => {
+    const ip = clientIp(socket.handshake.address, socket.handshake.headers["x-forwarded-for"], limits?.trustedHops ?? 0);
+    rooms.connect(socket.id, ip);
     if (limits) {
-      const ip = clientIp(socket.handshake.address, socket.handshake.headers["x-forwarded-for"], limits.trustedHops);
       socket.use(limitEvents(socket, limits.events, ip));
       socket.on("disconnect", () => limits.events.forget(socket.id));
     }
