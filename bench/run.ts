@@ -7,6 +7,7 @@
  *   BENCH_SCENARIOS=a1,b pnpm bench              a subset (a1 a2 b c d e)
  *   BENCH_VIEWERS=200 pnpm bench                 a smaller audience
  *   BENCH_PIN=1 pnpm bench                       server on CPU 0, load generators on the others
+ *   pnpm bench soak [--minutes 5 --viewers 500 --rooms 50]   the soak (opt-in, bench/scenarios/soak.ts)
  */
 import os from "node:os";
 import type { Context, Row, ScenarioResult } from "./lib/context.ts";
@@ -20,6 +21,7 @@ import { latencyOneNode, latencyTwoNodes } from "./scenarios/latency.ts";
 import { idleMemory } from "./scenarios/memory.ts";
 import { redisCommands } from "./scenarios/redis-commands.ts";
 import { saturation } from "./scenarios/saturation.ts";
+import { soak } from "./scenarios/soak.ts";
 
 const SCENARIOS: Record<ScenarioId, (ctx: Context) => Promise<ScenarioResult>> = {
   a1: latencyOneNode,
@@ -65,4 +67,9 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-await main();
+if (process.argv[2] === "soak") {
+  await soak(process.argv.slice(3));
+  process.exit(0);
+} else {
+  await main();
+}

@@ -96,3 +96,10 @@ export async function monitor(port: number): Promise<Monitor> {
     },
   };
 }
+
+/** Memory Redis holds for data (INFO memory: used_memory), in KB. */
+export async function usedMemoryKb(port: number): Promise<number> {
+  const info = await command(port, "INFO memory");
+  const match = /^used_memory:(\d+)/m.exec(info);
+  return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
+}
