@@ -85,6 +85,27 @@ describe("event rate limits", () => {
   });
 });
 
+describe("SSE viewers and limits", () => {
+  /** Opens the room's event stream as a client at `ip` (behind one trusted proxy); returns the status. */
+  async function openStream(url: string, roomId: string, ip: string): Promise<number> {
+    const controller = new AbortController();
+    const res = await fetch(`${url}/api/rooms/${roomId}/events`, { headers: { "x-forwarded-for": ip }, signal: controller.signal });
+    const status = res.status;
+    controller.abort();
+    return status;
+  }
+
+  it("each SSE viewer counts against its own client's IP, not the node's loopback address", async () => {
+    const { url } = await node({ RATE_EVENTS_PER_CONNECTION: "1000", RATE_EVENTS_PER_IP: "1", RATE_WINDOW_SECONDS: "30", TRUST_PROXY: "1" });
+    // 30 events per IP: 40 viewers from 40 addresses all get in…
+    const many = await Promise.all(Array.from({ length: 40 }, (_, i) => openStream(url, "sse-limits", `198.51.100.${i + 1}`)));
+    expect(many.every((status) => status === 200)).toBe(true);
+    // …while 40 from one address run out of their budget.
+    const one = await Promise.all(Array.from({ length: 40 }, () => openStream(url, "sse-limits", "203.0.113.50")));
+    expect(one.filter((status) => status === 429).length).toBeGreaterThan(0);
+  });
+});
+
 describe("capacity", () => {
   it("a full room refuses joins with room_full; a node at its room limit refuses new rooms with server_full", async () => {
     const { url } = await node({ MAX_MEMBERS_PER_ROOM: "2", MAX_ROOMS_PER_NODE: "1" });

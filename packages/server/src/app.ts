@@ -22,6 +22,7 @@ import { roomsApi } from "./http/rooms-api.ts";
 import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
 import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.ts";
+import { clientIp } from "./realtime/client-ip.ts";
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): App {
   const roomEvents = createRoomEvents({
     loopbackUrl: () => loopbackUrl(http.address()),
     heartbeatMs: config.sse.heartbeatMs,
+    clientIp: (req) => clientIp(req.socket.remoteAddress ?? "", req.headers["x-forwarded-for"], config.trustProxy),
     maxBufferBytes: config.slowViewers.maxBufferBytes,
     logger,
   });

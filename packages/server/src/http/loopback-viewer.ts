@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { io, type Socket } from "socket.io-client";
+import { loopbackHeaders } from "../realtime/loopback-identity.ts";
 import type {
   ClientToServerEvents,
   ErrorPayload,
@@ -38,9 +39,13 @@ export function loopbackUrl(address: AddressInfo | string | null): string {
   return address.family === "IPv6" ? `http://[${host}]:${address.port}` : `http://${host}:${address.port}`;
 }
 
-/** Connects (WebSocket only, no reconnection) within `timeoutMs`; rejects with `AppError`. */
-export async function connectLoopback(url: string, timeoutMs: number): Promise<LoopbackViewer> {
-  const socket: LoopbackSocket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true, timeout: timeoutMs });
+/**
+ * Connects (WebSocket only, no reconnection) within `timeoutMs`, on behalf of the client at
+ * `clientIp` (limits count it, not 127.0.0.1); rejects with `AppError`.
+ */
+export async function connectLoopback(url: string, timeoutMs: number, clientIp: string): Promise<LoopbackViewer> {
+  const extraHeaders = loopbackHeaders(clientIp);
+  const socket: LoopbackSocket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true, timeout: timeoutMs, extraHeaders });
   try {
     await connected(socket);
   } catch (error) {

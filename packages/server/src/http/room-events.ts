@@ -26,6 +26,8 @@ export interface RoomEventsOptions {
    */
   maxBufferBytes: number;
   logger: Logger;
+  /** The client's IP (behind TRUST_PROXY hops): its loopback viewer counts against that IP's limits. */
+  clientIp: (req: Request) => string;
   /** How long connecting to this node, joining and resuming may take. */
   requestTimeoutMs?: number;
 }
@@ -74,7 +76,7 @@ async function serve(req: Request, res: Response, options: RoomEventsOptions, se
   let viewer: LoopbackViewer | undefined;
   let session: Session | undefined;
   try {
-    viewer = await connectLoopback(options.loopbackUrl(), timeoutMs);
+    viewer = await connectLoopback(options.loopbackUrl(), timeoutMs, options.clientIp(req));
     if (res.destroyed) return viewer.close(); // the consumer left while we connected
     const current = new Session(req, res, viewer, parsed, options);
     session = current;

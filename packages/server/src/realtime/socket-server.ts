@@ -3,6 +3,7 @@ import { Server } from "socket.io";
 import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
 import { clientIp } from "./client-ip.ts";
+import { loopbackClientIp } from "./loopback-identity.ts";
 import { limitEvents, type EventLimits } from "./rate-limits.ts";
 import { registerSocketHandlers } from "./socket-handlers.ts";
 import type { IoServer } from "./types.ts";
@@ -30,7 +31,8 @@ export interface EdgeLimits {
 
 export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, limits?: EdgeLimits): void {
   io.on("connection", (socket) => {
-    const ip = clientIp(socket.handshake.address, socket.handshake.headers["x-forwarded-for"], limits?.trustedHops ?? 0);
+    const { address, headers } = socket.handshake;
+    const ip = loopbackClientIp(headers) ?? clientIp(address, headers["x-forwarded-for"], limits?.trustedHops ?? 0);
     rooms.connect(socket.id, ip);
     if (limits) {
       socket.use(limitEvents(socket, limits.events, ip));
