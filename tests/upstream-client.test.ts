@@ -110,10 +110,10 @@ describe("faults", () => {
     expect(r.error?.message).not.toContain("<");
   });
 
-  it("a 2 MiB single line is cut off with upstream_bad_response, memory bounded by maxEventBytes", async () => {
+  it("a 2 MiB single line is cut off with upstream_too_large, memory bounded by maxEventBytes", async () => {
     const line = `data: {"choices":[{"index":0,"delta":{"content":"${"x".repeat(2 * 1024 * 1024)}"}}]}\n\n`;
     const r = await collect(streamScript(line, { chunkSizes: [64 * 1024] }));
-    expect(r.error?.code).toBe("upstream_bad_response");
+    expect(r.error?.code).toBe("upstream_too_large");
     expect(r.text).toBe("");
   });
 

@@ -32,6 +32,7 @@ const envSchema = z.object({
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(600_000, 1),
   LLM_IDLE_TIMEOUT_MS: int(120_000, 1),
   LLM_MAX_CONCURRENT: int(0, 0),
+  LLM_MAX_ANSWER_CHARS: int(200_000, 0),
   DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
   REDIS_URL: optionalString,
   REDIS_PREFIX: z.string().default("tc:"),
@@ -78,6 +79,8 @@ export interface Config {
     demoTokensPerSecond: number;
     /** Answers streaming from the LLM at once (per node; cluster-wide in Redis mode); more wait in line, "queued" (0: no limit). */
     maxConcurrent: number;
+    /** Longest answer accepted (text and reasoning chars); past it: upstream_too_large. 0 = no bound. */
+    maxAnswerChars: number;
   };
   redis: { url: string | undefined; prefix: string; leaseMs: number };
   rooms: {
@@ -138,6 +141,7 @@ function toConfig(e: Env): Config {
       idleTimeoutMs: e.LLM_IDLE_TIMEOUT_MS,
       demoTokensPerSecond: e.DEMO_TOKENS_PER_SECOND,
       maxConcurrent: e.LLM_MAX_CONCURRENT,
+      maxAnswerChars: e.LLM_MAX_ANSWER_CHARS,
     },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, leaseMs: e.ANSWER_LEASE_MS },
     rooms: {

@@ -16,6 +16,7 @@ export interface SourceConfig {
   demoTokensPerSecond: number;
   maxTokens: number | undefined;
   temperature: number | undefined;
+  maxAnswerChars: number;
 }
 
 /** The demo model without an LLM_BASE_URL, else the OpenAI-compatible client. */
@@ -27,6 +28,7 @@ export function createAnswerSource(config: SourceConfig): AnswerSource {
     api: config.api,
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
+    maxAnswerChars: config.maxAnswerChars,
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),
     ...(config.maxTokens !== undefined ? { maxTokens: config.maxTokens } : {}),
     ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),

@@ -22,6 +22,11 @@ export interface OpenAiSourceOptions {
   temperature?: number;
   /** Largest single SSE event accepted (default 1 MiB). */
   maxEventBytes?: number;
+  /**
+   * Longest answer accepted, text and reasoning together (LLM_MAX_ANSWER_CHARS): an endless
+   * stream is cut there with `upstream_too_large`, the text so far kept. 0 = no bound.
+   */
+  maxAnswerChars?: number;
   fetch?: typeof fetch;
 }
 
@@ -87,8 +92,9 @@ export class OpenAiSource implements AnswerSource {
     if (!response.ok) throw await httpError(response);
     const type = response.headers.get("content-type") ?? "";
     const state = newNormaliseState();
+    const budget = new AnswerBudget(this.options.maxAnswerChars ?? 0);
     if (type.includes("application/json")) {
-      yield* emit(normaliseChunk(await response.json(), state), watchdog);
+      yield* emit(normaliseChunk(await response.json(), state), watchdog, budget);
       return;
     }
     if (!response.body) throw new AppError("upstream_bad_response", "The LLM server sent an empty response.");
@@ -99,16 +105,33 @@ export class OpenAiSource implements AnswerSource {
         done = true;
         break;
       }
-      yield* emit(normaliseChunk(item.json, state), watchdog);
+      yield* emit(normaliseChunk(item.json, state), watchdog, budget);
     }
     checkComplete(done, state);
   }
 }
 
-function* emit(events: AnswerEvent[], watchdog: Watchdog): Generator<AnswerEvent> {
+function* emit(events: AnswerEvent[], watchdog: Watchdog, budget: AnswerBudget): Generator<AnswerEvent> {
   for (const event of events) {
-    if (event.type === "text" || event.type === "reasoning") watchdog.token();
+    if (event.type === "text" || event.type === "reasoning") {
+      watchdog.token();
+      budget.spend(event.text.length);
+    }
     yield event;
+  }
+}
+
+/** Characters of one answer so far; throws once past the bound (the text before it is kept). */
+class AnswerBudget {
+  private used = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  spend(chars: number): void {
+    this.used += chars;
+    if (this.maxChars > 0 && this.used > this.maxChars) {
+      throw new AppError("upstream_too_large", `The answer passed ${this.maxChars} characters (LLM_MAX_ANSWER_CHARS); the stream was cut off.`);
+    }
   }
 }
 

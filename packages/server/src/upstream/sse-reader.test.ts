@@ -120,6 +120,6 @@ describe("readSse on hard bytes", () => {
     const small = async () => {
       for await (const _ of readSse(chunks([huge.slice(0, 3000), huge.slice(3000)]), { maxEventBytes: 4096 })) void _;
     };
-    await expect(small()).rejects.toMatchObject({ code: "upstream_bad_response" });
+    await expect(small()).rejects.toMatchObject({ code: "upstream_too_large" });
   });
 });

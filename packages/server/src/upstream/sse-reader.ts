@@ -1,9 +1,11 @@
 /**
  * Bytes of an SSE response body → parsed JSON chunks. eventsource-parser handles fields, CRLF,
  * comments and events split across reads; TextDecoder (stream mode) handles UTF-8 characters
- * split across reads. Ends at `[DONE]`; an event over `maxEventBytes` is refused.
+ * split across reads. Ends at `[DONE]`; an event over `maxEventBytes` is refused with
+ * `upstream_too_large` as soon as that many bytes arrived without completing it (a 50 MB line
+ * is never buffered whole: memory stays at about `maxEventBytes`).
  */
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { createParser, type EventSourceMessage, type ParseError } from "eventsource-parser";
 import { AppError } from "../core/errors.ts";
 
 export interface SseReadOptions {
@@ -31,6 +33,10 @@ export async function* readSse(
       pendingBytes = 0;
       options.onActivity?.();
     },
+    onError: (error: ParseError) => {
+      const refused = refuseGarbage(error);
+      if (refused) queue.push({ type: "error", error: refused });
+    },
   });
   for await (const bytes of body) {
     options.onActivity?.();
@@ -57,9 +63,21 @@ export async function* readSse(
 function guardSize(pending: number, bytes: Uint8Array, max: number): number {
   const total = pending + bytes.byteLength;
   if (total > max) {
-    throw new AppError("upstream_bad_response", `The LLM server sent an event larger than ${Math.round(max / 1024)} KiB; the stream was cut off.`);
+    throw new AppError("upstream_too_large", `The LLM server sent an event larger than ${Math.round(max / 1024)} KiB; the stream was cut off.`);
   }
   return total;
+}
+
+/**
+ * SSE says unknown fields are ignored, and a server may add its own (`foo: bar`); but a line
+ * whose "field name" is not even a word is not SSE at all (binary, HTML, random bytes).
+ */
+const PLAUSIBLE_FIELD = /^[\w-]{1,64}$/;
+
+function refuseGarbage(error: ParseError): AppError | undefined {
+  if (error.type !== "unknown-field" || PLAUSIBLE_FIELD.test(error.field ?? "")) return undefined;
+  const excerpt = JSON.stringify((error.line ?? "").slice(0, 60));
+  return new AppError("upstream_bad_response", `The LLM server sent something that is not an event stream: ${excerpt}`);
 }
 
 function toItem(data: string): Queued {
