@@ -36,6 +36,8 @@ export interface RoomSettings {
   systemPrompt?: string;
   whoMayPrompt: PermissionLevel;
   whoMayStop: PermissionLevel;
+  /** A private room admits only holders of a signed room token or of the owner/presenter key; absent: false. */
+  private?: boolean;
 }
 
 /** Defaults by mode: chat rooms let anyone prompt and stop, presentations only presenters. */
@@ -97,6 +99,7 @@ export const createRoomSchema = z.strictObject({
   systemPrompt: systemPromptSchema.optional(),
   whoMayPrompt: z.enum(PERMISSION_LEVELS).optional(),
   whoMayStop: z.enum(PERMISSION_LEVELS).optional(),
+  private: z.boolean().optional(),
 });
 
 /** Owner only. `model` / `systemPrompt` set to null go back to the server's defaults. */
@@ -108,6 +111,7 @@ export const settingsPatchSchema = z
     systemPrompt: systemPromptSchema.nullable(),
     whoMayPrompt: z.enum(PERMISSION_LEVELS),
     whoMayStop: z.enum(PERMISSION_LEVELS),
+    private: z.boolean(),
   })
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, "nothing to change");

@@ -14,6 +14,7 @@ import type {
 } from "./core/ports.ts";
 import { TokenQuotas } from "./core/quotas.ts";
 import { RoomService } from "./core/room-service.ts";
+import { RoomTokens } from "./core/tokens.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { loopbackUrl } from "./http/loopback-viewer.ts";
 import { createRoomEvents } from "./http/room-events.ts";
@@ -80,9 +81,10 @@ export function createApp(deps: AppDeps): App {
     status: () => ({ node: config.nodeId, rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
     roomEvents: roomEvents.handler,
     roomsApi: roomsApi({ rooms: () => rooms, logger }),
+    corsOrigins: config.corsOrigins,
   });
   const http = createServer(httpApp);
-  const io = createSocketServer(http);
+  const io = createSocketServer(http, config.corsOrigins);
   if (adapter) io.adapter(adapter);
   const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS }, logger);
   const rooms = createRoomService(deps, io, slowViewers);
@@ -144,6 +146,7 @@ function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerG
     broadcaster: socketBroadcaster(io, slowViewers),
     logger,
     ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
+    tokens: new RoomTokens(config.tokenSecret),
     buildTurns: (history, systemPrompt) =>
       buildTurns(history, { systemPrompt: systemPrompt ?? config.llm.systemPrompt, budgetChars: config.llm.historyChars }),
     limits: {

@@ -55,6 +55,8 @@ const envSchema = z.object({
   QUOTA_WINDOW_SECONDS: int(3600, 1),
   SLOW_VIEWER_MAX_BUFFER_BYTES: int(1024 * 1024, 1024),
   SLOW_VIEWER_DISCONNECT_MS: int(30_000, 100),
+  TOKEN_SECRET: optionalString.pipe(z.string().min(32, "TOKEN_SECRET must be at least 32 characters").optional()),
+  CORS_ORIGINS: z.string().default("*"),
   NODE_ID: optionalString.pipe(z.string().regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)").optional()),
 });
 
@@ -102,6 +104,10 @@ export interface Config {
   /** Completion tokens per room and per person (client IP) per window; 0: no quota. */
   quotas: { roomTokens: number; userTokens: number; windowSeconds: number };
   slowViewers: { maxBufferBytes: number; disconnectAfterMs: number };
+  /** HS256 secret of signed room tokens; undefined: no tokens (and no private rooms). */
+  tokenSecret: string | undefined;
+  /** Origins allowed by CORS (HTTP and Socket.IO); "*": any origin, without credentials. */
+  corsOrigins: "*" | string[];
   /**
    * This process's id in the cluster (presence, logs): NODE_ID (or the hostname) plus a random
    * suffix, so that a restarted node never revives a dead one's heartbeat.
@@ -158,6 +164,13 @@ function toConfig(e: Env): Config {
     capacity: { maxMembersPerRoom: e.MAX_MEMBERS_PER_ROOM, maxRoomsPerNode: e.MAX_ROOMS_PER_NODE },
     quotas: { roomTokens: e.QUOTA_ROOM_TOKENS, userTokens: e.QUOTA_USER_TOKENS, windowSeconds: e.QUOTA_WINDOW_SECONDS },
     slowViewers: { maxBufferBytes: e.SLOW_VIEWER_MAX_BUFFER_BYTES, disconnectAfterMs: e.SLOW_VIEWER_DISCONNECT_MS },
+    tokenSecret: e.TOKEN_SECRET,
+    corsOrigins: parseOrigins(e.CORS_ORIGINS),
     nodeId: `${e.NODE_ID ?? hostname()}-${randomBytes(4).toString("hex")}`,
   };
+}
+
+function parseOrigins(value: string): "*" | string[] {
+  const origins = value.split(",").map((origin) => origin.trim().replace(/\/+$/, "")).filter(Boolean);
+  return origins.length === 0 || origins.includes("*") ? "*" : origins;
 }

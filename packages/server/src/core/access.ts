@@ -6,6 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { allows, type Member, type PermissionLevel, type Role, type RoomSettings } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 import type { RoomRecord } from "./ports.ts";
+import type { TokenClaims } from "./tokens.ts";
 
 /** A new secret key (URL-safe, 128 bits). */
 export function newKey(): string {
@@ -39,6 +40,26 @@ export function roleFor(record: RoomRecord | undefined, settings: RoomSettings, 
     throw new AppError("forbidden", "This key does not open this room. Join without it, or ask the owner for a new link.");
   }
   return request.role ?? (settings.mode === "presentation" ? "viewer" : "participant");
+}
+
+/**
+ * The role a join gets with its credentials: a valid token's role (a token wins over a key),
+ * else `roleFor`'s. A private room admits only a token or an owner/presenter key.
+ */
+export function admittedRole(record: RoomRecord | undefined, settings: RoomSettings, request: JoinRequest, claims: TokenClaims | undefined): Role {
+  if (claims) return claims.role;
+  const role = roleFor(record, settings, request);
+  if (settings.private && request.key === undefined) {
+    throw new AppError("forbidden", "This room is private: join with an invitation link (a room token) or the owner's or presenter's link.");
+  }
+  return role;
+}
+
+/** Roles that may mint tokens of `role`: owners any, presenters participant and viewer ones. */
+export function requireMayMint(holder: Role, role: Role): void {
+  if (holder === "owner") return;
+  if (holder === "presenter" && (role === "participant" || role === "viewer")) return;
+  throw new AppError("forbidden", `A ${holder} may not create ${role} tokens.`);
 }
 
 const WHO: Record<PermissionLevel, string> = {

@@ -9,6 +9,7 @@ import type {
   RegeneratePayload,
   ResumePayload,
   ResumeResult,
+  Role,
   RoomInfo,
   SendPayload,
   SendResult,
@@ -17,7 +18,7 @@ import type {
   UpdateRoomPayload,
 } from "@tokencast/protocol";
 import { isFinalStatus } from "@tokencast/protocol";
-import { requireAllowed, requireOwner, roleFor } from "./access.ts";
+import { admittedRole, requireAllowed, requireMayMint, requireOwner, roleFor } from "./access.ts";
 import { Answers } from "./answers.ts";
 import { AppError } from "./errors.ts";
 import type {
@@ -37,6 +38,7 @@ import { Presence } from "./presence.ts";
 import { Questions } from "./questions.ts";
 import type { Payer, TokenQuotas } from "./quotas.ts";
 import { RoomCatalog, modelOf, type CreatedRoom, type RoomView } from "./room-catalog.ts";
+import { RoomTokens, type MintRequest, type TokenClaims } from "./tokens.ts";
 import { TypingGate } from "./typing-gate.ts";
 
 export interface RoomServiceDeps {
@@ -64,7 +66,15 @@ export interface RoomServiceDeps {
   };
   /** Other nodes, to reach the one running an answer; absent on a single node. */
   cluster?: Cluster;
+  /** Signed room tokens (TOKEN_SECRET); absent: no tokens, no private rooms. */
+  tokens?: RoomTokens;
   now?: () => number;
+}
+
+/** What proves a role over HTTP: a signed room token or a room key. */
+export interface Credentials {
+  token?: string | undefined;
+  key?: string | undefined;
 }
 
 /** A member's typing signal is broadcast at most this often (clients refresh every 2 s). */
@@ -93,9 +103,11 @@ export class RoomService {
   private readonly ips = new Map<string, string>();
   private readonly now: () => number;
   private draining = false;
+  private readonly tokens: RoomTokens;
 
   constructor(private readonly deps: RoomServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.tokens = deps.tokens ?? new RoomTokens(undefined);
     const { store, locks, source, broadcaster, logger, directory, limits, records, queue, slots } = deps;
     this.presence = new Presence({ directory, broadcaster, logger });
     this.answers = new Answers({ store, locks, source, broadcaster, logger, slots, ...limits });
@@ -106,7 +118,31 @@ export class RoomService {
   }
 
   createRoom(input: Parameters<RoomCatalog["create"]>[0]): Promise<CreatedRoom> {
+    if (input.private) this.requirePrivateRooms();
     return this.catalog.create(input);
+  }
+
+  /**
+   * The role credentials (a token, or a room key) give in a room; undefined without any. Throws
+   * `forbidden` / `token_expired` for bad ones. For HTTP reads of private rooms and for minting.
+   */
+  async credentialRole(roomId: string, credentials: Credentials): Promise<Role | undefined> {
+    if (credentials.token !== undefined) return (await this.tokens.verify(credentials.token, roomId)).role;
+    if (credentials.key === undefined) return undefined;
+    const view = await this.catalog.view(roomId);
+    return roleFor(view.record, view.settings, { key: credentials.key });
+  }
+
+  /** A token for `request.roomId`, signed for who `credentials` say may mint it. */
+  async mintToken(credentials: Credentials, request: MintRequest): Promise<{ token: string; expiresAt: number }> {
+    const holder = await this.credentialRole(request.roomId, credentials);
+    if (holder === undefined) throw new AppError("forbidden", "Creating tokens needs the owner's or presenter's key (X-Room-Key) or an owner token.");
+    requireMayMint(holder, request.role);
+    return this.tokens.mint(request);
+  }
+
+  private requirePrivateRooms(): void {
+    if (!this.tokens.enabled) throw new AppError("forbidden", "This server issues no tokens (TOKEN_SECRET is not set), so it cannot hold private rooms.");
   }
 
   /** A connection arrived (before any event): where from. */
@@ -117,8 +153,9 @@ export class RoomService {
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
   async join(connectionId: string, payload: JoinPayload): Promise<JoinResult> {
     const view = await this.catalog.view(payload.roomId);
-    const role = roleFor(view.record, view.settings, payload);
-    const self: Member = { id: connectionId, name: payload.name, joinedAt: this.now(), role };
+    const claims = await this.claimsOf(payload);
+    const role = admittedRole(view.record, view.settings, payload, claims);
+    const self: Member = { id: connectionId, name: claims?.name ?? payload.name, joinedAt: this.now(), role };
     await this.checkCapacity(payload.roomId, role);
     if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
     const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
@@ -126,6 +163,19 @@ export class RoomService {
     if (view.record) await this.catalog.touch(payload.roomId);
     const room = this.catalog.info(payload.roomId, view);
     return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count };
+  }
+
+  /**
+   * Throws unless this join's credentials admit it (checked again by `join`): call before the
+   * connection enters the room's broadcast channel, so a refused join never sees its events.
+   */
+  async checkAccess(payload: JoinPayload): Promise<void> {
+    const view = await this.catalog.view(payload.roomId);
+    admittedRole(view.record, view.settings, payload, await this.claimsOf(payload));
+  }
+
+  private async claimsOf(payload: JoinPayload): Promise<TokenClaims | undefined> {
+    return payload.token === undefined ? undefined : this.tokens.verify(payload.token, payload.roomId);
   }
 
   leave(connectionId: string, roomId: string): void {
@@ -194,6 +244,7 @@ export class RoomService {
   async updateSettings(connectionId: string, payload: UpdateRoomPayload): Promise<{ room: RoomInfo }> {
     const member = this.requireMember(connectionId, payload.roomId);
     requireOwner(member, "change the room's settings");
+    if (payload.settings.private) this.requirePrivateRooms();
     const view = await this.catalog.update(payload.roomId, payload.settings);
     const room = this.catalog.info(payload.roomId, view);
     this.deps.broadcaster.roomUpdated({ roomId: payload.roomId, room, by: member.name });

@@ -11,6 +11,7 @@ import { roomIdSchema, type JoinPayload } from "@tokencast/protocol";
 import { AppError, toErrorPayload } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import { httpStatusFor } from "./error-status.ts";
+import { bearerToken } from "./credentials.ts";
 import { connectLoopback, type LoopbackViewer } from "./loopback-viewer.ts";
 import { RoomStream, SlowConsumerError } from "./room-stream.ts";
 import { formatComment, formatEvent, formatRetry, SSE_HEADERS } from "./sse-writer.ts";
@@ -105,10 +106,6 @@ function queryString(req: Request, key: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return match?.[1];
-}
 
 /** Before any event: a JSON error with the status its code calls for. */
 function refuse(res: Response, error: unknown, logger: Logger): void {

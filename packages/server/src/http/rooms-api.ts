@@ -1,8 +1,11 @@
 import { Router, json, type ErrorRequestHandler, type Request, type Response } from "express";
-import { createRoomSchema, roomIdSchema, type CreateRoomResult } from "@tokencast/protocol";
+import { z } from "zod";
+import { ROLES, createRoomSchema, roomIdSchema, type CreateRoomResult } from "@tokencast/protocol";
 import { AppError, toErrorPayload } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
+import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS } from "../core/tokens.ts";
+import { credentialsOf } from "./credentials.ts";
 import { httpStatusFor } from "./error-status.ts";
 import { TRANSCRIPT_FORMATS, transcriptJson, transcriptMarkdown, type TranscriptFormat } from "./transcript.ts";
 
@@ -13,7 +16,17 @@ export interface RoomsApiDeps {
   now?: () => number;
 }
 
-/** `POST /api/rooms`, `GET /api/rooms/:id`, `GET /api/rooms/:id/transcript?format=md|json`. */
+/** Body of `POST /api/rooms/:id/tokens`. */
+const mintSchema = z.strictObject({
+  role: z.enum(ROLES),
+  name: z.string().trim().min(1).max(64).optional(),
+  ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).default(DEFAULT_TOKEN_TTL_SECONDS),
+});
+
+/**
+ * `POST /api/rooms`, `GET /api/rooms/:id`, `GET /api/rooms/:id/transcript?format=md|json`,
+ * `POST /api/rooms/:id/tokens`. A private room's description and transcript need credentials.
+ */
 export function roomsApi(deps: RoomsApiDeps): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
@@ -31,23 +44,38 @@ export function roomsApi(deps: RoomsApiDeps): Router {
   }));
   router.get("/api/rooms/:id", answer(deps, async (req, res) => {
     const roomId = parse(roomIdSchema, req.params.id);
-    const found = await deps.rooms().describe(roomId);
-    if (!found) throw new AppError("not_found", "No such room.");
+    const found = await describeFor(deps, req, roomId);
     res.json({ ok: true, room: found.room, memberCount: await deps.rooms().memberCount(roomId), messageCount: found.messages.length });
   }));
   router.get("/api/rooms/:id/transcript", answer(deps, async (req, res) => {
     const roomId = parse(roomIdSchema, req.params.id);
     const format = parseFormat(req.query.format);
-    const found = await deps.rooms().describe(roomId);
-    if (!found) throw new AppError("not_found", "No such room.");
+    const found = await describeFor(deps, req, roomId);
     const transcript = { room: found.room, messages: found.messages, exportedAt: now() };
     res.setHeader("Content-Disposition", `attachment; filename="${roomId}.${format}"`);
     res.setHeader("Cache-Control", "no-store");
     if (format === "json") res.type("application/json").send(transcriptJson(transcript));
     else res.type("text/markdown; charset=utf-8").send(transcriptMarkdown(transcript));
   }));
+  router.post("/api/rooms/:id/tokens", json({ limit: "4kb" }), answer(deps, async (req, res) => {
+    const roomId = parse(roomIdSchema, req.params.id);
+    const { role, name, ttlSeconds } = parse(mintSchema, req.body ?? {});
+    const minted = await deps.rooms().mintToken(credentialsOf(req), { roomId, role, ttlSeconds, ...(name !== undefined ? { name } : {}) });
+    res.setHeader("Cache-Control", "no-store");
+    res.status(201).json({ ok: true, ...minted });
+  }));
   router.use(unreadableBody);
   return router;
+}
+
+/** The room's description; a private room's only with a valid token or key (else `forbidden`). */
+async function describeFor(deps: RoomsApiDeps, req: Request, roomId: string) {
+  const found = await deps.rooms().describe(roomId);
+  if (!found) throw new AppError("not_found", "No such room.");
+  if (!found.room.settings.private) return found;
+  const role = await deps.rooms().credentialRole(roomId, credentialsOf(req));
+  if (role === undefined) throw new AppError("forbidden", "This room is private: send a room token (Authorization: Bearer) or key (X-Room-Key).");
+  return found;
 }
 
 /**

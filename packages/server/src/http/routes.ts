@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import express, { type Express, type Request, type RequestHandler, type Response, type Router } from "express";
+import { corsAllowlist, securityHeaders, type CorsOrigins } from "./security.ts";
 
 export interface HttpDeps {
   clientDir: string;
@@ -12,12 +13,16 @@ export interface HttpDeps {
   roomEvents?: RequestHandler;
   /** The rooms API (http/rooms-api.ts): create, describe, transcript. */
   roomsApi?: Router;
+  /** Origins allowed cross-origin on /api/* and /embed/* (CORS_ORIGINS); default any. */
+  corsOrigins?: CorsOrigins;
 }
 
 /** Health endpoints and the built Svelte client (with `/r/<room>` served by its index.html). */
 export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  app.use(securityHeaders());
+  app.use(corsAllowlist(deps.corsOrigins ?? "*"));
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true, ...deps.status() });
   });
@@ -46,18 +51,14 @@ function mountClient(app: Express, clientDir: string): void {
     });
     return;
   }
-  app.use(express.static(clientDir, { index: "index.html", maxAge: "1h", setHeaders: staticHeaders(clientDir) }));
+  app.use(express.static(clientDir, { index: "index.html", maxAge: "1h", setHeaders: staticHeaders }));
   app.get("/r/:room", (_req, res) => {
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(index);
   });
 }
 
-function staticHeaders(clientDir: string): (res: Response, filePath: string) => void {
-  const embedDir = path.resolve(clientDir, "embed") + path.sep;
-  return (res, filePath) => {
-    if (filePath.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
-    // <streaming-chat> is loaded as a module script by pages on any origin, which needs CORS.
-    if (filePath.startsWith(embedDir)) res.setHeader("Access-Control-Allow-Origin", "*");
-  };
+/** CORS (for /embed/*, read by pages on other origins) comes from the allowlist (security.ts). */
+function staticHeaders(res: Response, filePath: string): void {
+  if (filePath.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
 }

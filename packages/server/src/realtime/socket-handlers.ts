@@ -22,6 +22,7 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
   socket.on(
     "room:join",
     handle(joinPayloadSchema, async (payload) => {
+      await rooms.checkAccess(payload); // a refused join (private room, bad token) never sees the room's events
       // Join the broadcast room BEFORE reading the snapshot: a delta appended meanwhile is then
       // either in the snapshot or delivered live (the client drops seqs it already has).
       await socket.join(payload.roomId);

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { Logger } from "../core/ports.ts";
+import { originAllowed, type CorsOrigins } from "../http/security.ts";
 import type { RoomService } from "../core/room-service.ts";
 import { clientIp } from "./client-ip.ts";
 import { loopbackClientIp } from "./loopback-identity.ts";
@@ -11,15 +12,17 @@ import type { IoServer } from "./types.ts";
 /** Largest Socket.IO packet accepted from a client; a message at the text limit fits many times over. */
 const MAX_PACKET_BYTES = 256 * 1024;
 
-export function createSocketServer(httpServer: HttpServer): IoServer {
+/** A handshake from a browser on an origin outside CORS_ORIGINS is refused (403). */
+export function createSocketServer(httpServer: HttpServer, origins: CorsOrigins = "*"): IoServer {
   return new Server(httpServer, {
     maxHttpBufferSize: MAX_PACKET_BYTES,
     pingInterval: 10_000,
     pingTimeout: 10_000,
     serveClient: false,
-    // Any origin may connect: the <streaming-chat> element is embedded in pages on other sites.
-    // Nothing rides on cookies (credentials: false); per-origin allowlists come with access control (issue 5).
-    cors: { origin: true, credentials: false },
+    // The <streaming-chat> element is embedded in pages on other sites: CORS_ORIGINS says which
+    // (default any). Nothing rides on cookies (credentials: false).
+    cors: { origin: origins === "*" ? true : origins, credentials: false },
+    allowRequest: (req, callback) => callback(null, originAllowed(origins, req.headers.origin)),
   });
 }
 

@@ -1,0 +1,72 @@
+/**
+ * Signed room tokens (JWT, HS256 with TOKEN_SECRET): claims `room`, `role`, optional `name`,
+ * required `exp` (`iat` / `nbf` honoured). Expired → `token_expired`; anything else wrong (bad
+ * signature, another room, another algorithm, malformed, no `exp`) → `forbidden`.
+ */
+import { errors, jwtVerify, SignJWT } from "jose";
+import { MAX_NAME_LENGTH, ROLES, type Role } from "@tokencast/protocol";
+import { AppError } from "./errors.ts";
+
+export interface TokenClaims {
+  role: Role;
+  /** The holder's display name; absent: the name given on joining. */
+  name?: string;
+}
+
+export interface MintRequest extends TokenClaims {
+  roomId: string;
+  ttlSeconds: number;
+}
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 60 * 60;
+export const MAX_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+const ALGORITHM = "HS256";
+const NO_SECRET = "This server issues no tokens (TOKEN_SECRET is not set).";
+
+export class RoomTokens {
+  private readonly key: Uint8Array | undefined;
+
+  constructor(secret: string | undefined) {
+    this.key = secret === undefined ? undefined : new TextEncoder().encode(secret);
+  }
+
+  /** True when this server can sign and verify tokens (and so hold private rooms). */
+  get enabled(): boolean {
+    return this.key !== undefined;
+  }
+
+  async mint(request: MintRequest): Promise<{ token: string; expiresAt: number }> {
+    const expiresAt = Math.floor(Date.now() / 1000) + request.ttlSeconds;
+    const claims = { room: request.roomId, role: request.role, ...(request.name !== undefined ? { name: request.name } : {}) };
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: ALGORITHM }).setIssuedAt().setExpirationTime(expiresAt).sign(this.requireKey());
+    return { token, expiresAt: expiresAt * 1000 };
+  }
+
+  /** The token's claims when it is valid for `roomId`; throws `token_expired` or `forbidden`. */
+  async verify(token: string, roomId: string): Promise<TokenClaims> {
+    const key = this.requireKey();
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], requiredClaims: ["exp"] }));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new AppError("token_expired", "This room token has expired. Ask the room's owner for a new link.");
+      throw new AppError("forbidden", "This room token is not valid.");
+    }
+    return claimsFor(payload, roomId);
+  }
+
+  private requireKey(): Uint8Array {
+    if (!this.key) throw new AppError("forbidden", NO_SECRET);
+    return this.key;
+  }
+}
+
+function claimsFor(payload: Record<string, unknown>, roomId: string): TokenClaims {
+  if (payload.room !== roomId) throw new AppError("forbidden", "This room token is for another room.");
+  const role = payload.role;
+  if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) throw new AppError("forbidden", "This room token names no valid role.");
+  const name = payload.name;
+  if (name === undefined) return { role: role as Role };
+  if (typeof name !== "string" || name.trim() === "" || name.length > MAX_NAME_LENGTH) throw new AppError("forbidden", "This room token's name is not valid.");
+  return { role: role as Role, name: name.trim() };
+}

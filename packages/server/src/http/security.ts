@@ -1,0 +1,59 @@
+/**
+ * HTTP edge security: helmet's headers (with a CSP the client and /embed/demo.html run under)
+ * and the CORS allowlist (CORS_ORIGINS) for `/api/*` and `/embed/*`, preflights included.
+ */
+import type { RequestHandler } from "express";
+import helmet from "helmet";
+
+export type CorsOrigins = "*" | string[];
+
+/** helmet with a CSP for the Svelte app: scripts from here, sockets to here, Svelte's inline styles. */
+export function securityHeaders(): RequestHandler {
+  const headers = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'", "ws:", "wss:"],
+        imgSrc: ["'self'", "data:"],
+        frameAncestors: ["'self'"],
+      },
+    },
+  });
+  return (req, res, next) => {
+    headers(req, res, (error?: unknown) => {
+      // <streaming-chat> is loaded as a module script by pages on any (allowed) origin.
+      if (req.path.startsWith("/embed/")) res.setHeader("Cross-Origin-Resource-Policy", "cross-origin");
+      next(error);
+    });
+  };
+}
+
+const PREFLIGHT_MAX_AGE_SECONDS = 600;
+const ALLOWED_HEADERS = "Content-Type, Authorization, X-Room-Key, Last-Event-ID";
+
+/** True when a request from `origin` may be served cross-origin (no Origin header: not a browser's cross-origin call). */
+export function originAllowed(origins: CorsOrigins, origin: string | undefined): boolean {
+  return origin === undefined || origins === "*" || origins.includes(origin);
+}
+
+/** CORS headers for allowed origins only (a disallowed one gets none: the browser blocks it). */
+export function corsAllowlist(origins: CorsOrigins): RequestHandler {
+  return (req, res, next) => {
+    if (!req.path.startsWith("/api/") && !req.path.startsWith("/embed/")) return next();
+    const origin = req.get("origin");
+    if (origins === "*") res.setHeader("Access-Control-Allow-Origin", "*");
+    else if (origin !== undefined && origins.includes(origin)) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.vary("Origin");
+    } else res.vary("Origin");
+    if (req.method !== "OPTIONS") return next();
+    if (res.getHeader("Access-Control-Allow-Origin") !== undefined) {
+      res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+      res.setHeader("Access-Control-Max-Age", String(PREFLIGHT_MAX_AGE_SECONDS));
+    }
+    res.status(204).end();
+  };
+}
