@@ -22,10 +22,18 @@ async function body(req: IncomingMessage): Promise<string> {
   return Buffer.concat(parts).toString();
 }
 
+const FALLBACK: AnswerPlan = { seed: 0, tokens: 10, tokensPerSecond: 100 };
+
 function planOf(raw: string): AnswerPlan {
-  const request = JSON.parse(raw) as { messages?: Array<{ role: string; content: string }> };
+  let request: { messages?: Array<{ role: string; content: string }> };
+  try {
+    request = JSON.parse(raw) as typeof request;
+  } catch {
+    // Not a chat request (e.g. a probe with no body): a short answer does no harm.
+    return FALLBACK;
+  }
   const last = request.messages?.filter((m) => m.role === "user").at(-1);
-  return parseQuestion(last?.content ?? "") ?? { seed: 0, tokens: 10, tokensPerSecond: 100 };
+  return parseQuestion(last?.content ?? "") ?? FALLBACK;
 }
 
 async function stream(res: ServerResponse, plan: AnswerPlan): Promise<void> {
@@ -45,6 +53,12 @@ export async function startSoakUpstream(): Promise<SoakUpstream> {
   const upstream: SoakUpstream = { url: "", requests: 0, close: () => new Promise((resolve) => server.close(() => resolve())) };
   const server = createServer((req, res) => {
     upstream.requests += 1;
+    if (req.method !== "POST") {
+      // A node checking the LLM server (e.g. GET /v1/models): answer an empty list.
+      req.resume();
+      res.writeHead(200, { "Content-Type": "application/json" }).end('{"object":"list","data":[]}');
+      return;
+    }
     void body(req).then((raw) => {
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
       return stream(res, planOf(raw));

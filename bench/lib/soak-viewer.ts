@@ -18,6 +18,8 @@ export interface ViewerCounts {
   lost: number;
   /** Final text longer than expected: something applied twice. */
   duplicatedApplied: number;
+  /** Answers that ended other than `done` (interrupted, stopped, error) with a text that is an exact prefix of the expected one. */
+  endedEarly: number;
   /** Deltas received live / through resumes. */
   deltas: number;
   resumedDeltas: number;
@@ -39,7 +41,7 @@ export interface ViewerCounts {
 
 export function emptyCounts(): ViewerCounts {
   return {
-    checked: 0, verified: 0, lost: 0, duplicatedApplied: 0, deltas: 0, resumedDeltas: 0, duplicatesDropped: 0,
+    checked: 0, verified: 0, endedEarly: 0, lost: 0, duplicatedApplied: 0, deltas: 0, resumedDeltas: 0, duplicatesDropped: 0,
     gaps: 0, resumes: 0, unfilledGaps: 0, snapshotConflicts: 0, joins: 0, reconnects: 0, errors: 0, unfinished: 0, examples: [],
   };
 }
@@ -256,6 +258,11 @@ export class SoakViewer {
     const expected = expectedText(answer.text);
     if (answer.end?.status === "done" && answer.text === expected) {
       this.counts.verified += 1;
+      return;
+    }
+    if (answer.end?.status !== "done" && expected?.startsWith(answer.text)) {
+      this.counts.endedEarly += 1;
+      this.example(`answer ${id} ended ${answer.end?.status} at seq ${answer.seq}: its text so far is exact`);
       return;
     }
     if (expected !== undefined && answer.text.length > expected.length) this.counts.duplicatedApplied += 1;

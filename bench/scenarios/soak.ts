@@ -114,11 +114,22 @@ async function runFor(minutes: number, sample: (at: number) => Promise<void>): P
   }
 }
 
-function resultRows(o: SoakOptions, v: ViewerCounts, d: DriverCounts, seconds: number, nodeProblems: number): Array<Array<string | number>> {
+/** Warnings of both nodes (e.g. an answer taken over after its lease expired), by message. */
+function warnings(nodes: BenchNode[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const entry of nodes.flatMap((n) => n.node.logs)) {
+    if (typeof entry.level !== "number" || entry.level < 40) continue;
+    const msg = String(entry.msg);
+    counts.set(msg, (counts.get(msg) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function resultRows(o: SoakOptions, v: ViewerCounts, d: DriverCounts, seconds: number, nodeProblems: number, warned: Map<string, number>): Array<Array<string | number>> {
   const verdict = (n: number) => (n === 0 ? "0 ✓" : `**${n}** ✗`);
   const rows: Array<Array<string | number>> = [
     ["answers completed (driver saw `done`)", d.done, `${d.asked} asked in ${seconds.toFixed(0)} s; ${d.failed} ended otherwise; ${d.refused} sends refused; ${d.endsMissed} ends the driver waited > 60 s for`],
-    ["answers checked by viewers", v.checked, `${v.verified} exactly equal to the expected text`],
+    ["answers checked by viewers", v.checked, `${v.verified} exactly equal to the expected text; ${v.endedEarly} ended early (not \`done\`) with an exact prefix of it`],
     ["deltas delivered", v.deltas + v.resumedDeltas, `${v.deltas} live + ${v.resumedDeltas} through chat:resume (${((v.deltas + v.resumedDeltas) / seconds).toFixed(0)}/s)`],
     ["**lost**", verdict(v.lost + v.unfinished + v.unfilledGaps), `${v.lost} final texts short or wrong, ${v.unfinished} answers never completed, ${v.unfilledGaps} gaps a resume could not fill`],
     ["**duplicated-applied**", verdict(v.duplicatedApplied), "final text longer than expected"],
@@ -126,6 +137,7 @@ function resultRows(o: SoakOptions, v: ViewerCounts, d: DriverCounts, seconds: n
     ["gaps / resumes", `${v.gaps} / ${v.resumes}`, `snapshot conflicts: ${v.snapshotConflicts}`],
     ["reconnects", v.reconnects, `${v.joins} joins; ${v.errors} connection errors; ${o.bounceSeconds} s mean between bounces per viewer`],
     ["node error logs", nodeProblems, "log lines at error level or crash output, both nodes"],
+    ["node warnings", [...warned.values()].reduce((a, b) => a + b, 0), [...warned].map(([msg, n]) => `${n}× ${msg}`).join("; ") || "none"],
   ];
   // Counts are integers: shown as such (the table gives numbers one decimal below 100).
   return rows.map((row) => row.map((cell) => String(cell)));
@@ -162,9 +174,9 @@ export async function soak(args: string[]): Promise<void> {
     console.log(`Machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
     console.log(`Soak: ${options.minutes} min, ${options.viewers} viewers over ${options.rooms} rooms, 2 nodes + redis, ${options.swarms} load generators; answers 200–800 tokens at 100–300 tok/s; COALESCE_MS=30, HISTORY_LIMIT=20`);
     console.log(`Load average (1 min): ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after; settle: ${settled.map((s) => `${s.pending} pending, ${s.offline} offline`).join("; ")}\n`);
-    console.log(table(["what", "result", "detail"], resultRows(options, viewers, driven, seconds, nodeProblems.length)));
+    console.log(table(["what", "result", "detail"], resultRows(options, viewers, driven, seconds, nodeProblems.length, warnings(nodes))));
     console.log(`\nMemory (MB; heap after a full GC), slope by least squares:\n\n${memoryTable(samples, options.minutes > 4 ? (options.minutes - 4) * 60 : 0)}`);
-    const examples = [...viewers.examples, ...driven.examples, ...nodeProblems].slice(0, 20);
+    const examples = [...new Set([...viewers.examples, ...driven.examples, ...nodeProblems])].slice(0, 20);
     if (examples.length > 0) console.log(`\nExamples:\n${examples.map((e) => `- ${e}`).join("\n")}`);
   } finally {
     for (const s of swarms) if (s.child.connected) s.send({ type: "exit" });
