@@ -83,6 +83,11 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       }),
   };
   const server = createServer((req, res) => {
+    // Nodes probe /v1/models for /readyz: answered aside, so probes neither take scripts nor count as requests.
+    if (req.method === "GET" && /\/(v1\/)?models$/.test(req.url ?? "")) {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: "fake", object: "model" }] }));
+      return;
+    }
     void handle(req, res, queue.shift() ?? fake.fallback, fake, gates);
   });
   server.on("connection", (socket) => {

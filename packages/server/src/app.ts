@@ -19,6 +19,9 @@ import { Upkeep } from "./core/upkeep.ts";
 import { loopbackUrl } from "./http/loopback-viewer.ts";
 import { createRoomEvents } from "./http/room-events.ts";
 import { createHttpApp } from "./http/routes.ts";
+import { createMetrics, type PromMetrics } from "./observability/metrics.ts";
+import { metricsHandler } from "./observability/metrics-route.ts";
+import { createUpstreamProbe, type UpstreamProbe } from "./observability/upstream-probe.ts";
 import { roomsApi } from "./http/rooms-api.ts";
 import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
@@ -48,6 +51,8 @@ export interface AppDeps {
   onStoreReconnect?: (listener: () => void) => void;
   /** Redis for the per-IP rate limits shared by every node (Redis mode); in memory without it. */
   rateLimitRedis?: { client: Redis; prefix: string };
+  /** This app's Prometheus registry (main.ts makes it first, to count Redis errors); else its own. */
+  metrics?: PromMetrics;
 }
 
 export interface App {
@@ -63,11 +68,16 @@ export interface App {
 }
 
 const SLOW_VIEWER_CHECK_MS = 250;
+/** /readyz reports the LLM server as last probed this often, each probe waiting at most UPSTREAM_PROBE_TIMEOUT_MS. */
+const UPSTREAM_PROBE_EVERY_MS = 10_000;
+const UPSTREAM_PROBE_TIMEOUT_MS = 2000;
 const SHUTDOWN_REASON = "The server is restarting; this answer was cut short.";
 
 export function createApp(deps: AppDeps): App {
   const { config, logger, source, adapter } = deps;
   let draining = false;
+  const metrics = deps.metrics ?? createMetrics();
+  const upstream = upstreamProbe(config, source.demo, logger);
   const roomEvents = createRoomEvents({
     loopbackUrl: () => loopbackUrl(http.address()),
     heartbeatMs: config.sse.heartbeatMs,
@@ -77,17 +87,20 @@ export function createApp(deps: AppDeps): App {
   });
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
-    readiness: async () => ({ server: !draining, ...deps.readiness?.() }),
+    readiness: async () => ({ server: !draining, upstream: upstream?.reachable() ?? true, ...deps.readiness?.() }),
     status: () => ({ node: config.nodeId, rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
     roomEvents: roomEvents.handler,
     roomsApi: roomsApi({ rooms: () => rooms, logger }),
+    metrics: metricsHandler(metrics.registry, config.metricsToken),
     corsOrigins: config.corsOrigins,
   });
   const http = createServer(httpApp);
   const io = createSocketServer(http, config.corsOrigins);
   if (adapter) io.adapter(adapter);
-  const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS }, logger);
-  const rooms = createRoomService(deps, io, slowViewers);
+  const onCaughtUp = () => metrics.recorder.resync("slow_viewer");
+  const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp }, logger);
+  const rooms = createRoomService({ ...deps, metrics }, io, slowViewers);
+  metrics.watch({ sockets: () => io.of("/").sockets.size, rooms: () => rooms.presence.rooms().length });
   const events = createEventLimits(config.rateLimits, logger, deps.rateLimitRedis);
   attachRooms(io, rooms, logger, { events, trustedHops: config.trustProxy });
   const upkeep = new Upkeep(
@@ -98,7 +111,10 @@ export function createApp(deps: AppDeps): App {
     ],
     logger,
   );
-  deps.onStoreReconnect?.(() => void storeIsBack(rooms, io, logger));
+  deps.onStoreReconnect?.(() => {
+    metrics.recorder.resync("store_reconnect", rooms.presence.rooms().length);
+    void storeIsBack(rooms, io, logger);
+  });
 
   return {
     http,
@@ -107,6 +123,7 @@ export function createApp(deps: AppDeps): App {
     listen: async () => {
       await rooms.presence.heartbeat().catch(() => undefined); // Redis may still be connecting: the upkeep retries.
       upkeep.start();
+      upstream?.start();
       return new Promise((resolve, reject) => {
         http.once("error", reject);
         http.listen(config.port, config.host, () => resolve(http.address() as AddressInfo));
@@ -121,6 +138,7 @@ export function createApp(deps: AppDeps): App {
       if (adapter) closeConnections(io);
       await rooms.drain(config.shutdownGraceMs, SHUTDOWN_REASON);
       upkeep.stop();
+      upstream?.stop();
       slowViewers.stop();
       await closeConnectionsGracefully(io);
       await roomEvents.close(); // SSE streams end cleanly before their connections are closed
@@ -132,7 +150,7 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
-function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerGuard): RoomService {
+function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServer, slowViewers: SlowViewerGuard): RoomService {
   const { config, logger, store, locks, directory, source, adapter, records, queue, slots } = deps;
   return new RoomService({
     store,
@@ -145,6 +163,7 @@ function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerG
     source,
     broadcaster: socketBroadcaster(io, slowViewers),
     logger,
+    metrics: deps.metrics.recorder,
     ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
     tokens: new RoomTokens(config.tokenSecret),
     buildTurns: (history, systemPrompt) =>
@@ -156,6 +175,12 @@ function createRoomService(deps: AppDeps, io: IoServer, slowViewers: SlowViewerG
       ...config.capacity,
     },
   });
+}
+
+/** Watches the LLM server for /readyz; none for the demo model (always ready). */
+function upstreamProbe(config: Config, demo: boolean, logger: Logger): UpstreamProbe | undefined {
+  if (demo || !config.llm.baseUrl) return undefined;
+  return createUpstreamProbe({ baseUrl: config.llm.baseUrl, everyMs: UPSTREAM_PROBE_EVERY_MS, timeoutMs: UPSTREAM_PROBE_TIMEOUT_MS, logger });
 }
 
 /** Closes every client connection without a disconnect packet: clients reconnect (elsewhere). */

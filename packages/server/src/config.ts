@@ -53,6 +53,7 @@ const envSchema = z.object({
   QUOTA_ROOM_TOKENS: int(0, 0),
   QUOTA_USER_TOKENS: int(0, 0),
   QUOTA_WINDOW_SECONDS: int(3600, 1),
+  METRICS_TOKEN: optionalString,
   SLOW_VIEWER_MAX_BUFFER_BYTES: int(1024 * 1024, 1024),
   SLOW_VIEWER_DISCONNECT_MS: int(30_000, 100),
   TOKEN_SECRET: optionalString.pipe(z.string().min(32, "TOKEN_SECRET must be at least 32 characters").optional()),
@@ -103,6 +104,8 @@ export interface Config {
   capacity: { maxMembersPerRoom: number; maxRoomsPerNode: number };
   /** Completion tokens per room and per person (client IP) per window; 0: no quota. */
   quotas: { roomTokens: number; userTokens: number; windowSeconds: number };
+  /** Bearer token GET /metrics requires; undefined: /metrics is open (keep it off the public network). */
+  metricsToken: string | undefined;
   slowViewers: { maxBufferBytes: number; disconnectAfterMs: number };
   /** HS256 secret of signed room tokens; undefined: no tokens (and no private rooms). */
   tokenSecret: string | undefined;
@@ -163,6 +166,7 @@ function toConfig(e: Env): Config {
     trustProxy: e.TRUST_PROXY,
     capacity: { maxMembersPerRoom: e.MAX_MEMBERS_PER_ROOM, maxRoomsPerNode: e.MAX_ROOMS_PER_NODE },
     quotas: { roomTokens: e.QUOTA_ROOM_TOKENS, userTokens: e.QUOTA_USER_TOKENS, windowSeconds: e.QUOTA_WINDOW_SECONDS },
+    metricsToken: e.METRICS_TOKEN,
     slowViewers: { maxBufferBytes: e.SLOW_VIEWER_MAX_BUFFER_BYTES, disconnectAfterMs: e.SLOW_VIEWER_DISCONNECT_MS },
     tokenSecret: e.TOKEN_SECRET,
     corsOrigins: parseOrigins(e.CORS_ORIGINS),

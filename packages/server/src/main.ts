@@ -6,6 +6,7 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import type { AnswerLocks, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore, UpstreamSlots } from "./core/ports.ts";
 import { createLogger } from "./logger.ts";
+import { createMetrics, type PromMetrics } from "./observability/metrics.ts";
 import { MemoryDirectory } from "./store/memory-directory.ts";
 import { MemoryLocks } from "./store/memory-locks.ts";
 import { MemoryQueue } from "./store/memory-queue.ts";
@@ -25,9 +26,10 @@ async function main(): Promise<void> {
   const config = readConfigOrExit();
   const logger = createLogger(config.logLevel).child({ node: config.nodeId });
   guardProcess(logger);
-  const backend = createBackend(config, logger);
+  const metrics = createMetrics();
+  const backend = createBackend(config, logger, metrics);
   const source = createAnswerSource(config.llm);
-  const app = createApp({ config, logger, source, ...backend });
+  const app = createApp({ config, logger, source, metrics, ...backend });
   const address = await app.listen();
   logStartup(logger, config, source.demo, address.port);
   onShutdownSignal(logger, config, async () => {
@@ -51,7 +53,7 @@ interface Backend {
 }
 
 /** Memory without REDIS_URL; with it, the Redis store, locks, directory and Socket.IO adapter. */
-function createBackend(config: Config, logger: Logger): Backend {
+function createBackend(config: Config, logger: Logger, metrics: PromMetrics): Backend {
   const { historyLimit, idleTtlMs } = config.rooms;
   if (!config.redis.url) {
     const store = new MemoryStore({ historyLimit, idleTtlMs });
@@ -66,7 +68,7 @@ function createBackend(config: Config, logger: Logger): Backend {
       close: async () => store.close(),
     };
   }
-  const redis = connectRedis(config.redis.url, config.redis.prefix, logger);
+  const redis = connectRedis(config.redis.url, config.redis.prefix, logger, (role) => metrics.redisError(role));
   const { prefix, leaseMs } = config.redis;
   const connectedForMs = redis.connectedForMs;
   return {

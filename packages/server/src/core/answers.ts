@@ -1,7 +1,7 @@
 import type { Message, StopRequest } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
-import type { AnswerLocks, AnswerRef, AnswerSource, Broadcaster, ChatTurn, Logger, RoomStore, UpstreamSlots } from "./ports.ts";
+import type { AnswerLocks, AnswerRef, AnswerSource, Broadcaster, ChatTurn, Logger, Metrics, RoomStore, UpstreamSlots } from "./ports.ts";
 
 export interface AnswersDeps {
   store: RoomStore;
@@ -12,6 +12,7 @@ export interface AnswersDeps {
   coalesceMs: number;
   coalesceMaxChars: number;
   slots: UpstreamSlots;
+  metrics: Metrics;
 }
 
 /** After interrupting what is left at a shutdown deadline, how long the ends may take to be stored. */
@@ -42,7 +43,7 @@ export class Answers {
 
   /** Gives back a room claimed for an answer that did not start. */
   async unclaim(roomId: string, messageId: string): Promise<void> {
-    await this.deps.locks.release(roomId, messageId).catch((error: unknown) => this.releaseFailed(error, roomId));
+    await this.deps.locks.release(roomId, messageId).catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
   }
 
   /** Streams a claimed answer (already published as `streaming`) to its end. */
@@ -55,7 +56,7 @@ export class Answers {
     const run = generation.run(turns).finally(async () => {
       clearInterval(renewal);
       this.active.delete(roomId);
-      await this.deps.locks.release(roomId, messageId).catch((error: unknown) => this.releaseFailed(error, roomId));
+      await this.deps.locks.release(roomId, messageId).catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
       this.running.delete(run);
     });
     this.running.add(run);
@@ -112,7 +113,7 @@ export class Answers {
       generation.interrupt("The server running this answer lost its claim on the room.", "owner_lost");
     } catch (error) {
       // Redis is unreachable: keep streaming; the lease is re-taken when it is back.
-      this.deps.logger.warn({ err: error, roomId }, "could not renew the answer lock");
+      this.deps.logger.warn({ err: error, roomId, messageId }, "could not renew the answer lock");
     }
   }
 
@@ -121,13 +122,13 @@ export class Answers {
   }
 
   private createGeneration(answer: Message, model: string | undefined, onEnded: ((tokens: number) => void) | undefined): Generation {
-    const { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots } = this.deps;
-    const deps = { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots };
+    const { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots, metrics } = this.deps;
+    const deps = { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots, metrics };
     return new Generation(deps, { roomId: answer.roomId, messageId: answer.id, model, onEnded });
   }
 
-  private releaseFailed(error: unknown, roomId: string): void {
-    this.deps.logger.warn({ err: error, roomId }, "could not release the room's answer lock (it expires by itself)");
+  private releaseFailed(error: unknown, roomId: string, messageId: string): void {
+    this.deps.logger.warn({ err: error, roomId, messageId }, "could not release the room's answer lock (it expires by itself)");
   }
 }
 

@@ -1,7 +1,8 @@
 import type { EndEvent, Message, Usage } from "@tokencast/protocol";
 import { Coalescer } from "./coalescer.ts";
 import { AppError, toErrorPayload } from "./errors.ts";
-import type { AnswerSource, AppendResult, Broadcaster, ChatTurn, EndPatch, Logger, RoomStore, UpstreamSlots } from "./ports.ts";
+import type { AnswerSource, AppendResult, Broadcaster, ChatTurn, EndPatch, Logger, Metrics, RoomStore, UpstreamSlots } from "./ports.ts";
+import { StreamTimings } from "./stream-timings.ts";
 
 export interface GenerationDeps {
   store: RoomStore;
@@ -11,6 +12,7 @@ export interface GenerationDeps {
   coalesceMs: number;
   coalesceMaxChars: number;
   slots: UpstreamSlots;
+  metrics: Metrics;
 }
 
 export interface GenerationInit {
@@ -64,6 +66,11 @@ export class Generation {
   private readonly text: Coalescer;
   private readonly thinking: Coalescer;
   private readonly logger: Logger;
+  private readonly timings: StreamTimings;
+  /** When the oldest text still in the coalescer arrived from upstream (token-to-viewer delay). */
+  private bufferedSince: number | undefined;
+  /** When the oldest text in `pending` arrived from upstream. */
+  private pendingSince: number | undefined;
 
   constructor(
     private readonly deps: GenerationDeps,
@@ -74,6 +81,7 @@ export class Generation {
     this.model = init.model;
     this.onEnded = init.onEnded;
     this.logger = deps.logger.child({ roomId: init.roomId, messageId: init.messageId });
+    this.timings = new StreamTimings(deps.metrics);
     const window = { windowMs: deps.coalesceMs, maxChars: deps.coalesceMaxChars };
     this.text = new Coalescer({ ...window, flush: (t) => this.enqueue(t) });
     this.thinking = new Coalescer({ ...window, flush: (t) => this.publishReasoning(t) });
@@ -106,11 +114,13 @@ export class Generation {
   async run(turns: Promise<ChatTurn[]>): Promise<void> {
     let failure: unknown;
     const release = await this.waitForSlot();
+    const streaming = this.deps.metrics.answerStreaming();
     try {
       if (!this.abort.signal.aborted) await this.consume(await turns);
     } catch (error) {
       failure = error;
     } finally {
+      streaming();
       release();
     }
     this.text.flushNow();
@@ -125,10 +135,13 @@ export class Generation {
    */
   private async waitForSlot(): Promise<() => void> {
     let marks: Promise<void> | undefined;
+    let queued: (() => void) | undefined;
     const mark = (place: number | undefined) => {
+      if (place !== undefined) queued ??= this.deps.metrics.answerQueued();
       marks = (marks ?? Promise.resolve()).then(() => this.markQueued(place));
     };
     const release = await this.deps.slots.acquire(this.messageId, this.abort.signal, mark);
+    queued?.();
     if (marks && !this.abort.signal.aborted) mark(undefined);
     await marks;
     return release;
@@ -147,13 +160,16 @@ export class Generation {
   private async consume(turns: ChatTurn[]): Promise<void> {
     const model = this.model;
     const stream = this.deps.source.stream({ turns, signal: this.abort.signal, ...(model ? { model } : {}) });
+    this.timings.requested();
     for await (const event of stream) {
       if (this.abort.signal.aborted) return;
       switch (event.type) {
         case "text":
+          this.bufferedSince ??= this.timings.token();
           this.text.push(event.text);
           break;
         case "reasoning":
+          this.timings.token();
           this.reasoning += event.text;
           this.thinking.push(event.text);
           break;
@@ -168,7 +184,10 @@ export class Generation {
   }
 
   private enqueue(text: string): void {
+    const since = this.bufferedSince;
+    this.bufferedSince = undefined;
     if (this.lost) return;
+    this.pendingSince ??= since;
     this.pending += text;
     this.writing ??= this.writeLoop();
   }
@@ -177,11 +196,14 @@ export class Generation {
   private async writeLoop(): Promise<void> {
     while (this.pending !== "") {
       const text = this.pending;
+      const since = this.pendingSince;
       this.pending = "";
-      const outcome = await this.appendAndPublish(text);
+      this.pendingSince = undefined;
+      const outcome = await this.appendAndPublish(text, since);
       if (outcome === "lost") break;
       if (outcome === "retry") {
         this.pending = text + this.pending;
+        this.pendingSince = since ?? this.pendingSince;
         if (this.giveUp.signal.aborted) break;
         await delay(WRITE_RETRY_MS, this.giveUp.signal);
       }
@@ -193,7 +215,8 @@ export class Generation {
     this.writing = undefined;
   }
 
-  private async appendAndPublish(text: string): Promise<"ok" | "retry" | "lost"> {
+  /** `since`: when the oldest of this text arrived from upstream. */
+  private async appendAndPublish(text: string, since: number | undefined): Promise<"ok" | "retry" | "lost"> {
     const seq = this.seq + 1;
     let result: AppendResult;
     try {
@@ -210,6 +233,7 @@ export class Generation {
     this.seq = seq;
     this.chars += text.length;
     this.deps.broadcaster.delta({ roomId: this.roomId, messageId: this.messageId, seq, text });
+    if (since !== undefined) this.deps.metrics.deltaBroadcast(performance.now() - since);
     return "ok";
   }
 
@@ -231,6 +255,7 @@ export class Generation {
     const end = this.endEvent(failure);
     const recorded = await this.record(end);
     this.onEnded?.(this.tokensUsed());
+    this.timings.ended(end.status);
     if (recorded === "ended-elsewhere") {
       this.logger.info({ seq: this.seq }, "answer had already been ended elsewhere");
       return;
@@ -277,7 +302,9 @@ export class Generation {
     }
     if (failure !== undefined) {
       if (!(failure instanceof AppError)) this.logger.error({ err: failure }, "answer failed unexpectedly");
-      return { ...base, ...extras, status: "error", error: toErrorPayload(failure) };
+      const error = toErrorPayload(failure);
+      if (this.timings.wasRequested()) this.deps.metrics.upstreamError(error.code);
+      return { ...base, ...extras, status: "error", error };
     }
     return { ...base, ...extras, status: "done" };
   }

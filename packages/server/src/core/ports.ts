@@ -251,3 +251,27 @@ export interface Logger {
   error(obj: object, msg?: string): void;
   child(bindings: object): Logger;
 }
+
+// ---------- metrics ----------
+
+/** Why viewers were sent back to the log for what they missed. */
+export type ResyncReason = "slow_viewer" | "store_reconnect" | "resume";
+
+/** What answers report for monitoring (Prometheus in observability/; a no-op in tests). */
+export interface Metrics {
+  /** An answer waits for an upstream slot; call the returned function when it stops waiting. */
+  answerQueued(): () => void;
+  /** An answer streams from the upstream; call the returned function when it stops. */
+  answerStreaming(): () => void;
+  /** Time from the upstream request to its first token. */
+  firstToken(ms: number): void;
+  /** Tokens (text or reasoning events) read from the upstream. */
+  upstreamTokens(count: number): void;
+  /** An answer ended; `tokensPerSecond` when it streamed for a measurable time. */
+  answerEnded(status: string, tokensPerSecond?: number): void;
+  /** The upstream failed with this named code. */
+  upstreamError(code: string): void;
+  /** A delta was broadcast this long after the first upstream text it carries arrived. */
+  deltaBroadcast(delayMs: number): void;
+  resync(reason: ResyncReason, count?: number): void;
+}

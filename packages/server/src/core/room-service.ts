@@ -21,6 +21,7 @@ import { isFinalStatus } from "@tokencast/protocol";
 import { admittedRole, requireAllowed, requireMayMint, requireOwner, roleFor } from "./access.ts";
 import { Answers } from "./answers.ts";
 import { AppError } from "./errors.ts";
+import { noMetrics } from "./no-metrics.ts";
 import type {
   AnswerLocks,
   AnswerSource,
@@ -29,6 +30,7 @@ import type {
   Cluster,
   Logger,
   MemberDirectory,
+  Metrics,
   QuestionQueue,
   RoomRecords,
   RoomStore,
@@ -68,6 +70,8 @@ export interface RoomServiceDeps {
   cluster?: Cluster;
   /** Signed room tokens (TOKEN_SECRET); absent: no tokens, no private rooms. */
   tokens?: RoomTokens;
+  /** Where answers report for monitoring; none: nowhere. */
+  metrics?: Metrics;
   now?: () => number;
 }
 
@@ -110,7 +114,8 @@ export class RoomService {
     this.tokens = deps.tokens ?? new RoomTokens(undefined);
     const { store, locks, source, broadcaster, logger, directory, limits, records, queue, slots } = deps;
     this.presence = new Presence({ directory, broadcaster, logger });
-    this.answers = new Answers({ store, locks, source, broadcaster, logger, slots, ...limits });
+    const metrics = deps.metrics ?? noMetrics;
+    this.answers = new Answers({ store, locks, source, broadcaster, logger, slots, metrics, ...limits });
     this.catalog = new RoomCatalog({ records, source, maxTextLength: limits.maxTextLength, now: this.now });
     this.questions = new Questions({ queue, broadcaster, logger, now: this.now });
     this.typingGate = new TypingGate(TYPING_EVERY_MS, this.now);
@@ -212,6 +217,7 @@ export class RoomService {
 
   async resume(connectionId: string, payload: ResumePayload): Promise<ResumeResult> {
     this.requireMember(connectionId, payload.roomId);
+    this.deps.metrics?.resync("resume");
     const message = await this.deps.store.getMessage(payload.roomId, payload.messageId);
     if (!message) throw new AppError("not_found", "No such message in this room.");
     const deltas = await this.deps.store.readDeltas(payload.roomId, payload.messageId, payload.afterSeq);

@@ -13,6 +13,8 @@ export interface HttpDeps {
   roomEvents?: RequestHandler;
   /** The rooms API (http/rooms-api.ts): create, describe, transcript. */
   roomsApi?: Router;
+  /** `GET /metrics` (observability/metrics-route.ts). */
+  metrics?: RequestHandler;
   /** Origins allowed cross-origin on /api/* and /embed/* (CORS_ORIGINS); default any. */
   corsOrigins?: CorsOrigins;
 }
@@ -31,6 +33,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
+  if (deps.metrics) app.get("/metrics", deps.metrics);
   if (deps.roomEvents) app.get("/api/rooms/:id/events", deps.roomEvents);
   if (deps.roomsApi) app.use(deps.roomsApi);
   mountClient(app, deps.clientDir);

@@ -34,7 +34,7 @@ async function run<S extends z.ZodType, R extends object>(
     return { ok: true, ...(await handler(parsed.data)) };
   } catch (error) {
     const payload = toErrorPayload(error);
-    if (payload.code === "internal_error") logger.error({ err: error }, "event handler failed");
+    if (payload.code === "internal_error") logger.error({ err: error, ...roomOf(parsed.data) }, "event handler failed");
     return { ok: false, error: payload };
   }
 }
@@ -46,6 +46,12 @@ function reply<R>(ack: ((r: Ack<R>) => void) | undefined, response: Ack<R>, logg
   } catch (error) {
     logger.warn({ err: error }, "could not send an ack");
   }
+}
+
+/** The payload's room, for log lines, when it names one. */
+function roomOf(payload: unknown): { roomId?: string } {
+  const roomId = (payload as { roomId?: unknown } | undefined)?.roomId;
+  return typeof roomId === "string" ? { roomId } : {};
 }
 
 function invalidPayload(error: z.ZodError): ErrorPayload {

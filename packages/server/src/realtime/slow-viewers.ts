@@ -13,6 +13,8 @@ export interface SlowViewerOptions {
   /** A socket still over the bound after this long (or over HARD_LIMIT_BYTES) is disconnected. */
   disconnectAfterMs: number;
   checkEveryMs: number;
+  /** Hears each slow viewer that caught up (it resyncs from the log). */
+  onCaughtUp?: () => void;
 }
 
 export interface SlowViewerGuard {
@@ -56,6 +58,7 @@ export function guardSlowViewers(io: IoServer, options: SlowViewerOptions, logge
       slowSince.delete(socket.id);
       void socket.leave(SLOW_ROOM);
       logger.info({ socketId: socket.id, bytes }, "slow viewer caught up: deltas resumed");
+      options.onCaughtUp?.();
     } else if (bytes > Math.max(HARD_LIMIT_BYTES, options.maxBufferBytes * 4) || performance.now() - since > options.disconnectAfterMs) {
       slowSince.delete(socket.id);
       logger.warn({ socketId: socket.id, bytes }, "slow viewer disconnected (it reconnects and catches up from the log)");

@@ -24,7 +24,8 @@ const ERROR_LOG_INTERVAL_MS = 5000;
 /** A node-to-node request (e.g. a stop) waits this long for the other nodes' answers. */
 const REQUESTS_TIMEOUT_MS = 3000;
 
-export function connectRedis(url: string, keyPrefix: string, logger: Logger): RedisConnections {
+/** `onError` hears every connection error (metrics), with the connection's role. */
+export function connectRedis(url: string, keyPrefix: string, logger: Logger, onError?: (role: string) => void): RedisConnections {
   const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
   const command = new Redis(url, { ...options, connectionName: "tokencast-command" });
   const subscriber = new Redis(url, { ...options, connectionName: "tokencast-subscriber" });
@@ -32,6 +33,7 @@ export function connectRedis(url: string, keyPrefix: string, logger: Logger): Re
   const link = trackLink(healthy);
   for (const [redis, role] of [[command, "command"], [subscriber, "subscriber"]] as const) {
     watch(redis, role, logger);
+    if (onError) redis.on("error", () => onError(role));
     redis.on("ready", link.ready);
     redis.on("close", link.down);
   }
