@@ -14,6 +14,7 @@ import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
 import { handle } from "./handle.ts";
 import type { IoSocket } from "./types.ts";
+import { refuseUnknownEvents } from "./unknown-events.ts";
 
 /** Binds the wire contract's client events for one connection to the room service. */
 export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, logger: Logger): void {
@@ -59,6 +60,7 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
   socket.on("queue:dismiss", handle(questionPayloadSchema, acked((payload) => rooms.dismissQuestion(socket.id, payload)), log));
 
   socket.on("disconnect", () => rooms.disconnect(socket.id));
+  refuseUnknownEvents(socket);
 }
 
 /** A handler that answers nothing but success: its ack result is `{}`. */
