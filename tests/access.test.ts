@@ -40,7 +40,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("bas
 function jwt(claims: Record<string, unknown>, { secret = SECRET, alg = "HS256" }: { secret?: string; alg?: string } = {}): string {
   const body = `${b64({ alg, typ: "JWT" })}.${b64(claims)}`;
   if (alg === "none") return `${body}.`;
-  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+  const hash = { HS256: "sha256", HS384: "sha384", HS512: "sha512" }[alg] ?? "sha256";
+  return `${body}.${createHmac(hash, secret).update(body).digest("base64url")}`;
 }
 
 const inSeconds = (seconds: number) => Math.floor(Date.now() / 1000) + seconds;
