@@ -104,6 +104,16 @@ describe("/metrics", () => {
     expect(sample(text, "answers_active")).toBe(0);
     expect(sample(text, "answers_queued")).toBe(0);
 
+    // A burst: tokens arriving together join one batch, and each still counts.
+    const burst = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    fake.enqueue(tokenScript(burst));
+    const second = await send(a!, "metrics-one", "burst");
+    expect((await endOf(b!, second.replyId)).status).toBe("done");
+    text = await metrics(node);
+    expect(sample(text, "upstream_tokens_total"), "tokens after the burst").toBe(tokens.length + burst.length);
+    expect(sample(text, "token_to_viewer_delay_seconds_count"), "delays after the burst").toBe(b!.deltas.length);
+    expect(sample(text, "answers_total", 'status="done"')).toBe(2);
+
     const resumed = (await a!.emit("chat:resume", { roomId: "metrics-one", messageId: replyId, afterSeq: 0 })) as { ok: boolean };
     expect(resumed.ok).toBe(true);
     expect(sample(await metrics(node), "resyncs_total", 'reason="resume"')).toBe(1);

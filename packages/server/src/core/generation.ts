@@ -164,10 +164,12 @@ export class Generation {
     for await (const event of stream) {
       if (this.abort.signal.aborted) return;
       switch (event.type) {
-        case "text":
-          this.bufferedSince ??= this.timings.token();
+        case "text": {
+          const at = this.timings.token(); // every token counts, also those joining a batch
+          this.bufferedSince ??= at;
           this.text.push(event.text);
           break;
+        }
         case "reasoning":
           this.timings.token();
           this.reasoning += event.text;
