@@ -242,6 +242,7 @@ describe("fuzzing the socket events", () => {
     console.log(`fuzz seed ${SEED}: ${tally.sent} events in ${seconds.toFixed(1)} s; ${tally.acked} acks (${tally.ok} ok) ${JSON.stringify(codes)}`);
     expect(tally.sent).toBeGreaterThanOrEqual(10_000);
     expect(tally.badAcks).toEqual([]);
+    expect(tally.codes.get("internal_error") ?? 0).toBe(0); // a handler that threw: a bug
     expect(tally.timeouts).toBe(0);
     expect(tally.doubleAcks).toBe(0);
     expect(tally.acked).toBe(expectedAcks(shots));
