@@ -53,6 +53,8 @@ interface Answer {
   ahead: Map<number, string>;
   end?: EndEvent;
   resuming: boolean;
+  /** Seqs of the join snapshots this answer's text was taken from (for diagnosis). */
+  snapshots: number[];
 }
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -144,6 +146,7 @@ export class SoakViewer {
         if (!message.text.startsWith(answer.text)) this.conflict(message, answer);
         answer.text = message.text;
         answer.seq = message.seq;
+        answer.snapshots.push(message.seq);
       }
       this.drain(answer);
       if (isFinalStatus(message.status)) answer.end ??= { roomId: this.roomId, messageId: message.id, seq: message.seq, status: message.status };
@@ -183,7 +186,7 @@ export class SoakViewer {
   private answerOf(id: string): Answer {
     let answer = this.answers.get(id);
     if (!answer) {
-      answer = { text: "", seq: 0, ahead: new Map(), resuming: false };
+      answer = { text: "", seq: 0, ahead: new Map(), resuming: false, snapshots: [] };
       this.answers.set(id, answer);
     }
     return answer;
@@ -262,12 +265,15 @@ export class SoakViewer {
     }
     if (answer.end?.status !== "done" && expected?.startsWith(answer.text)) {
       this.counts.endedEarly += 1;
-      this.example(`answer ${id} ended ${answer.end?.status} at seq ${answer.seq}: its text so far is exact`);
       return;
     }
     if (expected !== undefined && answer.text.length > expected.length) this.counts.duplicatedApplied += 1;
     else this.counts.lost += 1;
-    this.example(`answer ${id} (${answer.end?.status}, seq ${answer.seq}) text ${answer.text.length} chars, expected ${expected?.length ?? "no header"}: …${answer.text.slice(-60)}`);
+    const at = [...answer.text].findIndex((c, i) => c !== expected?.[i]);
+    this.example(
+      `answer ${id} (${answer.end?.status}, seq ${answer.seq}, end seq ${answer.end?.seq}, snapshots at seq ${answer.snapshots.join(",") || "none"}): ` +
+        `${answer.text.length} chars, expected ${expected?.length ?? "no header"}; first difference at ${at}: got "${answer.text.slice(at, at + 40)}", expected "${expected?.slice(at, at + 40)}"`,
+    );
   }
 
   private example(text: string): void {
