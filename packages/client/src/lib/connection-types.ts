@@ -12,6 +12,10 @@ export interface RoomConnectionOptions {
   name: string;
   /** The room's owner or presenter key (from a `#key=` link): sent with every join. */
   key?: string;
+  /** A signed room token (from a `#token=` invitation link): sent with every join; its role wins. */
+  token?: string;
+  /** The server refused `token` (`forbidden`, `token_expired`): the caller should forget it. The connection drops it. */
+  onTokenRejected?: () => void;
   /** A stable random id of this browser, sent with every join (one vote per client). */
   clientId?: string;
   /** The role to take without a key; default: the server's (participant in chat, viewer in presentations). */

@@ -37,12 +37,14 @@ export class RoomConnection extends RoomSync {
   readonly queue: QuestionQueue;
 
   private key: string | undefined;
+  private token: string | undefined;
   private readonly typists: RoomTyping;
   private readonly noticeListeners = new Set<(notice: RoomNotice) => void>();
 
   constructor(options: RoomConnectionOptions) {
     super(options);
     this.key = options.key;
+    this.token = options.token;
     this.queue = new QuestionQueue(options.roomId, options.votes);
     const emit = (typing: boolean): void => this.emitTyping(typing);
     this.typists = new RoomTyping({ emit, changed: () => this.notify(), ttlMs: options.typingTtlMs });
@@ -186,6 +188,7 @@ export class RoomConnection extends RoomSync {
     const { clientId, role } = this.options;
     const payload = super.joinPayload();
     if (this.key) payload.key = this.key;
+    if (this.token) payload.token = this.token;
     if (clientId) payload.clientId = clientId;
     if (role) payload.role = role;
     return payload;
@@ -198,9 +201,12 @@ export class RoomConnection extends RoomSync {
     super.onJoined(result);
   }
 
-  /** A refused key is dropped (and the caller told, to forget it); the join then stops as refused. */
+  /** A refused token (or else key) is dropped (and the caller told, to forget it); the join then stops as refused. */
   protected override onJoinFailed(error: RequestError): void {
-    if (error.code === "forbidden" && this.key !== undefined) {
+    if ((error.code === "forbidden" || error.code === "token_expired") && this.token !== undefined) {
+      this.token = undefined;
+      this.options.onTokenRejected?.();
+    } else if (error.code === "forbidden" && this.key !== undefined) {
       this.key = undefined;
       this.keyRejected = true;
       this.options.onKeyRejected?.();

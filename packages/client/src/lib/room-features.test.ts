@@ -85,6 +85,21 @@ describe("joining with keys and roles", () => {
     expect(eve.self?.role).toBe("participant");
     expect(eve.keyRejected).toBe(false);
   });
+
+  it("sends an invitation token on every join; a refused (expired) token is dropped and reported, the key kept", async () => {
+    const tom = await live("tom", { token: "jwt-1" });
+    expect(server.joinPayloads.at(-1)).toEqual({ roomId: server.roomId, name: "tom", token: "jwt-1" });
+    tom.close();
+    let rejected = 0;
+    server.joinFailures.push({ code: "token_expired", message: "This room token has expired." });
+    const tia = connect("tia", { token: "jwt-old", key: OWNER_KEY, onTokenRejected: () => rejected++, onKeyRejected: () => (rejected += 10) });
+    await until(() => tia.state === "offline", "offline after a refused token");
+    expect(tia.lastError?.code).toBe("token_expired");
+    expect(rejected).toBe(1);
+    tia.connect();
+    await until(() => tia.state === "live", "live without the token");
+    expect(server.joinPayloads.at(-1)).toEqual({ roomId: server.roomId, name: "tia", key: OWNER_KEY });
+  });
 });
 
 describe("settings", () => {

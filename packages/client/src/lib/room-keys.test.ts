@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RoomKeys, keyFromHash, loadClientId } from "./room-keys.ts";
+import { RoomKeys, keyFromHash, loadClientId, tokenFromHash } from "./room-keys.ts";
 import type { KeyStorage } from "./room-keys.ts";
 
 function memoryStorage(): KeyStorage & { data: Map<string, string> } {
@@ -73,5 +73,27 @@ describe("loadClientId", () => {
     const id = loadClientId(broken);
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(loadClientId(broken)).toBe(id);
+  });
+});
+
+describe("invitation tokens", () => {
+  it("reads #token= from a fragment, apart from #key=", () => {
+    expect(tokenFromHash("#token=a.b.c")).toBe("a.b.c");
+    expect(tokenFromHash("#key=k&token=t")).toBe("t");
+    expect(tokenFromHash("#key=k")).toBeUndefined();
+    expect(keyFromHash("#token=t")).toBeUndefined();
+  });
+
+  it("remembers a token per room, separately from the room's key, and forgets it", () => {
+    const storage = memoryStorage();
+    const keys = new RoomKeys(storage);
+    keys.remember("room-a", "key-a");
+    keys.rememberToken("room-a", "token-a");
+    expect(new RoomKeys(storage).getToken("room-a")).toBe("token-a");
+    expect(keys.get("room-a")).toBe("key-a");
+    expect(keys.getToken("room-b")).toBeUndefined();
+    keys.forgetToken("room-a");
+    expect(keys.getToken("room-a")).toBeUndefined();
+    expect(keys.get("room-a")).toBe("key-a");
   });
 });

@@ -4,6 +4,7 @@
  * client id is a stable random id sent with every join (so a reconnect cannot vote twice).
  */
 const KEY_PREFIX = "tokencast:key:";
+const TOKEN_PREFIX = "tokencast:token:";
 const CLIENT_ID_KEY = "tokencast:client-id";
 const CLIENT_ID_BYTES = 16;
 
@@ -11,9 +12,18 @@ export type KeyStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 
 /** The `key` parameter of a URL fragment (`#key=K`, also `#a=b&key=K`), if any. */
 export function keyFromHash(hash: string): string | undefined {
+  return hashParam(hash, "key");
+}
+
+/** The `token` parameter (a signed room token, from an invitation link `#token=T`), if any. */
+export function tokenFromHash(hash: string): string | undefined {
+  return hashParam(hash, "token");
+}
+
+function hashParam(hash: string, name: string): string | undefined {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const key = params.get("key")?.trim();
-  return key ? key : undefined;
+  const value = params.get(name)?.trim();
+  return value ? value : undefined;
 }
 
 /** localStorage, or undefined where it is missing or access throws (sandboxed frames, privacy modes). */
@@ -26,24 +36,52 @@ export function browserStorage(): KeyStorage | undefined {
   }
 }
 
-/** The keys this browser holds, by room. Storage failures only mean a key is not remembered. */
+/**
+ * The keys (and invitation tokens) this browser holds, by room. Storage failures only mean a key
+ * is not remembered.
+ */
 export class RoomKeys {
   private readonly memory = new Map<string, string>();
 
   constructor(private readonly storage: KeyStorage | undefined = browserStorage()) {}
 
   get(roomId: string): string | undefined {
-    return this.read(KEY_PREFIX + roomId) ?? this.memory.get(roomId);
+    return this.getItem(KEY_PREFIX + roomId);
   }
 
   remember(roomId: string, key: string): void {
-    this.memory.set(roomId, key);
-    this.attempt(() => this.storage?.setItem(KEY_PREFIX + roomId, key));
+    this.setItem(KEY_PREFIX + roomId, key);
   }
 
   forget(roomId: string): void {
-    this.memory.delete(roomId);
-    this.attempt(() => this.storage?.removeItem(KEY_PREFIX + roomId));
+    this.removeItem(KEY_PREFIX + roomId);
+  }
+
+  /** The room token (from a `#token=` invitation link) this browser holds for the room. */
+  getToken(roomId: string): string | undefined {
+    return this.getItem(TOKEN_PREFIX + roomId);
+  }
+
+  rememberToken(roomId: string, token: string): void {
+    this.setItem(TOKEN_PREFIX + roomId, token);
+  }
+
+  forgetToken(roomId: string): void {
+    this.removeItem(TOKEN_PREFIX + roomId);
+  }
+
+  private getItem(name: string): string | undefined {
+    return this.read(name) ?? this.memory.get(name);
+  }
+
+  private setItem(name: string, value: string): void {
+    this.memory.set(name, value);
+    this.attempt(() => this.storage?.setItem(name, value));
+  }
+
+  private removeItem(name: string): void {
+    this.memory.delete(name);
+    this.attempt(() => this.storage?.removeItem(name));
   }
 
   private read(name: string): string | undefined {

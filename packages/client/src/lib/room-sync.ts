@@ -37,7 +37,7 @@ import { ChangeNotifier } from "./change-notifier.ts";
 import { TimerSet } from "./timer-set.ts";
 
 /** Join refusals that retrying cannot fix. */
-const PERMANENT_JOIN_ERRORS: readonly ErrorCode[] = ["invalid_payload", "not_found", "forbidden"];
+const PERMANENT_JOIN_ERRORS: readonly ErrorCode[] = ["invalid_payload", "not_found", "forbidden", "token_expired"];
 
 export type EventName = keyof ClientToServerEvents;
 export type PayloadOf<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];

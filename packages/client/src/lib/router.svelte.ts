@@ -1,10 +1,10 @@
 /**
  * History-API routing: the current route as state, `navigate` to change it. A room address with
- * a `#key=` fragment hands the key to RoomKeys and loses the fragment (replaceState), so the
+ * a `#key=` (or `#token=`) fragment hands the key (token) to RoomKeys and loses the fragment (replaceState), so the
  * secret stays out of the address bar, the history and anything copied from them.
  */
 import { getContext, setContext } from "svelte";
-import { keyFromHash } from "./room-keys.ts";
+import { keyFromHash, tokenFromHash } from "./room-keys.ts";
 import type { RoomKeys } from "./room-keys.ts";
 import { parseRoute, sameRoute } from "./routes.ts";
 import type { Route } from "./routes.ts";
@@ -37,8 +37,10 @@ export class Router {
   private takeKey(): void {
     const route = parseRoute(location.pathname);
     const key = keyFromHash(location.hash);
-    if (route.name !== "room" || key === undefined) return;
-    this.keys.remember(route.roomId, key);
+    const token = tokenFromHash(location.hash);
+    if (route.name !== "room" || (key === undefined && token === undefined)) return;
+    if (key !== undefined) this.keys.remember(route.roomId, key);
+    if (token !== undefined) this.keys.rememberToken(route.roomId, token);
     history.replaceState(history.state, "", location.pathname + location.search);
   }
 }
