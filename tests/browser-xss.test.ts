@@ -90,8 +90,8 @@ function findExecutable(page: Page): Promise<{ xss: unknown; bad: string[] }> {
     const bad: string[] = [];
     const scriptUrl = /^\s*(javascript:|vbscript:|data:(?!image\/))/i; // the favicon is a data: image
     const visit = (root: Document | ShadowRoot): void => {
-      for (const element of root.querySelectorAll("*")) {
-        for (const attribute of element.attributes) {
+      for (const element of Array.from(root.querySelectorAll("*"))) {
+        for (const attribute of Array.from(element.attributes)) {
           const name = attribute.name.toLowerCase();
           if (name.startsWith("on") || (["href", "src", "action", "formaction", "xlink:href", "srcdoc"].includes(name) && (name === "srcdoc" || scriptUrl.test(attribute.value)))) {
             bad.push(`<${element.tagName.toLowerCase()} ${name}="${attribute.value}">`);
@@ -110,8 +110,8 @@ function injectedElements(page: Page, scope: string): Promise<number> {
   return page.evaluate((selector) => {
     let count = 0;
     const visit = (root: Document | ShadowRoot): void => {
-      for (const host of root.querySelectorAll(selector)) count += host.querySelectorAll("script, iframe, object, embed, img[onerror], svg[onload]").length;
-      for (const element of root.querySelectorAll("*")) if (element.shadowRoot) visit(element.shadowRoot);
+      for (const host of Array.from(root.querySelectorAll(selector))) count += host.querySelectorAll("script, iframe, object, embed, img[onerror], svg[onload]").length;
+      for (const element of Array.from(root.querySelectorAll("*"))) if (element.shadowRoot) visit(element.shadowRoot);
     };
     visit(document);
     return count;
