@@ -64,3 +64,21 @@ describe("permissionsOf", () => {
     expect(whoMayPromptLine("owner")).toContain("Only the room's owner");
   });
 });
+
+describe("private rooms in the form", () => {
+  it("a new draft is public; ticking private sends private: true on create, nothing when unticked", () => {
+    const draft = newRoomDraft("chat");
+    expect(draft.private).toBe(false);
+    const open = createInputOf({ ...draft, title: "Open" });
+    expect(open.ok && "private" in open.value).toBe(false);
+    expect(createInputOf({ ...draft, title: "Closed", private: true })).toMatchObject({ ok: true, value: { private: true } });
+  });
+
+  it("patches private only when it changed, in both directions", () => {
+    const base = defaultSettings("chat", "Room");
+    expect(patchOf(base, { ...draftOf(base), private: true })).toEqual({ ok: true, value: { private: true } });
+    expect(patchOf({ ...base, private: true }, { ...draftOf(base), private: false })).toEqual({ ok: true, value: { private: false } });
+    expect(draftOf({ ...base, private: true }).private).toBe(true);
+    expect(patchOf(base, draftOf(base))).toEqual({ ok: true, value: undefined });
+  });
+});

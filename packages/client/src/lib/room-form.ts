@@ -15,6 +15,8 @@ export interface RoomDraft {
   systemPrompt: string;
   whoMayPrompt: PermissionLevel;
   whoMayStop: PermissionLevel;
+  /** Only invitation links (room tokens) and the owner's and presenter's links admit people. */
+  private: boolean;
 }
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -32,6 +34,7 @@ export function draftOf(settings: RoomSettings): RoomDraft {
     systemPrompt: settings.systemPrompt ?? "",
     whoMayPrompt: settings.whoMayPrompt,
     whoMayStop: settings.whoMayStop,
+    private: settings.private ?? false,
   };
 }
 
@@ -60,6 +63,7 @@ export function createInputOf(draft: RoomDraft): Checked<CreateRoomInput> {
   };
   if (draft.model.trim()) input.model = draft.model;
   if (draft.systemPrompt.trim()) input.systemPrompt = draft.systemPrompt;
+  if (draft.private) input.private = true;
   const parsed = createRoomSchema.safeParse(input);
   return parsed.success ? { ok: true, value: input } : { ok: false, message: firstIssue(parsed.error) };
 }
@@ -78,6 +82,7 @@ export function patchOf(current: RoomSettings, draft: RoomDraft): Checked<Settin
   if (systemPrompt !== undefined) patch.systemPrompt = systemPrompt;
   if (draft.whoMayPrompt !== current.whoMayPrompt) patch.whoMayPrompt = draft.whoMayPrompt;
   if (draft.whoMayStop !== current.whoMayStop) patch.whoMayStop = draft.whoMayStop;
+  if (draft.private !== (current.private ?? false)) patch.private = draft.private;
   if (Object.keys(patch).length === 0) return { ok: true, value: undefined };
   const parsed = settingsPatchSchema.safeParse(patch);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: firstIssue(parsed.error) };
