@@ -159,8 +159,8 @@ describe("the app", () => {
       expect(await page.locator("article.message.assistant").last().innerText()).toContain("end of answer.");
       await expectNothingRan(page, label);
     }
-    // Hover and click what the payloads hoped for: still nothing.
-    await owner.locator("article.message.user b").first().hover().catch(() => undefined); // no <b> (the HTML was escaped): nothing to hover
+    // Click the links the payloads hoped for: still nothing.
+    expect(await owner.locator("article.message.user b, article.message.user iframe").count()).toBe(0); // the HTML was escaped
     for (const link of await owner.locator("article.message a").all()) await link.click({ modifiers: ["Control"], timeout: 2_000 }).catch(() => undefined); // links open elsewhere or not at all; only script matters
     await expectNothingRan(owner, "owner after hovering and clicking");
     expect(pageErrors).toEqual([]);
