@@ -31,7 +31,8 @@ afterAll(async () => {
 });
 
 async function node(env: Record<string, string>): Promise<ServerNode> {
-  const started = await startNode({ LLM_BASE_URL: fake.url, SLOW_VIEWER_MAX_BUFFER_BYTES: String(256 * 1024), ...env });
+  // The answers here are megabytes long on purpose: no answer-size cap (LLM_MAX_ANSWER_CHARS=0).
+  const started = await startNode({ LLM_BASE_URL: fake.url, SLOW_VIEWER_MAX_BUFFER_BYTES: String(256 * 1024), LLM_MAX_ANSWER_CHARS: "0", ...env });
   nodes.push(started);
   return started;
 }

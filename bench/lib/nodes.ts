@@ -35,6 +35,8 @@ export async function startBenchNode(env: Record<string, string>, placement: Pla
   const file = path.join(probeDir, `${Math.random().toString(36).slice(2)}.json`);
   const node = await startNode({
     LOG_LEVEL: "info",
+    // Benchmarks stream answers far past the default 200,000-character cap on purpose.
+    LLM_MAX_ANSWER_CHARS: "0",
     ...env,
     BENCH_PROBE_FILE: file,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${PROBE} ${EXTRA_NODE_OPTIONS} ${nodeOptions}`.trim(),

@@ -45,7 +45,8 @@ export async function startRedis({ appendonly = false } = {}): Promise<RedisProc
   };
   const stop = async (signal: NodeJS.Signals) => {
     const current = child;
-    if (!current || current.exitCode !== null) return;
+    // A child killed by a signal has exitCode null and signalCode set: it has exited already.
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
     const exited = new Promise((resolve) => current.once("exit", resolve));
     current.kill(signal);
     await exited;
