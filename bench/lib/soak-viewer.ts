@@ -263,7 +263,7 @@ export class SoakViewer {
       this.counts.verified += 1;
       return;
     }
-    if (answer.end?.status !== "done" && expected?.startsWith(answer.text)) {
+    if (answer.end?.status !== "done" && (answer.text === "" || expected?.startsWith(answer.text))) {
       this.counts.endedEarly += 1;
       return;
     }
