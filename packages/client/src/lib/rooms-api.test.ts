@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CreateRoomResult } from "@tokencast/protocol";
-import { RoomsApi, absoluteLink, transcriptPath } from "./rooms-api.ts";
+import { RoomsApi, absoluteLink, invitePath, transcriptPath } from "./rooms-api.ts";
 import type { Fetch } from "./rooms-api.ts";
 
 function fakeFetch(status: number, body: unknown, calls: Array<{ url: string; init?: RequestInit }> = []): Fetch {
@@ -46,5 +46,22 @@ describe("links", () => {
   it("builds transcript and absolute links", () => {
     expect(transcriptPath("talk-x1", "md")).toBe("/api/rooms/talk-x1/transcript?format=md");
     expect(absoluteLink("/r/t#key=abc", "https://chat.example")).toBe("https://chat.example/r/t#key=abc");
+  });
+});
+
+describe("invitations", () => {
+  it("mints a token with the key in X-Room-Key and builds the #token= link", async () => {
+    const calls: Array<{ url: string; init?: RequestInit }> = [];
+    const api = new RoomsApi("http://h", fakeFetch(201, { ok: true, token: "a.b.c", expiresAt: 5 }, calls));
+    expect(await api.mintToken("room 1", "owner-key", { role: "viewer" })).toMatchObject({ token: "a.b.c", expiresAt: 5 });
+    expect(calls[0]?.url).toBe("http://h/api/rooms/room%201/tokens");
+    expect(calls[0]?.init).toMatchObject({ method: "POST", headers: { "x-room-key": "owner-key" } });
+    expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({ role: "viewer" });
+    expect(invitePath("room-1", "a.b.c")).toBe("/r/room-1#token=a.b.c");
+  });
+
+  it("passes a refusal on (a server without TOKEN_SECRET)", async () => {
+    const api = new RoomsApi("", fakeFetch(403, { ok: false, error: { code: "forbidden", message: "This server issues no tokens." } }));
+    await expect(api.mintToken("r", "k", { role: "participant" })).rejects.toMatchObject({ code: "forbidden" });
   });
 });

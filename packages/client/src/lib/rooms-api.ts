@@ -14,6 +14,18 @@ export interface RoomSummary {
 
 export type TranscriptFormat = "md" | "json";
 
+export interface InviteRequest {
+  role: "participant" | "viewer";
+  name?: string;
+  ttlSeconds?: number;
+}
+
+export interface MintedToken {
+  token: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
 /** `base` is the server's origin ("" for the page's own). */
 export class RoomsApi {
   constructor(
@@ -36,6 +48,12 @@ export class RoomsApi {
     }
   }
 
+  /** A signed invitation token (`POST /api/rooms/:id/tokens`), minted with the owner's or presenter's key. */
+  async mintToken(roomId: string, key: string, request: InviteRequest): Promise<MintedToken> {
+    const init = { method: "POST", headers: { "content-type": "application/json", "x-room-key": key }, body: JSON.stringify(request) };
+    return this.call<MintedToken>(`/api/rooms/${encodeURIComponent(roomId)}/tokens`, init);
+  }
+
   private async call<T>(path: string, init?: RequestInit): Promise<T> {
     let response: Response;
     try {
@@ -53,6 +71,11 @@ export class RoomsApi {
 /** The download link of a room's transcript. */
 export function transcriptPath(roomId: string, format: TranscriptFormat): string {
   return `/api/rooms/${encodeURIComponent(roomId)}/transcript?format=${format}`;
+}
+
+/** The invitation link of a room token: the room's path with `#token=` (kept out of requests and logs). */
+export function invitePath(roomId: string, token: string): string {
+  return `/r/${encodeURIComponent(roomId)}#token=${encodeURIComponent(token)}`;
 }
 
 /** A path the server returned (`/r/<id>#key=…`) as a full URL on `origin`. */
