@@ -9,6 +9,7 @@
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { io, type Socket } from "socket.io-client";
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoomSchema, ERROR_CODES, type ClientToServerEvents } from "@tokencast/protocol";
 import { closeAllClients, ended, viewers } from "./helpers/clients.ts";
@@ -269,6 +270,59 @@ describe("fuzzing the socket events", () => {
     expect(problems(node)).toEqual([]);
     expect(node.exitCode).toBeUndefined();
   });
+});
+
+/** Socket.IO frames no client library would send: broken JSON, lying attachment counts, deep arrays. */
+const DEEP = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+const RAW_FRAMES: Array<string | Buffer> = [
+  '42["room:join",',
+  "42[]",
+  "42[null]",
+  "42[123,{}]",
+  '42{"roomId":"x"}',
+  '42["__proto__",{"roomId":"x"}]',
+  '42["constructor",{"roomId":"x"}]',
+  '421["chat:send",{"roomId":"fuzz-room","text":"hi"}',
+  '4299999999999999999999["room:join",{"roomId":"x","name":"y"}]',
+  `420["chat:send",${DEEP}]`,
+  `42["room:join",{"roomId":"x","name":${DEEP}}]`,
+  '451-0["chat:send",{"_placeholder":true,"num":0}]',
+  '452-0["chat:send",{"_placeholder":true,"num":7},{"_placeholder":true,"num":-1}]',
+  "4",
+  "9",
+  "",
+  "\u0000\uffff",
+  Buffer.from([0xff, 0xfe, 0x00, 0x01]),
+  `42["chat:send",{"roomId":"fuzz-room","text":"${"x".repeat(300_000)}"}]`,
+];
+
+/** One raw engine.io WebSocket: opens, sends CONNECT, then each frame; the server may hang up. */
+async function sendRaw(url: string, frames: Array<string | Buffer>): Promise<void> {
+  const ws = new WebSocket(`${url.replace("http", "ws")}/socket.io/?EIO=4&transport=websocket`);
+  const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  ws.on("error", () => undefined); // a refused frame may end the connection with an error: expected
+  ws.send("40");
+  for (const frame of frames) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+  // Half a second for the server to read and answer (or hang up); then we close.
+  setTimeout(() => ws.close(), 500).unref();
+  await closed;
+}
+
+describe("raw Socket.IO frames", () => {
+  it("malformed packets, lying attachments, 100,000-deep arrays and oversized frames never crash the node", async () => {
+    for (const frame of RAW_FRAMES) await sendRaw(node.url, [frame]);
+    await sendRaw(node.url, RAW_FRAMES);
+    const health = await fetch(`${node.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(node.exitCode).toBeUndefined();
+    expect(problems(node)).toEqual([]);
+    const [v] = await viewers(node.url, "after-raw", 1);
+    expect(v!.state).toBe("live");
+  }, 60_000);
 });
 
 describe("fuzzing POST /api/rooms", () => {
