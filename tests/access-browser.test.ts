@@ -1,0 +1,55 @@
+/**
+ * Access control in real browsers (built client, node with TOKEN_SECRET, helmet's CSP): the
+ * owner creates a private room with the home page form, makes a viewer invitation link in the
+ * links panel; a guest with the link gets in as a viewer, one with the bare share link does not.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { launchBrowser } from "./helpers/browser.ts";
+import { closeContexts, joinRoom, newPage, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
+import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
+
+let node: ServerNode;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  node = await startNode({ TOKEN_SECRET: "browser-test-secret-of-32-characters-or-more" });
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await node?.stop();
+});
+
+describe("a private room in the browser", () => {
+  it("an invitation link admits a viewer; the bare share link is refused", async () => {
+    const owner = await newPage(browser, pageErrors);
+    await owner.goto(node.url);
+    await owner.getByPlaceholder("How others see you").fill("Olga");
+    const form = owner.getByTestId("create-room-form");
+    await form.getByLabel("Title").fill("Board meeting");
+    await form.getByLabel(/Private room/).check();
+    await form.getByRole("button", { name: "Create room" }).click();
+    await owner.getByTestId("room-links").waitFor({ timeout: UI_TIMEOUT_MS });
+    const share = await owner.getByTestId("share-link").inputValue();
+    await owner.getByTestId("create-invite").click();
+    const invite = owner.getByTestId("invite-link");
+    await invite.waitFor({ timeout: UI_TIMEOUT_MS });
+    const inviteUrl = await invite.inputValue();
+    expect(inviteUrl).toMatch(/\/r\/board-meeting-[a-z0-9]+#token=[\w-]+\.[\w-]+\.[\w-]+$/);
+
+    const guest = await joinRoom(await newPage(browser, pageErrors), inviteUrl, "Gus");
+    expect(guest.url()).not.toContain("token="); // taken out of the address bar, like #key=
+    await expect.poll(() => guest.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS }).toMatch(/1 viewer/);
+
+    const stranger = await newPage(browser, pageErrors);
+    await stranger.goto(share);
+    await stranger.getByPlaceholder("How others see you").fill("Sam");
+    await stranger.getByRole("button", { name: "Join room" }).click();
+    await stranger.getByText(/private/i).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(pageErrors).toEqual([]);
+    await closeContexts([owner, guest, stranger]);
+  });
+});
