@@ -103,7 +103,10 @@ export class RedisStore implements RoomStore {
 
   /** One round trip: every message's JSON, seq and text. */
   private async load(keys: RoomKeys, ids: string[]): Promise<Message[]> {
-    const pipeline = this.redis.pipeline();
+    // MULTI, not a plain pipeline: an append landing between reading the seqs and the texts gave a
+    // join snapshot whose text was one delta ahead of its seq, and the client applied that delta
+    // twice (seen in `pnpm bench soak`).
+    const pipeline = this.redis.multi();
     pipeline.hmget(keys.messages, ...ids);
     pipeline.hmget(keys.seqs, ...ids);
     for (const id of ids) pipeline.get(messageKeys(keys, id).text);
