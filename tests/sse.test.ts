@@ -264,7 +264,7 @@ function parseEvents(raw: string): SseEvent[] {
 
 describe("SSE viewer that stops reading", () => {
   it("is cut off past SLOW_VIEWER_MAX_BUFFER_BYTES instead of buffering without bound, and resumes the rest with its last id", async () => {
-    const own = await startNode({ LLM_BASE_URL: fake.url, SLOW_VIEWER_MAX_BUFFER_BYTES: String(64 * 1024) });
+    const own = await startNode({ LLM_BASE_URL: fake.url, SLOW_VIEWER_MAX_BUFFER_BYTES: String(64 * 1024), LLM_MAX_ANSWER_CHARS: "0" });
     try {
       const room = "sse-slow";
       const client = await asker(own.url, room);

@@ -109,6 +109,8 @@ export class Answers {
     const { roomId, messageId } = generation;
     try {
       if (await this.deps.locks.renew(roomId, messageId)) return;
+      // A renewal racing the answer's own end finds it ended: nothing was lost.
+      if (generation.ending) return;
       this.deps.logger.warn({ roomId, messageId }, "this node lost the room's answer lock; ending the answer here");
       generation.interrupt("The server running this answer lost its claim on the room.", "owner_lost");
     } catch (error) {

@@ -87,6 +87,9 @@ export class Generation {
     this.thinking = new Coalescer({ ...window, flush: (t) => this.publishReasoning(t) });
   }
 
+  /** True once the answer is being ended (its lock may already be given back). */
+  ending = false;
+
   /** Completion tokens this answer cost: as the LLM reported, else estimated (4 characters a token). */
   tokensUsed(): number {
     return this.usage?.completionTokens ?? Math.ceil(this.chars / 4);
@@ -252,6 +255,7 @@ export class Generation {
   }
 
   private async finish(failure: unknown): Promise<void> {
+    this.ending = true;
     this.text.dispose();
     this.thinking.dispose();
     const end = this.endEvent(failure);
