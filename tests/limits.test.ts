@@ -1,6 +1,7 @@
 /**
- * Abuse limits on a real node: event rate limits per connection and per client IP (X-Forwarded-For
- * believed only for TRUST_PROXY hops), room and node capacity.
+ * Abuse limits on real nodes: event rate limits per connection and per client IP (X-Forwarded-For
+ * believed only for TRUST_PROXY hops), HTTP request limits, budgets shared through Redis, message
+ * size, room and node capacity, token quotas.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
@@ -8,6 +9,8 @@ import { FAST_SOCKET, closeAllClients, rawClient } from "./helpers/clients.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { waitFor } from "./helpers/wait.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
+import { startRedis, type RedisProcess } from "./helpers/redis.ts";
+import { request } from "./helpers/rooms-http.ts";
 import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 
 const nodes: ServerNode[] = [];
@@ -43,6 +46,9 @@ async function socketFrom(url: string, forwardedFor: string): Promise<Socket> {
   });
   return socket;
 }
+
+/** Headers of a request that claims to come from `ip` (believed only behind trusted proxies). */
+const from = (ip: string) => ({ "x-forwarded-for": ip });
 
 /** Fires `count` events at once; returns their acks. */
 function burst(socket: Socket, count: number): Promise<AckLike[]> {
@@ -82,6 +88,61 @@ describe("event rate limits", () => {
     // socket spends 198.51.100.1's budget (1 event left of 6), not a fresh one for 203.0.113.9.
     const forged = await socketFrom(proxied.url, "203.0.113.9, 198.51.100.1");
     expect(limited(await burst(forged, 2))).toBe(1);
+  });
+});
+
+describe("HTTP request limits", () => {
+  it("/api/* requests over RATE_HTTP_PER_IP get 429 rate_limited with Retry-After; pages, health and other IPs are unaffected", async () => {
+    const { url } = await node({ RATE_HTTP_PER_IP: "1", RATE_WINDOW_SECONDS: "5", TRUST_PROXY: "1" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await request(`${url}/api/rooms/no-such-room`, { headers: from("198.51.100.7") })).status);
+    // 1/s over 5 s: five pass (404: no such room), then refusals.
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 429, 429]);
+    const refused = await fetch(`${url}/api/rooms/no-such-room`, { headers: from("198.51.100.7") });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ ok: false, error: { code: "rate_limited" } });
+    expect((await request(`${url}/healthz`, { headers: from("198.51.100.7") })).status).toBe(200);
+    expect((await request(`${url}/`, { headers: from("198.51.100.7") })).status).not.toBe(429);
+    expect((await request(`${url}/api/rooms/no-such-room`, { headers: from("198.51.100.8") })).status).toBe(404);
+  });
+
+  it("room creation has its own hourly budget per IP (ROOMS_PER_IP_PER_HOUR)", async () => {
+    const { url } = await node({ ROOMS_PER_IP_PER_HOUR: "2", TRUST_PROXY: "1" });
+    const create = (ip: string) =>
+      request(`${url}/api/rooms`, { method: "POST", headers: { "content-type": "application/json", ...from(ip) }, body: JSON.stringify({ title: "Spam" }) });
+    expect((await create("198.51.100.20")).status).toBe(201);
+    expect((await create("198.51.100.20")).status).toBe(201);
+    const third = await create("198.51.100.20");
+    expect(third.status).toBe(429);
+    expect(third.json).toMatchObject({ ok: false, error: { code: "rate_limited", message: expect.stringMatching(/rooms created/) } });
+    expect((third.json as { error: { retryAfter: number } }).error.retryAfter).toBeGreaterThan(3000);
+    expect((await create("198.51.100.21")).status).toBe(201);
+  });
+});
+
+describe("limits shared through Redis", () => {
+  let redis: RedisProcess | undefined;
+  afterAll(async () => {
+    await redis?.close();
+  });
+
+  it("one IP's event and request budgets are shared by every node", async () => {
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `limits-${Date.now()}:`, TRUST_PROXY: "1", RATE_WINDOW_SECONDS: "30" };
+    const [a, b] = await Promise.all([
+      node({ ...env, RATE_EVENTS_PER_IP: "1", RATE_EVENTS_PER_CONNECTION: "1000", RATE_HTTP_PER_IP: "1" }),
+      node({ ...env, RATE_EVENTS_PER_IP: "1", RATE_EVENTS_PER_CONNECTION: "1000", RATE_HTTP_PER_IP: "1" }),
+    ]);
+    // 30 events per IP in all: 20 on A leave 10 for B.
+    const onA = await socketFrom(a.url, "198.51.100.30");
+    expect(limited(await burst(onA, 20))).toBe(0);
+    const onB = await socketFrom(b.url, "198.51.100.30");
+    expect(limited(await burst(onB, 20))).toBe(10);
+    // 30 requests per IP in all: 25 on A leave 5 for B.
+    for (let i = 0; i < 25; i++) expect((await request(`${a.url}/api/rooms/nope`, { headers: from("198.51.100.31") })).status).toBe(404);
+    const onBStatuses: number[] = [];
+    for (let i = 0; i < 8; i++) onBStatuses.push((await request(`${b.url}/api/rooms/nope`, { headers: from("198.51.100.31") })).status);
+    expect(onBStatuses.filter((status) => status === 429)).toHaveLength(3);
   });
 });
 
@@ -128,6 +189,27 @@ describe("capacity", () => {
       return undefined;
     })();
     expect(joined?.ok).toBe(true);
+  });
+});
+
+describe("message size", () => {
+  it("a question over MAX_TEXT_LENGTH gets text_too_long; a packet over MAX_PACKET_BYTES closes only that connection", async () => {
+    const { url } = await node({ MAX_TEXT_LENGTH: "1000", MAX_PACKET_BYTES: "16384" });
+    const [sender, bystander] = await Promise.all([rawClient(url), rawClient(url)]);
+    await sender.join("size-room", "Ada");
+    await bystander.join("size-room", "Bob");
+    const long = (await sender.emit("chat:send", { roomId: "size-room", text: "x".repeat(1001) })) as AckLike;
+    expect(long.error?.code).toBe("text_too_long");
+
+    let reason = "";
+    sender.socket.on("disconnect", (why) => (reason = why));
+    sender.socket.emit("chat:send", { roomId: "size-room", text: "y".repeat(20_000) }, () => undefined);
+    await waitFor(() => reason !== "", { what: "the oversized sender to be disconnected" });
+    expect(reason).toBe("transport close");
+    // Nothing of it reached the room, and the room's other member is still served.
+    const ack = (await bystander.emit("chat:send", { roomId: "size-room", text: "x".repeat(1000) })) as AckLike;
+    expect(ack.ok).toBe(true);
+    expect(bystander.messages.some((m) => m.text.startsWith("y"))).toBe(false);
   });
 });
 

@@ -3,6 +3,7 @@
  * sockets, resyncs, upstream and Redis errors; /readyz reports the LLM server (probed in the
  * background); METRICS_TOKEN guards /metrics.
  */
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SendResult } from "@tokencast/protocol";
 import { closeAllClients, rawClient, type RawClient } from "./helpers/clients.ts";
@@ -141,6 +142,29 @@ describe("/readyz and the LLM server", () => {
     expect(await (await fetch(`${node.url}/readyz`)).json()).toMatchObject({ ok: true, checks: { upstream: true } });
   });
 
+  it("answers at once, 503 upstream: false, while the LLM server accepts connections and never replies", async () => {
+    // A hung LLM server: TCP accepted, not a byte back. Probes time out after 2 s; /readyz must
+    // not wait for one (a readiness check that hangs takes the node out of a load balancer late).
+    const hung = createServer(() => undefined);
+    const sockets = new Set<Socket>();
+    hung.on("connection", (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    const stalled = await startNode({ LLM_BASE_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}` });
+    try {
+      await waitFor(() => sockets.size > 0, { what: "the probe to connect to the hung server" });
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${stalled.url}/readyz`, { signal: AbortSignal.timeout(1500) });
+        expect(res.status).toBe(503);
+        expect(await res.json()).toMatchObject({ checks: { server: true, upstream: false } });
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+    } finally {
+      await stalled.stop();
+      for (const socket of sockets) socket.destroy();
+      hung.close();
+    }
+  });
+
   it("is 503 with upstream: false when the LLM server is down; METRICS_TOKEN guards /metrics", async () => {
     const closed = await startFakeUpstream();
     await closed.close();
@@ -166,14 +190,20 @@ describe("Redis errors", () => {
     await redis?.close();
   });
 
-  it("counts Redis connection errors while Redis is down", async () => {
+  it("counts Redis connection errors and failed commands while Redis is down", async () => {
     redis = await startRedis();
     const redisNode = await startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: `obs-${Date.now()}:` });
     try {
       await waitFor(async () => (await fetch(`${redisNode.url}/readyz`)).status === 200, { timeoutMs: 10_000, what: "the redis node to be ready" });
+      const client = await rawClient(redisNode.url);
+      await client.join("redis-errors", "Ada");
       expect(total(await metrics(redisNode), "redis_errors_total")).toBe(0);
       await redis.kill();
       await waitFor(async () => total(await metrics(redisNode), "redis_errors_total") >= 2, { timeoutMs: 15_000, what: "redis errors to be counted" });
+      // A command that cannot reach Redis is counted as a failed request, and the client hears why.
+      const ack = (await client.emit("chat:send", { roomId: "redis-errors", text: "hello?" })) as { ok: boolean; error?: { code: string } };
+      expect(ack.error?.code).toBe("store_unavailable");
+      expect(sample(await metrics(redisNode), "redis_errors_total", 'op="request"')).toBeGreaterThanOrEqual(1);
       // Back up, so the node drains cleanly (and the helper's close() has a live process to end).
       await redis.restart();
     } finally {

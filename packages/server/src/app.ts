@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
@@ -18,6 +18,7 @@ import { RoomTokens } from "./core/tokens.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { loopbackUrl } from "./http/loopback-viewer.ts";
 import { createRoomEvents } from "./http/room-events.ts";
+import { requestLimits } from "./http/request-limits.ts";
 import { createHttpApp } from "./http/routes.ts";
 import { createMetrics, type PromMetrics } from "./observability/metrics.ts";
 import { metricsHandler } from "./observability/metrics-route.ts";
@@ -78,10 +79,11 @@ export function createApp(deps: AppDeps): App {
   let draining = false;
   const metrics = deps.metrics ?? createMetrics();
   const upstream = upstreamProbe(config, source.demo, logger);
+  const requestIp = (req: IncomingMessage) => clientIp(req.socket.remoteAddress ?? "", req.headers["x-forwarded-for"], config.trustProxy);
   const roomEvents = createRoomEvents({
     loopbackUrl: () => loopbackUrl(http.address()),
     heartbeatMs: config.sse.heartbeatMs,
-    clientIp: (req) => clientIp(req.socket.remoteAddress ?? "", req.headers["x-forwarded-for"], config.trustProxy),
+    clientIp: requestIp,
     maxBufferBytes: config.slowViewers.maxBufferBytes,
     logger,
   });
@@ -92,10 +94,11 @@ export function createApp(deps: AppDeps): App {
     roomEvents: roomEvents.handler,
     roomsApi: roomsApi({ rooms: () => rooms, logger }),
     metrics: metricsHandler(metrics.registry, config.metricsToken),
+    requestLimits: requestLimits(config.requestLimits, requestIp, logger, deps.rateLimitRedis),
     corsOrigins: config.corsOrigins,
   });
   const http = createServer(httpApp);
-  const io = createSocketServer(http, config.corsOrigins);
+  const io = createSocketServer(http, config.corsOrigins, config.maxPacketBytes);
   if (adapter) io.adapter(adapter);
   const onCaughtUp = () => metrics.recorder.resync("slow_viewer");
   const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp }, logger);

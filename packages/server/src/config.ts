@@ -41,12 +41,15 @@ const envSchema = z.object({
   COALESCE_MAX_CHARS: int(2048, 1),
   HISTORY_LIMIT: int(200, 2),
   MAX_TEXT_LENGTH: int(4000, 1),
+  MAX_PACKET_BYTES: int(256 * 1024, 1024),
   ROOM_IDLE_TTL_MS: int(24 * 60 * 60 * 1000, 1000),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
   SSE_HEARTBEAT_MS: int(15_000, 100),
   RATE_EVENTS_PER_CONNECTION: int(20, 1),
   RATE_EVENTS_PER_IP: int(200, 1),
   RATE_WINDOW_SECONDS: int(10, 1),
+  RATE_HTTP_PER_IP: int(10, 1),
+  ROOMS_PER_IP_PER_HOUR: int(60, 1),
   TRUST_PROXY: int(0, 0),
   MAX_MEMBERS_PER_ROOM: int(10_000, 1),
   MAX_ROOMS_PER_NODE: int(10_000, 1),
@@ -59,7 +62,15 @@ const envSchema = z.object({
   TOKEN_SECRET: optionalString.pipe(z.string().min(32, "TOKEN_SECRET must be at least 32 characters").optional()),
   CORS_ORIGINS: z.string().default("*"),
   NODE_ID: optionalString.pipe(z.string().regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)").optional()),
+}).refine((e) => e.MAX_PACKET_BYTES >= packetBytesFor(e.MAX_TEXT_LENGTH), {
+  path: ["MAX_PACKET_BYTES"],
+  message: "MAX_PACKET_BYTES is too small for a question of MAX_TEXT_LENGTH characters (allow 6 bytes a character plus 4096)",
 });
+
+/** Bytes a question of `chars` characters may take on the wire at worst (JSON \uXXXX escapes) plus the envelope. */
+function packetBytesFor(chars: number): number {
+  return chars * 6 + 4096;
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -93,11 +104,15 @@ export interface Config {
     maxTextLength: number;
     idleTtlMs: number;
   };
+  /** Largest Socket.IO packet a client may send; a bigger one closes its connection. */
+  maxPacketBytes: number;
   shutdownGraceMs: number;
   /** SSE viewers (GET /api/rooms/:id/events) get a comment this often (under proxies' read timeouts). */
   sse: { heartbeatMs: number };
   /** Socket events per second per connection and per client IP, averaged over the window. */
   rateLimits: { perConnection: number; perIp: number; windowSeconds: number };
+  /** /api/* requests per second per client IP (over the same window), and rooms created per hour per client IP. */
+  requestLimits: { perIp: number; windowSeconds: number; roomsPerHour: number };
   /** Proxy hops in front of the node whose X-Forwarded-For is believed for client IPs. */
   trustProxy: number;
   /** Joins beyond these get `room_full` (members of a room, all nodes) or `server_full` (rooms with members on this node). */
@@ -160,9 +175,11 @@ function toConfig(e: Env): Config {
       maxTextLength: e.MAX_TEXT_LENGTH,
       idleTtlMs: e.ROOM_IDLE_TTL_MS,
     },
+    maxPacketBytes: e.MAX_PACKET_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     sse: { heartbeatMs: e.SSE_HEARTBEAT_MS },
     rateLimits: { perConnection: e.RATE_EVENTS_PER_CONNECTION, perIp: e.RATE_EVENTS_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS },
+    requestLimits: { perIp: e.RATE_HTTP_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS, roomsPerHour: e.ROOMS_PER_IP_PER_HOUR },
     trustProxy: e.TRUST_PROXY,
     capacity: { maxMembersPerRoom: e.MAX_MEMBERS_PER_ROOM, maxRoomsPerNode: e.MAX_ROOMS_PER_NODE },
     quotas: { roomTokens: e.QUOTA_ROOM_TOKENS, userTokens: e.QUOTA_USER_TOKENS, windowSeconds: e.QUOTA_WINDOW_SECONDS },

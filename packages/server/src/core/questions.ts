@@ -21,13 +21,16 @@ export interface QuestionsDeps {
  */
 export class Questions {
   private readonly throttle: PresenceThrottle;
+  /** Questions asked on this node in the same millisecond still get distinct times, in order (ties would order by random id). */
+  private lastCreatedAt = 0;
 
   constructor(private readonly deps: QuestionsDeps) {
     this.throttle = new PresenceThrottle(QUEUE_INTERVAL_MS, (roomId) => void this.publish(roomId));
   }
 
   async submit(roomId: string, author: string, text: string): Promise<QueuedQuestion> {
-    const question: QueuedQuestion = { id: randomUUID(), roomId, text, author, createdAt: this.deps.now(), votes: 0 };
+    this.lastCreatedAt = Math.max(this.deps.now(), this.lastCreatedAt + 1);
+    const question: QueuedQuestion = { id: randomUUID(), roomId, text, author, createdAt: this.lastCreatedAt, votes: 0 };
     if (!(await this.deps.queue.submit(question, MAX_QUEUED_QUESTIONS))) {
       throw new AppError("queue_full", `The queue already holds ${MAX_QUEUED_QUESTIONS} questions; upvote one instead.`);
     }

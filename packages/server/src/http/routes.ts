@@ -15,6 +15,8 @@ export interface HttpDeps {
   roomsApi?: Router;
   /** `GET /metrics` (observability/metrics-route.ts). */
   metrics?: RequestHandler;
+  /** Request limits on /api/* (http/request-limits.ts); none: unlimited. */
+  requestLimits?: RequestHandler;
   /** Origins allowed cross-origin on /api/* and /embed/* (CORS_ORIGINS); default any. */
   corsOrigins?: CorsOrigins;
 }
@@ -25,6 +27,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable("x-powered-by");
   app.use(securityHeaders());
   app.use(corsAllowlist(deps.corsOrigins ?? "*"));
+  if (deps.requestLimits) app.use(deps.requestLimits);
   app.get("/healthz", (_req, res) => {
     res.json({ ok: true, ...deps.status() });
   });

@@ -12,7 +12,7 @@ export interface LiveCounts {
 export interface PromMetrics {
   registry: Registry;
   recorder: Metrics;
-  /** A Redis connection or command failed (`op`: which connection). */
+  /** A Redis connection (`op`: command, subscriber) or a command (`op`: request) failed. */
   redisError(op: string): void;
   /** Gauges read these at scrape time (set once the app exists). */
   watch(counts: LiveCounts): void;
@@ -40,7 +40,7 @@ export function createMetrics(): PromMetrics {
     delay: new Histogram({ name: `${PREFIX}token_to_viewer_delay_seconds`, help: "From an upstream token's arrival to the broadcast of the delta carrying it.", buckets: LATENCY_BUCKETS, registers }),
     resyncs: new Counter({ name: `${PREFIX}resyncs_total`, help: "Viewers sent back to the log for what they missed, by reason.", labelNames: ["reason"], registers }),
     upstreamErrors: new Counter({ name: `${PREFIX}upstream_errors_total`, help: "Answers failed by the LLM, by error code.", labelNames: ["code"], registers }),
-    redisErrors: new Counter({ name: `${PREFIX}redis_errors_total`, help: "Redis connection errors, by connection.", labelNames: ["op"], registers }),
+    redisErrors: new Counter({ name: `${PREFIX}redis_errors_total`, help: "Redis errors: connection errors by connection (command, subscriber), and failed commands (request).", labelNames: ["op"], registers }),
   };
   return {
     registry,

@@ -26,7 +26,7 @@ export class EventLimits {
 
   /** Undefined when the event may go ahead; otherwise the ms until it may be retried. */
   async check(connectionId: string, ip: string): Promise<number | undefined> {
-    const results = await Promise.all([this.take(this.connection, connectionId), this.take(this.ip, ip)]);
+    const results = await Promise.all([consume(this.connection, connectionId, this.logger), consume(this.ip, ip, this.logger)]);
     const waits = results.filter((wait): wait is number => wait !== undefined);
     return waits.length > 0 ? Math.max(...waits) : undefined;
   }
@@ -34,33 +34,47 @@ export class EventLimits {
   forget(connectionId: string): void {
     void this.connection.delete(connectionId).catch(() => undefined); // memory store: cannot fail in practice
   }
+}
 
-  private async take(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
-    try {
-      await limiter.consume(key);
-      return undefined;
-    } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return Math.max(1, outcome.msBeforeNext);
-      this.logger.warn({ err: outcome }, "rate limit store failed; letting the event through");
-      return undefined;
-    }
+/**
+ * Spends a point of `key`'s budget: undefined when that was allowed, otherwise the ms until it
+ * may be retried. A store failure allows it (logged).
+ */
+export async function consume(limiter: RateLimiterAbstract, key: string, logger: Logger): Promise<number | undefined> {
+  try {
+    await limiter.consume(key);
+    return undefined;
+  } catch (outcome) {
+    if (outcome instanceof RateLimiterRes) return Math.max(1, outcome.msBeforeNext);
+    logger.warn({ err: outcome }, "rate limit store failed; letting the request through");
+    return undefined;
   }
 }
 
-export function createEventLimits(settings: RateLimitSettings, logger: Logger, redis?: { client: Redis; prefix: string }): EventLimits {
+export interface SharedLimitStore {
+  client: Redis;
+  prefix: string;
+}
+
+export function createEventLimits(settings: RateLimitSettings, logger: Logger, redis?: SharedLimitStore): EventLimits {
   const { windowSeconds } = settings;
   const connection = new RateLimiterMemory({ points: settings.perConnection * windowSeconds, duration: windowSeconds });
-  const ipOptions = { points: settings.perIp * windowSeconds, duration: windowSeconds };
-  const ip = redis
-    ? new RateLimiterRedis({
-        ...ipOptions,
-        storeClient: redis.client,
-        keyPrefix: `${redis.prefix}rl:ip`,
-        // While Redis is unreachable, each node limits on its own.
-        insuranceLimiter: new RateLimiterMemory(ipOptions),
-      })
-    : new RateLimiterMemory(ipOptions);
+  const ip = sharedLimiter({ points: settings.perIp * windowSeconds, duration: windowSeconds }, "rl:ip", redis);
   return new EventLimits(connection, ip, logger);
+}
+
+/**
+ * A limiter whose budget every node shares in Redis mode (`name` keeps budgets apart), in memory
+ * otherwise. While Redis is unreachable, each node limits on its own.
+ */
+export function sharedLimiter(budget: { points: number; duration: number }, name: string, redis?: SharedLimitStore): RateLimiterAbstract {
+  if (!redis) return new RateLimiterMemory(budget);
+  return new RateLimiterRedis({
+    ...budget,
+    storeClient: redis.client,
+    keyPrefix: `${redis.prefix}${name}`,
+    insuranceLimiter: new RateLimiterMemory(budget),
+  });
 }
 
 /**

@@ -9,13 +9,17 @@ import { limitEvents, type EventLimits } from "./rate-limits.ts";
 import { registerSocketHandlers } from "./socket-handlers.ts";
 import type { IoServer } from "./types.ts";
 
-/** Largest Socket.IO packet accepted from a client; a message at the text limit fits many times over. */
-const MAX_PACKET_BYTES = 256 * 1024;
+/** Default largest Socket.IO packet accepted from a client (MAX_PACKET_BYTES). */
+const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
 
-/** A handshake from a browser on an origin outside CORS_ORIGINS is refused (403). */
-export function createSocketServer(httpServer: HttpServer, origins: CorsOrigins = "*"): IoServer {
+/**
+ * A handshake from a browser on an origin outside CORS_ORIGINS is refused (403). A client packet
+ * over `maxPacketBytes` closes that client's connection (engine.io's own rule); the client
+ * reconnects and resumes, the packet is dropped.
+ */
+export function createSocketServer(httpServer: HttpServer, origins: CorsOrigins = "*", maxPacketBytes = DEFAULT_MAX_PACKET_BYTES): IoServer {
   return new Server(httpServer, {
-    maxHttpBufferSize: MAX_PACKET_BYTES,
+    maxHttpBufferSize: maxPacketBytes,
     pingInterval: 10_000,
     pingTimeout: 10_000,
     serveClient: false,

@@ -24,7 +24,10 @@ const ERROR_LOG_INTERVAL_MS = 5000;
 /** A node-to-node request (e.g. a stop) waits this long for the other nodes' answers. */
 const REQUESTS_TIMEOUT_MS = 3000;
 
-/** `onError` hears every connection error (metrics), with the connection's role. */
+/**
+ * `onError` hears every connection error (metrics) with the connection's role (`command`,
+ * `subscriber`), and every failed command as `request`.
+ */
 export function connectRedis(url: string, keyPrefix: string, logger: Logger, onError?: (role: string) => void): RedisConnections {
   const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
   const command = new Redis(url, { ...options, connectionName: "tokencast-command" });
@@ -34,6 +37,7 @@ export function connectRedis(url: string, keyPrefix: string, logger: Logger, onE
   for (const [redis, role] of [[command, "command"], [subscriber, "subscriber"]] as const) {
     watch(redis, role, logger);
     if (onError) redis.on("error", () => onError(role));
+    if (onError) reportFailedCommands(redis, () => onError("request"));
     redis.on("ready", link.ready);
     redis.on("close", link.down);
   }
@@ -67,6 +71,24 @@ function trackLink(healthy: () => boolean) {
     },
     connectedForMs: () => (upSince === undefined ? 0 : performance.now() - upSince),
     onReconnect: (listener: () => void) => void listeners.push(listener),
+  };
+}
+
+/**
+ * ioredis has no event for a command that fails (timeout, connection lost, an error reply), so
+ * this wraps the one method every command, pipelined or not, goes through. Two failures are
+ * ioredis's own business, not errors: a script missing from Redis's cache (NOSCRIPT: ioredis then
+ * sends the script), and the CLIENT commands it sends on connecting (older Redis lacks SETINFO).
+ */
+function reportFailedCommands(redis: Redis, onFailure: () => void): void {
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (command, stream) => {
+    if (command.name.toLowerCase() !== "client") {
+      command.promise.catch((error: unknown) => {
+        if (!(error instanceof Error && error.message.includes("NOSCRIPT"))) onFailure();
+      });
+    }
+    return send(command, stream);
   };
 }
 

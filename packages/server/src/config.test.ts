@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("gives the documented defaults on an empty environment", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.llm.baseUrl).toBeUndefined();
+    expect(config.redis.url).toBeUndefined();
+    expect(config.maxPacketBytes).toBe(256 * 1024);
+    expect(config.rooms.maxTextLength).toBe(4000);
+    expect(config.corsOrigins).toBe("*");
+    expect(config.rateLimits).toEqual({ perConnection: 20, perIp: 200, windowSeconds: 10 });
+  });
+
+  it("reads limits and the CORS allowlist", () => {
+    const config = loadConfig({ MAX_PACKET_BYTES: "65536", MAX_TEXT_LENGTH: "1000", CORS_ORIGINS: "https://a.example/, https://b.example" });
+    expect(config.maxPacketBytes).toBe(65536);
+    expect(config.rooms.maxTextLength).toBe(1000);
+    expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+  });
+
+  it("refuses a packet limit too small for the longest question, naming the setting", () => {
+    expect(() => loadConfig({ MAX_PACKET_BYTES: "16384", MAX_TEXT_LENGTH: "4000" })).toThrow(ConfigError);
+    expect(() => loadConfig({ MAX_PACKET_BYTES: "16384", MAX_TEXT_LENGTH: "4000" })).toThrow(/MAX_PACKET_BYTES/);
+    expect(loadConfig({ MAX_PACKET_BYTES: "16384", MAX_TEXT_LENGTH: "2000" }).maxPacketBytes).toBe(16384);
+  });
+
+  it("lists every bad setting in one error", () => {
+    let message = "";
+    try {
+      loadConfig({ PORT: "http", LLM_BASE_URL: "not a url", TOKEN_SECRET: "short" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/LLM_BASE_URL must be a URL/);
+    expect(message).toMatch(/TOKEN_SECRET must be at least 32 characters/);
+  });
+});
