@@ -1,8 +1,10 @@
 /**
  * Access control in real browsers (built client, node with TOKEN_SECRET, helmet's CSP): the
  * owner creates a private room with the home page form, makes a viewer invitation link in the
- * links panel; a guest with the link gets in as a viewer, one with the bare share link does not.
+ * links panel; a guest with the link gets in as a viewer, one with the bare share link does not;
+ * owner and guest download the transcript (credentials in headers), a bare request cannot.
  */
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser } from "./helpers/browser.ts";
@@ -43,6 +45,18 @@ describe("a private room in the browser", () => {
     const guest = await joinRoom(await newPage(browser, pageErrors), inviteUrl, "Gus");
     expect(guest.url()).not.toContain("token="); // taken out of the address bar, like #key=
     await expect.poll(() => guest.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS }).toMatch(/1 viewer/);
+
+    await owner.getByTestId("open-as-owner").click();
+    await expect.poll(() => owner.getByTestId("my-role").getAttribute("data-role"), { timeout: UI_TIMEOUT_MS }).toBe("owner");
+    // The private room's transcript links work for the owner (key) and the guest (token): the
+    // client fetches them with its credentials in headers, where a bare link would get 403.
+    for (const [page, testId] of [[owner, "transcript-md"], [guest, "transcript-json"]] as const) {
+      const [file] = await Promise.all([page.waitForEvent("download", { timeout: UI_TIMEOUT_MS }), page.getByTestId(testId).click()]);
+      expect(file.suggestedFilename()).toMatch(/^board-meeting-[a-z0-9]+\.(md|json)$/);
+      expect(await readFile((await file.path())!, "utf8")).toContain("Board meeting");
+    }
+    const bare = await fetch(`${node.url}${new URL(share).pathname.replace("/r/", "/api/rooms/")}/transcript?format=md`);
+    expect(bare.status).toBe(403);
 
     const stranger = await newPage(browser, pageErrors);
     await stranger.goto(share);

@@ -16,6 +16,7 @@ import type {
   SettingsPatch,
 } from "@tokencast/protocol";
 import type { RoomConnectionOptions, RoomNotice } from "./connection-types.ts";
+import type { RoomCredentials } from "./rooms-api.ts";
 import { permissionsOf } from "./permissions.ts";
 import type { Permissions } from "./permissions.ts";
 import { QuestionQueue } from "./question-queue.ts";
@@ -54,6 +55,11 @@ export class RoomConnection extends RoomSync {
   /** True while joins carry a key (owner or presenter). */
   get hasKey(): boolean {
     return this.key !== undefined;
+  }
+
+  /** The key and token joins carry now (a refused one is gone): what HTTP requests for this room send too. */
+  get credentials(): RoomCredentials {
+    return { ...(this.key !== undefined ? { key: this.key } : {}), ...(this.token !== undefined ? { token: this.token } : {}) };
   }
 
   /** Names of the others typing right now; the same array until it changes. */

@@ -18,6 +18,7 @@ import type {
 import { answerLinks } from "./answer-links.ts";
 import { permissionsOf } from "./permissions.ts";
 import type { ConnectionState, RoomConnection, RoomNotice } from "./room-connection.ts";
+import type { RoomCredentials } from "./rooms-api.ts";
 
 const ROOM_CONTEXT = Symbol("tokencast.room");
 
@@ -56,6 +57,11 @@ export class RoomState {
     this.name = connection.name;
     this.unsubscribe = connection.subscribe(() => this.sync());
     this.sync();
+  }
+
+  /** What proves this member's role to the HTTP API (private rooms' transcripts). */
+  get credentials(): RoomCredentials {
+    return this.connection.credentials;
   }
 
   send(text: string): Promise<SendResult> {

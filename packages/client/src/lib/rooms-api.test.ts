@@ -42,6 +42,27 @@ describe("RoomsApi", () => {
   });
 });
 
+describe("credentials", () => {
+  it("sends a token as a bearer token and a key as X-Room-Key, never in the URL", async () => {
+    const calls: Array<{ url: string; init?: RequestInit }> = [];
+    const api = new RoomsApi("", fakeFetch(200, { ok: true, room: { id: "a" }, memberCount: 1 }, calls));
+    await api.get("a", { token: "t.o.k", key: "k3y" });
+    await api.transcript("a", "md", { token: "t.o.k" });
+    expect(calls.map((c) => c.url)).toEqual(["/api/rooms/a", "/api/rooms/a/transcript?format=md"]);
+    expect(calls[0]?.init?.headers).toEqual({ authorization: "Bearer t.o.k", "x-room-key": "k3y" });
+    expect(calls[1]?.init?.headers).toEqual({ authorization: "Bearer t.o.k" });
+  });
+
+  it("names the transcript file after the room, and turns a refusal into a RequestError", async () => {
+    const ok = new RoomsApi("", fakeFetch(200, "# Talk"));
+    const file = await ok.transcript("talk-x1", "md");
+    expect(file.filename).toBe("talk-x1.md");
+    expect(await file.blob.text()).toBe("# Talk");
+    const refused = new RoomsApi("", fakeFetch(403, { ok: false, error: { code: "forbidden", message: "This room is private." } }));
+    await expect(refused.transcript("talk-x1", "json")).rejects.toMatchObject({ code: "forbidden", message: "This room is private." });
+  });
+});
+
 describe("links", () => {
   it("builds transcript and absolute links", () => {
     expect(transcriptPath("talk-x1", "md")).toBe("/api/rooms/talk-x1/transcript?format=md");

@@ -20,6 +20,17 @@ export interface InviteRequest {
   ttlSeconds?: number;
 }
 
+/** A room key (owner, presenter) and/or a signed room token: what a private room's requests need. */
+export interface RoomCredentials {
+  key?: string | undefined;
+  token?: string | undefined;
+}
+
+export interface Transcript {
+  blob: Blob;
+  filename: string;
+}
+
 export interface MintedToken {
   token: string;
   /** Epoch milliseconds. */
@@ -38,10 +49,10 @@ export class RoomsApi {
     return this.call<CreateRoomResult>("/api/rooms", init);
   }
 
-  /** `undefined` when the room was never created (an ad-hoc room may still be joined). */
-  async get(roomId: string): Promise<RoomSummary | undefined> {
+  /** `undefined` when the room was never created (an ad-hoc room may still be joined). A private room needs credentials. */
+  async get(roomId: string, credentials: RoomCredentials = {}): Promise<RoomSummary | undefined> {
     try {
-      return await this.call<RoomSummary>(`/api/rooms/${encodeURIComponent(roomId)}`);
+      return await this.call<RoomSummary>(`/api/rooms/${encodeURIComponent(roomId)}`, { headers: credentialHeaders(credentials) });
     } catch (error) {
       if (error instanceof RequestError && error.code === "not_found") return undefined;
       throw error;
@@ -54,18 +65,36 @@ export class RoomsApi {
     return this.call<MintedToken>(`/api/rooms/${encodeURIComponent(roomId)}/tokens`, init);
   }
 
+  /** The room's transcript as a file, fetched with this member's key or token (a private room needs one). */
+  async transcript(roomId: string, format: TranscriptFormat, credentials: RoomCredentials = {}): Promise<Transcript> {
+    const response = await this.send(transcriptPath(roomId, format), { headers: credentialHeaders(credentials) });
+    if (!response.ok) throw new RequestError(errorOf(response.status, await response.json().catch(() => undefined)));
+    return { blob: await response.blob(), filename: `${roomId}.${format}` };
+  }
+
   private async call<T>(path: string, init?: RequestInit): Promise<T> {
-    let response: Response;
-    try {
-      response = await this.fetcher(this.base + path, init);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RequestError({ code: "internal_error", message: `Could not reach the server: ${reason}` }, true);
-    }
+    const response = await this.send(path, init);
     const body = await response.json().catch(() => undefined);
     if (response.ok && isObject(body) && body.ok !== false) return body as T;
     throw new RequestError(errorOf(response.status, body));
   }
+
+  private async send(path: string, init?: RequestInit): Promise<Response> {
+    try {
+      return await this.fetcher(this.base + path, init);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new RequestError({ code: "internal_error", message: `Could not reach the server: ${reason}` }, true);
+    }
+  }
+}
+
+/** Headers carrying credentials: the token as a bearer token, the key as X-Room-Key (never in the URL, so never in logs). */
+function credentialHeaders(credentials: RoomCredentials): Record<string, string> {
+  return {
+    ...(credentials.token !== undefined ? { authorization: `Bearer ${credentials.token}` } : {}),
+    ...(credentials.key !== undefined ? { "x-room-key": credentials.key } : {}),
+  };
 }
 
 /** The download link of a room's transcript. */
