@@ -227,6 +227,13 @@ describe("CORS and security headers", () => {
       expect(reply.headers.get("x-content-type-options"), path).toBe("nosniff");
       expect(reply.headers.get("content-security-policy"), path).toContain("script-src 'self'");
     }
+    // Sockets may go to this host only, not to any ws:/wss: host.
+    const page = await fetch(`${node.url}/`);
+    const connectSrc = /connect-src ([^;]*)/.exec(page.headers.get("content-security-policy") ?? "")?.[1];
+    const host = new URL(node.url).host;
+    expect(connectSrc).toBe(`'self' ws://${host} wss://${host}`);
+    // Served over plain http (a LAN address, no proxy), the page must not be told to upgrade to https.
+    expect(page.headers.get("content-security-policy")).not.toContain("upgrade-insecure-requests");
     const embed = await fetch(`${node.url}/embed/streaming-chat.js`, { headers: { Origin: ALLOWED_ORIGIN } });
     expect(embed.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
   });

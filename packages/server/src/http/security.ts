@@ -15,9 +15,15 @@ export function securityHeaders(): RequestHandler {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        connectSrc: ["'self'", "ws:", "wss:"],
+        // 'self' covers same-origin WebSockets in current browsers; the explicit ws/wss origin of
+        // the page's own host is for older ones (Safari before 15.4). No other host: a script that
+        // slipped through could not send anything elsewhere.
+        connectSrc: ["'self'", (req) => sameHostSockets(req.headers.host)],
         imgSrc: ["'self'", "data:"],
         frameAncestors: ["'self'"],
+        // helmet's default would make browsers fetch every script and socket over https, which
+        // breaks a node served over plain http on a LAN address (TLS belongs to the proxy).
+        upgradeInsecureRequests: null,
       },
     },
   });
@@ -28,6 +34,12 @@ export function securityHeaders(): RequestHandler {
       next(error);
     });
   };
+}
+
+/** `ws://host wss://host` for a well-formed Host header; nothing otherwise (a forged one cannot widen the policy). */
+export function sameHostSockets(host: string | undefined): string {
+  if (host === undefined || !/^[\w.-]+(:\d{1,5})?$|^\[[\d:a-f.]+\](:\d{1,5})?$/i.test(host)) return "";
+  return `ws://${host} wss://${host}`;
 }
 
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
