@@ -29,7 +29,10 @@ describe("RedisSlots (the cluster's line for the LLM)", () => {
     await quit;
     await waitFor(() => places.c!.at(-1) === 2, { what: "c moves up when a waiter leaves" });
     releaseA();
-    (await b)();
+    const releaseB = await b;
+    // Polling: c hears "first in line" only while b holds the slot (released at once, c could skip it).
+    await waitFor(() => places.c!.at(-1) === 1, { what: "c first in line while b streams" });
+    releaseB();
     (await c)();
     expect(order).toEqual(["b", "c"]);
     expect(places.b).toEqual([1]);

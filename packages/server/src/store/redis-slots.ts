@@ -69,7 +69,7 @@ export class RedisSlots implements UpstreamSlots {
   private hold(id: string): () => void {
     // A lease that lapsed anyway (Redis was away) must not leave this answer waiting in the line.
     const renew = async () => {
-      if ((await this.take(id)) ?? 0 > 0) await this.drop(id);
+      if (((await this.take(id)) ?? 0) > 0) await this.drop(id);
     };
     const renewal = setInterval(() => void renew(), Math.max(50, Math.round(this.options.leaseMs / 4)));
     let released = false;
