@@ -2,12 +2,13 @@
  * Access control in real browsers (built client, node with TOKEN_SECRET, helmet's CSP): the
  * owner creates a private room with the home page form, makes a viewer invitation link in the
  * links panel; a guest with the link gets in as a viewer, one with the bare share link does not;
- * owner and guest download the transcript (credentials in headers), a bare request cannot.
+ * owner and guest download the transcript (credentials in headers), a bare request cannot; the
+ * owner makes another invitation later, from the room's settings.
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { launchBrowser } from "./helpers/browser.ts";
+import { launchBrowser, screenshot } from "./helpers/browser.ts";
 import { closeContexts, joinRoom, newPage, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
 import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 
@@ -55,6 +56,18 @@ describe("a private room in the browser", () => {
       expect(file.suggestedFilename()).toMatch(/^board-meeting-[a-z0-9]+\.(md|json)$/);
       expect(await readFile((await file.path())!, "utf8")).toContain("Board meeting");
     }
+    // Later, from the room's settings, the owner makes a participant invitation: it admits too.
+    await owner.getByTestId("settings-button").click();
+    const dialog = owner.getByTestId("settings-form");
+    await dialog.getByTestId("invite-role").selectOption("participant");
+    await dialog.getByTestId("create-invite").click();
+    const laterInvite = await dialog.getByTestId("invite-link").inputValue({ timeout: UI_TIMEOUT_MS });
+    expect(laterInvite).not.toBe(inviteUrl);
+    await screenshot(owner, "settings-invite");
+    const late = await joinRoom(await newPage(browser, pageErrors), laterInvite, "Lia");
+    await expect.poll(() => late.getByTestId("my-role").getAttribute("data-role"), { timeout: UI_TIMEOUT_MS }).toBe("participant");
+    await owner.keyboard.press("Escape");
+
     const bare = await fetch(`${node.url}${new URL(share).pathname.replace("/r/", "/api/rooms/")}/transcript?format=md`);
     expect(bare.status).toBe(403);
 
@@ -64,6 +77,6 @@ describe("a private room in the browser", () => {
     await stranger.getByRole("button", { name: "Join room" }).click();
     await stranger.getByText(/private/i).first().waitFor({ timeout: UI_TIMEOUT_MS });
     expect(pageErrors).toEqual([]);
-    await closeContexts([owner, guest, stranger]);
+    await closeContexts([owner, guest, late, stranger]);
   });
 });

@@ -74,7 +74,7 @@ describe("invitations", () => {
   it("mints a token with the key in X-Room-Key and builds the #token= link", async () => {
     const calls: Array<{ url: string; init?: RequestInit }> = [];
     const api = new RoomsApi("http://h", fakeFetch(201, { ok: true, token: "a.b.c", expiresAt: 5 }, calls));
-    expect(await api.mintToken("room 1", "owner-key", { role: "viewer" })).toMatchObject({ token: "a.b.c", expiresAt: 5 });
+    expect(await api.mintToken("room 1", { key: "owner-key" }, { role: "viewer" })).toMatchObject({ token: "a.b.c", expiresAt: 5 });
     expect(calls[0]?.url).toBe("http://h/api/rooms/room%201/tokens");
     expect(calls[0]?.init).toMatchObject({ method: "POST", headers: { "x-room-key": "owner-key" } });
     expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({ role: "viewer" });
@@ -83,6 +83,6 @@ describe("invitations", () => {
 
   it("passes a refusal on (a server without TOKEN_SECRET)", async () => {
     const api = new RoomsApi("", fakeFetch(403, { ok: false, error: { code: "forbidden", message: "This server issues no tokens." } }));
-    await expect(api.mintToken("r", "k", { role: "participant" })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(api.mintToken("r", { key: "k" }, { role: "participant" })).rejects.toMatchObject({ code: "forbidden" });
   });
 });

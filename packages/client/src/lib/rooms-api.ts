@@ -59,9 +59,10 @@ export class RoomsApi {
     }
   }
 
-  /** A signed invitation token (`POST /api/rooms/:id/tokens`), minted with the owner's or presenter's key. */
-  async mintToken(roomId: string, key: string, request: InviteRequest): Promise<MintedToken> {
-    const init = { method: "POST", headers: { "content-type": "application/json", "x-room-key": key }, body: JSON.stringify(request) };
+  /** A signed invitation token (`POST /api/rooms/:id/tokens`), minted with the owner's or presenter's key (or an owner token). */
+  async mintToken(roomId: string, credentials: RoomCredentials, request: InviteRequest): Promise<MintedToken> {
+    const headers = { "content-type": "application/json", ...credentialHeaders(credentials) };
+    const init = { method: "POST", headers, body: JSON.stringify(request) };
     return this.call<MintedToken>(`/api/rooms/${encodeURIComponent(roomId)}/tokens`, init);
   }
 
