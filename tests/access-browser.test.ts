@@ -66,7 +66,16 @@ describe("a private room in the browser", () => {
     await screenshot(owner, "settings-invite");
     const late = await joinRoom(await newPage(browser, pageErrors), laterInvite, "Lia");
     await expect.poll(() => late.getByTestId("my-role").getAttribute("data-role"), { timeout: UI_TIMEOUT_MS }).toBe("participant");
+
+    // The owner withdraws every invitation (say one leaked): both guests are dropped and told why;
+    // the owner (key) stays.
+    await dialog.getByTestId("withdraw-invitations").click();
+    await dialog.getByTestId("withdraw-confirm").click();
+    await owner.getByText(/Invitation links withdrawn; 2 people removed/).waitFor({ timeout: UI_TIMEOUT_MS });
+    for (const page of [guest, late]) await page.getByText(/withdrawn by the room's owner/).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    await screenshot(late, "invitation-withdrawn");
     await owner.keyboard.press("Escape");
+    await expect.poll(() => owner.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS }).not.toMatch(/viewer|participant/);
 
     const bare = await fetch(`${node.url}${new URL(share).pathname.replace("/r/", "/api/rooms/")}/transcript?format=md`);
     expect(bare.status).toBe(403);

@@ -1,7 +1,8 @@
 /**
  * Access control on one real node started with TOKEN_SECRET and a CORS allowlist: signed room
  * tokens on room:join (role, name, expiry, forgery), private rooms over Socket.IO, SSE and the
- * rooms API, minting permissions, CORS for HTTP and the Socket.IO handshake, helmet's headers.
+ * rooms API, minting permissions, withdrawing invitations, CORS for HTTP and the Socket.IO
+ * handshake, helmet's headers.
  */
 import { createHmac } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -194,6 +195,42 @@ describe("POST /api/rooms/:id/tokens", () => {
   it("refuses a ttl beyond 30 days", async () => {
     const reply = await mint(room.room.id, { role: "viewer", ttlSeconds: 31 * 24 * 3600 }, { "X-Room-Key": room.ownerKey });
     expect(reply.status).toBe(400);
+  });
+});
+
+describe("withdrawing invitations (POST /api/rooms/:id/tokens/revoke)", () => {
+  const revoke = (roomId: string, headers: Record<string, string>) => request(`${node.url}/api/rooms/${roomId}/tokens/revoke`, { method: "POST", headers });
+
+  it("only the owner may; tokens minted before are refused, members who joined with one are dropped, new ones work", async () => {
+    const room = await createRoom(node.url, { title: "Leaky", private: true });
+    const roomId = room.room.id;
+    const leaked = await mintedToken(room, { role: "participant" });
+    const guest = await join({ roomId, token: leaked, name: "Leaker" });
+    expect(guest.ack.ok).toBe(true);
+    const owner = await join({ roomId, key: room.ownerKey, name: "Owner" });
+    let guestDropped = false;
+    guest.socket.on("disconnect", () => (guestDropped = true));
+
+    expect((await revoke(roomId, { "X-Room-Key": room.presenterKey })).status).toBe(403);
+    expect((await revoke(roomId, { Authorization: `Bearer ${leaked}` })).status).toBe(403);
+    expect(guest.socket.connected).toBe(true);
+
+    const revoked = await revoke(roomId, { "X-Room-Key": room.ownerKey });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toEqual({ ok: true, dropped: 1 });
+    await waitFor(() => guestDropped, { what: "the withdrawn invitation's member to be dropped" });
+    expect(owner.socket.connected).toBe(true); // joined with a key: stays
+
+    const again = await join({ roomId, token: leaked });
+    expect(again.ack).toEqual({ ok: false, error: expect.objectContaining({ code: "forbidden", message: expect.stringMatching(/withdrawn/) }) });
+    expect((await request(`${node.url}/api/rooms/${roomId}`, { headers: { Authorization: `Bearer ${leaked}` } })).status).toBe(403);
+    const sse = await openSse(`${node.url}/api/rooms/${roomId}/events?token=${leaked}`);
+    expect(sse.status).toBe(403);
+
+    const fresh = await mintedToken(room, { role: "viewer" });
+    expect((await join({ roomId, token: fresh })).ack.self).toMatchObject({ role: "viewer" });
+    // A token forged with the right secret but an old generation (or none) is withdrawn too.
+    expect((await join({ roomId, token: jwt({ room: roomId, role: "viewer", exp: inSeconds(60) }) })).ack.ok).toBe(false);
   });
 });
 

@@ -1,17 +1,18 @@
 /**
  * Rooms as a product across two nodes sharing a private redis-server: created rooms, keys,
  * settings and the question queue are cluster-wide, survive restarting every node, and every
- * key they leave in Redis expires (ROOM_IDLE_TTL_MS).
+ * key they leave in Redis expires (ROOM_IDLE_TTL_MS); withdrawing invitations reaches every node.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { NAMES, textOf } from "./helpers/room-cast.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { keysWithPttl } from "./helpers/redis-inspect.ts";
-import { closeAllMembers, joinAs, succeeded, type RoomMember } from "./helpers/room-member.ts";
+import { closeAllMembers, connectMember, joinAs, refusal, succeeded, type RoomMember } from "./helpers/room-member.ts";
 import { createRoom, postRooms, request } from "./helpers/rooms-http.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
+import { waitFor } from "./helpers/wait.ts";
 
 const PREFIX = "rooms-cluster:";
 /** Far below the 24 h default: a PTTL under it shows the setting is applied. */
@@ -24,7 +25,14 @@ let b: ServerNode;
 const started: ServerNode[] = [];
 
 async function startPair(): Promise<[ServerNode, ServerNode]> {
-  const env = { LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model", REDIS_URL: redis.url, REDIS_PREFIX: PREFIX, ROOM_IDLE_TTL_MS: String(TTL_MS) };
+  const env = {
+    LLM_BASE_URL: fake.url,
+    LLM_MODEL: "fake-model",
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: PREFIX,
+    ROOM_IDLE_TTL_MS: String(TTL_MS),
+    TOKEN_SECRET: "cluster-test-secret-of-32-characters-or-more",
+  };
   const pair = await Promise.all([startNode(env), startNode(env)]);
   started.push(...pair);
   return pair;
@@ -125,6 +133,28 @@ describe("two nodes, one Redis", () => {
     const HOUR_MS = 3_600_000;
     const lasting = [...keys].filter(([key, pttl]) => !(pttl > 0 && pttl <= (key.startsWith(`${PREFIX}rl:`) ? HOUR_MS : TTL_MS)));
     expect(lasting).toEqual([]);
+  });
+
+  it("withdrawing invitations on A refuses their tokens on B and drops B's members who joined with one", async () => {
+    const created = await createRoom(a.url, { title: "Withdrawn", private: true });
+    const roomId = created.room.id;
+    const minted = await request(`${a.url}/api/rooms/${roomId}/tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-room-key": created.ownerKey },
+      body: JSON.stringify({ role: "viewer" }),
+    });
+    const { token } = minted.json as { token: string };
+    const { member: guest } = await joinAs(b.url, { roomId, name: "Guest", token });
+    const { member: owner } = await joinAs(b.url, { roomId, name: NAMES.owner, key: created.ownerKey });
+    let dropped = false;
+    guest.socket.on("disconnect", () => (dropped = true));
+
+    const revoked = await request(`${a.url}/api/rooms/${roomId}/tokens/revoke`, { method: "POST", headers: { "x-room-key": created.ownerKey } });
+    expect(revoked.json).toEqual({ ok: true, dropped: 1 });
+    await waitFor(() => dropped, { what: "B's token holder to be dropped" });
+    expect(owner.socket.connected).toBe(true);
+    const again = await connectMember(b.url);
+    expect(refusal(await again.request("room:join", { roomId, name: "Guest", token }))).toBe("forbidden");
   });
 
   it("the nodes logged no errors", () => {

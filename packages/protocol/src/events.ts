@@ -168,4 +168,6 @@ export interface InterServerEvents {
 export interface SocketData {
   name?: string;
   rooms?: string[];
+  /** Server-side only: the room token each room was joined with (to drop withdrawn invitations). */
+  tokens?: Record<string, string>;
 }

@@ -66,6 +66,11 @@ export class RoomsApi {
     return this.call<MintedToken>(`/api/rooms/${encodeURIComponent(roomId)}/tokens`, init);
   }
 
+  /** Withdraws every invitation token of the room (owner only); people who joined with one are dropped. */
+  async revokeTokens(roomId: string, credentials: RoomCredentials): Promise<{ dropped: number }> {
+    return this.call<{ dropped: number }>(`/api/rooms/${encodeURIComponent(roomId)}/tokens/revoke`, { method: "POST", headers: credentialHeaders(credentials) });
+  }
+
   /** The room's transcript as a file, fetched with this member's key or token (a private room needs one). */
   async transcript(roomId: string, format: TranscriptFormat, credentials: RoomCredentials = {}): Promise<Transcript> {
     const response = await this.send(transcriptPath(roomId, format), { headers: credentialHeaders(credentials) });

@@ -133,6 +133,10 @@ export interface RoomRecords {
   /** Replaces the settings of an existing room; undefined when there is none. */
   updateSettings(roomId: string, settings: RoomSettings): Promise<RoomRecord | undefined>;
   touch(roomId: string): Promise<void>;
+  /** The room's invitation generation: tokens minted under an older one are withdrawn (0 at first). */
+  tokenGeneration(roomId: string): Promise<number>;
+  /** Withdraws every token minted so far: the generation goes up by one; returns the new one. */
+  revokeTokens(roomId: string): Promise<number>;
 }
 
 /** A presentation's questions waiting for a presenter, with one vote per voter and question. */
@@ -169,6 +173,11 @@ export interface Broadcaster {
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
   queue(event: QueueUpdatedEvent): void;
+  /**
+   * Disconnects, on every node, the room's connections that joined with a token `withdrawn` says
+   * is no longer valid (their clients reconnect and are refused).
+   */
+  dropTokenHolders(roomId: string, withdrawn: (token: string) => boolean): Promise<number>;
 }
 
 export type { Member };

@@ -40,7 +40,7 @@ import { Presence } from "./presence.ts";
 import { Questions } from "./questions.ts";
 import type { Payer, TokenQuotas } from "./quotas.ts";
 import { RoomCatalog, modelOf, type CreatedRoom, type RoomView } from "./room-catalog.ts";
-import { RoomTokens, type MintRequest, type TokenClaims } from "./tokens.ts";
+import { RoomTokens, generationOf, type MintRequest, type TokenClaims } from "./tokens.ts";
 import { TypingGate } from "./typing-gate.ts";
 
 export interface RoomServiceDeps {
@@ -132,7 +132,7 @@ export class RoomService {
    * `forbidden` / `token_expired` for bad ones. For HTTP reads of private rooms and for minting.
    */
   async credentialRole(roomId: string, credentials: Credentials): Promise<Role | undefined> {
-    if (credentials.token !== undefined) return (await this.tokens.verify(credentials.token, roomId)).role;
+    if (credentials.token !== undefined) return (await this.verifyToken(credentials.token, roomId)).role;
     if (credentials.key === undefined) return undefined;
     const view = await this.catalog.view(roomId);
     return roleFor(view.record, view.settings, { key: credentials.key });
@@ -143,7 +143,33 @@ export class RoomService {
     const holder = await this.credentialRole(request.roomId, credentials);
     if (holder === undefined) throw new AppError("forbidden", "Creating tokens needs the owner's or presenter's key (X-Room-Key) or an owner token.");
     requireMayMint(holder, request.role);
-    return this.tokens.mint(request);
+    return this.tokens.mint(request, await this.deps.records.tokenGeneration(request.roomId));
+  }
+
+  /**
+   * Withdraws every token minted for the room so far (owner only): joins with them are refused,
+   * and connections that joined with one are dropped on every node. Returns how many were dropped.
+   */
+  async revokeTokens(credentials: Credentials, roomId: string): Promise<{ dropped: number }> {
+    const holder = await this.credentialRole(roomId, credentials);
+    if (holder !== "owner") throw new AppError("forbidden", "Only the room's owner may withdraw its invitations (X-Room-Key: the owner key, or an owner token).");
+    const generation = await this.deps.records.revokeTokens(roomId);
+    const dropped = await this.deps.broadcaster.dropTokenHolders(roomId, (token) => generationOf(token) < generation).catch((error: unknown) => {
+      // A node that does not answer keeps its holders until they reconnect; the withdrawal stands.
+      this.deps.logger.warn({ err: error, roomId }, "could not reach every node to drop withdrawn invitations");
+      return 0;
+    });
+    this.deps.logger.info({ roomId, generation, dropped }, "room invitations withdrawn");
+    return { dropped };
+  }
+
+  /** A token's claims, refused when the room's owner has withdrawn its generation since. */
+  private async verifyToken(token: string, roomId: string): Promise<TokenClaims> {
+    const claims = await this.tokens.verify(token, roomId);
+    if (claims.generation < (await this.deps.records.tokenGeneration(roomId))) {
+      throw new AppError("forbidden", "This invitation was withdrawn by the room's owner. Ask for a new link.");
+    }
+    return claims;
   }
 
   private requirePrivateRooms(): void {
@@ -180,7 +206,7 @@ export class RoomService {
   }
 
   private async claimsOf(payload: JoinPayload): Promise<TokenClaims | undefined> {
-    return payload.token === undefined ? undefined : this.tokens.verify(payload.token, payload.roomId);
+    return payload.token === undefined ? undefined : this.verifyToken(payload.token, payload.roomId);
   }
 
   leave(connectionId: string, roomId: string): void {

@@ -1,9 +1,10 @@
 /**
  * Signed room tokens (JWT, HS256 with TOKEN_SECRET): claims `room`, `role`, optional `name`,
- * required `exp` (`iat` / `nbf` honoured). Expired → `token_expired`; anything else wrong (bad
+ * required `exp` (`iat` / `nbf` honoured), `gen` (the room's invitation generation when minted;
+ * absent: 0 — the room service refuses tokens of a withdrawn generation). Expired → `token_expired`; anything else wrong (bad
  * signature, another room, another algorithm, malformed, no `exp`) → `forbidden`.
  */
-import { errors, jwtVerify, SignJWT } from "jose";
+import { decodeJwt, errors, jwtVerify, SignJWT } from "jose";
 import { MAX_NAME_LENGTH, ROLES, type Role } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 
@@ -11,6 +12,11 @@ export interface TokenClaims {
   role: Role;
   /** The holder's display name; absent: the name given on joining. */
   name?: string;
+}
+
+export interface VerifiedClaims extends TokenClaims {
+  /** The room's invitation generation the token was minted under. */
+  generation: number;
 }
 
 export interface MintRequest extends TokenClaims {
@@ -35,15 +41,15 @@ export class RoomTokens {
     return this.key !== undefined;
   }
 
-  async mint(request: MintRequest): Promise<{ token: string; expiresAt: number }> {
+  async mint(request: MintRequest, generation = 0): Promise<{ token: string; expiresAt: number }> {
     const expiresAt = Math.floor(Date.now() / 1000) + request.ttlSeconds;
-    const claims = { room: request.roomId, role: request.role, ...(request.name !== undefined ? { name: request.name } : {}) };
+    const claims = { room: request.roomId, role: request.role, gen: generation, ...(request.name !== undefined ? { name: request.name } : {}) };
     const token = await new SignJWT(claims).setProtectedHeader({ alg: ALGORITHM }).setIssuedAt().setExpirationTime(expiresAt).sign(this.requireKey());
     return { token, expiresAt: expiresAt * 1000 };
   }
 
   /** The token's claims when it is valid for `roomId`; throws `token_expired` or `forbidden`. */
-  async verify(token: string, roomId: string): Promise<TokenClaims> {
+  async verify(token: string, roomId: string): Promise<VerifiedClaims> {
     const key = this.requireKey();
     let payload: Record<string, unknown>;
     try {
@@ -61,12 +67,24 @@ export class RoomTokens {
   }
 }
 
-function claimsFor(payload: Record<string, unknown>, roomId: string): TokenClaims {
+function claimsFor(payload: Record<string, unknown>, roomId: string): VerifiedClaims {
   if (payload.room !== roomId) throw new AppError("forbidden", "This room token is for another room.");
   const role = payload.role;
   if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) throw new AppError("forbidden", "This room token names no valid role.");
+  const generation = payload.gen ?? 0;
+  if (!Number.isSafeInteger(generation) || (generation as number) < 0) throw new AppError("forbidden", "This room token's generation is not valid.");
   const name = payload.name;
-  if (name === undefined) return { role: role as Role };
+  if (name === undefined) return { role: role as Role, generation: generation as number };
   if (typeof name !== "string" || name.trim() === "" || name.length > MAX_NAME_LENGTH) throw new AppError("forbidden", "This room token's name is not valid.");
-  return { role: role as Role, name: name.trim() };
+  return { role: role as Role, name: name.trim(), generation: generation as number };
+}
+
+/** The `gen` claim of a token this server signed and verified before (no signature check). */
+export function generationOf(token: string): number {
+  try {
+    const gen = decodeJwt(token).gen ?? 0;
+    return Number.isSafeInteger(gen) ? (gen as number) : 0;
+  } catch {
+    return 0; // not a JWT: it was never admitted, so it is at the first generation at most
+  }
 }

@@ -64,6 +64,12 @@ export function roomsApi(deps: RoomsApiDeps): Router {
     res.setHeader("Cache-Control", "no-store");
     res.status(201).json({ ok: true, ...minted });
   }));
+  router.post("/api/rooms/:id/tokens/revoke", answer(deps, async (req, res) => {
+    const roomId = parse(roomIdSchema, req.params.id);
+    const { dropped } = await deps.rooms().revokeTokens(credentialsOf(req), roomId);
+    res.setHeader("Cache-Control", "no-store");
+    res.json({ ok: true, dropped });
+  }));
   router.use(unreadableBody);
   return router;
 }

@@ -28,7 +28,10 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
       // either in the snapshot or delivered live (the client drops seqs it already has).
       await socket.join(payload.roomId);
       try {
-        return await rooms.join(socket.id, payload);
+        const joined = await rooms.join(socket.id, payload);
+        // Kept where every node can see it (fetchSockets), so the owner can drop withdrawn invitations.
+        if (payload.token !== undefined) socket.data.tokens = { ...socket.data.tokens, [payload.roomId]: payload.token };
+        return joined;
       } catch (error) {
         await socket.leave(payload.roomId);
         throw error;

@@ -15,6 +15,8 @@ export interface RoomKeys {
   memberInfo: string;
   /** STRING: the created room's record (settings, key hashes) as JSON. */
   record: string;
+  /** STRING counter: the room's invitation generation (tokens of an older one are withdrawn). */
+  tokenGeneration: string;
   /** HASH question id → queued question JSON (without votes). */
   queue: string;
   /** HASH question id → votes. */
@@ -32,6 +34,7 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     members: `${base}:members`,
     memberInfo: `${base}:member-info`,
     record: `${base}:room`,
+    tokenGeneration: `${base}:token-gen`,
     queue: `${base}:queue`,
     votes: `${base}:queue-votes`,
     base,

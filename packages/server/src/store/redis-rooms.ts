@@ -37,10 +37,28 @@ export class RedisRooms implements RoomRecords {
   }
 
   async touch(roomId: string): Promise<void> {
-    await storeCall(() => this.redis.pexpire(this.key(roomId), this.options.ttlMs));
+    const { ttlMs } = this.options;
+    await storeCall(() => this.redis.multi().pexpire(this.key(roomId), ttlMs).pexpire(this.generationKey(roomId), ttlMs).exec());
+  }
+
+  async tokenGeneration(roomId: string): Promise<number> {
+    return Number((await storeCall(() => this.redis.get(this.generationKey(roomId)))) ?? 0);
+  }
+
+  /** A counter of its own (INCR), not a field of the record: a settings write cannot undo a revocation. */
+  async revokeTokens(roomId: string): Promise<number> {
+    const key = this.generationKey(roomId);
+    const replies = await storeCall(() => this.redis.multi().incr(key).pexpire(key, this.options.ttlMs).exec());
+    const [error, generation] = replies?.[0] ?? [new Error("MULTI was discarded"), undefined];
+    if (error) throw error;
+    return Number(generation);
   }
 
   private key(roomId: string): string {
     return roomKeys(this.options.prefix, roomId).record;
+  }
+
+  private generationKey(roomId: string): string {
+    return roomKeys(this.options.prefix, roomId).tokenGeneration;
   }
 }

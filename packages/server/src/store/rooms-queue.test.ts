@@ -45,6 +45,17 @@ describe.each(backends)("RoomRecords and QuestionQueue: %s", (_name, make) => {
     await rooms.touch("nope"); // no harm
   });
 
+  it("counts invitation generations per room; a settings write does not undo a withdrawal", async () => {
+    const { rooms } = make();
+    await rooms.create(record("gen"));
+    expect(await rooms.tokenGeneration("gen")).toBe(0);
+    expect(await rooms.revokeTokens("gen")).toBe(1);
+    await rooms.updateSettings("gen", defaultSettings("chat", "Renamed"));
+    expect(await rooms.revokeTokens("gen")).toBe(2);
+    expect(await rooms.tokenGeneration("gen")).toBe(2);
+    expect(await rooms.tokenGeneration("other")).toBe(0);
+  });
+
   it("queues questions up to a bound, one vote per voter, most votes then oldest first", async () => {
     const { queue } = make();
     for (const [id, at] of [["a", 1], ["b", 2], ["c", 3]] as const) expect(await queue.submit(question(id, at), 3)).toBe(true);
