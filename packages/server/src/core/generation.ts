@@ -1,5 +1,6 @@
 import type { EndEvent, Message, Usage } from "@tokencast/protocol";
 import { Coalescer } from "./coalescer.ts";
+import { delay } from "./delay.ts";
 import { AppError, toErrorPayload } from "./errors.ts";
 import type { AnswerSource, AppendResult, Broadcaster, ChatTurn, EndPatch, Logger, Metrics, RoomStore, UpstreamSlots } from "./ports.ts";
 import { StreamTimings } from "./stream-timings.ts";
@@ -314,18 +315,4 @@ export class Generation {
     }
     return { ...base, ...extras, status: "done" };
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { delay } from "../core/delay.ts";
 import type { Logger, UpstreamSlots } from "../core/ports.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { DROP_SLOT, TAKE_SLOT } from "./redis-slots-scripts.ts";
@@ -93,16 +94,4 @@ export class RedisSlots implements UpstreamSlots {
 
 function noop(): void {
   // Nothing was held.
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import { delay } from "../core/delay.ts";
 import type { AnswerEvent, AnswerRequest, AnswerSource } from "../core/ports.ts";
 import { demoAnswer, tokenize } from "./demo-answer.ts";
 
@@ -28,18 +29,5 @@ export class DemoSource implements AnswerSource {
 
 /** Resolves true at `due` (performance.now() time), or false as soon as `signal` aborts. */
 function sleepUntil(due: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  const wait = due - performance.now();
-  if (wait <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, wait);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+  return delay(due - performance.now(), signal);
 }
