@@ -8,12 +8,12 @@
  * Also the README's screenshots (docs/screenshots/, written only with UPDATE_SCREENSHOTS=1).
  */
 import { readFile } from "node:fs/promises";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Locator, Page } from "playwright-core";
-import { launchBrowser, readmeScreenshot, screenshot } from "./helpers/browser.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { readmeScreenshot, screenshot } from "./helpers/browser.ts";
+import { useBrowserStage } from "./helpers/browser-stage.ts";
 import { answers, emitOnPageSocket, joinRoom, lastAnswer, live, newPage, questions, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
-import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
+import { problems } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 
 const TITLE = "Streaming LLM answers, live";
@@ -45,9 +45,7 @@ function words(text: string): string[] {
   return text.match(/\S+\s*/g) ?? [];
 }
 
-let fake: FakeUpstream;
-let node: ServerNode;
-let browser: Browser;
+const stage = useBrowserStage();
 const pageErrors: string[] = [];
 
 let roomId = "";
@@ -59,20 +57,8 @@ let wes: Page;
 const everyone = (): Page[] => [owner, presenter, vic, wes];
 const viewers = (): Page[] => [vic, wes];
 
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  node = await startNode({ LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model" });
-  browser = await launchBrowser();
-}, 60_000);
-
 afterEach(() => {
   expect(pageErrors.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.stop();
-  await fake?.close();
 });
 
 // ---------- helpers ----------
@@ -104,8 +90,8 @@ async function expectPartialAnswer(tokens: string[], rest: string[]): Promise<vo
 
 describe("a presentation: owner, presenter and audience in separate browsers", () => {
   it("the owner creates a presentation with the home page form and opens it from the links panel", async () => {
-    owner = await newPage(browser, pageErrors);
-    await owner.goto(node.url);
+    owner = await newPage(stage.browser, pageErrors);
+    await owner.goto(stage.node.url);
     await owner.getByPlaceholder("How others see you").fill("Olga");
     const form = owner.getByTestId("create-room-form");
     await form.getByLabel("Title").fill(TITLE);
@@ -134,9 +120,9 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
 
   it("presenter and viewers join by their links, and each sees what their role may do", async () => {
     [presenter, vic, wes] = await Promise.all([
-      newPage(browser, pageErrors).then((page) => joinRoom(page, links.presenter, "Pia")),
-      newPage(browser, pageErrors, { recordSockets: true }).then((page) => joinRoom(page, links.share, "Vic")),
-      newPage(browser, pageErrors).then((page) => joinRoom(page, links.share, "Wes")),
+      newPage(stage.browser, pageErrors).then((page) => joinRoom(page, links.presenter, "Pia")),
+      newPage(stage.browser, pageErrors, { recordSockets: true }).then((page) => joinRoom(page, links.share, "Vic")),
+      newPage(stage.browser, pageErrors).then((page) => joinRoom(page, links.share, "Wes")),
     ]);
     const roles = await Promise.all(everyone().map((page) => page.getByTestId("my-role").getAttribute("data-role")));
     expect(roles).toEqual(["owner", "presenter", "viewer", "viewer"]);
@@ -187,7 +173,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
   });
 
   it("the presenter sends it to the model: everyone sees who asked and who sent it, and the answer streaming", async () => {
-    fake.enqueue(tokenScript([...FIRST_ANSWER, ...FIRST_ANSWER_REST], { delayMs: 5, gateAfter: { tokens: FIRST_ANSWER.length, gate: "queued-answer" } }));
+    stage.fake.enqueue(tokenScript([...FIRST_ANSWER, ...FIRST_ANSWER_REST], { delayMs: 5, gateAfter: { tokens: FIRST_ANSWER.length, gate: "queued-answer" } }));
     await queueItem(presenter, Q1).getByTestId("queue-send").click();
 
     await expectEverywhere(async (page) => {
@@ -203,12 +189,12 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     for (const page of [owner, presenter]) expect(await lastAnswer(page).getByTestId("stop-button").count()).toBe(1);
     for (const page of viewers()) expect(await lastAnswer(page).getByTestId("stop-button").count()).toBe(0);
     await expectEverywhere(async (page) => expect(await page.getByTestId("regenerate-button").count()).toBe(0));
-    const upstreamMessages = (fake.requests.at(-1)!.body as { messages: Array<{ content: string }> }).messages;
+    const upstreamMessages = (stage.fake.requests.at(-1)!.body as { messages: Array<{ content: string }> }).messages;
     expect(upstreamMessages.at(-1)!.content).toContain(Q1);
   });
 
   it("the presenter stops it: everyone sees who stopped it, and the request to the model is closed", async () => {
-    const request = fake.requests.length - 1;
+    const request = stage.fake.requests.length - 1;
     await lastAnswer(presenter).getByTestId("stop-button").click();
     await expectEverywhere(async (page) => {
       await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("stopped");
@@ -216,7 +202,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
       expect(await lastAnswer(page).innerText()).toContain("Every browser joins the room over a socket.");
       await expect.poll(() => page.getByTestId("model-state").getAttribute("data-state"), { timeout: UI_TIMEOUT_MS }).toBe("idle");
     });
-    await fake.waitForClosed(request, UI_TIMEOUT_MS);
+    await stage.fake.waitForClosed(request, UI_TIMEOUT_MS);
     for (const page of viewers()) expect(await page.getByTestId("regenerate-button").count()).toBe(0);
     for (const page of [owner, presenter]) expect(await page.getByTestId("regenerate-button").count()).toBe(1);
   });
@@ -231,7 +217,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     await expect.poll(() => presenter.getByTestId("queue-item").first().innerText(), { timeout: UI_TIMEOUT_MS }).toContain(Q3);
     await expect.poll(() => queueItem(presenter, Q3).getByTestId("queue-votes").innerText(), { timeout: UI_TIMEOUT_MS }).toBe("2");
 
-    fake.enqueue(tokenScript([...CODE_ANSWER, ...CODE_ANSWER_REST], { delayMs: 5, gateAfter: { tokens: CODE_ANSWER.length, gate: "regenerated" } }));
+    stage.fake.enqueue(tokenScript([...CODE_ANSWER, ...CODE_ANSWER_REST], { delayMs: 5, gateAfter: { tokens: CODE_ANSWER.length, gate: "regenerated" } }));
     const oldAnswerId = await answers(presenter).first().getAttribute("data-id");
     await answers(presenter).first().getByTestId("regenerate-button").click();
 
@@ -246,7 +232,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     await screenshot(wes, "rooms-streaming-code");
     await readmeScreenshot(presenter, "presentation");
 
-    fake.release("regenerated");
+    stage.fake.release("regenerated");
     await expectEverywhere(async (page) => {
       await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
       expect(await lastAnswer(page).innerText()).toContain("Nothing is asked twice.");
@@ -262,7 +248,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     await lastAnswer(owner).getByTestId("regenerated-note").getByRole("link", { name: "previous answer" }).click();
     await expect.poll(() => old.getAttribute("class"), { timeout: UI_TIMEOUT_MS }).toContain("highlight");
     // The model was asked the same question again, without the replaced answer.
-    const upstream = (fake.requests.at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
+    const upstream = (stage.fake.requests.at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
     expect(upstream.at(-1)).toMatchObject({ role: "user", content: expect.stringContaining(Q1) });
     expect(JSON.stringify(upstream)).not.toContain("Every browser joins");
   });
@@ -299,7 +285,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
   });
 
   it("what a viewer forges on its own socket is refused by the server", async () => {
-    const before = fake.requests.length;
+    const before = stage.fake.requests.length;
     const send = (await emitOnPageSocket(vic, "chat:send", { roomId, text: "forged question" })) as { ok: boolean; error?: { code: string } };
     expect(send).toMatchObject({ ok: false, error: { code: "forbidden" } });
     const rename = (await emitOnPageSocket(vic, "room:update", { roomId, settings: { title: "Hijacked" } })) as { ok: boolean; error?: { code: string } };
@@ -311,8 +297,8 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     expect(sendQueued).toMatchObject({ ok: false, error: { code: "forbidden" } });
 
     // Nothing reached the model or anyone's screen, and the viewer is still connected.
-    expect(fake.requests.length).toBe(before);
-    const described = (await (await fetch(`${node.url}/api/rooms/${roomId}`)).json()) as { room: { settings: { title: string } }; messageCount: number };
+    expect(stage.fake.requests.length).toBe(before);
+    const described = (await (await fetch(`${stage.node.url}/api/rooms/${roomId}`)).json()) as { room: { settings: { title: string } }; messageCount: number };
     expect(described).toMatchObject({ room: { settings: { title: NEW_TITLE } }, messageCount: 3 });
     expect(await presenter.getByTestId("queue-item").count()).toBe(2);
     expect(await vic.locator('.header [data-state="live"]').count()).toBe(1);
@@ -347,7 +333,7 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     expect(transcript.messages[0]).toMatchObject({ author: "Vic", sentBy: "Pia", text: Q1 });
     expect(transcript.messages[1]).toMatchObject({ stoppedBy: "Pia" });
     expect(transcript.messages[2]).toMatchObject({ regeneratedBy: "Pia", regenerates: transcript.messages[1]!.id, text: [...CODE_ANSWER, ...CODE_ANSWER_REST].join("") });
-    expect(problems(node)).toEqual([]);
+    expect(problems(stage.node)).toEqual([]);
   });
 });
 
@@ -355,9 +341,9 @@ describe("the embed demo page", () => {
   it("streams a live answer into the element once it is scrolled into view", async () => {
     const first = words(EMBED_ANSWER);
     const rest = words(EMBED_ANSWER_REST);
-    fake.enqueue(tokenScript([...first, ...rest], { delayMs: 5, gateAfter: { tokens: first.length, gate: "embed-demo" } }));
-    const page = await newPage(browser, pageErrors);
-    await page.goto(`${node.url}/embed/demo.html`);
+    stage.fake.enqueue(tokenScript([...first, ...rest], { delayMs: 5, gateAfter: { tokens: first.length, gate: "embed-demo" } }));
+    const page = await newPage(stage.browser, pageErrors);
+    await page.goto(`${stage.node.url}/embed/demo.html`);
     const element = page.locator("streaming-chat");
     await element.scrollIntoViewIfNeeded({ timeout: UI_TIMEOUT_MS });
     const answer = page.locator("streaming-chat article.message.assistant").last();
@@ -366,7 +352,7 @@ describe("the embed demo page", () => {
     await element.evaluate((el) => el.scrollIntoView({ block: "center" }));
     await readmeScreenshot(page, "embed");
 
-    fake.release("embed-demo");
+    stage.fake.release("embed-demo");
     await expect.poll(() => answer.getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
     expect(await answer.innerText()).toContain("stop it if it is not.");
   });

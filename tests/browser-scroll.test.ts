@@ -3,35 +3,20 @@
  * reader is at the bottom; scrolling up stops that and shows "Jump to live", which scrolls back
  * down and follows again; reaching the bottom by hand hides it too.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "./helpers/browser.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { screenshot } from "./helpers/browser.ts";
+import { useBrowserStage } from "./helpers/browser-stage.ts";
 import { closeContexts, joinRoom, lastAnswer, newPage, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
-import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 
-let fake: FakeUpstream;
-let node: ServerNode;
-let browser: Browser;
+const stage = useBrowserStage();
 const pages: Page[] = [];
 const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  node = await startNode({ LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model" });
-  browser = await launchBrowser();
-}, 60_000);
 
 afterEach(async () => {
   await closeContexts(pages.splice(0));
   expect(pageErrors.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.stop();
-  await fake?.close();
 });
 
 /** Paragraphs enough to overflow the 800 px viewport several times. */
@@ -61,8 +46,8 @@ async function ask(page: Page, text: string): Promise<void> {
 
 describe("following the live answer", () => {
   it("follows at the bottom, stays put when scrolled up, and jumps back to live", async () => {
-    fake.enqueue(tokenScript([...lines(1, 40), ...lines(41, 60)], { delayMs: 5, gateAfter: { tokens: 40, gate: "scroll-mid" } }));
-    const page = await joinRoom(await newPage(browser, pageErrors), `${node.url}/r/scroll-room`, "Sam");
+    stage.fake.enqueue(tokenScript([...lines(1, 40), ...lines(41, 60)], { delayMs: 5, gateAfter: { tokens: 40, gate: "scroll-mid" } }));
+    const page = await joinRoom(await newPage(stage.browser, pageErrors), `${stage.node.url}/r/scroll-room`, "Sam");
     pages.push(page);
     await ask(page, "Write a lot");
 
@@ -77,7 +62,7 @@ describe("following the live answer", () => {
     expect(await jump(page).innerText()).toBe("Jump to live");
     const before = await scrollState(page);
 
-    fake.release("scroll-mid");
+    stage.fake.release("scroll-mid");
     await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
     const after = await scrollState(page);
     expect(after.height).toBeGreaterThan(before.height + 500);
@@ -96,7 +81,7 @@ describe("following the live answer", () => {
     await jump(page).waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
 
     // Following again: the next answer is followed to its end.
-    fake.enqueue(tokenScript(lines(101, 60), { delayMs: 5 }));
+    stage.fake.enqueue(tokenScript(lines(101, 60), { delayMs: 5 }));
     await ask(page, "More");
     await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
     await expect.poll(async () => (await scrollState(page)).fromBottom, { timeout: UI_TIMEOUT_MS }).toBeLessThanOrEqual(60);

@@ -8,13 +8,12 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "./helpers/browser.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { screenshot } from "./helpers/browser.ts";
+import { useBrowserStage } from "./helpers/browser-stage.ts";
 import { closeAllClients, rawClient } from "./helpers/clients.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { joinRoom, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
-import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 
 const TITLE = `<img src=x onerror="window.__xss='title'"><script>window.__xss='title2'</script>`;
@@ -42,19 +41,11 @@ const MODEL_OUTPUT = [
   "end of answer.",
 ];
 
-let fake: FakeUpstream;
-let node: ServerNode;
-let browser: Browser;
+const stage = useBrowserStage();
 const contexts: BrowserContext[] = [];
 let hostSite: { url: string; close(): Promise<void> } | undefined;
 const dialogs: string[] = [];
 const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  node = await startNode({ LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model" });
-  browser = await launchBrowser();
-}, 60_000);
 
 afterEach(async () => {
   closeAllClients();
@@ -62,15 +53,9 @@ afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await node?.stop();
-  await fake?.close();
-});
-
 /** A fresh context whose pages report dialogs and uncaught errors. */
 async function openPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const context = await stage.browser.newContext({ viewport: { width: 1100, height: 800 } });
   contexts.push(context);
   const page = await context.newPage();
   page.on("dialog", (dialog) => {
@@ -127,7 +112,7 @@ async function expectNothingRan(page: Page, label: string): Promise<void> {
 }
 
 async function createRoom(body: object): Promise<{ room: { id: string }; links: { owner: string; share: string } }> {
-  const res = await fetch(`${node.url}/api/rooms`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${stage.node.url}/api/rooms`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   expect(res.status).toBe(201);
   return (await res.json()) as { room: { id: string }; links: { owner: string; share: string } };
 }
@@ -136,14 +121,14 @@ describe("the app", () => {
   it("a hostile title, names, message, queued question and model output are shown as text and never run", async () => {
     const created = await createRoom({ title: TITLE, mode: "presentation" });
     const roomId = created.room.id;
-    const owner = await joinRoom(await openPage(), `${node.url}${created.links.owner}`, OWNER_NAME);
-    const viewer = await joinRoom(await openPage(), `${node.url}${created.links.share}`, VIEWER_NAME);
+    const owner = await joinRoom(await openPage(), `${stage.node.url}${created.links.owner}`, OWNER_NAME);
+    const viewer = await joinRoom(await openPage(), `${stage.node.url}${created.links.share}`, VIEWER_NAME);
 
-    const asker = await rawClient(node.url);
+    const asker = await rawClient(stage.node.url);
     await asker.join(roomId, ASKER_NAME);
     expect(await asker.emit("queue:submit", { roomId, text: QUESTION })).toMatchObject({ ok: true });
 
-    fake.enqueue(tokenScript(MODEL_OUTPUT));
+    stage.fake.enqueue(tokenScript(MODEL_OUTPUT));
     await owner.getByRole("textbox", { name: "Message" }).fill(MESSAGE);
     await owner.getByRole("textbox", { name: "Message" }).press("Enter");
     for (const page of [owner, viewer]) {
@@ -171,9 +156,9 @@ describe("the app", () => {
 describe("the embeddable element", () => {
   it("a hostile room's answers, names and the element's own prompt never run", async () => {
     const roomId = "xss-embed";
-    const asker = await rawClient(node.url);
+    const asker = await rawClient(stage.node.url);
     await asker.join(roomId, ASKER_NAME);
-    fake.enqueue(tokenScript(MODEL_OUTPUT));
+    stage.fake.enqueue(tokenScript(MODEL_OUTPUT));
     const sent = (await asker.emit("chat:send", { roomId, text: MESSAGE })) as { ok: boolean; replyId: string };
     expect(sent.ok).toBe(true);
     const deadline = Date.now() + UI_TIMEOUT_MS;
@@ -183,10 +168,10 @@ describe("the embeddable element", () => {
     }
 
     const page = await openPage();
-    const html = `<!doctype html><html><head><meta charset="utf-8"><script type="module" src="${node.url}/embed/streaming-chat.js"></script></head>
-<body><streaming-chat server="${node.url}" room="${roomId}" name="${escapeAttribute(VIEWER_NAME)}" prompt="${escapeAttribute(QUESTION)}"></streaming-chat></body></html>`;
+    const html = `<!doctype html><html><head><meta charset="utf-8"><script type="module" src="${stage.node.url}/embed/streaming-chat.js"></script></head>
+<body><streaming-chat server="${stage.node.url}" room="${roomId}" name="${escapeAttribute(VIEWER_NAME)}" prompt="${escapeAttribute(QUESTION)}"></streaming-chat></body></html>`;
     hostSite = await serveOnePage(html);
-    fake.enqueue(tokenScript(MODEL_OUTPUT));
+    stage.fake.enqueue(tokenScript(MODEL_OUTPUT));
     await page.goto(hostSite.url);
     const answers = page.locator("streaming-chat article.message.assistant");
     await expect.poll(() => answers.count(), { timeout: UI_TIMEOUT_MS }).toBe(2);

@@ -3,45 +3,30 @@
  * that joins late and one that reloads mid-answer), nothing the model writes can run as script,
  * and the home page creates a room, shows its links and opens it as its owner.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "./helpers/browser.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { screenshot } from "./helpers/browser.ts";
+import { useBrowserStage } from "./helpers/browser-stage.ts";
 import { closeContexts, confirmName, joinRoom, lastAnswer, live, newPage, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
-import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 
-let fake: FakeUpstream;
-let node: ServerNode;
-let browser: Browser;
+const stage = useBrowserStage();
 const pages: Page[] = [];
 const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  node = await startNode({ LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model" });
-  browser = await launchBrowser();
-}, 60_000);
 
 afterEach(async () => {
   await closeContexts(pages.splice(0));
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await node?.stop();
-  await fake?.close();
-});
-
 async function openPage(): Promise<Page> {
-  const page = await newPage(browser, pageErrors);
+  const page = await newPage(stage.browser, pageErrors);
   pages.push(page);
   return page;
 }
 
 async function openRoom(roomId: string, name: string): Promise<Page> {
-  return joinRoom(await openPage(), `${node.url}/r/${roomId}`, name);
+  return joinRoom(await openPage(), `${stage.node.url}/r/${roomId}`, name);
 }
 
 async function ask(page: Page, text: string): Promise<void> {
@@ -55,7 +40,7 @@ const REST = ["\n\n- one\n", "- two\n\n", "```js\nconsole.log(1)\n```\n\n", "The
 
 /** An answer held after FIRST until the test releases `gate`. */
 function gatedAnswer(gate: string): void {
-  fake.enqueue(tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate } }));
+  stage.fake.enqueue(tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate } }));
 }
 
 /**
@@ -89,7 +74,7 @@ describe("windows on one room", () => {
     for (const page of [ada, bob]) await expectFirstPartOnly(page, LIVE_MS);
     await screenshot(bob, "room-streaming");
 
-    fake.release("browser-mid");
+    stage.fake.release("browser-mid");
     for (const page of [ada, bob]) await expectWholeAnswer(page, LIVE_MS);
     expect(await answer(ada).innerText()).toBe(await answer(bob).innerText());
     await screenshot(ada, "room-done");
@@ -107,7 +92,7 @@ describe("windows on one room", () => {
     expect(await answer(cy).innerText()).toBe(await answer(ada).innerText());
     await screenshot(cy, "room-late-joiner-mid");
 
-    fake.release("late-mid");
+    stage.fake.release("late-mid");
     for (const page of [ada, bob, cy]) await expectWholeAnswer(page);
     const texts = await Promise.all([ada, bob, cy].map((page) => answer(page).innerText()));
     expect(new Set(texts).size).toBe(1);
@@ -126,7 +111,7 @@ describe("windows on one room", () => {
     await expectFirstPartOnly(bob);
     expect(await answer(bob).innerText()).toBe(await answer(ada).innerText());
 
-    fake.release("reload-mid");
+    stage.fake.release("reload-mid");
     for (const page of [ada, bob]) await expectWholeAnswer(page);
     expect(await answer(bob).innerText()).toBe(await answer(ada).innerText());
     expect(await bob.locator("article.message").count()).toBe(2);
@@ -134,7 +119,7 @@ describe("windows on one room", () => {
 
   it("model output cannot inject HTML or script", async () => {
     const hostile = ['<img src=x onerror="window.__xss=1">', " <script>window.__xss=2</script>", " [link](javascript:window.__xss=3)", " done"];
-    fake.enqueue(tokenScript(hostile));
+    stage.fake.enqueue(tokenScript(hostile));
     const page = await openRoom("xss-room", "Eve");
     await ask(page, "<b onmouseover=alert(1)>hi</b>");
     await expect.poll(() => answer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
@@ -149,7 +134,7 @@ describe("windows on one room", () => {
 describe("the home page", () => {
   it("creates a room with the form, shows its links, and opens it as its owner", async () => {
     const page = await openPage();
-    await page.goto(node.url);
+    await page.goto(stage.node.url);
     await page.getByPlaceholder("How others see you").fill("Hana");
     const form = page.getByTestId("create-room-form");
     await form.getByLabel("Title").fill("Team Q&A");
@@ -163,7 +148,7 @@ describe("the home page", () => {
       ["share-link", "presenter-link", "owner-link"].map((id) => page.getByTestId(id).inputValue()),
     );
     const roomId = new URL(share!).pathname.replace(/^\/r\//, "");
-    expect(share).toBe(`${node.url}/r/${roomId}`);
+    expect(share).toBe(`${stage.node.url}/r/${roomId}`);
     const keyOf = (link: string) => new URL(link).hash.replace(/^#key=/, "");
     expect(new URL(presenter!).pathname).toBe(`/r/${roomId}`);
     expect(new URL(owner!).pathname).toBe(`/r/${roomId}`);
@@ -173,7 +158,7 @@ describe("the home page", () => {
     await screenshot(page, "home-links");
 
     // The server knows the room under the title chosen in the form.
-    const created = (await (await fetch(`${node.url}/api/rooms/${roomId}`)).json()) as { room: { settings: { title: string; mode: string } } };
+    const created = (await (await fetch(`${stage.node.url}/api/rooms/${roomId}`)).json()) as { room: { settings: { title: string; mode: string } } };
     expect(created.room.settings).toMatchObject({ title: "Team Q&A", mode: "chat" });
 
     await page.getByTestId("open-as-owner").click();

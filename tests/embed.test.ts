@@ -10,11 +10,10 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "./helpers/browser.ts";
+import type { BrowserContext, Page } from "playwright-core";
+import { screenshot } from "./helpers/browser.ts";
+import { useBrowserStage } from "./helpers/browser-stage.ts";
 import { closeAllClients, rawClient } from "./helpers/clients.ts";
-import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 
 const BUNDLE = fileURLToPath(new URL("../packages/client/dist/embed/streaming-chat.js", import.meta.url));
@@ -23,20 +22,15 @@ const FIRST = ["Streaming ", "shows ", "the ", "first ", "words ", "at ", "once.
 const REST = ["Readers ", "start ", "reading ", "while ", "the ", "model ", "writes."];
 const RED = "rgb(255, 0, 0)";
 
-let fake: FakeUpstream;
-let node: ServerNode;
-let browser: Browser;
+const stage = useBrowserStage();
 let otherOrigin: StaticSite;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "pnpm build" first`);
-  fake = await startFakeUpstream();
-  node = await startNode({ LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model" });
-  browser = await launchBrowser();
   otherOrigin = await startStaticSite();
-}, 60_000);
+});
 
 afterEach(async () => {
   closeAllClients();
@@ -45,16 +39,13 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
   await otherOrigin?.close();
-  await node?.stop();
-  await fake?.close();
 });
 
 // ---------- helpers ----------
 
 async function openPage(url: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const context = await stage.browser.newContext({ viewport: { width: 1100, height: 800 } });
   contexts.push(context);
   const page = await context.newPage();
   page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -93,13 +84,13 @@ const answer = (page: Page, selector = "streaming-chat") => page.locator(`${sele
 const questions = (page: Page, selector = "streaming-chat") => page.locator(`${selector} article.message.user`);
 
 async function roomsOnNode(): Promise<number> {
-  const health = (await (await fetch(`${node.url}/healthz`)).json()) as { rooms: number };
+  const health = (await (await fetch(`${stage.node.url}/healthz`)).json()) as { rooms: number };
   return health.rooms;
 }
 
 /** The room's history as the server holds it: a fresh socket's join snapshot. */
 async function history(roomId: string): Promise<Array<{ role: string; text: string }>> {
-  const probe = await rawClient(node.url);
+  const probe = await rawClient(stage.node.url);
   const { messages } = await probe.join(roomId, "probe");
   probe.close();
   return messages;
@@ -139,7 +130,7 @@ async function startStaticSite(): Promise<StaticSite> {
 /** A host page with hostile CSS around `body` (one or more <streaming-chat> elements). */
 function hostPage(body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Someone else's blog</title>
-<script type="module" src="${node.url}/embed/streaming-chat.js"></script>
+<script type="module" src="${stage.node.url}/embed/streaming-chat.js"></script>
 <style>
   body { color: ${RED}; font-family: serif; text-align: right; }
   p, article, header, section { color: ${RED} !important; background: ${RED} !important; }
@@ -152,7 +143,7 @@ function hostPage(body: string): string {
 
 describe("the bundle and the demo page", () => {
   it("are served as a script and a page, not caught by the app's fallback", async () => {
-    const script = await fetch(`${node.url}/embed/streaming-chat.js`);
+    const script = await fetch(`${stage.node.url}/embed/streaming-chat.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toMatch(/^(text|application)\/javascript/);
     // Pages on other origins load it as a module script, which is a CORS request.
@@ -164,14 +155,14 @@ describe("the bundle and the demo page", () => {
     expect(code.includes("ZodError"), "zod is in the bundle: see PURE_SCHEMA_BUILDERS in vite.embed.config.ts").toBe(false);
     expect(code.includes("process.env"), "process.env is left in the bundle").toBe(false);
 
-    const demo = await fetch(`${node.url}/embed/demo.html`);
+    const demo = await fetch(`${stage.node.url}/embed/demo.html`);
     expect(demo.status).toBe(200);
     expect(demo.headers.get("content-type")).toMatch(/^text\/html/);
     const html = await demo.text();
     expect(html).toContain('<streaming-chat room="embed-demo"');
     expect(html).not.toContain('id="app"');
 
-    expect((await fetch(`${node.url}/embed/nothing-here.js`)).status).toBe(404);
+    expect((await fetch(`${stage.node.url}/embed/nothing-here.js`)).status).toBe(404);
     const bytes = readFileSync(BUNDLE);
     console.info(`streaming-chat.js: ${bytes.length} bytes raw, ${gzipSync(bytes).length} bytes gzip`);
   });
@@ -179,13 +170,13 @@ describe("the bundle and the demo page", () => {
 
 describe("the demo page", () => {
   it("starts streaming only when scrolled into view, and asks its question once", async () => {
-    fake.enqueue(tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate: "embed-mid" } }));
-    const page = await openPage(`${node.url}/embed/demo.html`);
+    stage.fake.enqueue(tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate: "embed-mid" } }));
+    const page = await openPage(`${stage.node.url}/embed/demo.html`);
 
     // Below the fold: the browser told the element it is not visible, and it did nothing.
     expect(await onScreen(page)).toBe(false);
     expect(await chatState(page)).toBe("idle");
-    expect(fake.requests).toHaveLength(0);
+    expect(stage.fake.requests).toHaveLength(0);
     expect(await roomsOnNode()).toBe(0);
     await screenshot(page, "embed-demo-before");
 
@@ -198,7 +189,7 @@ describe("the demo page", () => {
     expect(await questions(page).innerText()).toContain(DEMO_PROMPT);
     await screenshot(page, "embed-demo-streaming");
 
-    fake.release("embed-mid");
+    stage.fake.release("embed-mid");
     await expect.poll(() => answer(page).getAttribute("data-status"), { timeout: 15_000 }).toBe("done");
     expect(await answer(page).innerText()).toContain("Readers start reading while the model writes.");
 
@@ -215,7 +206,7 @@ describe("the demo page", () => {
     const messages = await history("embed-demo");
     expect(messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual([DEMO_PROMPT]);
     expect(await questions(page).count()).toBe(1);
-    expect(fake.requests).toHaveLength(1);
+    expect(stage.fake.requests).toHaveLength(1);
     await screenshot(page, "embed-demo-after");
   });
 });
@@ -223,27 +214,27 @@ describe("the demo page", () => {
 describe("on another origin", () => {
   it("streams from the server named by its attribute, politely reports a busy room, keeps its styles", async () => {
     const gate = "embed-cors-mid";
-    const before = fake.requests.length;
-    fake.enqueue(tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate } }));
+    const before = stage.fake.requests.length;
+    stage.fake.enqueue(tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate } }));
     otherOrigin.pages.set(
       "/blog",
       hostPage(`
-        <streaming-chat id="first" server="${node.url}" room="embed-cors" prompt="First question"></streaming-chat>
-        <streaming-chat id="second" server="${node.url}" room="embed-cors" name="Second" prompt="Second question"></streaming-chat>`),
+        <streaming-chat id="first" server="${stage.node.url}" room="embed-cors" prompt="First question"></streaming-chat>
+        <streaming-chat id="second" server="${stage.node.url}" room="embed-cors" name="Second" prompt="Second question"></streaming-chat>`),
     );
     const page = await openPage(`${otherOrigin.url}/blog`);
-    expect(new URL(page.url()).origin).not.toBe(node.url);
+    expect(new URL(page.url()).origin).not.toBe(stage.node.url);
 
     // Both are on screen and join; one question gets the model, the other is told the room is busy.
     for (const id of ["#first", "#second"]) await expect.poll(() => chatState(page, id), { timeout: 15_000 }).toBe("live");
     await expect.poll(() => answer(page, "#first").innerText(), { timeout: 15_000 }).toContain("at once.");
     await expect.poll(() => page.locator("streaming-chat .notice.busy").count(), { timeout: 15_000 }).toBe(1);
     expect(await page.locator("streaming-chat .notice.busy").first().innerText()).toMatch(/busy answering another question/);
-    fake.release(gate);
+    stage.fake.release(gate);
     for (const id of ["#first", "#second"]) {
       await expect.poll(() => answer(page, id).getAttribute("data-status"), { timeout: 15_000 }).toBe("done");
     }
-    expect(fake.requests.length - before).toBe(1);
+    expect(stage.fake.requests.length - before).toBe(1);
 
     // The host page's rules (p, article, inherited colour, its CSS variables) stop at the shadow root.
     expect(await page.locator("body > p").evaluate((p) => getComputedStyle(p).color)).toBe(RED);
@@ -261,7 +252,7 @@ describe("on another origin", () => {
     const nowhere = await closedPort();
     otherOrigin.pages.set(
       "/broken",
-      hostPage(`<streaming-chat id="none" server="${node.url}"></streaming-chat><streaming-chat id="bad" server="${node.url}" room="no spaces"></streaming-chat>
+      hostPage(`<streaming-chat id="none" server="${stage.node.url}"></streaming-chat><streaming-chat id="bad" server="${stage.node.url}" room="no spaces"></streaming-chat>
         <streaming-chat id="away" server="http://127.0.0.1:${nowhere}" room="lonely"></streaming-chat>`),
     );
     const page = await openPage(`${otherOrigin.url}/broken`);
