@@ -76,6 +76,13 @@ export interface RoomServiceDeps {
 }
 
 /** What proves a role over HTTP: a signed room token or a room key. */
+/** What `admit` found a join may be: the room as it was read, the member's name and role. */
+export interface Admission {
+  view: RoomView;
+  name: string;
+  role: Role;
+}
+
 export interface Credentials {
   token?: string | undefined;
   key?: string | undefined;
@@ -181,12 +188,19 @@ export class RoomService {
     this.ips.set(connectionId, ip);
   }
 
-  /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
-  async join(connectionId: string, payload: JoinPayload): Promise<JoinResult> {
+  /**
+   * Who this join admits, or throws (`forbidden`, `token_expired`): call before the connection
+   * enters the room's broadcast channel, so a refused join never sees its events; then `join`.
+   */
+  async admit(payload: JoinPayload): Promise<Admission> {
     const view = await this.catalog.view(payload.roomId);
     const claims = await this.claimsOf(payload);
-    const role = admittedRole(view.record, view.settings, payload, claims);
-    const self: Member = { id: connectionId, name: claims?.name ?? payload.name, joinedAt: this.now(), role };
+    return { view, name: claims?.name ?? payload.name, role: admittedRole(view.record, view.settings, payload, claims) };
+  }
+
+  /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
+  async join(connectionId: string, payload: JoinPayload, { view, name, role }: Admission): Promise<JoinResult> {
+    const self: Member = { id: connectionId, name, joinedAt: this.now(), role };
     await this.checkCapacity(payload.roomId, role);
     if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
     const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
@@ -194,15 +208,6 @@ export class RoomService {
     if (view.record) await this.catalog.touch(payload.roomId);
     const room = this.catalog.info(payload.roomId, view);
     return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count };
-  }
-
-  /**
-   * Throws unless this join's credentials admit it (checked again by `join`): call before the
-   * connection enters the room's broadcast channel, so a refused join never sees its events.
-   */
-  async checkAccess(payload: JoinPayload): Promise<void> {
-    const view = await this.catalog.view(payload.roomId);
-    admittedRole(view.record, view.settings, payload, await this.claimsOf(payload));
   }
 
   private async claimsOf(payload: JoinPayload): Promise<TokenClaims | undefined> {

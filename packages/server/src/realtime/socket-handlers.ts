@@ -23,12 +23,12 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
   socket.on(
     "room:join",
     handle(joinPayloadSchema, async (payload) => {
-      await rooms.checkAccess(payload); // a refused join (private room, bad token) never sees the room's events
+      const admission = await rooms.admit(payload); // a refused join (private room, bad token) never sees the room's events
       // Join the broadcast room BEFORE reading the snapshot: a delta appended meanwhile is then
       // either in the snapshot or delivered live (the client drops seqs it already has).
       await socket.join(payload.roomId);
       try {
-        const joined = await rooms.join(socket.id, payload);
+        const joined = await rooms.join(socket.id, payload, admission);
         // Kept where every node can see it (fetchSockets), so the owner can drop withdrawn invitations.
         if (payload.token !== undefined) socket.data.tokens = { ...socket.data.tokens, [payload.roomId]: payload.token };
         return joined;
