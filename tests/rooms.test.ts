@@ -43,7 +43,7 @@ describe("POST /api/rooms and GET /api/rooms/:id", () => {
     expect(reply.status).toBe(201);
     const created = reply.json as CreateRoomResult;
     const id = created.room.id;
-    expect(id).toMatch(/^quarterly-review-[a-z0-9]{8}$/);
+    expect(id).toMatch(/^quarterly-review_[a-z0-9]{12}$/);
     expect(created.room).toMatchObject({ id, owned: true, model: "room-model", demo: false });
     expect(created.room.settings).toEqual({
       title: "Quarterly review",

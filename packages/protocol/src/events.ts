@@ -104,6 +104,15 @@ export interface RoomUpdatedEvent {
   by: string;
 }
 
+/**
+ * The room no longer exists (it expired, or its store lost it): the server drops the room's
+ * connections right after. A client shows `error` and does not join again.
+ */
+export interface RoomClosedEvent {
+  roomId: string;
+  error: ErrorPayload;
+}
+
 /** Someone started or stopped typing a question (sent for members who may prompt). */
 export interface TypingEvent {
   roomId: string;
@@ -147,6 +156,7 @@ export interface ServerToClientEvents {
   "room:presence": (presence: PresenceEvent) => void;
   "room:resync": (resync: ResyncEvent) => void;
   "room:updated": (event: RoomUpdatedEvent) => void;
+  "room:closed": (event: RoomClosedEvent) => void;
   "room:typing": (event: TypingEvent) => void;
   "queue:updated": (event: QueueUpdatedEvent) => void;
 }
@@ -168,6 +178,9 @@ export interface InterServerEvents {
 export interface SocketData {
   name?: string;
   rooms?: string[];
-  /** Server-side only: the room token each room was joined with (to drop withdrawn invitations). */
-  tokens?: Record<string, string>;
+  /**
+   * Server-side only: how each room was joined — with a room token, a room key, or neither — so
+   * that any node can drop withdrawn invitations, or share-link members when a room goes private.
+   */
+  access?: Record<string, { token?: string; key?: boolean }>;
 }

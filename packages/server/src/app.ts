@@ -209,6 +209,8 @@ async function storeIsBack(rooms: RoomService, io: IoServer, logger: Logger): Pr
   resyncLocalRooms(io, rooms.presence.rooms());
   try {
     await rooms.presence.restore();
+    // Redis may have come back empty: a created room whose record is lost is gone, not public.
+    await rooms.closeGoneRooms();
   } catch (error) {
     logger.warn({ err: error }, "could not restore members after redis came back");
   }

@@ -59,7 +59,7 @@ function createBackend(config: Config, logger: Logger, metrics: PromMetrics): Ba
     const store = new MemoryStore({ historyLimit, idleTtlMs });
     return {
       store,
-      records: new MemoryRooms({ idleTtlMs }),
+      records: new MemoryRooms({ idleTtlMs, writtenAt: (roomId) => store.writtenAt(roomId) }),
       queue: new MemoryQueue(),
       slots: new MemorySlots(config.llm.maxConcurrent),
       locks: new MemoryLocks(),

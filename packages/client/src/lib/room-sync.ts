@@ -153,6 +153,10 @@ export class RoomSync {
     socket.on("room:resync", (event) => {
       if (event.roomId === this.roomId) this.resync();
     });
+    // The room is gone (expired, or its server lost it): nothing to rejoin.
+    socket.on("room:closed", (event) => {
+      if (event.roomId === this.roomId) this.giveUp(event.error);
+    });
   }
 
   private ifOurs(roomId: string, apply: () => LogAction[]): void {
@@ -240,13 +244,17 @@ export class RoomSync {
     this.run(this.log.applySnapshot(result.messages));
   }
 
+  /** Stops for good, showing why (a refusal that retrying cannot fix). */
+  private giveUp(error: ErrorPayload): void {
+    this.lastError = error;
+    this.closed = true;
+    this.socket.disconnect();
+    this.goOffline();
+  }
+
   protected onJoinFailed(error: RequestError): void {
+    if (PERMANENT_JOIN_ERRORS.includes(error.code)) return this.giveUp(error.payload);
     this.lastError = error.payload;
-    if (PERMANENT_JOIN_ERRORS.includes(error.code)) {
-      this.closed = true;
-      this.socket.disconnect();
-      return this.goOffline();
-    }
     this.joinFailures++;
     this.timers.after(backoffDelay(this.joinFailures, 500, 10_000), () => {
       if (this.socket.connected) void this.join();

@@ -10,6 +10,7 @@ import type {
   Message,
   PresenceEvent,
   QueueUpdatedEvent,
+  RoomClosedEvent,
   RoomUpdatedEvent,
   TypingEvent,
   QueuedQuestion,
@@ -173,11 +174,19 @@ export interface Broadcaster {
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
   queue(event: QueueUpdatedEvent): void;
+  /** The room is gone (its record was lost or expired): members are told before they are dropped. */
+  roomClosed(event: RoomClosedEvent): void;
   /**
-   * Disconnects, on every node, the room's connections that joined with a token `withdrawn` says
-   * is no longer valid (their clients reconnect and are refused).
+   * Disconnects, on every node, the room's connections whose way in `drop` refuses (a withdrawn
+   * token, no credentials in a room made private, ...): their clients reconnect and are refused.
    */
-  dropTokenHolders(roomId: string, withdrawn: (token: string) => boolean): Promise<number>;
+  dropMembers(roomId: string, drop: (access: MemberAccess) => boolean): Promise<number>;
+}
+
+/** How a connection got into a room: with a room token, with a room key, or (neither) the share link. */
+export interface MemberAccess {
+  token?: string;
+  key?: boolean;
 }
 
 export type { Member };

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   MAX_NAME_LENGTH,
   defaultSettings,
@@ -10,6 +9,7 @@ import {
 import { hashKey, newKey } from "./access.ts";
 import { AppError } from "./errors.ts";
 import type { AnswerSource, RoomRecord, RoomRecords } from "./ports.ts";
+import { createdRoomId, isCreatedRoomId } from "./room-ids.ts";
 
 export interface RoomCatalogDeps {
   records: RoomRecords;
@@ -43,7 +43,7 @@ export class RoomCatalog {
     const presenterKey = newKey();
     for (let attempt = 0; attempt < 5; attempt++) {
       const record: RoomRecord = {
-        id: roomIdFor(input.title),
+        id: createdRoomId(input.title),
         settings,
         ownerKeyHash: hashKey(ownerKey),
         presenterKeyHash: hashKey(presenterKey),
@@ -54,17 +54,21 @@ export class RoomCatalog {
     throw new AppError("internal_error", "Could not find a free room id; try again.");
   }
 
+  /** The room; `not_found` for a created room whose record is gone (it never becomes ad-hoc). */
   async view(roomId: string): Promise<RoomView> {
-    return this.viewOf(await this.deps.records.get(roomId), roomId);
+    const record = await this.deps.records.get(roomId);
+    if (!record && isCreatedRoomId(roomId)) throw roomGone();
+    return this.viewOf(record, roomId);
   }
 
   /** Applies an owner's change; throws `not_found` for a room nobody created. */
   async update(roomId: string, patch: SettingsPatch): Promise<RoomView> {
     const current = await this.deps.records.get(roomId);
+    if (!current && isCreatedRoomId(roomId)) throw roomGone();
     if (!current) throw new AppError("forbidden", "This room has no owner: its settings cannot change. Create a room to have settings.");
     const settings = applyPatch(current.settings, patch);
     const updated = await this.deps.records.updateSettings(roomId, settings);
-    if (!updated) throw new AppError("not_found", "This room no longer exists.");
+    if (!updated) throw roomGone();
     return this.viewOf(updated);
   }
 
@@ -108,16 +112,7 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
 }
 
-/** A readable, unguessable id: the title's slug plus 8 random characters. */
-function roomIdFor(title: string): string {
-  const slug = title
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/[^\w\s-]/g, "")
-    .trim()
-    .replace(/[\s_-]+/g, "-")
-    .slice(0, 40)
-    .replace(/^-+|-+$/g, "");
-  const suffix = randomBytes(6).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "x").slice(0, 8);
-  return slug ? `${slug}-${suffix}` : `room-${suffix}`;
+/** The error for a created room whose record is gone: expired, or lost with its store. */
+export function roomGone(): AppError {
+  return new AppError("not_found", "This room no longer exists: it was closed or has expired.");
 }

@@ -29,6 +29,7 @@ import type {
   ChatTurn,
   Cluster,
   Logger,
+  MemberAccess,
   MemberDirectory,
   Metrics,
   QuestionQueue,
@@ -161,13 +162,46 @@ export class RoomService {
     const holder = await this.credentialRole(roomId, credentials);
     if (holder !== "owner") throw new AppError("forbidden", "Only the room's owner may withdraw its invitations (X-Room-Key: the owner key, or an owner token).");
     const generation = await this.deps.records.revokeTokens(roomId);
-    const dropped = await this.deps.broadcaster.dropTokenHolders(roomId, (token) => generationOf(token) < generation).catch((error: unknown) => {
-      // A node that does not answer keeps its holders until they reconnect; the withdrawal stands.
-      this.deps.logger.warn({ err: error, roomId }, "could not reach every node to drop withdrawn invitations");
-      return 0;
-    });
+    const dropped = await this.dropMembers(roomId, ({ token }) => token !== undefined && generationOf(token) < generation);
     this.deps.logger.info({ roomId, generation, dropped }, "room invitations withdrawn");
     return { dropped };
+  }
+
+  /**
+   * Closes rooms of this node that are gone (created rooms whose record is missing, e.g. after
+   * Redis came back empty): their members are told and dropped on every node.
+   */
+  async closeGoneRooms(): Promise<void> {
+    for (const roomId of this.presence.rooms()) await this.memberView(roomId).catch(() => undefined); // closed, or Redis is down again: the next action finds out
+  }
+
+  /** The room for an action of one of its members; a room found gone is closed for everyone. */
+  private memberView(roomId: string): Promise<RoomView> {
+    return this.ifRoomGone(roomId, this.catalog.view(roomId));
+  }
+
+  private async ifRoomGone<T>(roomId: string, reading: Promise<T>): Promise<T> {
+    try {
+      return await reading;
+    } catch (error) {
+      if (error instanceof AppError && error.code === "not_found") await this.closeRoom(roomId, error);
+      throw error;
+    }
+  }
+
+  private async closeRoom(roomId: string, error: AppError): Promise<void> {
+    this.deps.logger.info({ roomId }, "room is gone (its record is missing): closing it");
+    this.deps.broadcaster.roomClosed({ roomId, error: error.toPayload() });
+    await this.dropMembers(roomId, () => true);
+  }
+
+  /** Disconnects the room's members `drop` picks, on every node; how many. */
+  private dropMembers(roomId: string, drop: (access: MemberAccess) => boolean): Promise<number> {
+    return this.deps.broadcaster.dropMembers(roomId, drop).catch((error: unknown) => {
+      // A node that does not answer keeps them until they reconnect, when their join is refused.
+      this.deps.logger.warn({ err: error, roomId }, "could not reach every node to drop members");
+      return 0;
+    });
   }
 
   /** A token's claims, refused when the room's owner has withdrawn its generation since. */
@@ -229,7 +263,7 @@ export class RoomService {
 
   async send(connectionId: string, payload: SendPayload): Promise<SendResult> {
     const member = this.requireMember(connectionId, payload.roomId);
-    const view = await this.catalog.view(payload.roomId);
+    const view = await this.memberView(payload.roomId);
     requireAllowed(view.settings.whoMayPrompt, member, "ask the model");
     this.stopTyping(connectionId, payload.roomId);
     return this.ask(payload.roomId, view, { author: member.name, text: payload.text }, this.payer(connectionId, payload.roomId));
@@ -238,7 +272,7 @@ export class RoomService {
   /** Stops the answer here if this node runs it, else asks the node that does. */
   async stop(connectionId: string, payload: StopPayload): Promise<void> {
     const member = this.requireMember(connectionId, payload.roomId);
-    const view = await this.catalog.view(payload.roomId);
+    const view = await this.memberView(payload.roomId);
     requireAllowed(view.settings.whoMayStop, member, "stop answers");
     const request = { roomId: payload.roomId, messageId: payload.messageId, by: member.name };
     if (this.answers.stopLocal(request)) return;
@@ -261,7 +295,7 @@ export class RoomService {
    */
   async regenerate(connectionId: string, payload: RegeneratePayload): Promise<{ replyId: string }> {
     const member = this.requireMember(connectionId, payload.roomId);
-    const view = await this.catalog.view(payload.roomId);
+    const view = await this.memberView(payload.roomId);
     requireAllowed(view.settings.whoMayPrompt, member, "regenerate answers");
     const history = await this.deps.store.listMessages(payload.roomId);
     const old = history.find((m) => m.id === payload.messageId);
@@ -282,9 +316,11 @@ export class RoomService {
     const member = this.requireMember(connectionId, payload.roomId);
     requireOwner(member, "change the room's settings");
     if (payload.settings.private) this.requirePrivateRooms();
-    const view = await this.catalog.update(payload.roomId, payload.settings);
+    const view = await this.ifRoomGone(payload.roomId, this.catalog.update(payload.roomId, payload.settings));
     const room = this.catalog.info(payload.roomId, view);
     this.deps.broadcaster.roomUpdated({ roomId: payload.roomId, room, by: member.name });
+    // Made private: whoever came in by the share link alone (no token, no key) is out, on every node.
+    if (payload.settings.private) await this.dropMembers(payload.roomId, ({ token, key }) => token === undefined && !key);
     return { room };
   }
 
@@ -292,7 +328,7 @@ export class RoomService {
   async typing(connectionId: string, payload: TypingPayload): Promise<void> {
     const member = this.requireMember(connectionId, payload.roomId);
     if (payload.typing) {
-      const view = await this.catalog.view(payload.roomId);
+      const view = await this.memberView(payload.roomId);
       requireAllowed(view.settings.whoMayPrompt, member, "ask the model");
     }
     this.signalTyping(member, payload.roomId, payload.typing);
@@ -300,7 +336,7 @@ export class RoomService {
 
   async submitQuestion(connectionId: string, payload: QueueSubmitPayload): Promise<{ questionId: string }> {
     const member = this.requireMember(connectionId, payload.roomId);
-    const view = await this.catalog.view(payload.roomId);
+    const view = await this.memberView(payload.roomId);
     if (view.settings.mode !== "presentation") {
       throw new AppError("forbidden", "Only presentations have a question queue; in a chat room, ask the model directly.");
     }
@@ -318,7 +354,7 @@ export class RoomService {
   /** A presenter asks the model a queued question: `author` is who asked it, `sentBy` the presenter. */
   async sendQuestion(connectionId: string, payload: QuestionPayload): Promise<SendResult> {
     const member = this.requireMember(connectionId, payload.roomId);
-    const view = await this.catalog.view(payload.roomId);
+    const view = await this.memberView(payload.roomId);
     requireAllowed(view.settings.whoMayPrompt, member, "send queued questions to the model");
     this.checkAdmission();
     const queued = await this.questions.take(payload.roomId, payload.questionId);
@@ -333,7 +369,7 @@ export class RoomService {
 
   async dismissQuestion(connectionId: string, payload: QuestionPayload): Promise<void> {
     const member = this.requireMember(connectionId, payload.roomId);
-    const view = await this.catalog.view(payload.roomId);
+    const view = await this.memberView(payload.roomId);
     requireAllowed(view.settings.whoMayPrompt, member, "dismiss queued questions");
     await this.questions.take(payload.roomId, payload.questionId);
   }

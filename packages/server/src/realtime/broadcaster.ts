@@ -20,15 +20,13 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
     reasoning: (reasoning) => io.to(reasoning.roomId).except(SLOW_ROOM).emit("chat:reasoning", reasoning),
     presence: (presence) => io.to(presence.roomId).emit("room:presence", presence),
     roomUpdated: (event) => io.to(event.roomId).emit("room:updated", event),
-    dropTokenHolders: async (roomId, withdrawn) => {
+    roomClosed: (event) => io.to(event.roomId).emit("room:closed", event),
+    dropMembers: async (roomId, drop) => {
       // Every node's sockets in the room (through the adapter); a dropped client reconnects and
       // is refused at its next join.
-      const holders = (await io.in(roomId).fetchSockets()).filter((socket) => {
-        const token = socket.data.tokens?.[roomId];
-        return token !== undefined && withdrawn(token);
-      });
-      for (const socket of holders) socket.disconnect(true);
-      return holders.length;
+      const dropped = (await io.in(roomId).fetchSockets()).filter((socket) => drop(socket.data.access?.[roomId] ?? {}));
+      for (const socket of dropped) socket.disconnect(true);
+      return dropped.length;
     },
     // Member ids are socket ids, and every socket is in a room of its own id: skip the typist.
     typing: (event) => io.to(event.roomId).except(event.member.id).emit("room:typing", event),

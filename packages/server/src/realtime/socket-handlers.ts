@@ -10,7 +10,8 @@ import {
   typingPayloadSchema,
   updateRoomPayloadSchema,
 } from "@tokencast/protocol";
-import type { Logger } from "../core/ports.ts";
+import type { JoinPayload } from "@tokencast/protocol";
+import type { Logger, MemberAccess } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
 import { handle } from "./handle.ts";
 import type { IoSocket } from "./types.ts";
@@ -29,8 +30,9 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
       await socket.join(payload.roomId);
       try {
         const joined = await rooms.join(socket.id, payload, admission);
-        // Kept where every node can see it (fetchSockets), so the owner can drop withdrawn invitations.
-        if (payload.token !== undefined) socket.data.tokens = { ...socket.data.tokens, [payload.roomId]: payload.token };
+        // Kept where every node can see it (fetchSockets), so the owner can drop withdrawn
+        // invitations, or share-link members when the room goes private.
+        socket.data.access = { ...socket.data.access, [payload.roomId]: accessOf(payload) };
         return joined;
       } catch (error) {
         await socket.leave(payload.roomId);
@@ -64,6 +66,10 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
 
   socket.on("disconnect", () => rooms.disconnect(socket.id));
   refuseUnknownEvents(socket);
+}
+
+function accessOf(payload: JoinPayload): MemberAccess {
+  return { ...(payload.token !== undefined ? { token: payload.token } : {}), ...(payload.key !== undefined ? { key: true } : {}) };
 }
 
 /** A handler that answers nothing but success: its ack result is `{}`. */

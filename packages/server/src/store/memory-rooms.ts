@@ -4,6 +4,11 @@ import type { RoomRecord, RoomRecords } from "../core/ports.ts";
 export interface MemoryRoomsOptions {
   /** A room untouched for this long is forgotten (as its history is). */
   idleTtlMs: number;
+  /**
+   * When the room's history was last written (the store's clock; undefined: never): a record
+   * lives as long as its history, so an answer streaming in a private room keeps it private.
+   */
+  writtenAt?: (roomId: string) => number | undefined;
   now?: () => number;
 }
 
@@ -54,7 +59,8 @@ export class MemoryRooms implements RoomRecords {
   /** The entry, unless it expired (then it is dropped). */
   private live(roomId: string) {
     const entry = this.rooms.get(roomId);
-    if (entry && this.now() - entry.touchedAt > this.options.idleTtlMs) {
+    const lastActivity = Math.max(entry?.touchedAt ?? 0, this.options.writtenAt?.(roomId) ?? 0);
+    if (entry && this.now() - lastActivity > this.options.idleTtlMs) {
       this.rooms.delete(roomId);
       return undefined;
     }

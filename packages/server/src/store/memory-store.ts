@@ -81,6 +81,11 @@ export class MemoryStore implements RoomStore {
     return structuredClone(message);
   }
 
+  /** When the room was last written; undefined for a room it does not hold. */
+  writtenAt(roomId: string): number | undefined {
+    return this.rooms.get(roomId)?.touchedAt;
+  }
+
   close(): void {
     clearInterval(this.sweeper);
   }

@@ -4,7 +4,17 @@
  */
 
 /**
- * KEYS: order, messages, seqs. ARGV: id, json, ttlMs, historyLimit, keyBase. Trims the oldest,
+ * Appended to every script that writes a room's history: the room's record and invitation
+ * generation (the last two KEYS) expire with the history, never before it (a private room whose
+ * record lapsed mid-answer would otherwise be open to anyone). PEXPIRE of a missing key is a no-op.
+ */
+const RENEW_ROOM = (ttl: string) => `
+redis.call('PEXPIRE', KEYS[#KEYS - 1], ${ttl})
+redis.call('PEXPIRE', KEYS[#KEYS], ${ttl})
+`;
+
+/**
+ * KEYS: order, messages, seqs, record, token generation. ARGV: id, json, ttlMs, historyLimit, keyBase. Trims the oldest,
  * and refreshes the TTL of every kept message's keys.
  */
 export const ADD_MESSAGE = `
@@ -24,11 +34,12 @@ for _, kept in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   redis.call('PEXPIRE', base .. ':text:' .. kept, ttl)
   redis.call('PEXPIRE', base .. ':log:' .. kept, ttl)
 end
+${RENEW_ROOM("ttl")}
 return 1
 `;
 
 /**
- * KEYS: seqs, text, log, messages. ARGV: id, seq, text, ttlMs. Returns 1 (appended), 2 (the
+ * KEYS: seqs, text, log, messages, record, token generation. ARGV: id, seq, text, ttlMs. Returns 1 (appended), 2 (the
  * same delta is already stored: a retry whose first reply was lost) or 0 (refused: the message
  * is not streaming or the seq is not next).
  */
@@ -46,11 +57,12 @@ redis.call('APPEND', KEYS[2], ARGV[3])
 redis.call('RPUSH', KEYS[3], ARGV[3])
 local ttl = tonumber(ARGV[4])
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+${RENEW_ROOM("ttl")}
 return 1
 `;
 
 /**
- * KEYS: messages, seqs, text. ARGV: id, patchJson, ttlMs. Ends a streaming message once: merges
+ * KEYS: messages, seqs, text, record, token generation. ARGV: id, patchJson, ttlMs. Ends a streaming message once: merges
  * the patch into its JSON and returns { json, seq, text }; returns nil when it is not streaming.
  */
 export const FINISH_MESSAGE = `
@@ -62,11 +74,12 @@ for k, v in pairs(cjson.decode(ARGV[2])) do message[k] = v end
 local encoded = cjson.encode(message)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+${RENEW_ROOM("tonumber(ARGV[3])")}
 return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET', KEYS[3]) or '' }
 `;
 
 /**
- * KEYS: messages, seqs, text. ARGV: id, place in line (0: not queued), ttlMs. Sets `queued` and
+ * KEYS: messages, seqs, text, record, token generation. ARGV: id, place in line (0: not queued), ttlMs. Sets `queued` and
  * `queuePosition` on a streaming message; returns { json, seq, text }, or nil when it is not streaming.
  */
 export const SET_QUEUED = `
@@ -80,5 +93,6 @@ if place > 0 then message.queuePosition = place else message.queuePosition = nil
 local encoded = cjson.encode(message)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+${RENEW_ROOM("tonumber(ARGV[3])")}
 return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET', KEYS[3]) or '' }
 `;

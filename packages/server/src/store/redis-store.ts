@@ -15,10 +15,11 @@ export interface RedisStoreOptions {
 }
 
 interface ScriptedRedis extends Redis {
-  tcAddMessage(order: string, messages: string, seqs: string, ...args: Array<string | number>): Promise<number>;
-  tcAppendDelta(seqs: string, text: string, log: string, messages: string, ...args: Array<string | number>): Promise<number>;
-  tcFinishMessage(messages: string, seqs: string, text: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
-  tcSetQueued(messages: string, seqs: string, text: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
+  // The last two keys of each: the room's record and token generation, renewed with the history.
+  tcAddMessage(order: string, messages: string, seqs: string, record: string, generation: string, ...args: Array<string | number>): Promise<number>;
+  tcAppendDelta(seqs: string, text: string, log: string, messages: string, record: string, generation: string, ...args: Array<string | number>): Promise<number>;
+  tcFinishMessage(messages: string, seqs: string, text: string, record: string, generation: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
+  tcSetQueued(messages: string, seqs: string, text: string, record: string, generation: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
 }
 
 const APPEND_RESULTS: Record<number, AppendResult> = { 0: "refused", 1: "appended", 2: "duplicate" };
@@ -35,10 +36,10 @@ export class RedisStore implements RoomStore {
     private readonly options: RedisStoreOptions,
   ) {
     this.redis = defineScripts<ScriptedRedis>(redis, {
-      tcAddMessage: { numberOfKeys: 3, lua: ADD_MESSAGE },
-      tcAppendDelta: { numberOfKeys: 4, lua: APPEND_DELTA },
-      tcFinishMessage: { numberOfKeys: 3, lua: FINISH_MESSAGE },
-      tcSetQueued: { numberOfKeys: 3, lua: SET_QUEUED },
+      tcAddMessage: { numberOfKeys: 5, lua: ADD_MESSAGE },
+      tcAppendDelta: { numberOfKeys: 6, lua: APPEND_DELTA },
+      tcFinishMessage: { numberOfKeys: 5, lua: FINISH_MESSAGE },
+      tcSetQueued: { numberOfKeys: 5, lua: SET_QUEUED },
     });
   }
 
@@ -48,7 +49,7 @@ export class RedisStore implements RoomStore {
     const { historyLimit, ttlMs } = this.options;
     // A user message has its whole text from the start: its text key is written with it (seq 0).
     await storeCall(async () => {
-      await this.redis.tcAddMessage(keys.order, keys.messages, keys.seqs, message.id, JSON.stringify(stored), ttlMs, historyLimit, keys.base);
+      await this.redis.tcAddMessage(keys.order, keys.messages, keys.seqs, keys.record, keys.tokenGeneration, message.id, JSON.stringify(stored), ttlMs, historyLimit, keys.base);
       if (text !== "") await this.redis.set(messageKeys(keys, message.id).text, text, "PX", ttlMs);
     });
   }
@@ -70,7 +71,7 @@ export class RedisStore implements RoomStore {
     const keys = this.keys(roomId);
     const { text, log } = messageKeys(keys, messageId);
     const result = await storeCall(() =>
-      this.redis.tcAppendDelta(keys.seqs, text, log, keys.messages, messageId, delta.seq, delta.text, this.options.ttlMs),
+      this.redis.tcAppendDelta(keys.seqs, text, log, keys.messages, keys.record, keys.tokenGeneration, messageId, delta.seq, delta.text, this.options.ttlMs),
     );
     return APPEND_RESULTS[result] ?? "refused";
   }
@@ -84,7 +85,7 @@ export class RedisStore implements RoomStore {
   async finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined> {
     const keys = this.keys(roomId);
     const ended = await storeCall(() =>
-      this.redis.tcFinishMessage(keys.messages, keys.seqs, messageKeys(keys, messageId).text, messageId, JSON.stringify(patch), this.options.ttlMs),
+      this.redis.tcFinishMessage(keys.messages, keys.seqs, messageKeys(keys, messageId).text, keys.record, keys.tokenGeneration, messageId, JSON.stringify(patch), this.options.ttlMs),
     );
     return ended ? toMessage(ended) : undefined;
   }
@@ -92,7 +93,7 @@ export class RedisStore implements RoomStore {
   async setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined> {
     const keys = this.keys(roomId);
     const updated = await storeCall(() =>
-      this.redis.tcSetQueued(keys.messages, keys.seqs, messageKeys(keys, messageId).text, messageId, place ?? 0, this.options.ttlMs),
+      this.redis.tcSetQueued(keys.messages, keys.seqs, messageKeys(keys, messageId).text, keys.record, keys.tokenGeneration, messageId, place ?? 0, this.options.ttlMs),
     );
     return updated ? toMessage(updated) : undefined;
   }

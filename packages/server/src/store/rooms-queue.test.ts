@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings, type QueuedQuestion } from "@tokencast/protocol";
-import type { QuestionQueue, RoomRecord, RoomRecords } from "../core/ports.ts";
+import type { QuestionQueue, RoomRecord, RoomRecords, RoomStore } from "../core/ports.ts";
 import { MemoryQueue } from "./memory-queue.ts";
 import { MemoryRooms } from "./memory-rooms.ts";
+import { MemoryStore } from "./memory-store.ts";
 import { usePrivateRedis } from "./redis-fixture.ts";
 import { RedisQueue } from "./redis-queue.ts";
 import { RedisRooms } from "./redis-rooms.ts";
+import { RedisStore } from "./redis-store.ts";
 
 const redis = usePrivateRedis();
 let counter = 0;
@@ -103,5 +105,56 @@ describe("MemoryRooms", () => {
     expect(await rooms.get("a")).toBeDefined();
     expect(await rooms.get("b")).toBeUndefined();
     expect(await rooms.create(record("b"))).toBe(true);
+  });
+});
+
+/** A room's record and its history written together, with a clock that `elapse` moves on. */
+interface RoomWithHistory {
+  rooms: RoomRecords;
+  store: RoomStore;
+  elapse(ms: number): Promise<void>;
+}
+
+const RECORD_TTL_MS = 400;
+
+const withHistory: Array<[string, () => RoomWithHistory]> = [
+  [
+    "memory",
+    () => {
+      let now = 0;
+      const store = new MemoryStore({ historyLimit: 10, idleTtlMs: RECORD_TTL_MS, now: () => now });
+      const rooms = new MemoryRooms({ idleTtlMs: RECORD_TTL_MS, writtenAt: (id) => store.writtenAt(id), now: () => now });
+      return { rooms, store, elapse: async (ms) => void (now += ms) };
+    },
+  ],
+  [
+    "redis",
+    () => {
+      const prefix = `rh${++counter}:`;
+      const options = { prefix, ttlMs: RECORD_TTL_MS };
+      const store = new RedisStore(redis.client, { ...options, historyLimit: 10 });
+      return { rooms: new RedisRooms(redis.client, options), store, elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+    },
+  ],
+];
+
+describe.each(withHistory)("a room's record lives as long as its history is written: %s", (_name, make) => {
+  it("an answer streaming for longer than the TTL keeps the record (and its invitation generation)", async () => {
+    const { rooms, store, elapse } = make();
+    await rooms.create(record("live"));
+    await rooms.revokeTokens("live");
+    const answer = { id: "a1", roomId: "live", role: "assistant" as const, author: "m", text: "", seq: 0, status: "streaming" as const, createdAt: 0 };
+    const step = RECORD_TTL_MS * 0.6;
+    await elapse(step);
+    await store.addMessage(answer);
+    for (let seq = 1; seq <= 3; seq++) {
+      await elapse(step);
+      expect(await store.appendDelta("live", "a1", { seq, text: "x" })).toBe("appended");
+    }
+    await elapse(step);
+    await store.finishMessage("live", "a1", { status: "done" });
+    await elapse(step);
+    expect((await rooms.get("live"))?.id).toBe("live");
+    expect(await rooms.tokenGeneration("live")).toBe(1);
   });
 });
