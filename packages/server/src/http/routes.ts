@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import express, { type Express, type Request, type RequestHandler, type Response, type Router } from "express";
+import express, { type Express, type RequestHandler, type Response, type Router } from "express";
 import type { Logger } from "../core/ports.ts";
 import { errorHandler, notFound } from "./error-answer.ts";
 import { corsAllowlist, embedHeaders, securityHeaders, type CorsOrigins } from "./security.ts";
@@ -45,7 +45,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   if (deps.metrics) app.get("/metrics", deps.metrics);
   app.use("/api", apiRouter(deps));
-  mountClient(app, deps.clientDir, deps.corsOrigins ?? "*");
+  mountClient(app, deps.clientDir, deps.corsOrigins ?? "*", deps.logger);
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;
@@ -61,14 +61,16 @@ function apiRouter(deps: HttpDeps): Router {
   return api;
 }
 
-function mountClient(app: Express, clientDir: string, corsOrigins: CorsOrigins): void {
+/** A room's page; with a trailing slash too (routing is strict), as the client reads either. */
+const ROOM_PAGES = ["/r/:room", "/r/:room/"];
+
+function mountClient(app: Express, clientDir: string, corsOrigins: CorsOrigins, logger: Logger): void {
   const index = path.join(clientDir, "index.html");
   if (!existsSync(index)) {
-    app.get(["/", "/r/:room"], (_req, res) => {
-      res
-        .status(503)
-        .type("text/plain")
-        .send(`The web client is not built (no ${index}). Run "pnpm build", or "pnpm start" which builds it.`);
+    // Where it was looked for is for the operator (the log), not for visitors.
+    logger.warn({ index }, "the web client is not built: pages answer 503");
+    app.get(["/", ...ROOM_PAGES], (_req, res) => {
+      res.status(503).type("text/plain").send('The web client is not built. Run "pnpm build", or "pnpm start" which builds it.');
     });
     return;
   }
@@ -80,7 +82,7 @@ function mountClient(app: Express, clientDir: string, corsOrigins: CorsOrigins):
     staticHeaders(res, filePath);
   };
   app.use(express.static(clientDir, { index: "index.html", maxAge: "1h", setHeaders }));
-  app.get("/r/:room", (_req, res) => {
+  app.get(ROOM_PAGES, (_req, res) => {
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(index);
   });
