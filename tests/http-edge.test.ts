@@ -192,6 +192,17 @@ describe("CORS holds for every spelling", () => {
   });
 });
 
+describe("paths a proxy guards exactly", () => {
+  it("/metrics answers only as spelled: deploy/nginx.conf's `location = /metrics` deny covers no other route to it", async () => {
+    expect((await rawRequest(node.url, "/metrics")).status).toBe(200);
+    for (const spelled of ["/metrics/", "/METRICS", "/Metrics", "/metrics//"]) {
+      const reply = await rawRequest(node.url, spelled);
+      expect(reply.status, describeReply(spelled, reply)).toBe(404);
+      expect(reply.body).not.toContain("# HELP");
+    }
+  });
+});
+
 /** Signs that an answer shows the server's insides: stack frames, file paths, error class names. */
 function leaks(body: string): string[] {
   const signs: Array<[string, RegExp]> = [
