@@ -255,7 +255,7 @@ describe("errors tell strangers nothing about the server", () => {
     },
   );
 
-  const socketCases: Array<[string, string, { method?: string; body?: string }]> = [
+  const socketCases: Array<[string, string, { method?: string; body?: string; headers?: Record<string, string> }]> = [
     ["an unknown transport", "/socket.io/?EIO=4&transport=bogus", {}],
     ["an unknown protocol version", "/socket.io/?EIO=9&transport=polling", {}],
     ["an unknown session id", "/socket.io/?EIO=4&transport=polling&sid=bogus", {}],
@@ -269,12 +269,30 @@ describe("errors tell strangers nothing about the server", () => {
   ];
 
   it.each(socketCases)("Socket.IO: %s → a JSON error without the server's insides", async (_name, path, init) => {
-    const reply = await rawRequest(node.url, path, { method: init.method ?? "GET", ...(init.body !== undefined ? { body: init.body } : {}) });
+    const reply = await rawRequest(node.url, path, { method: init.method ?? "GET", ...(init.body !== undefined ? { body: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}) });
     expect(leaks(reply.body), describeReply(path, reply)).toEqual([]);
     expect(reply.status, describeReply(path, reply)).toBeGreaterThanOrEqual(400);
     expect(reply.status, describeReply(path, reply)).toBeLessThan(500);
     expect(jsonOf(reply), describeReply(path, reply)).toMatchObject({ message: expect.any(String) });
   });
+
+  const upgrade = (key?: string) => ({ connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", ...(key ? { "sec-websocket-key": key } : {}) });
+  const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+  it.each([
+    ["without a key", "/socket.io/?EIO=4&transport=websocket", upgrade()],
+    ["for an unknown transport", "/socket.io/?EIO=4&transport=bogus", upgrade(KEY)],
+    ["for an unknown session", "/socket.io/?EIO=4&transport=websocket&sid=bogus", upgrade(KEY)],
+    ["with a malformed escape", "/socket.io/%E0%A4%A?EIO=4&transport=websocket&sid=%E0%A4%A", upgrade(KEY)],
+  ])(
+    // engine.io and ws refuse upgrades with a short text (a WebSocket client never reads it): no insides either.
+    "Socket.IO: a WebSocket upgrade %s is refused with a short answer without the server's insides",
+    async (_name, path, headers) => {
+      const reply = await rawRequest(node.url, path, { headers });
+      expect(leaks(reply.body), describeReply(path, reply)).toEqual([]);
+      expect(reply.status, describeReply(path, reply)).toBe(400);
+      expect(reply.body.length).toBeLessThan(200);
+    },
+  );
 
   it("Socket.IO: garbage and an oversized body posted to a live session get no insides either", async () => {
     const handshake = await rawRequest(node.url, "/socket.io/?EIO=4&transport=polling");
