@@ -36,6 +36,8 @@ afterAll(async () => {
 });
 
 const BEFORE = ["Partial ", "answer ", "so ", "far."];
+const SECRET_PATH = "/models/secret/llama.gguf";
+const SECRET_URL = "http://10.9.8.7:8080/v1/chat/completions";
 
 interface Case {
   name: string;
@@ -56,7 +58,17 @@ const cases: Case[] = [
   { name: "a malformed JSON line", script: malformedJsonLine(BEFORE), code: "upstream_bad_response", partial: expectedText(BEFORE) },
   { name: "no first token in time", script: { headersDelayed: true, steps: [{ hang: true }] }, code: "upstream_timeout", partial: "" },
   { name: "silence mid-stream beyond the idle timeout", script: tokenScript(BEFORE, { tail: "hang" }), code: "upstream_timeout", partial: expectedText(BEFORE) },
+  { name: "a connection reset before any answer", script: { headersDelayed: true, steps: [{ reset: true }] }, code: "upstream_unreachable", partial: "" },
+  { name: "HTTP 500 naming a file and the server's address", script: httpError(500, JSON.stringify({ error: { message: `open ${SECRET_PATH}: no such file (upstream ${SECRET_URL})` } })), code: "upstream_http_error", partial: "", status: 500 },
+  { name: "HTTP 500 with an HTML stack page", script: httpError(500, `<html><body><h1>500</h1><pre>Error: boom\n    at load (${SECRET_PATH}:1:1)</pre></body></html>`, "text/html"), code: "upstream_http_error", partial: "", status: 500 },
+  { name: "an error event naming a path", script: { steps: [{ write: `data: {"error":{"message":"ECONNREFUSED ${SECRET_URL} reading ${SECRET_PATH}"}}\n\n` }] }, code: "upstream_stream_error", partial: "" },
 ];
+
+/** What must never reach a member: the upstream's own address and files, and internal error codes. */
+function shownInsides(message: string): string[] {
+  const insides = [new URL(fake.url).host, "127.0.0.1", "http://", SECRET_PATH, "/models", "10.9.8.7", "UND_ERR", "ECONN", "ETIMEDOUT", "EPIPE"];
+  return insides.filter((inside) => message.includes(inside));
+}
 
 describe("upstream faults", () => {
   it.each(cases)("$name → every viewer gets error $code with the partial text", async (c) => {
@@ -69,6 +81,7 @@ describe("upstream faults", () => {
       expect(m.status).toBe("error");
       expect(m.error?.code).toBe(c.code);
       expect(m.error?.message.length).toBeGreaterThan(5);
+      expect(shownInsides(m.error?.message ?? ""), m.error?.message).toEqual([]);
       if (c.status) expect(m.error?.status).toBe(c.status);
       expect(m.text).toBe(c.partial);
     }
@@ -103,8 +116,13 @@ describe("unreachable upstream", () => {
         const final = await ended(v!, replyId);
         expect(final.status).toBe("error");
         expect(final.error?.code).toBe("upstream_unreachable");
+        expect(final.error?.message).toMatch(/refused/);
+        for (const inside of [new URL(url).host, "http://", "ECONNREFUSED"]) expect(final.error?.message).not.toContain(inside);
       }
       expect(lonely.exitCode).toBeUndefined();
+      // The operator still learns where and why: the log has the address and the code.
+      const logged = lonely.logs.filter((line) => line.msg === "answer failed").map((line) => JSON.stringify(line.err));
+      expect(logged.some((err) => err.includes(new URL(url).host) && err.includes("ECONNREFUSED")), logged.join("\n")).toBe(true);
     } finally {
       closeAllClients();
       await lonely.stop();

@@ -87,15 +87,17 @@ export function createApp(deps: AppDeps): App {
     maxBufferBytes: config.slowViewers.maxBufferBytes,
     logger,
   });
+  const limits = requestLimits(config.requestLimits, requestIp, logger, deps.rateLimitRedis);
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
     readiness: async () => ({ server: !draining, upstream: upstream?.reachable() ?? true, ...deps.readiness?.() }),
     status: () => ({ node: config.nodeId, rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
     roomEvents: roomEvents.handler,
-    roomsApi: roomsApi({ rooms: () => rooms, logger }),
+    roomsApi: roomsApi({ rooms: () => rooms, logger, creationLimit: limits.roomCreations }),
     metrics: metricsHandler(metrics.registry, config.metricsToken),
-    requestLimits: requestLimits(config.requestLimits, requestIp, logger, deps.rateLimitRedis),
+    requestLimits: limits.requests,
     corsOrigins: config.corsOrigins,
+    logger,
   });
   const http = createServer(httpApp);
   const io = createSocketServer(http, config.corsOrigins, config.maxPacketBytes);

@@ -309,6 +309,8 @@ export class Generation {
     }
     if (failure !== undefined) {
       if (!(failure instanceof AppError)) this.logger.error({ err: failure }, "answer failed unexpectedly");
+      // Members get the error's plain message; what the upstream said and where (its cause) is for the log.
+      else this.logger.warn({ err: failure, code: failure.code }, "answer failed");
       const error = toErrorPayload(failure);
       if (this.timings.wasRequested()) this.deps.metrics.upstreamError(error.code);
       return { ...base, ...extras, status: "error", error };

@@ -1,11 +1,15 @@
 /**
- * HTTP request limits per client IP for `/api/*`: a general budget (RATE_HTTP_PER_IP per second
- * over RATE_WINDOW_SECONDS) and a stricter one for creating rooms (ROOMS_PER_IP_PER_HOUR), both
- * shared by every node in Redis mode. Over a budget: 429 with `Retry-After` and `rate_limited`.
- * A limiter store failure lets the request through (logged): limits must not take the service down.
+ * HTTP request limits per client IP: a general budget for every request the /api router takes
+ * (RATE_HTTP_PER_IP per second over RATE_WINDOW_SECONDS) and a stricter one that the room
+ * creation route runs first (ROOMS_PER_IP_PER_HOUR), both shared by every node in Redis mode.
+ * They are middleware of the routers that serve the routes, not path tests: whatever spelling
+ * reaches a route has passed them (http/routes.ts). Over a budget: 429 with `Retry-After` and
+ * `rate_limited`. A limiter store failure lets the request through (logged): limits must not take
+ * the service down.
  */
 import type { Request, RequestHandler, Response } from "express";
 import type { Logger } from "../core/ports.ts";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { consume, sharedLimiter, type SharedLimitStore } from "../realtime/rate-limits.ts";
 
 export interface RequestLimitSettings {
@@ -18,35 +22,40 @@ export interface RequestLimitSettings {
 
 const HOUR_SECONDS = 3600;
 
+export interface RequestLimits {
+  /** Every request the /api router takes (preflights excepted: CORS answers them first). */
+  requests: RequestHandler;
+  /** Run by the room creation route itself, after `requests`. */
+  roomCreations: RequestHandler;
+}
+
 export function requestLimits(
   settings: RequestLimitSettings,
   clientIp: (req: Request) => string,
   logger: Logger,
   redis?: SharedLimitStore,
-): RequestHandler {
+): RequestLimits {
   const requests = sharedLimiter({ points: settings.perIp * settings.windowSeconds, duration: settings.windowSeconds }, "rl:http", redis);
   const creations = sharedLimiter({ points: settings.roomsPerHour, duration: HOUR_SECONDS }, "rl:rooms", redis);
+  return {
+    requests: budgetGate(requests, (wait) => `Too many requests; wait ${wait} s.`, clientIp, logger),
+    roomCreations: budgetGate(creations, (wait) => `Too many rooms created from your address; wait ${wait} s.`, clientIp, logger),
+  };
+}
+
+/** Middleware spending one point of `limiter` per request; over budget: 429 with `message`. */
+function budgetGate(limiter: RateLimiterAbstract, message: (retryAfter: number) => string, clientIp: (req: Request) => string, logger: Logger): RequestHandler {
   return (req, res, next) => {
-    if (!req.path.startsWith("/api/") || req.method === "OPTIONS") return next();
-    const ip = clientIp(req);
-    const budgets = isRoomCreation(req) ? [requests, creations] : [requests];
-    void Promise.all(budgets.map((limiter) => consume(limiter, ip, logger))).then((waits) => {
-      const waitMs = Math.max(0, ...waits.filter((wait): wait is number => wait !== undefined));
-      if (waitMs === 0) return next();
-      refuse(res, waitMs, budgets.length > 1 && waits[1] !== undefined);
+    void consume(limiter, clientIp(req), logger).then((waitMs) => {
+      if (waitMs === undefined) return next();
+      refuse(res, waitMs, message);
     });
   };
 }
 
-function isRoomCreation(req: Request): boolean {
-  return req.method === "POST" && req.path === "/api/rooms";
-}
-
-function refuse(res: Response, waitMs: number, roomCreation: boolean): void {
+function refuse(res: Response, waitMs: number, describe: (retryAfter: number) => string): void {
   const retryAfter = Math.ceil(waitMs / 1000);
-  const message = roomCreation
-    ? `Too many rooms created from your address; wait ${retryAfter} s.`
-    : `Too many requests; wait ${retryAfter} s.`;
+  const message = describe(retryAfter);
   res.setHeader("Retry-After", String(retryAfter));
   res.status(429).json({ ok: false, error: { code: "rate_limited", message, retryAfter } });
 }

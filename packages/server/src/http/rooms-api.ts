@@ -1,4 +1,4 @@
-import { Router, json, type ErrorRequestHandler, type Request, type Response } from "express";
+import { json, type Request, type RequestHandler, type Response, type Router } from "express";
 import { z } from "zod";
 import { ROLES, createRoomSchema, roomIdSchema, type CreateRoomResult } from "@tokencast/protocol";
 import { AppError, toErrorPayload } from "../core/errors.ts";
@@ -7,6 +7,7 @@ import type { RoomService } from "../core/room-service.ts";
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS } from "../core/tokens.ts";
 import { credentialsOf } from "./credentials.ts";
 import { httpStatusFor } from "./error-status.ts";
+import { strictRouter } from "./strict-router.ts";
 import { TRANSCRIPT_FORMATS, transcriptJson, transcriptMarkdown, type TranscriptFormat } from "./transcript.ts";
 
 export interface RoomsApiDeps {
@@ -14,6 +15,8 @@ export interface RoomsApiDeps {
   rooms: () => RoomService;
   logger: Logger;
   now?: () => number;
+  /** The room creation budget (ROOMS_PER_IP_PER_HOUR), run by the creation route itself; none: unlimited. */
+  creationLimit?: RequestHandler;
 }
 
 /** Body of `POST /api/rooms/:id/tokens`. */
@@ -25,12 +28,15 @@ const mintSchema = z.strictObject({
 
 /**
  * `POST /api/rooms`, `GET /api/rooms/:id`, `GET /api/rooms/:id/transcript?format=md|json`,
- * `POST /api/rooms/:id/tokens`. A private room's description and transcript need credentials.
+ * `POST /api/rooms/:id/tokens`, `POST /api/rooms/:id/tokens/revoke`, mounted under /api (paths
+ * here are relative to it). A private room's description and transcript need credentials. A body
+ * json() refuses (not JSON, too large) goes on to the app's error handler (http/error-answer.ts).
  */
 export function roomsApi(deps: RoomsApiDeps): Router {
-  const router = Router();
+  const router = strictRouter();
   const now = deps.now ?? Date.now;
-  router.post("/api/rooms", json({ limit: "32kb" }), answer(deps, async (req, res) => {
+  const creationLimit: RequestHandler = deps.creationLimit ?? ((_req, _res, next) => next());
+  router.post("/rooms", creationLimit, json({ limit: "32kb" }), answer(deps, async (req, res) => {
     const input = parse(createRoomSchema, req.body ?? {});
     const created = await deps.rooms().createRoom(input);
     const id = encodeURIComponent(created.info.id);
@@ -42,12 +48,12 @@ export function roomsApi(deps: RoomsApiDeps): Router {
     };
     res.status(201).json({ ok: true, ...result });
   }));
-  router.get("/api/rooms/:id", answer(deps, async (req, res) => {
+  router.get("/rooms/:id", answer(deps, async (req, res) => {
     const roomId = parse(roomIdSchema, req.params.id);
     const found = await describeFor(deps, req, roomId);
     res.json({ ok: true, room: found.room, memberCount: await deps.rooms().memberCount(roomId), messageCount: found.messages.length });
   }));
-  router.get("/api/rooms/:id/transcript", answer(deps, async (req, res) => {
+  router.get("/rooms/:id/transcript", answer(deps, async (req, res) => {
     const roomId = parse(roomIdSchema, req.params.id);
     const format = parseFormat(req.query.format);
     const found = await describeFor(deps, req, roomId);
@@ -57,20 +63,19 @@ export function roomsApi(deps: RoomsApiDeps): Router {
     if (format === "json") res.type("application/json").send(transcriptJson(transcript));
     else res.type("text/markdown; charset=utf-8").send(transcriptMarkdown(transcript));
   }));
-  router.post("/api/rooms/:id/tokens", json({ limit: "4kb" }), answer(deps, async (req, res) => {
+  router.post("/rooms/:id/tokens", json({ limit: "4kb" }), answer(deps, async (req, res) => {
     const roomId = parse(roomIdSchema, req.params.id);
     const { role, name, ttlSeconds } = parse(mintSchema, req.body ?? {});
     const minted = await deps.rooms().mintToken(credentialsOf(req), { roomId, role, ttlSeconds, ...(name !== undefined ? { name } : {}) });
     res.setHeader("Cache-Control", "no-store");
     res.status(201).json({ ok: true, ...minted });
   }));
-  router.post("/api/rooms/:id/tokens/revoke", answer(deps, async (req, res) => {
+  router.post("/rooms/:id/tokens/revoke", answer(deps, async (req, res) => {
     const roomId = parse(roomIdSchema, req.params.id);
     const { dropped } = await deps.rooms().revokeTokens(credentialsOf(req), roomId);
     res.setHeader("Cache-Control", "no-store");
     res.json({ ok: true, dropped });
   }));
-  router.use(unreadableBody);
   return router;
 }
 
@@ -83,20 +88,6 @@ async function describeFor(deps: RoomsApiDeps, req: Request, roomId: string) {
   if (role === undefined) throw new AppError("forbidden", "This room is private: send a room token (Authorization: Bearer) or key (X-Room-Key).");
   return found;
 }
-
-/**
- * A body json() refused (not JSON, too large) gets `invalid_payload` JSON like every other
- * refusal, not Express's HTML error page; other errors go on.
- */
-const unreadableBody: ErrorRequestHandler = (error: unknown, _req, res, next) => {
-  const status = (error as { status?: unknown; type?: unknown } | undefined)?.status;
-  if (typeof status !== "number" || status < 400 || status >= 500 || typeof (error as { type?: unknown }).type !== "string") {
-    next(error);
-    return;
-  }
-  const message = status === 413 ? "Invalid request. The body is too large." : "Invalid request. The body is not valid JSON.";
-  res.status(status).json({ ok: false, error: { code: "invalid_payload", message } });
-};
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 

@@ -1,8 +1,10 @@
 /**
  * HTTP edge security: helmet's headers (with a CSP the client and /embed/demo.html run under)
- * and the CORS allowlist (CORS_ORIGINS) for `/api/*` and `/embed/*`, preflights included.
+ * and the CORS allowlist (CORS_ORIGINS): middleware of the /api router (preflights included),
+ * and headers of the embed files as the file server sends them (http/routes.ts), so that the
+ * decision holds for every spelling that reaches them.
  */
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import helmet from "helmet";
 
 export type CorsOrigins = "*" | string[];
@@ -27,13 +29,7 @@ export function securityHeaders(): RequestHandler {
       },
     },
   });
-  return (req, res, next) => {
-    headers(req, res, (error?: unknown) => {
-      // <streaming-chat> is loaded as a module script by pages on any (allowed) origin.
-      if (req.path.startsWith("/embed/")) res.setHeader("Cross-Origin-Resource-Policy", "cross-origin");
-      next(error);
-    });
-  };
+  return headers;
 }
 
 /** `ws://host wss://host` for a well-formed Host header; nothing otherwise (a forged one cannot widen the policy). */
@@ -51,15 +47,26 @@ export function originAllowed(origins: CorsOrigins, origin: string | undefined):
 }
 
 /** CORS headers for allowed origins only (a disallowed one gets none: the browser blocks it). */
+export function allowOrigin(origins: CorsOrigins, req: Request, res: Response): void {
+  const origin = req.get("origin");
+  if (origins === "*") return void res.setHeader("Access-Control-Allow-Origin", "*");
+  res.vary("Origin");
+  if (origin !== undefined && origins.includes(origin)) res.setHeader("Access-Control-Allow-Origin", origin);
+}
+
+/**
+ * The embed files' headers: <streaming-chat> is loaded as a module script by pages on any
+ * allowed origin (a CORS request), so it gets the allowlist's answer and a cross-origin CORP.
+ */
+export function embedHeaders(origins: CorsOrigins, req: Request, res: Response): void {
+  allowOrigin(origins, req, res);
+  res.setHeader("Cross-Origin-Resource-Policy", "cross-origin");
+}
+
+/** Middleware of the /api router: CORS headers on every answer, preflights answered here. */
 export function corsAllowlist(origins: CorsOrigins): RequestHandler {
   return (req, res, next) => {
-    if (!req.path.startsWith("/api/") && !req.path.startsWith("/embed/")) return next();
-    const origin = req.get("origin");
-    if (origins === "*") res.setHeader("Access-Control-Allow-Origin", "*");
-    else if (origin !== undefined && origins.includes(origin)) {
-      res.setHeader("Access-Control-Allow-Origin", origin);
-      res.vary("Origin");
-    } else res.vary("Origin");
+    allowOrigin(origins, req, res);
     if (req.method !== "OPTIONS") return next();
     if (res.getHeader("Access-Control-Allow-Origin") !== undefined) {
       res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");

@@ -5,6 +5,7 @@
 import { AppError } from "../core/errors.ts";
 import type { AnswerEvent, AnswerRequest, AnswerSource, ChatTurn } from "../core/ports.ts";
 import { httpError } from "./http-errors.ts";
+import { connectionTrouble } from "./public-text.ts";
 import { toCompletionPrompt } from "./prompt.ts";
 import { newNormaliseState, normaliseChunk, type NormaliseState } from "./sse-normalise.ts";
 import { readSse } from "./sse-reader.ts";
@@ -70,7 +71,9 @@ export class OpenAiSource implements AnswerSource {
       return await this.fetch(this.endpoint, { method: "POST", headers, body: JSON.stringify(this.body(turns, model)), signal });
     } catch (error) {
       if (signal.aborted) throw error;
-      throw new AppError("upstream_unreachable", `Cannot reach the LLM server at ${this.endpoint} (${causeOf(error)}).`, { cause: error });
+      // The endpoint and the error's code go to the log (the cause), not to the room.
+      const cause = new Error(`POST ${this.endpoint} failed: ${causeOf(error)}`, { cause: error });
+      throw new AppError("upstream_unreachable", `Cannot reach the LLM server: ${connectionTrouble(error)}.`, { cause });
     }
   }
 
@@ -147,7 +150,7 @@ function checkComplete(done: boolean, state: NormaliseState): void {
 /** A failure while reading: our own errors pass; anything else is the connection breaking. */
 function classify(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  return new AppError("upstream_stream_error", `The connection to the LLM server broke mid-answer (${causeOf(error)}).`, { cause: error });
+  return new AppError("upstream_stream_error", `The connection to the LLM server broke mid-answer: ${connectionTrouble(error)}.`, { cause: error });
 }
 
 function causeOf(error: unknown): string {

@@ -5,6 +5,7 @@
  */
 import type { Usage } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
+import { publicDetail } from "./public-text.ts";
 import type { AnswerEvent } from "../core/ports.ts";
 
 type Json = Record<string, unknown>;
@@ -45,7 +46,7 @@ function readChoice(choice: Json, state: NormaliseState, events: AnswerEvent[]):
   const content = delta ? text(delta.content) : (text(choice.text) ?? messageContent(choice));
   if (content) {
     if (!state.sawText && LOCALAI_ERROR_TEXT.test(content)) {
-      throw new AppError("upstream_stream_error", `The LLM server failed: ${content.trim().slice(0, 300)}`);
+      throw new AppError("upstream_stream_error", `The LLM server failed: ${publicDetail(content)}`, { cause: new Error(content.slice(0, 2000)) });
     }
     state.sawText = true;
     events.push({ type: "text", text: content });
@@ -79,7 +80,9 @@ function readUsage(raw: unknown): Usage | undefined {
 
 function streamError(error: unknown): AppError {
   const message = typeof error === "string" ? error : isObject(error) ? text(error.message) : undefined;
-  return new AppError("upstream_stream_error", `The LLM server reported an error mid-answer: ${message ?? "no details"}`);
+  const shown = message === undefined ? "" : publicDetail(message);
+  const cause = new Error(`error event from the LLM server: ${JSON.stringify(error).slice(0, 2000)}`);
+  return new AppError("upstream_stream_error", `The LLM server reported an error mid-answer: ${shown || "no details"}`, { cause });
 }
 
 function text(value: unknown): string | undefined {

@@ -76,8 +76,9 @@ const PLAUSIBLE_FIELD = /^[\w-]{1,64}$/;
 
 function refuseGarbage(error: ParseError): AppError | undefined {
   if (error.type !== "unknown-field" || PLAUSIBLE_FIELD.test(error.field ?? "")) return undefined;
-  const excerpt = JSON.stringify((error.line ?? "").slice(0, 60));
-  return new AppError("upstream_bad_response", `The LLM server sent something that is not an event stream: ${excerpt}`);
+  // What it sent goes to the log only: it may be a page naming the server's insides.
+  const cause = new Error(`not an event stream: ${JSON.stringify((error.line ?? "").slice(0, 200))}`);
+  return new AppError("upstream_bad_response", "The LLM server sent something that is not an event stream.", { cause });
 }
 
 function toItem(data: string): Queued {
@@ -86,7 +87,8 @@ function toItem(data: string): Queued {
     return { type: "data", json: JSON.parse(data) };
   } catch {
     // Not thrown here: this runs inside the parser, and earlier events of this read come first.
-    const error = new AppError("upstream_bad_response", `The LLM server sent malformed JSON: ${data.slice(0, 120)}`);
+    const cause = new Error(`malformed JSON: ${data.slice(0, 200)}`);
+    const error = new AppError("upstream_bad_response", "The LLM server sent malformed JSON.", { cause });
     return { type: "error", error };
   }
 }
