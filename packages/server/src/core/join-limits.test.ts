@@ -32,9 +32,9 @@ function node(limits: Partial<JoinLimitSettings>, adhocRooms?: ActionBudget) {
   const rules = new JoinLimits({ limits: { ...NO_CAPS, ...limits }, presence, directory, store, adhocRooms });
   const join = async (connectionId: string, ip: string, roomId: string, options: { role?: Role; created?: boolean } = {}) => {
     const attempt: JoinAttempt = { roomId, connectionId, ip, role: options.role ?? "participant", created: options.created ?? false };
-    await rules.check(attempt);
+    const release = await rules.check(attempt);
     const member: Member = { id: connectionId, name: connectionId, joinedAt: Date.now(), role: attempt.role };
-    await presence.join(roomId, member, ip);
+    await presence.join(roomId, member, ip).finally(release);
   };
   return { join, presence, store, directory, rules };
 }
@@ -111,6 +111,29 @@ describe("JoinLimits: members per IP per room (MAX_MEMBERS_PER_IP_PER_ROOM)", ()
     await a.directory.add("talk", { id: "elsewhere-1", name: "e1", joinedAt: 1, role: "viewer" }, nat);
     await a.directory.add("talk", { id: "elsewhere-2", name: "e2", joinedAt: 2, role: "viewer" }, nat);
     expect((await refusal(a.join("here", nat, "talk"))).code).toBe("room_full");
+  });
+});
+
+describe("JoinLimits: joins in flight at once", () => {
+  const joined = (results: PromiseSettledResult<unknown>[]) => results.filter((r) => r.status === "fulfilled").length;
+
+  it("a burst of joins from one IP cannot overshoot its share, a connection's cap or the members per IP", async () => {
+    const { join, presence } = node({ maxRoomsPerNode: 40, maxRoomsPerConnection: 10, maxMembersPerIpPerRoom: 3 });
+    const hog = "203.0.113.66";
+    expect(joined(await Promise.allSettled(Array.from({ length: 20 }, (_, i) => join(`hog-${i}`, hog, `burst-${i}`))))).toBe(4);
+    expect(presence.roomsHeldBy(hog)).toBe(4);
+    const one = "198.51.100.70";
+    const rooms = Array.from({ length: 15 }, (_, i) => `busy-${i}`);
+    for (const [i, room] of rooms.entries()) await join(`opener-${i % 5}`, `198.51.100.${80 + (i % 5)}`, room);
+    expect(joined(await Promise.allSettled(rooms.map((room) => join("one-connection", one, room))))).toBe(10);
+    expect(joined(await Promise.allSettled(Array.from({ length: 10 }, (_, i) => join(`nat-${i}`, "198.51.100.90", "busy-0"))))).toBe(3);
+  });
+
+  it("a refused join gives back what it held", async () => {
+    const { join } = node({ maxRoomsPerNode: 40, maxMembersPerIpPerRoom: 1 });
+    await join("a", "198.51.100.1", "r");
+    expect((await refusal(join("b", "198.51.100.1", "r"))).code).toBe("room_full");
+    for (let i = 0; i < 3; i++) await join(`c${i}`, "198.51.100.1", `new-${i}`);
   });
 });
 

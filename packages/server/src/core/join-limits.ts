@@ -1,5 +1,6 @@
 import type { Role } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
+import { IpRooms } from "./ip-rooms.ts";
 import type { ActionBudget, MemberDirectory, RoomStore } from "./ports.ts";
 import type { Presence } from "./presence.ts";
 
@@ -39,21 +40,43 @@ export interface JoinAttempt {
  */
 export const IP_SHARE_OF_NODE = 0.1;
 
+/** Gives back what a join held while it was in flight: call once it has joined (or failed). */
+export type Release = () => void;
+
 /**
- * Who may take a room slot. Checked before a join, so joins racing each other may overshoot by a
- * few; the owner and presenters are held only to the per-connection cap (they run their room).
+ * Who may take a room slot. The owner and presenters are held only to the per-connection cap
+ * (they run their room). A join in flight holds its slots on this node from its check until it
+ * has joined (`Release`), so a burst of joins cannot all pass the same check; members counted
+ * across nodes (the room's and an IP's) may still overshoot by joins racing on other nodes.
  */
 export class JoinLimits {
+  /** Joins in flight: rooms they open on this node, per IP and all told; rooms per connection; members per room and IP. */
+  private readonly openingByIp = new IpRooms();
+  private readonly opening = new Map<string, number>();
+  private readonly joiningByConnection = new Map<string, number>();
+  private readonly joiningFromIp = new Map<string, number>();
+
   constructor(private readonly deps: JoinLimitsDeps) {}
 
   /** Throws when the join would go over a limit; a connection joining a room it is in is not checked. */
-  async check(join: JoinAttempt): Promise<void> {
-    if (this.deps.presence.get(join.roomId, join.connectionId)) return;
+  async check(join: JoinAttempt): Promise<Release> {
+    if (this.deps.presence.get(join.roomId, join.connectionId)) return () => undefined;
+    const exempt = join.role === "owner" || join.role === "presenter";
+    const opensHere = !exempt && !this.deps.presence.hasRoom(join.roomId);
+    // Synchronous up to the reservation: no other join slips in between.
     this.checkConnection(join.connectionId);
-    if (join.role === "owner" || join.role === "presenter") return;
-    if (!this.deps.presence.hasRoom(join.roomId)) this.checkNode(join.ip);
-    const members = await this.checkRoom(join);
-    if (!join.created && members === 0) await this.checkOpening(join);
+    if (opensHere) this.checkNode(join.ip);
+    const ahead = this.joiningFromIp.get(memberKey(join)) ?? 0;
+    const release = this.reserve(join, opensHere);
+    if (exempt) return release;
+    try {
+      const members = await this.checkRoom(join, ahead);
+      if (!join.created && members === 0) await this.checkOpening(join);
+      return release;
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   /** Rooms one IP may hold on this node. */
@@ -63,7 +86,8 @@ export class JoinLimits {
 
   private checkConnection(connectionId: string): void {
     const max = this.deps.limits.maxRoomsPerConnection;
-    if (max > 0 && this.deps.presence.roomsOf(connectionId).length >= max) {
+    const rooms = this.deps.presence.roomsOf(connectionId).length + (this.joiningByConnection.get(connectionId) ?? 0);
+    if (max > 0 && rooms >= max) {
       throw new AppError("too_many_rooms", `One connection may be in at most ${max} rooms at once; leave one first.`);
     }
   }
@@ -74,24 +98,50 @@ export class JoinLimits {
    */
   private checkNode(ip: string): void {
     const { presence, limits } = this.deps;
-    if (presence.roomCount() >= limits.maxRoomsPerNode) {
+    if (presence.roomCount() + this.opening.size >= limits.maxRoomsPerNode) {
       throw new AppError("server_full", "This server holds as many rooms as it may; try again later.");
     }
-    if (presence.roomsHeldBy(ip) >= this.ipShare()) {
+    if (presence.roomsHeldBy(ip) + this.openingByIp.count(ip) >= this.ipShare()) {
       throw new AppError("server_full", `Your address is in ${this.ipShare()} rooms on this server, as many as one address may hold; leave one first.`);
     }
   }
 
-  /** Returns the room's member count (every node). */
-  private async checkRoom(join: JoinAttempt): Promise<number> {
+  /**
+   * Returns the room's member count (every node). `ahead`: joins of this IP into this room that
+   * were in flight here when this one began.
+   */
+  private async checkRoom(join: JoinAttempt, ahead: number): Promise<number> {
     const { directory, limits } = this.deps;
     const { count } = await directory.list(join.roomId, 0);
     if (count >= limits.maxMembersPerRoom) throw new AppError("room_full", `This room is full (${limits.maxMembersPerRoom} people).`);
     const perIp = limits.maxMembersPerIpPerRoom;
-    if (perIp > 0 && count >= perIp && (await directory.countFrom(join.roomId, join.ip)) >= perIp) {
+    // Of those, the ones still in flight (not yet in the directory's count; this join is among the in-flight).
+    const inFlight = Math.min(ahead, (this.joiningFromIp.get(memberKey(join)) ?? 1) - 1);
+    if (perIp > 0 && count + inFlight >= perIp && (await directory.countFrom(join.roomId, join.ip)) + inFlight >= perIp) {
       throw new AppError("room_full", `This room holds as many people from your address as it may (${perIp}).`);
     }
     return count;
+  }
+
+  private reserve(join: JoinAttempt, opensHere: boolean): Release {
+    const { roomId, ip, connectionId } = join;
+    if (opensHere) {
+      this.openingByIp.add(ip, roomId);
+      add(this.opening, roomId, 1);
+    }
+    add(this.joiningByConnection, connectionId, 1);
+    add(this.joiningFromIp, memberKey(join), 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (opensHere) {
+        this.openingByIp.remove(ip, roomId);
+        add(this.opening, roomId, -1);
+      }
+      add(this.joiningByConnection, connectionId, -1);
+      add(this.joiningFromIp, memberKey(join), -1);
+    };
   }
 
   /** An ad-hoc room nobody is in and that has no history is opened by this join: it spends the IP's budget. */
@@ -103,4 +153,15 @@ export class JoinLimits {
     const retryAfter = Math.ceil(waitMs / 1000);
     throw new AppError("rate_limited", `Your address has opened as many new rooms as it may for now; join an existing room or wait ${retryAfter} s.`, { retryAfter });
   }
+}
+
+function memberKey(join: JoinAttempt): string {
+  return `${join.roomId} ${join.ip}`;
+}
+
+/** Adds `change` to a count, forgetting it at 0. */
+function add(counts: Map<string, number>, key: string, change: number): void {
+  const count = (counts.get(key) ?? 0) + change;
+  if (count > 0) counts.set(key, count);
+  else counts.delete(key);
 }

@@ -223,10 +223,16 @@ export class RoomService {
   async join(connectionId: string, payload: JoinPayload, { view, name, role }: Admission): Promise<JoinResult> {
     const self: Member = { id: connectionId, name, joinedAt: this.now(), role };
     const ip = this.ipOf(connectionId);
-    await this.joinLimits.check({ roomId: payload.roomId, connectionId, ip, role, created: view.record !== undefined });
+    const release = await this.joinLimits.check({ roomId: payload.roomId, connectionId, ip, role, created: view.record !== undefined });
     if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
-    const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
-    const { members, count, roleCounts } = await this.presence.join(payload.roomId, self, ip);
+    let joined;
+    try {
+      const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
+      joined = { messages, queue, ...(await this.presence.join(payload.roomId, self, ip)) };
+    } finally {
+      release();
+    }
+    const { messages, queue, members, count, roleCounts } = joined;
     if (view.record) await this.catalog.touch(payload.roomId);
     const room = this.catalog.info(payload.roomId, view);
     return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count };
