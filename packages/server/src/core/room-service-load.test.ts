@@ -44,7 +44,7 @@ function budgetOf(allowance: number): ActionBudget & { spent: string[] } {
   };
 }
 
-function service(options: { answers?: ActionBudget; graceMs?: number } = {}) {
+function service(options: { answers?: ActionBudget; graceMs?: number; maxRoomsPerConnection?: number } = {}) {
   let now = 1_000_000;
   const ends: EndEvent[] = [];
   const broadcaster = new Proxy({} as Broadcaster, {
@@ -69,7 +69,7 @@ function service(options: { answers?: ActionBudget; graceMs?: number } = {}) {
       coalesceMaxChars: 1000,
       maxMembersPerRoom: 100,
       maxRoomsPerNode: 100,
-      maxRoomsPerConnection: 0,
+      maxRoomsPerConnection: options.maxRoomsPerConnection ?? 0,
       maxMembersPerIpPerRoom: 0,
       abandonedAnswerGraceMs: options.graceMs ?? 0,
     },
@@ -135,6 +135,17 @@ describe("answers started per client IP (ANSWERS_PER_IP_PER_MINUTE)", () => {
     const { questionId } = await s.rooms.submitQuestion("presenter", { roomId, text: "why?" });
     expect((await refusal(s.rooms.sendQuestion("presenter", { roomId, questionId }))).code).toBe("rate_limited");
     expect((await s.rooms.join("presenter", { roomId, name: "Pia" }, await s.rooms.admit({ roomId, name: "Pia", key: talk.presenterKey }))).queue).toHaveLength(1);
+  });
+});
+
+describe("a join that fails after its limits were checked", () => {
+  it("gives back the slots it held (a store failure does not use up a connection's rooms)", async () => {
+    const s = service({ maxRoomsPerConnection: 1 });
+    const listMessages = s.store.listMessages.bind(s.store);
+    s.store.listMessages = () => Promise.reject(new Error("store down"));
+    await expect(s.join("c1", "198.51.100.1", { roomId: "r1", name: "Ada" })).rejects.toThrow("store down");
+    s.store.listMessages = listMessages;
+    await s.join("c1", "198.51.100.1", { roomId: "r1", name: "Ada" });
   });
 });
 
