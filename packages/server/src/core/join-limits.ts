@@ -1,6 +1,6 @@
 import type { Role } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
-import { IpRooms } from "./ip-rooms.ts";
+import { JoinsInFlight, type Release } from "./joins-in-flight.ts";
 import type { ActionBudget, MemberDirectory, RoomStore } from "./ports.ts";
 import type { Presence } from "./presence.ts";
 
@@ -40,9 +40,6 @@ export interface JoinAttempt {
  */
 export const IP_SHARE_OF_NODE = 0.1;
 
-/** Gives back what a join held while it was in flight: call once it has joined (or failed). */
-export type Release = () => void;
-
 /**
  * Who may take a room slot. The owner and presenters are held only to the per-connection cap
  * (they run their room). A join in flight holds its slots on this node from its check until it
@@ -50,11 +47,7 @@ export type Release = () => void;
  * across nodes (the room's and an IP's) may still overshoot by joins racing on other nodes.
  */
 export class JoinLimits {
-  /** Joins in flight: rooms they open on this node, per IP and all told; rooms per connection; members per room and IP. */
-  private readonly openingByIp = new IpRooms();
-  private readonly opening = new Map<string, number>();
-  private readonly joiningByConnection = new Map<string, number>();
-  private readonly joiningFromIp = new Map<string, number>();
+  private readonly inFlight = new JoinsInFlight();
 
   constructor(private readonly deps: JoinLimitsDeps) {}
 
@@ -66,8 +59,8 @@ export class JoinLimits {
     // Synchronous up to the reservation: no other join slips in between.
     this.checkConnection(join.connectionId);
     if (opensHere) this.checkNode(join.ip);
-    const ahead = this.joiningFromIp.get(memberKey(join)) ?? 0;
-    const release = this.reserve(join, opensHere);
+    const ahead = this.inFlight.fromIpInto(join.roomId, join.ip);
+    const release = this.inFlight.hold({ ...join, opensHere });
     if (exempt) return release;
     try {
       const members = await this.checkRoom(join, ahead);
@@ -86,7 +79,7 @@ export class JoinLimits {
 
   private checkConnection(connectionId: string): void {
     const max = this.deps.limits.maxRoomsPerConnection;
-    const rooms = this.deps.presence.roomsOf(connectionId).length + (this.joiningByConnection.get(connectionId) ?? 0);
+    const rooms = this.deps.presence.roomsOf(connectionId).length + this.inFlight.roomsJoiningBy(connectionId);
     if (max > 0 && rooms >= max) {
       throw new AppError("too_many_rooms", `One connection may be in at most ${max} rooms at once; leave one first.`);
     }
@@ -98,10 +91,10 @@ export class JoinLimits {
    */
   private checkNode(ip: string): void {
     const { presence, limits } = this.deps;
-    if (presence.roomCount() + this.opening.size >= limits.maxRoomsPerNode) {
+    if (presence.roomCount() + this.inFlight.roomsOpening() >= limits.maxRoomsPerNode) {
       throw new AppError("server_full", "This server holds as many rooms as it may; try again later.");
     }
-    if (presence.roomsHeldBy(ip) + this.openingByIp.count(ip) >= this.ipShare()) {
+    if (presence.roomsHeldBy(ip) + this.inFlight.roomsOpeningFrom(ip) >= this.ipShare()) {
       throw new AppError("server_full", `Your address is in ${this.ipShare()} rooms on this server, as many as one address may hold; leave one first.`);
     }
   }
@@ -116,32 +109,11 @@ export class JoinLimits {
     if (count >= limits.maxMembersPerRoom) throw new AppError("room_full", `This room is full (${limits.maxMembersPerRoom} people).`);
     const perIp = limits.maxMembersPerIpPerRoom;
     // Of those, the ones still in flight (not yet in the directory's count; this join is among the in-flight).
-    const inFlight = Math.min(ahead, (this.joiningFromIp.get(memberKey(join)) ?? 1) - 1);
+    const inFlight = Math.min(ahead, this.inFlight.fromIpInto(join.roomId, join.ip) - 1);
     if (perIp > 0 && count + inFlight >= perIp && (await directory.countFrom(join.roomId, join.ip)) + inFlight >= perIp) {
       throw new AppError("room_full", `This room holds as many people from your address as it may (${perIp}).`);
     }
     return count;
-  }
-
-  private reserve(join: JoinAttempt, opensHere: boolean): Release {
-    const { roomId, ip, connectionId } = join;
-    if (opensHere) {
-      this.openingByIp.add(ip, roomId);
-      add(this.opening, roomId, 1);
-    }
-    add(this.joiningByConnection, connectionId, 1);
-    add(this.joiningFromIp, memberKey(join), 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (opensHere) {
-        this.openingByIp.remove(ip, roomId);
-        add(this.opening, roomId, -1);
-      }
-      add(this.joiningByConnection, connectionId, -1);
-      add(this.joiningFromIp, memberKey(join), -1);
-    };
   }
 
   /** An ad-hoc room nobody is in and that has no history is opened by this join: it spends the IP's budget. */
@@ -153,15 +125,4 @@ export class JoinLimits {
     const retryAfter = Math.ceil(waitMs / 1000);
     throw new AppError("rate_limited", `Your address has opened as many new rooms as it may for now; join an existing room or wait ${retryAfter} s.`, { retryAfter });
   }
-}
-
-function memberKey(join: JoinAttempt): string {
-  return `${join.roomId} ${join.ip}`;
-}
-
-/** Adds `change` to a count, forgetting it at 0. */
-function add(counts: Map<string, number>, key: string, change: number): void {
-  const count = (counts.get(key) ?? 0) + change;
-  if (count > 0) counts.set(key, count);
-  else counts.delete(key);
 }
