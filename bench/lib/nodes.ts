@@ -37,6 +37,14 @@ export async function startBenchNode(env: Record<string, string>, placement: Pla
     LOG_LEVEL: "info",
     // Benchmarks stream answers far past the default 200,000-character cap on purpose.
     LLM_MAX_ANSWER_CHARS: "0",
+    // …and start many answers and rooms at once from one address: no LLM line, no per-IP budgets
+    // (spelled out here, not only in the test defaults, so a benchmark is never throttled by them).
+    LLM_MAX_CONCURRENT: "0",
+    ANSWERS_PER_IP_PER_MINUTE: "0",
+    ADHOC_ROOMS_PER_IP_PER_HOUR: "0",
+    MAX_ROOMS_PER_CONNECTION: "0",
+    MAX_MEMBERS_PER_IP_PER_ROOM: "0",
+    ABANDONED_ANSWER_GRACE_MS: "0",
     ...env,
     BENCH_PROBE_FILE: file,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${PROBE} ${EXTRA_NODE_OPTIONS} ${nodeOptions}`.trim(),

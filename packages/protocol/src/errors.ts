@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   "rate_limited",
   "room_full",
   "server_full",
+  "too_many_rooms",
   "quota_exceeded",
   // the cluster
   "store_unavailable",

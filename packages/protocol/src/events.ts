@@ -1,5 +1,5 @@
 import type { ErrorPayload } from "./errors.ts";
-import type { Member, Message, MessageStatus, RoomInfo, Usage } from "./message.ts";
+import type { Member, Message, MessageStatus, RoomInfo, StopReason, Usage } from "./message.ts";
 import type { QueuedQuestion, RoleCounts } from "./rooms.ts";
 import type {
   JoinPayload,
@@ -70,6 +70,8 @@ export interface EndEvent {
   error?: ErrorPayload;
   usage?: Usage;
   stoppedBy?: string;
+  /** Set when the server stopped the answer (no `stoppedBy`): see Message.stopReason. */
+  stopReason?: StopReason;
 }
 
 export interface PresenceEvent {

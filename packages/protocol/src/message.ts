@@ -40,6 +40,8 @@ export interface Message {
   usage?: Usage;
   /** Display name of whoever stopped the answer. */
   stoppedBy?: string;
+  /** Why a `stopped` answer stopped when no member stopped it: nobody was in the room any more. */
+  stopReason?: StopReason;
   /** Reasoning ("thinking") text some models stream apart from the answer; never part of `text`. */
   reasoning?: string;
   /** True when the answer came from the built-in demo model, not a real LLM. */
@@ -58,6 +60,9 @@ export interface Message {
   /** While queued: its place in the line for the LLM (1 = next), kept up to date. */
   queuePosition?: number;
 }
+
+/** `nobody_watching`: the server stopped an answer of an ad-hoc room that everyone had left (ABANDONED_ANSWER_GRACE_MS). */
+export type StopReason = "nobody_watching";
 
 export interface Member {
   /** Socket id: one entry per connection, so the same name in two tabs shows twice. */

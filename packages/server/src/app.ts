@@ -28,6 +28,7 @@ import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
 import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.ts";
 import { clientIp } from "./realtime/client-ip.ts";
+import { actionBudget } from "./realtime/action-budget.ts";
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps): App {
       { name: "orphaned answers", everyMs: deps.locks.orphanCheckEveryMs, run: () => rooms.answers.takeOverOrphans() },
       { name: "heartbeat", everyMs: deps.directory.heartbeatEveryMs, run: () => rooms.presence.heartbeat() },
       { name: "dead nodes' members", everyMs: deps.directory.heartbeatEveryMs, run: () => rooms.presence.sweep() },
+      { name: "abandoned answers", everyMs: rooms.abandoned.everyMs, run: () => rooms.abandoned.check() },
     ],
     logger,
   );
@@ -171,12 +173,17 @@ function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServe
     metrics: deps.metrics.recorder,
     ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
     tokens: new RoomTokens(config.tokenSecret),
+    budgets: {
+      adhocRooms: actionBudget({ perWindow: config.budgets.adhocRoomsPerHour, windowSeconds: 3600, name: "rl:adhoc-rooms" }, logger, deps.rateLimitRedis),
+      answers: actionBudget({ perWindow: config.budgets.answersPerMinute, windowSeconds: 60, name: "rl:answers" }, logger, deps.rateLimitRedis),
+    },
     buildTurns: (history, systemPrompt) =>
       buildTurns(history, { systemPrompt: systemPrompt ?? config.llm.systemPrompt, budgetChars: config.llm.historyChars }),
     limits: {
       maxTextLength: config.rooms.maxTextLength,
       coalesceMs: config.rooms.coalesceMs,
       coalesceMaxChars: config.rooms.coalesceMaxChars,
+      abandonedAnswerGraceMs: config.llm.abandonedAnswerGraceMs,
       ...config.capacity,
     },
   });

@@ -13,6 +13,16 @@ describe("loadConfig", () => {
     expect(config.rateLimits).toEqual({ perConnection: 20, perIp: 200, windowSeconds: 10 });
   });
 
+  it("bounds the LLM load and one address's rooms by default (issue 11)", () => {
+    const config = loadConfig({});
+    expect(config.llm.maxConcurrent).toBe(4);
+    expect(config.llm.abandonedAnswerGraceMs).toBe(30_000);
+    expect(config.budgets).toEqual({ adhocRoomsPerHour: 30, answersPerMinute: 10 });
+    expect(config.capacity).toEqual({ maxMembersPerRoom: 10_000, maxRoomsPerNode: 10_000, maxRoomsPerConnection: 10, maxMembersPerIpPerRoom: 1000 });
+    const off = loadConfig({ LLM_MAX_CONCURRENT: "0", ANSWERS_PER_IP_PER_MINUTE: "0", ADHOC_ROOMS_PER_IP_PER_HOUR: "0", ABANDONED_ANSWER_GRACE_MS: "0" });
+    expect([off.llm.maxConcurrent, off.budgets.answersPerMinute, off.budgets.adhocRoomsPerHour, off.llm.abandonedAnswerGraceMs]).toEqual([0, 0, 0, 0]);
+  });
+
   it("reads limits and the CORS allowlist", () => {
     const config = loadConfig({ MAX_PACKET_BYTES: "65536", MAX_TEXT_LENGTH: "1000", CORS_ORIGINS: "https://a.example/, https://b.example" });
     expect(config.maxPacketBytes).toBe(65536);

@@ -31,7 +31,9 @@ const envSchema = z.object({
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(600_000, 1),
   LLM_IDLE_TIMEOUT_MS: int(120_000, 1),
-  LLM_MAX_CONCURRENT: int(0, 0),
+  LLM_MAX_CONCURRENT: int(4, 0),
+  ANSWERS_PER_IP_PER_MINUTE: int(10, 0),
+  ABANDONED_ANSWER_GRACE_MS: int(30_000, 0),
   LLM_MAX_ANSWER_CHARS: int(200_000, 0),
   DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
   REDIS_URL: optionalString,
@@ -53,6 +55,9 @@ const envSchema = z.object({
   TRUST_PROXY: int(0, 0),
   MAX_MEMBERS_PER_ROOM: int(10_000, 1),
   MAX_ROOMS_PER_NODE: int(10_000, 1),
+  MAX_ROOMS_PER_CONNECTION: int(10, 0),
+  ADHOC_ROOMS_PER_IP_PER_HOUR: int(30, 0),
+  MAX_MEMBERS_PER_IP_PER_ROOM: int(1000, 0),
   QUOTA_ROOM_TOKENS: int(0, 0),
   QUOTA_USER_TOKENS: int(0, 0),
   QUOTA_WINDOW_SECONDS: int(3600, 1),
@@ -95,6 +100,8 @@ export interface Config {
     maxConcurrent: number;
     /** Longest answer accepted (text and reasoning chars); past it: upstream_too_large. 0 = no bound. */
     maxAnswerChars: number;
+    /** An answer of an ad-hoc room that everyone (every node) has left stops after this long; 0: never. */
+    abandonedAnswerGraceMs: number;
   };
   redis: { url: string | undefined; prefix: string; leaseMs: number };
   rooms: {
@@ -115,8 +122,14 @@ export interface Config {
   requestLimits: { perIp: number; windowSeconds: number; roomsPerHour: number };
   /** Proxy hops in front of the node whose X-Forwarded-For is believed for client IPs. */
   trustProxy: number;
-  /** Joins beyond these get `room_full` (members of a room, all nodes) or `server_full` (rooms with members on this node). */
-  capacity: { maxMembersPerRoom: number; maxRoomsPerNode: number };
+  /**
+   * Joins beyond these get `room_full` (members of a room, all nodes; members of a room from one
+   * client IP), `server_full` (rooms with members on this node; a tenth of them per client IP) or
+   * `too_many_rooms` (rooms of one connection). 0: no cap (per IP and per connection).
+   */
+  capacity: { maxMembersPerRoom: number; maxRoomsPerNode: number; maxRoomsPerConnection: number; maxMembersPerIpPerRoom: number };
+  /** Per client IP, shared by every node in Redis mode: ad-hoc rooms opened per hour, answers started per minute (0: no budget). */
+  budgets: { adhocRoomsPerHour: number; answersPerMinute: number };
   /** Completion tokens per room and per person (client IP) per window; 0: no quota. */
   quotas: { roomTokens: number; userTokens: number; windowSeconds: number };
   /** Bearer token GET /metrics requires; undefined: /metrics is open (keep it off the public network). */
@@ -166,6 +179,7 @@ function toConfig(e: Env): Config {
       demoTokensPerSecond: e.DEMO_TOKENS_PER_SECOND,
       maxConcurrent: e.LLM_MAX_CONCURRENT,
       maxAnswerChars: e.LLM_MAX_ANSWER_CHARS,
+      abandonedAnswerGraceMs: e.ABANDONED_ANSWER_GRACE_MS,
     },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, leaseMs: e.ANSWER_LEASE_MS },
     rooms: {
@@ -181,7 +195,13 @@ function toConfig(e: Env): Config {
     rateLimits: { perConnection: e.RATE_EVENTS_PER_CONNECTION, perIp: e.RATE_EVENTS_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS },
     requestLimits: { perIp: e.RATE_HTTP_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS, roomsPerHour: e.ROOMS_PER_IP_PER_HOUR },
     trustProxy: e.TRUST_PROXY,
-    capacity: { maxMembersPerRoom: e.MAX_MEMBERS_PER_ROOM, maxRoomsPerNode: e.MAX_ROOMS_PER_NODE },
+    capacity: {
+      maxMembersPerRoom: e.MAX_MEMBERS_PER_ROOM,
+      maxRoomsPerNode: e.MAX_ROOMS_PER_NODE,
+      maxRoomsPerConnection: e.MAX_ROOMS_PER_CONNECTION,
+      maxMembersPerIpPerRoom: e.MAX_MEMBERS_PER_IP_PER_ROOM,
+    },
+    budgets: { adhocRoomsPerHour: e.ADHOC_ROOMS_PER_IP_PER_HOUR, answersPerMinute: e.ANSWERS_PER_IP_PER_MINUTE },
     quotas: { roomTokens: e.QUOTA_ROOM_TOKENS, userTokens: e.QUOTA_USER_TOKENS, windowSeconds: e.QUOTA_WINDOW_SECONDS },
     metricsToken: e.METRICS_TOKEN,
     slowViewers: { maxBufferBytes: e.SLOW_VIEWER_MAX_BUFFER_BYTES, disconnectAfterMs: e.SLOW_VIEWER_DISCONNECT_MS },

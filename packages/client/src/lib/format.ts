@@ -23,6 +23,7 @@ export function statusLabel(message: Message): string | undefined {
     case "pending":
       return "Waiting for the model…";
     case "stopped":
+      if (message.stopReason === "nobody_watching") return "Stopped: everyone had left the room.";
       return message.stoppedBy ? `Stopped by ${message.stoppedBy}` : "Stopped";
     case "interrupted":
       return "Interrupted: the server streaming this answer went away. The text above is what arrived.";

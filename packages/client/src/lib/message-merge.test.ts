@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { statusLabel } from "./format.ts";
 import { finalizeMessage, insertionIndex, mergeMessage } from "./message-merge.ts";
 import { answer, end } from "./testing/test-messages.ts";
 
@@ -21,6 +22,12 @@ describe("mergeMessage", () => {
 });
 
 describe("finalizeMessage", () => {
+  it("keeps why the server stopped an answer nobody watched, and says so", () => {
+    const stopped = finalizeMessage(answer("a", { text: "part", seq: 1 }), end("a", 1, { status: "stopped", stopReason: "nobody_watching" }));
+    expect(stopped).toMatchObject({ status: "stopped", stopReason: "nobody_watching", text: "part" });
+    expect(statusLabel(stopped)).toMatch(/everyone had left/);
+  });
+
   it("sets the end fields and leaves the text alone", () => {
     const error = { code: "upstream_timeout" as const, message: "slow" };
     const final = finalizeMessage(answer("a", { text: "x", seq: 1 }), end("a", 1, { status: "error", error }));

@@ -62,6 +62,19 @@ export class Answers {
     this.running.add(run);
   }
 
+  /** The answers this node runs (streaming, or waiting for an upstream slot). */
+  answersRunning(): AnswerRef[] {
+    return [...this.active.values()].map(({ roomId, messageId }) => ({ roomId, messageId }));
+  }
+
+  /** Stops an answer this node runs because nobody watches it (text kept, upstream request aborted). */
+  stopUnwatched(answer: AnswerRef): void {
+    const generation = this.active.get(answer.roomId);
+    if (generation?.messageId !== answer.messageId) return;
+    this.deps.logger.info({ ...answer }, "nobody is in the room any more: stopping its answer");
+    generation.stopUnwatched();
+  }
+
   /** Stops the answer if this node runs it; false otherwise. */
   stopLocal(request: StopRequest): boolean {
     const generation = this.active.get(request.roomId);

@@ -1,4 +1,4 @@
-import type { EndEvent, Message, Usage } from "@tokencast/protocol";
+import type { EndEvent, Message, StopReason, Usage } from "@tokencast/protocol";
 import { Coalescer } from "./coalescer.ts";
 import { delay } from "./delay.ts";
 import { AppError, toErrorPayload } from "./errors.ts";
@@ -28,6 +28,7 @@ export interface GenerationInit {
 /** Why an answer ended early, when it did. */
 type Interruption =
   | { status: "stopped"; by: string }
+  | { status: "stopped"; reason: StopReason }
   | { status: "interrupted"; code: InterruptCode; reason: string };
 
 export type InterruptCode = "server_shutdown" | "owner_lost";
@@ -99,6 +100,12 @@ export class Generation {
   /** Asks the answer to end `stopped`, keeping its partial text. Idempotent. */
   stop(by: string): void {
     this.interruption ??= { status: "stopped", by };
+    this.abort.abort();
+  }
+
+  /** Asks the answer to end `stopped` because nobody watches it, keeping its partial text. Idempotent. */
+  stopUnwatched(): void {
+    this.interruption ??= { status: "stopped", reason: "nobody_watching" };
     this.abort.abort();
   }
 
@@ -303,7 +310,10 @@ export class Generation {
       ...(this.finishReason ? { finishReason: this.finishReason } : {}),
     };
     const interruption = this.interruption;
-    if (interruption?.status === "stopped") return { ...base, ...extras, status: "stopped", stoppedBy: interruption.by };
+    if (interruption?.status === "stopped") {
+      const why = "by" in interruption ? { stoppedBy: interruption.by } : { stopReason: interruption.reason };
+      return { ...base, ...extras, status: "stopped", ...why };
+    }
     if (interruption?.status === "interrupted") {
       return { ...base, ...extras, status: "interrupted", error: { code: interruption.code, message: interruption.reason } };
     }

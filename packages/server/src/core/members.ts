@@ -1,8 +1,10 @@
 import type { Member } from "@tokencast/protocol";
 
-/** Who is in which room on this node: one Member per (room, connection). */
+/** Who is in which room on this node: one Member per (room, connection), with each connection's rooms indexed. */
 export class MemberRegistry {
   private readonly rooms = new Map<string, Map<string, Member>>();
+  /** Connection → its rooms (a connection's room count is read on every join). */
+  private readonly connections = new Map<string, Set<string>>();
 
   add(roomId: string, member: Member): void {
     let members = this.rooms.get(roomId);
@@ -11,6 +13,8 @@ export class MemberRegistry {
       this.rooms.set(roomId, members);
     }
     members.set(member.id, member);
+    const rooms = this.connections.get(member.id) ?? new Set<string>();
+    this.connections.set(member.id, rooms.add(roomId));
   }
 
   /** Returns true when the connection was in the room. */
@@ -18,6 +22,9 @@ export class MemberRegistry {
     const members = this.rooms.get(roomId);
     if (!members?.delete(connectionId)) return false;
     if (members.size === 0) this.rooms.delete(roomId);
+    const rooms = this.connections.get(connectionId);
+    rooms?.delete(roomId);
+    if (rooms?.size === 0) this.connections.delete(connectionId);
     return true;
   }
 
@@ -30,9 +37,7 @@ export class MemberRegistry {
   }
 
   roomsOf(connectionId: string): string[] {
-    const rooms: string[] = [];
-    for (const [roomId, members] of this.rooms) if (members.has(connectionId)) rooms.push(roomId);
-    return rooms;
+    return [...(this.connections.get(connectionId) ?? [])];
   }
 
   roomIds(): string[] {

@@ -108,6 +108,16 @@ export interface UpstreamSlots {
   acquire(id: string, signal: AbortSignal, onPlace: (place: number) => void): Promise<() => void>;
 }
 
+/**
+ * A budget of actions per key (a client IP) over a fixed window: per node in memory, shared by
+ * every node in Redis mode. A store failure lets the action through (limits must not take the
+ * service down).
+ */
+export interface ActionBudget {
+  /** Spends one action of `key`'s budget: undefined when allowed, otherwise the ms until one is. */
+  spend(key: string): Promise<number | undefined>;
+}
+
 /** Token counts per key over a fixed window (quotas); memory or Redis. */
 export interface TokenCounters {
   /** Tokens counted under `key` in the current window. */
@@ -155,7 +165,7 @@ export interface QuestionQueue {
 export type AppendResult = "appended" | "duplicate" | "refused";
 
 export type MessagePatch = Partial<
-  Pick<Message, "status" | "error" | "finishReason" | "usage" | "stoppedBy" | "reasoning">
+  Pick<Message, "status" | "error" | "finishReason" | "usage" | "stoppedBy" | "stopReason" | "reasoning">
 >;
 
 /** The fields that end an answer: a final status and what goes with it. */
@@ -237,8 +247,11 @@ export interface MemberListing {
  * connections; a node that stops heart-beating has its members swept by the others.
  */
 export interface MemberDirectory {
-  add(roomId: string, member: Member): Promise<void>;
+  /** `ip`: the member's client IP, counted by `countFrom` and never listed. */
+  add(roomId: string, member: Member, ip?: string): Promise<void>;
   remove(roomId: string, memberId: string): Promise<void>;
+  /** How many of the room's members (on every node) were added with this client IP. */
+  countFrom(roomId: string, ip: string): Promise<number>;
   /** The first `limit` members (most powerful role first, then by join time) and the counts. */
   list(roomId: string, limit: number): Promise<MemberListing>;
   /** Tells the others this node is alive (every `heartbeatEveryMs`). */

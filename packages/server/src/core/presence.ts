@@ -1,5 +1,6 @@
 import type { Member } from "@tokencast/protocol";
 import { MAX_LISTED_MEMBERS } from "@tokencast/protocol";
+import { IpRooms } from "./ip-rooms.ts";
 import { MemberRegistry } from "./members.ts";
 import type { Broadcaster, Logger, MemberDirectory, MemberListing } from "./ports.ts";
 import { PresenceThrottle } from "./presence-throttle.ts";
@@ -20,6 +21,9 @@ export interface PresenceDeps {
  */
 export class Presence {
   private readonly local = new MemberRegistry();
+  /** Each local connection's client IP (the directory counts members per IP), and the rooms each IP holds here. */
+  private readonly ips = new Map<string, string>();
+  private readonly ipRooms = new IpRooms();
   private readonly throttle: PresenceThrottle;
   private readonly pending = new Set<Promise<void>>();
   /** Removals the directory did not take (it was down): "<room> <member>". */
@@ -29,9 +33,11 @@ export class Presence {
     this.throttle = new PresenceThrottle(PRESENCE_INTERVAL_MS, (roomId) => void this.publish(roomId));
   }
 
-  /** Adds a connection to a room; returns the room's first members and its count. */
-  async join(roomId: string, member: Member): Promise<MemberListing> {
-    await this.deps.directory.add(roomId, member);
+  /** Adds a connection (from client IP `ip`) to a room; returns the room's first members and its count. */
+  async join(roomId: string, member: Member, ip: string): Promise<MemberListing> {
+    await this.deps.directory.add(roomId, member, ip);
+    if (!this.local.get(roomId, member.id)) this.ipRooms.add(ip, roomId);
+    this.ips.set(member.id, ip);
     this.local.add(roomId, member);
     this.unsynced.delete(key(roomId, member.id));
     this.throttle.changed(roomId);
@@ -44,11 +50,19 @@ export class Presence {
 
   leave(connectionId: string, roomId: string): void {
     if (!this.local.remove(roomId, connectionId)) return;
+    const ip = this.ips.get(connectionId);
+    if (ip !== undefined) this.ipRooms.remove(ip, roomId);
     this.track(this.removeShared(roomId, connectionId));
   }
 
   disconnect(connectionId: string): void {
     for (const roomId of this.local.roomsOf(connectionId)) this.leave(connectionId, roomId);
+    this.ips.delete(connectionId);
+  }
+
+  /** How many rooms on this node the connections of client IP `ip` are in. */
+  roomsHeldBy(ip: string): number {
+    return this.ipRooms.count(ip);
   }
 
   /** The rooms a connection of this node is in. */
@@ -87,7 +101,7 @@ export class Presence {
     await this.deps.directory.heartbeat();
     for (const { roomId, memberId } of [...this.unsynced.values()]) await this.removeShared(roomId, memberId);
     for (const roomId of this.local.roomIds()) {
-      for (const member of this.local.list(roomId)) await this.deps.directory.add(roomId, member);
+      for (const member of this.local.list(roomId)) await this.deps.directory.add(roomId, member, this.ips.get(member.id));
       this.throttle.changed(roomId);
     }
   }

@@ -18,11 +18,14 @@ import type {
   UpdateRoomPayload,
 } from "@tokencast/protocol";
 import { isFinalStatus } from "@tokencast/protocol";
+import { AbandonedAnswers } from "./abandoned-answers.ts";
 import { admittedRole, requireAllowed, requireMayMint, requireOwner, roleFor } from "./access.ts";
 import { Answers } from "./answers.ts";
 import { AppError } from "./errors.ts";
+import { JoinLimits } from "./join-limits.ts";
 import { noMetrics } from "./no-metrics.ts";
 import type {
+  ActionBudget,
   AnswerLocks,
   AnswerSource,
   Broadcaster,
@@ -66,7 +69,14 @@ export interface RoomServiceDeps {
     /** Joins beyond these are refused: `room_full` (all nodes) and `server_full` (rooms on this node). */
     maxMembersPerRoom: number;
     maxRoomsPerNode: number;
+    /** Rooms one connection may be in (`too_many_rooms`) and members of a room from one IP (`room_full`); 0: no cap. */
+    maxRoomsPerConnection: number;
+    maxMembersPerIpPerRoom: number;
+    /** An answer of an ad-hoc room nobody is in any more stops after this long (0: never). */
+    abandonedAnswerGraceMs: number;
   };
+  /** Per client IP: ad-hoc rooms opened and answers started (`rate_limited`); absent: no budget. */
+  budgets?: { adhocRooms?: ActionBudget; answers?: ActionBudget };
   /** Other nodes, to reach the one running an answer; absent on a single node. */
   cluster?: Cluster;
   /** Signed room tokens (TOKEN_SECRET); absent: no tokens, no private rooms. */
@@ -107,7 +117,10 @@ export class RoomService {
   readonly presence: Presence;
   readonly answers: Answers;
   readonly catalog: RoomCatalog;
+  /** Stops answers nobody watches (run by the upkeep every `abandoned.everyMs`). */
+  readonly abandoned: AbandonedAnswers;
   private readonly questions: Questions;
+  private readonly joinLimits: JoinLimits;
   private readonly typingGate: TypingGate;
   /** Each connection's stable browser id (votes count once per browser). */
   private readonly clientIds = new Map<string, string>();
@@ -127,6 +140,14 @@ export class RoomService {
     this.catalog = new RoomCatalog({ records, source, maxTextLength: limits.maxTextLength, now: this.now });
     this.questions = new Questions({ queue, broadcaster, logger, now: this.now });
     this.typingGate = new TypingGate(TYPING_EVERY_MS, this.now);
+    this.joinLimits = new JoinLimits({ limits, presence: this.presence, directory, store, adhocRooms: deps.budgets?.adhocRooms });
+    this.abandoned = new AbandonedAnswers({
+      graceMs: limits.abandonedAnswerGraceMs,
+      now: this.now,
+      running: () => this.answers.answersRunning(),
+      watched: (roomId) => this.watched(roomId),
+      stop: (answer) => this.answers.stopUnwatched(answer),
+    });
     deps.cluster?.onStopRequest((request) => this.answers.stopLocal(request));
   }
 
@@ -235,10 +256,17 @@ export class RoomService {
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
   async join(connectionId: string, payload: JoinPayload, { view, name, role }: Admission): Promise<JoinResult> {
     const self: Member = { id: connectionId, name, joinedAt: this.now(), role };
-    await this.checkCapacity(payload.roomId, role);
+    const ip = this.ipOf(connectionId);
+    const release = await this.joinLimits.check({ roomId: payload.roomId, connectionId, ip, role, created: view.record !== undefined });
     if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
-    const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
-    const { members, count, roleCounts } = await this.presence.join(payload.roomId, self);
+    let joined;
+    try {
+      const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
+      joined = { messages, queue, ...(await this.presence.join(payload.roomId, self, ip)) };
+    } finally {
+      release();
+    }
+    const { messages, queue, members, count, roleCounts } = joined;
     if (view.record) await this.catalog.touch(payload.roomId);
     const room = this.catalog.info(payload.roomId, view);
     return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count };
@@ -428,6 +456,7 @@ export class RoomService {
   private async startAnswer(view: RoomView, answer: Message, before: Message[], turns: () => Promise<ChatTurn[]>, payer: Payer): Promise<void> {
     await this.answers.claim(answer.roomId, answer.id);
     try {
+      await this.spendAnswer(payer);
       for (const message of [...before, answer]) await this.deps.store.addMessage(message);
       if (view.record) await this.catalog.touch(answer.roomId);
     } catch (error) {
@@ -440,7 +469,26 @@ export class RoomService {
   }
 
   private payer(connectionId: string, roomId: string): Payer {
-    return { roomId, user: this.ips.get(connectionId) ?? connectionId };
+    return { roomId, user: this.ipOf(connectionId) };
+  }
+
+  /** The connection's client IP (its own id when it never said: each counts alone). */
+  private ipOf(connectionId: string): string {
+    return this.ips.get(connectionId) ?? connectionId;
+  }
+
+  /** An answer starts (after the room is claimed, so a `busy` room costs nothing): the asker's IP pays one. */
+  private async spendAnswer(payer: Payer): Promise<void> {
+    const waitMs = await this.deps.budgets?.answers?.spend(payer.user);
+    if (waitMs === undefined) return;
+    const retryAfter = Math.ceil(waitMs / 1000);
+    throw new AppError("rate_limited", `Your address has started as many answers as it may for now; ask again in ${retryAfter} s.`, { retryAfter });
+  }
+
+  /** Someone is in the room on some node, or the room was created (its answers run for whoever comes back). */
+  private async watched(roomId: string): Promise<boolean> {
+    if ((await this.deps.directory.list(roomId, 0)).count > 0) return true;
+    return (await this.deps.records.get(roomId)) !== undefined;
   }
 
   private signalTyping(member: Member, roomId: string, typing: boolean): void {
@@ -451,21 +499,6 @@ export class RoomService {
   private stopTyping(connectionId: string, roomId: string): void {
     const member = this.presence.get(roomId, connectionId);
     if (member) this.signalTyping(member, roomId, false);
-  }
-
-  /**
-   * Refuses a join over the room's or this node's capacity (checked before joining, so concurrent
-   * joins may overshoot by a few). The owner and presenters always get in: they run the room.
-   */
-  private async checkCapacity(roomId: string, role: Member["role"]): Promise<void> {
-    if (role === "owner" || role === "presenter") return;
-    const { maxMembersPerRoom, maxRoomsPerNode } = this.deps.limits;
-    if (!this.presence.hasRoom(roomId) && this.presence.roomCount() >= maxRoomsPerNode) {
-      throw new AppError("server_full", "This server holds as many rooms as it may; try again later.");
-    }
-    if ((await this.deps.directory.list(roomId, 0)).count >= maxMembersPerRoom) {
-      throw new AppError("room_full", `This room is full (${maxMembersPerRoom} people).`);
-    }
   }
 
   private checkAdmission(): void {

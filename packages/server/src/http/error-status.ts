@@ -12,6 +12,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   rate_limited: 429,
   room_full: 503,
   server_full: 503,
+  too_many_rooms: 429,
   quota_exceeded: 429,
   queue_full: 429,
   internal_error: 500,

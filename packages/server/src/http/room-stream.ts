@@ -304,7 +304,7 @@ function signature(message: Message): string {
 
 /** The `chat:end` a consumer would have received for a message that ended. */
 export function endOf(message: Message): EndEvent {
-  const { id, roomId, seq, status, finishReason, error, usage, stoppedBy } = message;
+  const { id, roomId, seq, status, finishReason, error, usage, stoppedBy, stopReason } = message;
   return {
     roomId,
     messageId: id,
@@ -314,5 +314,6 @@ export function endOf(message: Message): EndEvent {
     ...(error !== undefined ? { error } : {}),
     ...(usage !== undefined ? { usage } : {}),
     ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+    ...(stopReason !== undefined ? { stopReason } : {}),
   };
 }

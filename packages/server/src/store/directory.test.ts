@@ -57,6 +57,27 @@ describe.each(implementations)("MemberDirectory: %s", (_name, make) => {
     await directory.remove("big", "v1");
     expect((await directory.list("big", 10)).roleCounts.viewer).toBe(1);
   });
+
+  it("counts a room's members per client IP as they come and go, and never lists the IP", async () => {
+    const directory = make();
+    await directory.add("r", member("a1", 1), "198.51.100.1");
+    await directory.add("r", member("a2", 2), "198.51.100.1");
+    await directory.add("r", member("a2", 2), "198.51.100.1"); // added again (restored): counted once
+    await directory.add("r", member("b1", 3), "198.51.100.2");
+    await directory.add("r", member("n1", 4)); // no IP known: counted for none
+    await directory.add("other", member("a3", 5), "198.51.100.1");
+    expect(await directory.countFrom("r", "198.51.100.1")).toBe(2);
+    expect(await directory.countFrom("r", "198.51.100.2")).toBe(1);
+    expect(await directory.countFrom("r", "203.0.113.1")).toBe(0);
+    expect(JSON.stringify(await directory.list("r", 10))).not.toContain("198.51.100");
+    await directory.remove("r", "a1");
+    await directory.remove("r", "a1");
+    await directory.remove("r", "n1");
+    expect(await directory.countFrom("r", "198.51.100.1")).toBe(1);
+    await directory.remove("r", "a2");
+    expect(await directory.countFrom("r", "198.51.100.1")).toBe(0);
+    expect(await directory.countFrom("other", "198.51.100.1")).toBe(1);
+  });
 });
 
 describe("RedisDirectory across nodes", () => {
@@ -66,7 +87,7 @@ describe("RedisDirectory across nodes", () => {
     const b = redisNode(prefix, "node-b", { deadAfterMs: 300 });
     await Promise.all([a.heartbeat(), b.heartbeat()]);
     await a.add("r", member("on-a", 1));
-    await b.add("r", member("on-b", 2));
+    await b.add("r", member("on-b", 2), "198.51.100.9");
     await b.add("s", member("on-b-too", 3));
     expect((await a.list("r", 10)).members.map((m) => m.id)).toEqual(["on-a", "on-b"]);
     // B dies (no more heartbeats); A keeps beating and sweeps.
@@ -81,6 +102,7 @@ describe("RedisDirectory across nodes", () => {
     expect(rooms.sort()).toEqual(["r", "s"]);
     expect(await a.list("r", 10)).toEqual({ members: [member("on-a", 1)], count: 1, roleCounts: counts(1) });
     expect(await a.list("s", 10)).toEqual({ members: [], count: 0, roleCounts: counts(0) });
+    expect(await a.countFrom("r", "198.51.100.9")).toBe(0);
     expect(await a.sweep()).toEqual([]);
   });
 
@@ -105,9 +127,9 @@ describe("RedisDirectory across nodes", () => {
     const prefix = `dir${++counter}:`;
     const a = redisNode(prefix, "node-a");
     await a.heartbeat();
-    await a.add("r", member("m", 1));
+    await a.add("r", member("m", 1), "198.51.100.1");
     const keys = await redis.client.keys(`${prefix}*`);
-    expect(keys.length).toBe(4);
+    expect(keys.length).toBe(5);
     for (const key of keys) expect(await redis.client.pttl(key), key).toBeGreaterThan(0);
   });
 });

@@ -1,27 +1,42 @@
 /**
  * Lua scripts of the Redis member directory (see redis-directory.ts). Per room: a sorted set of
  * member ids scored by role rank × ROLE_SPAN + join time (so owner and presenters list first and
- * each role is a score range that ZCOUNT counts) and a hash id → member JSON. Per node: a set of "<room> <member>" so
- * that the members of a dead node can be found and removed.
+ * each role is a score range that ZCOUNT counts), a hash id → member JSON (with the member's client
+ * IP, never listed) and a hash client IP → members (kept with every add and removal, so that a join
+ * counts an IP's members without a scan). Per node: a set of "<room> <member>" so that the members
+ * of a dead node can be found and removed.
  */
 
 /** Score distance between roles: larger than any ms timestamp. */
 export const ROLE_SPAN = 1e13;
 
-/** KEYS: room members, room info, node members. ARGV: id, score, json, entry, ttlMs. */
+/**
+ * KEYS: room members, room info, node members, room IPs. ARGV: id, score, json, entry, ttlMs, ip
+ * ('' for none). A member added again (restored after an outage) is counted once.
+ */
 export const ADD_MEMBER = `
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local added = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('SADD', KEYS[3], ARGV[4])
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+if added == 1 and ARGV[6] ~= '' then redis.call('HINCRBY', KEYS[4], ARGV[6], 1) end
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
 return 1
 `;
 
-/** KEYS: room members, room info, node members. ARGV: id, entry. Returns 1 when the member was there. */
+/**
+ * KEYS: room members, room info, node members, room IPs. ARGV: id, entry. Returns 1 when the
+ * member was there (then its IP counts one member less).
+ */
 export const REMOVE_MEMBER = `
 redis.call('SREM', KEYS[3], ARGV[2])
+local json = redis.call('HGET', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
-return redis.call('ZREM', KEYS[1], ARGV[1])
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+if removed == 1 and json then
+  local ip = cjson.decode(json).ip
+  if type(ip) == 'string' and redis.call('HINCRBY', KEYS[4], ip, -1) <= 0 then redis.call('HDEL', KEYS[4], ip) end
+end
+return removed
 `;
 
 /**

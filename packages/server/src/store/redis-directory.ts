@@ -20,15 +20,15 @@ export interface RedisDirectoryOptions {
 }
 
 interface ScriptedRedis extends Redis {
-  tcAddMember(members: string, info: string, node: string, ...args: Array<string | number>): Promise<number>;
-  tcRemoveMember(members: string, info: string, node: string, ...args: Array<string | number>): Promise<number>;
+  tcAddMember(members: string, info: string, node: string, ips: string, ...args: Array<string | number>): Promise<number>;
+  tcRemoveMember(members: string, info: string, node: string, ips: string, ...args: Array<string | number>): Promise<number>;
   tcListMembers(members: string, info: string, limit: number, roles: number, span: number): Promise<Array<number | string>>;
   tcHeartbeat(nodes: string, node: string, ...args: Array<string | number>): Promise<number>;
   tcDeadNodes(nodes: string, deadAfterMs: number, selfId: string): Promise<string[]>;
 }
 
-/** Stored per member: the wire Member plus the node it is connected to. */
-type StoredMember = Member & { node: string };
+/** Stored per member: the wire Member plus the node it is connected to and its client IP (never listed). */
+type StoredMember = Member & { node: string; ip?: string };
 
 /** Presence shared by every node: room member sets in Redis, node heartbeats, dead-node sweeping. */
 export class RedisDirectory implements MemberDirectory {
@@ -40,8 +40,8 @@ export class RedisDirectory implements MemberDirectory {
     private readonly options: RedisDirectoryOptions,
   ) {
     this.redis = defineScripts<ScriptedRedis>(redis, {
-      tcAddMember: { numberOfKeys: 3, lua: ADD_MEMBER },
-      tcRemoveMember: { numberOfKeys: 3, lua: REMOVE_MEMBER },
+      tcAddMember: { numberOfKeys: 4, lua: ADD_MEMBER },
+      tcRemoveMember: { numberOfKeys: 4, lua: REMOVE_MEMBER },
       tcListMembers: { numberOfKeys: 2, lua: LIST_MEMBERS },
       tcHeartbeat: { numberOfKeys: 2, lua: HEARTBEAT },
       tcDeadNodes: { numberOfKeys: 1, lua: DEAD_NODES },
@@ -49,17 +49,22 @@ export class RedisDirectory implements MemberDirectory {
     this.heartbeatEveryMs = Math.max(50, Math.round(options.deadAfterMs / 5));
   }
 
-  async add(roomId: string, member: Member): Promise<void> {
+  async add(roomId: string, member: Member, ip?: string): Promise<void> {
     const room = roomKeys(this.options.prefix, roomId);
-    const stored: StoredMember = { ...member, node: this.options.nodeId };
+    const stored: StoredMember = { ...member, node: this.options.nodeId, ...(ip === undefined ? {} : { ip }) };
     const score = ROLES.indexOf(member.role) * ROLE_SPAN + member.joinedAt;
-    const args = [member.id, score, JSON.stringify(stored), entry(roomId, member.id), this.options.ttlMs];
-    await storeCall(() => this.redis.tcAddMember(room.members, room.memberInfo, this.own.members, ...args));
+    const args = [member.id, score, JSON.stringify(stored), entry(roomId, member.id), this.options.ttlMs, ip ?? ""];
+    await storeCall(() => this.redis.tcAddMember(room.members, room.memberInfo, this.own.members, room.memberIps, ...args));
   }
 
   async remove(roomId: string, memberId: string): Promise<void> {
     const room = roomKeys(this.options.prefix, roomId);
-    await storeCall(() => this.redis.tcRemoveMember(room.members, room.memberInfo, this.own.members, memberId, entry(roomId, memberId)));
+    await storeCall(() => this.redis.tcRemoveMember(room.members, room.memberInfo, this.own.members, room.memberIps, memberId, entry(roomId, memberId)));
+  }
+
+  async countFrom(roomId: string, ip: string): Promise<number> {
+    const room = roomKeys(this.options.prefix, roomId);
+    return Number((await storeCall(() => this.redis.hget(room.memberIps, ip))) ?? 0);
   }
 
   async list(roomId: string, limit: number): Promise<MemberListing> {
@@ -92,7 +97,7 @@ export class RedisDirectory implements MemberDirectory {
     const pipeline = this.redis.pipeline();
     for (const { roomId, memberId } of entries) {
       const room = roomKeys(this.options.prefix, roomId);
-      pipeline.tcRemoveMember(room.members, room.memberInfo, keys.members, memberId, entry(roomId, memberId));
+      pipeline.tcRemoveMember(room.members, room.memberInfo, keys.members, room.memberIps, memberId, entry(roomId, memberId));
     }
     pipeline.del(keys.members);
     pipeline.zrem(keys.nodes, node);
@@ -105,7 +110,7 @@ export class RedisDirectory implements MemberDirectory {
   }
 }
 
-function toMember({ node: _node, ...member }: StoredMember): Member {
+function toMember({ node: _node, ip: _ip, ...member }: StoredMember): Member {
   return member;
 }
 
@@ -120,6 +125,6 @@ function parseEntry(value: string): Array<{ roomId: string; memberId: string }> 
 
 declare module "ioredis" {
   interface ChainableCommander {
-    tcRemoveMember(members: string, info: string, node: string, ...args: Array<string | number>): ChainableCommander;
+    tcRemoveMember(members: string, info: string, node: string, ips: string, ...args: Array<string | number>): ChainableCommander;
   }
 }

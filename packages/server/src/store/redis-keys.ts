@@ -11,8 +11,10 @@ export interface RoomKeys {
   seqs: string;
   /** ZSET member id → join time (presence, every node's members). */
   members: string;
-  /** HASH member id → member JSON. */
+  /** HASH member id → member JSON (with the member's client IP and node). */
   memberInfo: string;
+  /** HASH client IP → how many members it has in the room. */
+  memberIps: string;
   /** STRING: the created room's record (settings, key hashes) as JSON. */
   record: string;
   /** STRING counter: the room's invitation generation (tokens of an older one are withdrawn). */
@@ -33,6 +35,7 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     seqs: `${base}:seq`,
     members: `${base}:members`,
     memberInfo: `${base}:member-info`,
+    memberIps: `${base}:member-ips`,
     record: `${base}:room`,
     tokenGeneration: `${base}:token-gen`,
     queue: `${base}:queue`,
