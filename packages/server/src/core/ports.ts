@@ -184,8 +184,11 @@ export interface Broadcaster {
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
   queue(event: QueueUpdatedEvent): void;
-  /** The room is gone (its record was lost or expired): members are told before they are dropped. */
-  roomClosed(event: RoomClosedEvent): void;
+  /**
+   * The room is gone (its record was lost or expired): each member is told (`room:closed`), then
+   * disconnected — on every node, or (`local`) on this node only. Returns how many.
+   */
+  closeRoom(event: RoomClosedEvent, scope: "cluster" | "local"): Promise<number>;
   /**
    * Disconnects, on every node, the room's connections whose way in `drop` refuses (a withdrawn
    * token, no credentials in a room made private, ...): their clients reconnect and are refused.

@@ -193,7 +193,10 @@ export class RoomService {
    * Redis came back empty): their members are told and dropped on every node.
    */
   async closeGoneRooms(): Promise<void> {
-    for (const roomId of this.presence.rooms()) await this.memberView(roomId).catch(() => undefined); // closed, or Redis is down again: the next action finds out
+    for (const roomId of this.presence.rooms()) {
+      // Each node closes its own members; Redis down again: the next action finds out.
+      await this.catalog.view(roomId).catch((error: unknown) => this.closeIfGone(roomId, error, "local"));
+    }
   }
 
   /** The room for an action of one of its members; a room found gone is closed for everyone. */
@@ -205,15 +208,19 @@ export class RoomService {
     try {
       return await reading;
     } catch (error) {
-      if (error instanceof AppError && error.code === "not_found") await this.closeRoom(roomId, error);
+      await this.closeIfGone(roomId, error, "cluster");
       throw error;
     }
   }
 
-  private async closeRoom(roomId: string, error: AppError): Promise<void> {
+  /** A `not_found` room read: the room is gone, its members are told and dropped. */
+  private async closeIfGone(roomId: string, error: unknown, scope: "cluster" | "local"): Promise<void> {
+    if (!(error instanceof AppError) || error.code !== "not_found") return;
     this.deps.logger.info({ roomId }, "room is gone (its record is missing): closing it");
-    this.deps.broadcaster.roomClosed({ roomId, error: error.toPayload() });
-    await this.dropMembers(roomId, () => true);
+    await this.deps.broadcaster.closeRoom({ roomId, error: error.toPayload() }, scope).catch((failure: unknown) => {
+      // Members a node could not reach are refused (not_found) at their next action or join.
+      this.deps.logger.warn({ err: failure, roomId }, "could not reach every node to close a room");
+    });
   }
 
   /** Disconnects the room's members `drop` picks, on every node; how many. */

@@ -20,7 +20,14 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
     reasoning: (reasoning) => io.to(reasoning.roomId).except(SLOW_ROOM).emit("chat:reasoning", reasoning),
     presence: (presence) => io.to(presence.roomId).emit("room:presence", presence),
     roomUpdated: (event) => io.to(event.roomId).emit("room:updated", event),
-    roomClosed: (event) => io.to(event.roomId).emit("room:closed", event),
+    closeRoom: async (event, scope) => {
+      // Told one by one right before the drop: a room-wide emit could reach a member after its
+      // disconnect (another channel), or not at all while the adapter reconnects.
+      const members = await (scope === "local" ? io.local : io).in(event.roomId).fetchSockets();
+      for (const socket of members) socket.emit("room:closed", event);
+      for (const socket of members) socket.disconnect(true);
+      return members.length;
+    },
     dropMembers: async (roomId, drop) => {
       // Every node's sockets in the room (through the adapter); a dropped client reconnects and
       // is refused at its next join.
