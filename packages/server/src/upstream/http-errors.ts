@@ -1,4 +1,5 @@
 /** Non-2xx upstream responses → named errors with a human message taken from the body. */
+import type { Response } from "undici";
 import { AppError } from "../core/errors.ts";
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;

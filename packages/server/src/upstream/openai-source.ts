@@ -2,7 +2,7 @@
  * AnswerSource for any OpenAI-compatible server (LocalAI, llama.cpp, Ollama, vLLM, OpenAI):
  * one streaming POST per answer, normalised into AnswerEvents, every failure a named AppError.
  */
-import { fetch, type Dispatcher } from "undici";
+import { fetch, type Dispatcher, type Response } from "undici";
 import { AppError } from "../core/errors.ts";
 import type { AnswerEvent, AnswerRequest, AnswerSource, ChatTurn } from "../core/ports.ts";
 import { httpError } from "./http-errors.ts";
