@@ -17,7 +17,6 @@ import { waitFor } from "./helpers/wait.ts";
 const FAIL_FAST_MS = 1500;
 /** Long enough to measure today's slow failures instead of timing out the ack. */
 const ACK_WAIT_MS = 20_000;
-const ROOM = "outage";
 
 let redis: RedisProcess;
 let fake: FakeUpstream;
@@ -56,44 +55,68 @@ async function readyz(): Promise<{ checks: { redis: boolean } }> {
   return (await fetch(`${node.url}/readyz`)).json() as Promise<{ checks: { redis: boolean } }>;
 }
 
-async function askAndWait(client: RawClient, text: string): Promise<string> {
+async function askAndWait(client: RawClient, roomId: string, text: string): Promise<string> {
   fake.enqueue(tokenScript(["Stored ", "answer."]));
-  const ack = await emit(client, "chat:send", { roomId: ROOM, text });
+  const ack = await emit(client, "chat:send", { roomId, text });
   if (!ack.ok) throw new Error(`send failed: ${JSON.stringify(ack)}`);
   const replyId = ack.replyId as string;
   await waitFor(() => client.ends.find((e) => e.messageId === replyId), { what: "the answer to end" });
   return replyId;
 }
 
-describe("Redis outage", () => {
-  it("joins, sends, resumes, API reads and SSE opens fail fast with store_unavailable; after Redis returns the node serves again", async () => {
-    const member = await rawClient(node.url);
-    await member.join(ROOM, "Ada");
-    const replyId = await askAndWait(member, "before the outage");
+/** The five calls a member or a consumer makes, each refused at once. */
+async function expectFailFast(member: RawClient, roomId: string, replyId: string): Promise<void> {
+  const unavailable = { ok: false, error: { code: "store_unavailable" } };
+  expect(await timed("room:join", () => emit(member, "room:join", { roomId: `${roomId}-other`, name: "Ada" }))).toMatchObject(unavailable);
+  expect(await timed("chat:send", () => emit(member, "chat:send", { roomId, text: "during the outage" }))).toMatchObject(unavailable);
+  expect(await timed("chat:resume", () => emit(member, "chat:resume", { roomId, messageId: replyId, afterSeq: 0 }))).toMatchObject(unavailable);
+  const api = await timed("GET /api/rooms/:id", () => fetch(`${node.url}/api/rooms/${roomId}`));
+  expect(api.status).toBe(503);
+  expect(await api.json()).toMatchObject({ error: { code: "store_unavailable" } });
+  const sse = await timed("GET /api/rooms/:id/events", () => openSse(`${node.url}/api/rooms/${roomId}/events`));
+  expect(sse.status).toBe(503);
+  expect(sse.body).toMatchObject({ error: { code: "store_unavailable" } });
+}
 
+/** A new member joins, asks and gets an answer; the API and SSE answer 200. */
+async function expectServing(roomId: string): Promise<void> {
+  const member = await rawClient(node.url);
+  await waitFor(() => member.join(roomId, "Bob").then(() => true, () => false), { what: "a join to succeed again" });
+  await askAndWait(member, roomId, "after the outage");
+  expect((await fetch(`${node.url}/api/rooms/${roomId}`)).status).toBe(200);
+  const stream = await openSse(`${node.url}/api/rooms/${roomId}/events`);
+  expect(stream.status).toBe(200);
+  stream.close();
+}
+
+async function memberWithAnswer(roomId: string): Promise<{ member: RawClient; replyId: string }> {
+  const member = await rawClient(node.url);
+  await member.join(roomId, "Ada");
+  return { member, replyId: await askAndWait(member, roomId, "before the outage") };
+}
+
+describe("Redis outage", () => {
+  it("Redis killed: joins, sends, resumes, API reads and SSE opens fail fast with store_unavailable; after it restarts the node serves again", async () => {
+    const { member, replyId } = await memberWithAnswer("killed");
     await redis.kill();
     await waitFor(async () => !(await readyz()).checks.redis, { what: "the node to notice Redis is down" });
-
-    const unavailable = { ok: false, error: { code: "store_unavailable" } };
-    expect(await timed("room:join", () => emit(member, "room:join", { roomId: "another-room", name: "Ada" }))).toMatchObject(unavailable);
-    expect(await timed("chat:send", () => emit(member, "chat:send", { roomId: ROOM, text: "during the outage" }))).toMatchObject(unavailable);
-    expect(await timed("chat:resume", () => emit(member, "chat:resume", { roomId: ROOM, messageId: replyId, afterSeq: 0 }))).toMatchObject(unavailable);
-    const api = await timed("GET /api/rooms/:id", () => fetch(`${node.url}/api/rooms/${ROOM}`));
-    expect(api.status).toBe(503);
-    expect(await api.json()).toMatchObject({ error: { code: "store_unavailable" } });
-    const sse = await timed("GET /api/rooms/:id/events", () => openSse(`${node.url}/api/rooms/${ROOM}/events`));
-    expect(sse.status).toBe(503);
-    expect(sse.body).toMatchObject({ error: { code: "store_unavailable" } });
+    await expectFailFast(member, "killed", replyId);
 
     await redis.restart();
     await waitFor(async () => (await readyz()).checks.redis, { what: "the node to see Redis again" });
-    const back = await rawClient(node.url);
-    await waitFor(() => back.join(ROOM, "Bob").then(() => true, () => false), { what: "a join to succeed again" });
-    await askAndWait(back, "after the outage");
-    expect((await fetch(`${node.url}/api/rooms/${ROOM}`)).status).toBe(200);
-    const stream = await openSse(`${node.url}/api/rooms/${ROOM}/events`);
-    expect(stream.status).toBe(200);
-    stream.close();
+    await expectServing("killed");
+    expect(problems(node)).toEqual([]);
+  });
+
+  it("Redis frozen (connections open, no replies, as behind a partition): the same calls fail within the command timeout; then it serves again", async () => {
+    const { member, replyId } = await memberWithAnswer("frozen");
+    redis.pause();
+    try {
+      await expectFailFast(member, "frozen", replyId);
+    } finally {
+      redis.resume();
+    }
+    await expectServing("frozen");
     expect(problems(node)).toEqual([]);
   });
 });
