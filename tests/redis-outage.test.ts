@@ -11,7 +11,7 @@ import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { closeAllSse, openSse } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
-import { tokenScript } from "./helpers/upstream-scripts.ts";
+import { expectedText, tokenScript } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 const FAIL_FAST_MS = 1500;
@@ -89,6 +89,20 @@ async function expectServing(roomId: string): Promise<void> {
   stream.close();
 }
 
+const LONG_ANSWER = Array.from({ length: 20 }, (_, i) => `t${i} `);
+
+/** A member watching an answer that streams its first tokens, then waits for the gate `through-the-freeze`. */
+async function answerInProgress(roomId: string): Promise<{ watcher: RawClient; streamingId: string }> {
+  const watcher = await rawClient(node.url);
+  await watcher.join(roomId, "Cy");
+  fake.enqueue(tokenScript(LONG_ANSWER, { gateAfter: { tokens: 5, gate: "through-the-freeze" } }));
+  const ack = await emit(watcher, "chat:send", { roomId, text: "answer through the freeze" });
+  if (!ack.ok) throw new Error(`send failed: ${JSON.stringify(ack)}`);
+  const streamingId = ack.replyId as string;
+  await waitFor(() => watcher.deltas.some((d) => d.messageId === streamingId), { what: "the answer to start streaming" });
+  return { watcher, streamingId };
+}
+
 async function memberWithAnswer(roomId: string): Promise<{ member: RawClient; replyId: string }> {
   const member = await rawClient(node.url);
   await member.join(roomId, "Ada");
@@ -108,14 +122,21 @@ describe("Redis outage", () => {
     expect(problems(node)).toEqual([]);
   });
 
-  it("Redis frozen (connections open, no replies, as behind a partition): the same calls fail within the command timeout; then it serves again", async () => {
+  it("Redis frozen (connections open, no replies, as behind a partition): the same calls fail within the command timeout; an answer in progress keeps its text and ends once Redis answers; then it serves again", async () => {
     const { member, replyId } = await memberWithAnswer("frozen");
+    const { watcher, streamingId } = await answerInProgress("frozen-streaming");
     redis.pause();
     try {
+      fake.release("through-the-freeze"); // the rest of the answer arrives while Redis is frozen
       await expectFailFast(member, "frozen", replyId);
+      await waitFor(() => node.logs.some((l) => String(l.msg).startsWith("could not append")), { what: "the answer's writes to fail meanwhile" });
     } finally {
       redis.resume();
     }
+    const end = await waitFor(() => watcher.ends.find((e) => e.messageId === streamingId), { what: "the answer to end after the freeze" });
+    expect(end.status).toBe("done");
+    const text = watcher.deltas.filter((d) => d.messageId === streamingId).map((d) => d.text).join("");
+    expect(text).toBe(expectedText(LONG_ANSWER));
     await expectServing("frozen");
     expect(problems(node)).toEqual([]);
   });

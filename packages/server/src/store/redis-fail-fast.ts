@@ -50,28 +50,32 @@ function gateWhileUnresponsive(redis: Redis): void {
   };
 }
 
-/** PINGs every PROBE_EVERY_MS from `start()` until one is answered (or `stop()`). */
+/** From `start()`, PINGs PROBE_EVERY_MS after each failed PING, until one is answered (or `stop()`). */
 class Prober {
+  running = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ping: () => Promise<unknown>) {}
 
-  get running(): boolean {
-    return this.timer !== undefined;
-  }
-
   start(): void {
-    this.timer ??= setInterval(() => this.ping().then(() => this.stop(), ignoreFailedProbe), PROBE_EVERY_MS).unref();
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.running = false;
+    clearTimeout(this.timer);
   }
-}
 
-function ignoreFailedProbe(): void {
-  // Still unresponsive: the next probe tries again.
+  private schedule(): void {
+    this.timer = setTimeout(() => void this.ping().then(() => this.stop(), () => this.retry()), PROBE_EVERY_MS).unref();
+  }
+
+  /** Still unresponsive (the PING timed out or was refused): try again, unless stopped meanwhile. */
+  private retry(): void {
+    if (this.running) this.schedule();
+  }
 }
 
 function isTimeout(error: unknown): boolean {
