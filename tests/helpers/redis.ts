@@ -17,6 +17,10 @@ export interface RedisProcess {
   kill(): Promise<void>;
   /** Starts it again on the same port and data dir. */
   restart(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open and nothing answers, as behind a network partition. */
+  pause(): void;
+  /** Unfreezes it (SIGCONT). */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,8 @@ export async function startRedis({ appendonly = false } = {}): Promise<RedisProc
     url: `redis://127.0.0.1:${port}`,
     kill: () => stop("SIGKILL"),
     restart: launch,
+    pause: () => void child?.kill("SIGSTOP"),
+    resume: () => void child?.kill("SIGCONT"),
     close: async () => {
       await stop("SIGKILL");
       rmSync(dir, { recursive: true, force: true });

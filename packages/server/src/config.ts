@@ -38,6 +38,7 @@ const envSchema = z.object({
   DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
   REDIS_URL: optionalString,
   REDIS_PREFIX: z.string().default("tc:"),
+  REDIS_COMMAND_TIMEOUT_MS: int(500, 0),
   ANSWER_LEASE_MS: int(5000, 300),
   COALESCE_MS: int(30, 0),
   COALESCE_MAX_CHARS: int(2048, 1),
@@ -103,7 +104,8 @@ export interface Config {
     /** An answer of an ad-hoc room that everyone (every node) has left stops after this long; 0: never. */
     abandonedAnswerGraceMs: number;
   };
-  redis: { url: string | undefined; prefix: string; leaseMs: number };
+  /** commandTimeoutMs: a Redis command without a reply by then fails (store_unavailable); 0 = never. */
+  redis: { url: string | undefined; prefix: string; leaseMs: number; commandTimeoutMs: number };
   rooms: {
     coalesceMs: number;
     coalesceMaxChars: number;
@@ -181,7 +183,7 @@ function toConfig(e: Env): Config {
       maxAnswerChars: e.LLM_MAX_ANSWER_CHARS,
       abandonedAnswerGraceMs: e.ABANDONED_ANSWER_GRACE_MS,
     },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, leaseMs: e.ANSWER_LEASE_MS },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, leaseMs: e.ANSWER_LEASE_MS, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
     rooms: {
       coalesceMs: e.COALESCE_MS,
       coalesceMaxChars: e.COALESCE_MAX_CHARS,

@@ -68,7 +68,8 @@ function createBackend(config: Config, logger: Logger, metrics: PromMetrics): Ba
       close: async () => store.close(),
     };
   }
-  const redis = connectRedis(config.redis.url, config.redis.prefix, logger, (role) => metrics.redisError(role));
+  const redisOptions = { keyPrefix: config.redis.prefix, commandTimeoutMs: config.redis.commandTimeoutMs };
+  const redis = connectRedis(config.redis.url, redisOptions, logger, (role) => metrics.redisError(role));
   const { prefix, leaseMs } = config.redis;
   const connectedForMs = redis.connectedForMs;
   return {

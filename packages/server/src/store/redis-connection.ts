@@ -6,6 +6,7 @@
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
 import type { Logger } from "../core/ports.ts";
+import { failFast } from "./redis-fail-fast.ts";
 
 export interface RedisConnections {
   command: Redis;
@@ -24,13 +25,25 @@ const ERROR_LOG_INTERVAL_MS = 5000;
 /** A node-to-node request (e.g. a stop) waits this long for the other nodes' answers. */
 const REQUESTS_TIMEOUT_MS = 3000;
 
+export interface RedisConnectionOptions {
+  /** REDIS_PREFIX: the adapter's channels live under it. */
+  keyPrefix: string;
+  /**
+   * REDIS_COMMAND_TIMEOUT_MS: a command on the command connection without a reply by then fails
+   * (a Redis frozen or cut off by the network keeps the connection open: calls would hang). 0 = never.
+   */
+  commandTimeoutMs: number;
+}
+
 /**
  * `onError` hears every connection error (metrics) with the connection's role (`command`,
  * `subscriber`), and every failed command as `request`.
  */
-export function connectRedis(url: string, keyPrefix: string, logger: Logger, onError?: (role: string) => void): RedisConnections {
+export function connectRedis(url: string, { keyPrefix, commandTimeoutMs }: RedisConnectionOptions, logger: Logger, onError?: (role: string) => void): RedisConnections {
   const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
-  const command = new Redis(url, { ...options, connectionName: "tokencast-command" });
+  const commandTimeout = commandTimeoutMs > 0 ? { commandTimeout: commandTimeoutMs } : {};
+  const command = new Redis(url, { ...options, ...commandTimeout, connectionName: "tokencast-command" });
+  failFast(command);
   const subscriber = new Redis(url, { ...options, connectionName: "tokencast-subscriber" });
   const healthy = () => command.status === "ready" && subscriber.status === "ready";
   const link = trackLink(healthy);

@@ -3,6 +3,7 @@
  * members must not read (paths, hosts, codes) hidden; the body's text as sent is the error's
  * `cause`, for the log.
  */
+import type { Response } from "undici";
 import { AppError } from "../core/errors.ts";
 import { publicDetail } from "./public-text.ts";
 

@@ -2,6 +2,7 @@
  * AnswerSource for any OpenAI-compatible server (LocalAI, llama.cpp, Ollama, vLLM, OpenAI):
  * one streaming POST per answer, normalised into AnswerEvents, every failure a named AppError.
  */
+import { fetch, type Dispatcher, type Response } from "undici";
 import { AppError } from "../core/errors.ts";
 import type { AnswerEvent, AnswerRequest, AnswerSource, ChatTurn } from "../core/ports.ts";
 import { httpError } from "./http-errors.ts";
@@ -9,6 +10,7 @@ import { connectionTrouble } from "./public-text.ts";
 import { toCompletionPrompt } from "./prompt.ts";
 import { newNormaliseState, normaliseChunk, type NormaliseState } from "./sse-normalise.ts";
 import { readSse } from "./sse-reader.ts";
+import { createUpstreamAgent } from "./upstream-agent.ts";
 import { Watchdog } from "./watchdog.ts";
 
 export interface OpenAiSourceOptions {
@@ -28,7 +30,8 @@ export interface OpenAiSourceOptions {
    * stream is cut there with `upstream_too_large`, the text so far kept. 0 = no bound.
    */
   maxAnswerChars?: number;
-  fetch?: typeof fetch;
+  /** Test-only: the HTTP agent (default: createUpstreamAgent(), free of undici's 300 s caps). */
+  dispatcher?: Dispatcher;
 }
 
 const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -37,12 +40,12 @@ export class OpenAiSource implements AnswerSource {
   readonly demo = false;
   readonly model: string;
   private readonly endpoint: string;
-  private readonly fetch: typeof fetch;
+  private readonly dispatcher: Dispatcher;
 
   constructor(private readonly options: OpenAiSourceOptions) {
     this.model = options.model;
     this.endpoint = `${apiRoot(options.baseUrl)}/${options.api === "chat" ? "chat/completions" : "completions"}`;
-    this.fetch = options.fetch ?? fetch;
+    this.dispatcher = options.dispatcher ?? createUpstreamAgent();
   }
 
   async *stream({ turns, signal, model }: AnswerRequest): AsyncGenerator<AnswerEvent> {
@@ -68,7 +71,8 @@ export class OpenAiSource implements AnswerSource {
     const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "text/event-stream" };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     try {
-      return await this.fetch(this.endpoint, { method: "POST", headers, body: JSON.stringify(this.body(turns, model)), signal });
+      const init = { method: "POST", headers, body: JSON.stringify(this.body(turns, model)), signal, dispatcher: this.dispatcher };
+      return await fetch(this.endpoint, init);
     } catch (error) {
       if (signal.aborted) throw error;
       // The endpoint and the error's code go to the log (the cause), not to the room.
