@@ -33,6 +33,7 @@ const KNOWN: Record<keyof ClientToServerEvents, readonly string[]> = {
   "chat:send": ["roomId", "text"],
   "chat:stop": ["roomId", "messageId"],
   "chat:resume": ["roomId", "messageId", "afterSeq"],
+  "room:history": ["roomId", "before", "limit"],
   "room:update": ["roomId", "settings"],
   "room:typing": ["roomId", "typing"],
   "queue:submit": ["roomId", "text"],
