@@ -49,7 +49,7 @@ export async function startNode(env: Record<string, string | undefined> = {}): P
   return node;
 }
 
-const LIMITS_OFF = { RATE_EVENTS_PER_CONNECTION: "1000000", RATE_EVENTS_PER_IP: "1000000", RATE_HTTP_PER_IP: "1000000", ROOMS_PER_IP_PER_HOUR: "1000000" };
+const LIMITS_OFF = { RATE_EVENTS_PER_CONNECTION: "1000000", RATE_EVENTS_PER_IP: "1000000", RATE_HTTP_PER_IP: "1000000", ROOMS_PER_IP_PER_HOUR: "1000000", RATE_BYTES_PER_IP: "1000000000" };
 
 function baseEnv(): Record<string, string | undefined> {
   // The test runner's own LLM/Redis settings must not leak into nodes.
