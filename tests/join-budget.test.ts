@@ -122,7 +122,7 @@ describe("join history budget", () => {
     upstream.release("finish");
     const whole = await waitFor(async () => {
       const messages = await transcript();
-      return messages.every((m) => m.status === "done") && messages;
+      return messages.every((m) => m.status === "done") ? messages : undefined;
     }, { what: "the last answer to end" });
     const collected = [...joined.messages];
     let more = joined.moreHistory;
