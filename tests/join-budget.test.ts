@@ -12,6 +12,7 @@ import { FAST_SOCKET, type RawSocket } from "./helpers/clients.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { RoomMember, closeAllMembers, refusal, succeeded } from "./helpers/room-member.ts";
+import { closeAllSse, openSse } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { chatFrames } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -92,6 +93,7 @@ beforeAll(async () => {
 afterAll(async () => {
   upstream?.release("finish");
   closeAllMembers();
+  closeAllSse();
   await Promise.all([nodeA?.stop(), nodeB?.stop()]);
   await Promise.all([upstream?.close(), redis?.close()]);
 });
@@ -99,6 +101,8 @@ afterAll(async () => {
 describe("join history budget", () => {
   let reader: RoomMember;
   let joined: JoinResult;
+  /** The whole history once the last answer has ended. */
+  let whole: Message[] = [];
 
   it("a join ack carries the newest history within JOIN_HISTORY_BYTES and the answer in progress whole", async () => {
     const history = await transcript();
@@ -120,10 +124,11 @@ describe("join history budget", () => {
 
   it("room:history pages from the newest back to the first message reproduce the history exactly once, in order", async () => {
     upstream.release("finish");
-    const whole = await waitFor(async () => {
+    const messagesNow = await waitFor(async () => {
       const messages = await transcript();
       return messages.every((m) => m.status === "done") ? messages : undefined;
     }, { what: "the last answer to end" });
+    whole = messagesNow;
     const collected = [...joined.messages];
     let more = joined.moreHistory;
     let pages = 0;
@@ -140,6 +145,24 @@ describe("join history budget", () => {
     // Every page message is final and whole; the joined snapshot's last answer was taken mid-stream.
     const final = collected.filter((m) => m.id !== inProgress.id);
     expect(final).toEqual(whole.filter((m) => m.id !== inProgress.id));
+  });
+
+  it("an SSE consumer resuming from a message older than the join's history gets every later message once", async () => {
+    const streamed = (stream: Awaited<ReturnType<typeof openSse>>) =>
+      stream.events.filter((e) => e.event === "message").map((e) => (e.data as Message).id);
+    const url = `${nodeA.url}/api/rooms/${ROOM}/events`;
+    const resumed = await openSse(url, { lastEventId: `${whole[3]!.id}:end`, headers: { "x-forwarded-for": "198.51.100.4" } });
+    expect(resumed.status).toBe(200);
+    await resumed.until((s) => streamed(s).length >= whole.length - 4, "the history after the consumer's position", 30_000);
+    expect(streamed(resumed)).toEqual(whole.slice(4).map((m) => m.id));
+    expect(resumed.comments.join("\n")).not.toContain("not in this room's history");
+    resumed.close();
+    // A fresh consumer starts from the recent history, like a join.
+    const fresh = await openSse(url, { headers: { "x-forwarded-for": "198.51.100.5" } });
+    await fresh.until((s) => streamed(s).includes(whole.at(-1)!.id), "the newest message");
+    expect(streamed(fresh)).toEqual(whole.slice(-streamed(fresh).length).map((m) => m.id));
+    expect(streamed(fresh).length).toBeLessThan(whole.length);
+    fresh.close();
   });
 
   it("room:history is for members; an unknown `before` is not_found; a bad limit is invalid_payload", async () => {

@@ -14,6 +14,7 @@ import { httpStatusFor } from "./error-status.ts";
 import { bearerToken } from "./credentials.ts";
 import { connectLoopback, type LoopbackViewer } from "./loopback-viewer.ts";
 import { RoomStream, SlowConsumerError } from "./room-stream.ts";
+import { snapshotSince } from "./sse-snapshot.ts";
 import { formatComment, formatEvent, formatRetry, SSE_HEADERS } from "./sse-writer.ts";
 
 export interface RoomEventsOptions {
@@ -83,8 +84,7 @@ async function serve(req: Request, res: Response, options: RoomEventsOptions, se
     session = current;
     sessions.add(current);
     res.on("close", () => sessions.delete(current));
-    const joined = await viewer.join(parsed.join);
-    current.open(joined.messages);
+    current.open(await snapshotSince(viewer, parsed.join, parsed.lastEventId));
   } catch (error) {
     if (session) sessions.delete(session);
     viewer?.close();
