@@ -38,7 +38,10 @@ describe("ByteBudget", () => {
     await meter(async () => replyOf(2500));
     await expect.poll(() => spent(limiter)).toBe(2500);
     let reads = 0;
-    const refused = await refusalOf(meter(async () => ++reads && replyOf(10)));
+    const refused = await refusalOf(meter(async () => {
+      reads += 1;
+      return replyOf(10);
+    }));
     expect(refused.code).toBe("rate_limited");
     expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
     expect(refused.retryAfter).toBeLessThanOrEqual(60);
@@ -49,7 +52,11 @@ describe("ByteBudget", () => {
   it("a flood of concurrent reads gets no more reads than the budget holds replies", async () => {
     const { meter } = budget(4);
     let reads = 0;
-    const results = await Promise.allSettled(Array.from({ length: 40 }, () => meter(async () => ++reads && replyOf(REPLY))));
+    const read = async () => {
+      reads += 1;
+      return replyOf(REPLY);
+    };
+    const results = await Promise.allSettled(Array.from({ length: 40 }, () => meter(read)));
     expect(reads).toBe(4);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(4);
   });
