@@ -43,7 +43,7 @@ afterEach(async () => {
 /** Where the message `text` is, in px from the top of the list's viewport. */
 function offsetOf(page: Page, text: string): Promise<number> {
   return page.locator('[role="log"]').evaluate((log, wanted) => {
-    const article = [...log.querySelectorAll("article.message")].find((a) => a.textContent?.includes(wanted));
+    const article = Array.from(log.querySelectorAll("article.message")).find((a) => a.textContent?.includes(wanted));
     if (!article) throw new Error(`no message with ${wanted}`);
     return article.getBoundingClientRect().top - log.getBoundingClientRect().top;
   }, text);
@@ -64,7 +64,7 @@ describe("older history", () => {
     // Measured in the same task as the scroll, before its scroll event can load anything.
     const before = await log.evaluate((el, wanted) => {
       el.scrollTo({ top: 0 });
-      const article = [...el.querySelectorAll("article.message")].find((a) => a.textContent?.includes(wanted));
+      const article = Array.from(el.querySelectorAll("article.message")).find((a) => a.textContent?.includes(wanted));
       return article!.getBoundingClientRect().top - el.getBoundingClientRect().top;
     }, anchorText);
     await expect.poll(() => questions(page).count(), { timeout: UI_TIMEOUT_MS }).toBe(QUESTIONS);
