@@ -201,6 +201,11 @@ describe("bytes per IP", () => {
     expect(refusal(await join(late, "late"))).toBe("rate_limited");
     expect(refusal(await late.request("room:history", { roomId: ROOM, before: inProgress.id, limit: 10 }))).toBe("rate_limited");
     expect(refusal(await late.request("chat:send", { roomId: ROOM, text: "am I in?" }))).toBe("not_in_room");
+    // An SSE stream's starting history is a join on behalf of its client: the same budget.
+    const stream = await openSse(`${nodeB.url}/api/rooms/${ROOM}/events`, { headers: { "x-forwarded-for": flood } });
+    expect(stream.status).toBe(429);
+    expect(Number(stream.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(stream.body).toMatchObject({ ok: false, error: { code: "rate_limited" } });
     expect(late.all("chat:message")).toEqual([]);
 
     const other = await memberFrom(nodeB.url, "203.0.113.10");

@@ -105,6 +105,11 @@ async function request<R>(socket: LoopbackSocket, event: string, payload: unknow
     if (!socket.connected) throw new AppError("server_shutdown", "This node closed the connection; try again.", { cause: error });
     throw new AppError("store_unavailable", `The room did not answer ${event} in time.`, { cause: error });
   }
-  if (!answer.ok) throw new AppError(answer.error.code, answer.error.message);
+  if (!answer.ok) throw new AppError(answer.error.code, answer.error.message, retryOf(answer.error));
   return answer;
+}
+
+/** Keeps the wait a refusal asks for (`rate_limited`): the SSE consumer is told it too. */
+function retryOf(error: ErrorPayload): { retryAfter?: number } {
+  return error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter };
 }

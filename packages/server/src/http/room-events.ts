@@ -112,6 +112,7 @@ function refuse(res: Response, error: unknown, logger: Logger): void {
   const payload = toErrorPayload(error);
   if (payload.code === "internal_error") logger.error({ err: error }, "SSE viewer could not start");
   if (res.headersSent || res.destroyed) return void res.end();
+  if (payload.retryAfter !== undefined) res.setHeader("Retry-After", String(payload.retryAfter));
   res.status(httpStatusFor(payload.code)).json({ ok: false, error: payload });
 }
 
