@@ -27,10 +27,14 @@ export interface ScrollAnchor {
   top: number;
 }
 
-/** The list's first message as an anchor: older messages go in above it. */
-export function anchorOf(list: HTMLElement): ScrollAnchor | undefined {
+/**
+ * The list's first message as an anchor, when the list is about to get another first message
+ * (`nextFirstId`): older messages go in above it. None otherwise, so that a delta costs no layout read.
+ */
+export function anchorOf(list: HTMLElement, nextFirstId: string | undefined): ScrollAnchor | undefined {
   const element = list.querySelector<HTMLElement>("article.message");
-  return element ? { element, top: element.getBoundingClientRect().top } : undefined;
+  if (!element || element.dataset.messageId === nextFirstId) return undefined;
+  return { element, top: element.getBoundingClientRect().top };
 }
 
 /** Scrolls so the anchor is where it was (a page put in above it must not move what the reader sees). */
