@@ -33,6 +33,7 @@ const KNOWN: Record<keyof ClientToServerEvents, readonly string[]> = {
   "chat:send": ["roomId", "text"],
   "chat:stop": ["roomId", "messageId"],
   "chat:resume": ["roomId", "messageId", "afterSeq"],
+  "room:history": ["roomId", "before", "limit"],
   "room:update": ["roomId", "settings"],
   "room:typing": ["roomId", "typing"],
   "queue:submit": ["roomId", "text"],
@@ -101,6 +102,8 @@ const VALIDISH: Record<string, fc.Arbitrary<unknown>> = {
   messageId: id,
   questionId: id,
   afterSeq: fc.integer({ min: 0, max: 1_000 }),
+  before: id,
+  limit: fc.integer({ min: 0, max: 120 }),
   typing: fc.boolean(),
   settings: fc.record(
     { title: fc.string({ maxLength: 130 }), mode: fc.constantFrom("chat", "presentation", "x"), private: fc.boolean(), whoMayPrompt: fc.string() },

@@ -55,6 +55,7 @@ const LIMITS_OFF = {
   RATE_EVENTS_PER_IP: "1000000",
   RATE_HTTP_PER_IP: "1000000",
   ROOMS_PER_IP_PER_HOUR: "1000000",
+  RATE_BYTES_PER_IP: "1000000000",
   // Room slots and LLM load (issue 11): many tests open rooms and start answers at once from
   // 127.0.0.1, and some let the asker leave while the answer streams. A test that needs the old
   // behaviour gets it; one that tests a limit sets it (pass undefined for the server's default).

@@ -2,6 +2,7 @@ import type { ErrorPayload } from "./errors.ts";
 import type { Member, Message, MessageStatus, RoomInfo, StopReason, Usage } from "./message.ts";
 import type { QueuedQuestion, RoleCounts } from "./rooms.ts";
 import type {
+  HistoryPayload,
   JoinPayload,
   LeavePayload,
   QuestionPayload,
@@ -38,11 +39,23 @@ export interface JoinResult {
   memberCount: number;
   /** Everyone in the room by role, on every node. */
   roleCounts: RoleCounts;
-  /** Oldest first; an answer in progress carries its text so far and its seq. */
+  /**
+   * The most recent history, oldest first, within the server's byte budget (JOIN_HISTORY_BYTES,
+   * JOIN_HISTORY_MESSAGES); an answer in progress is always there, whole, with its text so far and seq.
+   */
   messages: Message[];
+  /** Older messages exist before `messages`: ask for them with `room:history`. */
+  moreHistory: boolean;
   /** A presentation's question queue: the first MAX_LISTED_QUESTIONS, most votes first. */
   queue: QueuedQuestion[];
   queueCount: number;
+}
+
+/** A page of older history: oldest first, ending just before the message asked about. */
+export interface HistoryResult {
+  messages: Message[];
+  /** Still older messages exist before this page. */
+  more: boolean;
 }
 
 export interface SendResult {
@@ -135,6 +148,8 @@ export interface ClientToServerEvents {
   "chat:send": (payload: SendPayload, ack: AckFn<SendResult>) => void;
   "chat:stop": (payload: StopPayload, ack: AckFn<EmptyResult>) => void;
   "chat:resume": (payload: ResumePayload, ack: AckFn<ResumeResult>) => void;
+  /** Members: the page of history before a message (at most `limit`, within the byte budget). */
+  "room:history": (payload: HistoryPayload, ack: AckFn<HistoryResult>) => void;
   /** Owner only. */
   "room:update": (payload: UpdateRoomPayload, ack: AckFn<{ room: RoomInfo }>) => void;
   "room:typing": (payload: TypingPayload, ack: AckFn<EmptyResult>) => void;

@@ -70,6 +70,16 @@ export const questionPayloadSchema = z.strictObject({ roomId: roomIdSchema, ques
 /** Regenerates the answer `messageId` (an assistant message): a new answer to the same question. */
 export const regeneratePayloadSchema = z.strictObject({ roomId: roomIdSchema, messageId: idSchema });
 
+/** Most messages one `room:history` page may ask for. */
+export const MAX_HISTORY_PAGE = 100;
+
+/** Older history: a page of at most `limit` messages ending just before the message `before`. */
+export const historyPayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  before: idSchema,
+  limit: z.number().int().min(1).max(MAX_HISTORY_PAGE),
+});
+
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type LeavePayload = z.infer<typeof leavePayloadSchema>;
 export type SendPayload = z.infer<typeof sendPayloadSchema>;
@@ -80,3 +90,4 @@ export type TypingPayload = z.infer<typeof typingPayloadSchema>;
 export type QueueSubmitPayload = z.infer<typeof queueSubmitPayloadSchema>;
 export type QuestionPayload = z.infer<typeof questionPayloadSchema>;
 export type RegeneratePayload = z.infer<typeof regeneratePayloadSchema>;
+export type HistoryPayload = z.infer<typeof historyPayloadSchema>;

@@ -29,6 +29,7 @@ import { socketCluster } from "./realtime/cluster.ts";
 import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.ts";
 import { clientIp } from "./realtime/client-ip.ts";
 import { actionBudget } from "./realtime/action-budget.ts";
+import { createByteBudget } from "./realtime/byte-budget.ts";
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
@@ -108,7 +109,8 @@ export function createApp(deps: AppDeps): App {
   const rooms = createRoomService({ ...deps, metrics }, io, slowViewers);
   metrics.watch({ sockets: () => io.of("/").sockets.size, rooms: () => rooms.presence.rooms().length });
   const events = createEventLimits(config.rateLimits, logger, deps.rateLimitRedis);
-  attachRooms(io, rooms, logger, { events, trustedHops: config.trustProxy });
+  const bytes = createByteBudget({ ...config.byteLimits, replyBytes: config.joinHistory.maxBytes }, logger, deps.rateLimitRedis);
+  attachRooms(io, rooms, logger, { events, bytes, trustedHops: config.trustProxy });
   const upkeep = new Upkeep(
     [
       { name: "orphaned answers", everyMs: deps.locks.orphanCheckEveryMs, run: () => rooms.answers.takeOverOrphans() },
@@ -186,6 +188,7 @@ function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServe
       abandonedAnswerGraceMs: config.llm.abandonedAnswerGraceMs,
       ...config.capacity,
     },
+    history: config.joinHistory,
   });
 }
 

@@ -43,6 +43,8 @@ const envSchema = z.object({
   COALESCE_MS: int(30, 0),
   COALESCE_MAX_CHARS: int(2048, 1),
   HISTORY_LIMIT: int(200, 2),
+  JOIN_HISTORY_BYTES: int(256 * 1024, 1024),
+  JOIN_HISTORY_MESSAGES: int(50, 1),
   MAX_TEXT_LENGTH: int(4000, 1),
   MAX_PACKET_BYTES: int(256 * 1024, 1024),
   ROOM_IDLE_TTL_MS: int(24 * 60 * 60 * 1000, 1000),
@@ -51,6 +53,7 @@ const envSchema = z.object({
   RATE_EVENTS_PER_CONNECTION: int(20, 1),
   RATE_EVENTS_PER_IP: int(200, 1),
   RATE_WINDOW_SECONDS: int(10, 1),
+  RATE_BYTES_PER_IP: int(2 * 1024 * 1024, 1024),
   RATE_HTTP_PER_IP: int(10, 1),
   ROOMS_PER_IP_PER_HOUR: int(60, 1),
   TRUST_PROXY: int(0, 0),
@@ -113,6 +116,10 @@ export interface Config {
     maxTextLength: number;
     idleTtlMs: number;
   };
+  /** What a join snapshot and each `room:history` page carry at most: newest messages, UTF-8 JSON bytes (an answer in progress comes whole on top). */
+  joinHistory: { maxMessages: number; maxBytes: number };
+  /** Bytes per second of join and history acks one client IP may be sent (all nodes), averaged over the window. */
+  byteLimits: { perIp: number; windowSeconds: number };
   /** Largest Socket.IO packet a client may send; a bigger one closes its connection. */
   maxPacketBytes: number;
   shutdownGraceMs: number;
@@ -191,6 +198,8 @@ function toConfig(e: Env): Config {
       maxTextLength: e.MAX_TEXT_LENGTH,
       idleTtlMs: e.ROOM_IDLE_TTL_MS,
     },
+    joinHistory: { maxMessages: e.JOIN_HISTORY_MESSAGES, maxBytes: e.JOIN_HISTORY_BYTES },
+    byteLimits: { perIp: e.RATE_BYTES_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS },
     maxPacketBytes: e.MAX_PACKET_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     sse: { heartbeatMs: e.SSE_HEARTBEAT_MS },

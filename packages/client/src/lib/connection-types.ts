@@ -43,6 +43,10 @@ export interface ConnectionStats {
 export type RoomNotice = { type: "settings-changed"; by: string; room: RoomInfo };
 
 export const JOIN_TIMEOUT_MS = 8_000;
+/** Messages asked for per `room:history` page (the server also caps a page by bytes). */
+export const HISTORY_PAGE_SIZE = 50;
+/** After a failed `room:history`, the next try waits at least this long (or the server's retryAfter). */
+export const HISTORY_RETRY_MS = 2_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
 export const RESUME_TIMEOUT_MS = 5_000;
 /** Failed resumes retried this many times (with backoff) before falling back to a fresh join. */

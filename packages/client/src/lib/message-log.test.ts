@@ -245,3 +245,35 @@ describe("MessageLog snapshots and reconnects", () => {
     expect(log.list()).not.toBe(before);
   });
 });
+
+describe("MessageLog older history", () => {
+  const ids = (log: MessageLog) => log.list().map((m) => m.id);
+
+  it("puts a page of older history in front, skipping messages it holds", () => {
+    const log = joined(question("c"), answer("d", { status: "done" }));
+    expect(log.prependOlder("c", [question("a"), answer("b", { status: "done" }), question("c")])).toBe(true);
+    expect(ids(log)).toEqual(["a", "b", "c", "d"]);
+    expect(log.prependOlder("a", [])).toBe(true);
+    expect(ids(log)).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("refuses a page that no longer ends at its oldest message", () => {
+    const log = joined(question("c"), answer("d", { status: "done" }));
+    const before = log.list();
+    expect(log.prependOlder("d", [question("a")])).toBe(false);
+    expect(log.list()).toBe(before);
+  });
+
+  it("keeps older history a new snapshot continues, and drops it when the snapshot does not overlap", () => {
+    const log = joined(question("c"), answer("d", { status: "done" }));
+    log.prependOlder("c", [question("a"), answer("b", { status: "done" })]);
+    log.beginJoin();
+    log.applySnapshot([question("c"), answer("d", { status: "done" }), question("e")]);
+    expect(ids(log)).toEqual(["a", "b", "c", "d", "e"]);
+    expect(log.olderKept).toBe(2);
+    log.beginJoin();
+    log.applySnapshot([question("x"), answer("y")]);
+    expect(ids(log)).toEqual(["x", "y"]);
+    expect(log.olderKept).toBe(0);
+  });
+});

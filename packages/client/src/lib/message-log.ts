@@ -45,6 +45,8 @@ export class MessageLog {
   private online = false;
   private requestSeq = 0;
   private cached: Message[] | undefined;
+  /** How many messages the last snapshot kept from before its oldest one (older history loaded earlier). */
+  olderKept = 0;
 
   constructor(readonly stats: LogStats = { deltasApplied: 0, duplicatesIgnored: 0, gapsDetected: 0, resumes: 0 }) {}
 
@@ -77,10 +79,26 @@ export class MessageLog {
       next.set(incoming.id, local ? mergeMessage(local, incoming) : incoming);
     }
     const extras = this.order.filter((id) => !next.has(id) && this.joinWindow?.has(id));
-    this.replaceAll(next, extras);
+    const older = this.heldBefore(snapshot).filter((id) => !next.has(id));
+    this.olderKept = older.length;
+    this.replaceAll(next, extras, older);
     this.joinWindow = undefined;
     this.online = true;
     return [...this.tracks.keys()].flatMap((id) => this.settle(id));
+  }
+
+  /**
+   * A page of older history (`room:history`, oldest first) goes before every message held; those
+   * already held are skipped. False, and nothing changes, when `before` is no longer the oldest
+   * message held (a snapshot came in between).
+   */
+  prependOlder(before: string, page: readonly Message[]): boolean {
+    if (this.order[0] !== before) return false;
+    const fresh = page.filter((m) => !this.messages.has(m.id));
+    for (const message of fresh) this.messages.set(message.id, message);
+    this.order = [...fresh.map((m) => m.id), ...this.order];
+    this.cached = undefined;
+    return true;
   }
 
   /** `chat:message`: insert or update by id. */
@@ -284,10 +302,21 @@ export class MessageLog {
     this.order = [...this.order.slice(0, index), message.id, ...this.order.slice(index)];
   }
 
-  private replaceAll(next: Map<string, Message>, extras: string[]): void {
+  /**
+   * Messages held from before a snapshot's oldest one: older history the snapshot continues. None
+   * when the snapshot does not start with a message held (what came between is unknown).
+   */
+  private heldBefore(snapshot: readonly Message[]): string[] {
+    const index = snapshot[0] ? this.order.indexOf(snapshot[0].id) : -1;
+    return index > 0 ? this.order.slice(0, index) : [];
+  }
+
+  private replaceAll(next: Map<string, Message>, extras: string[], older: string[]): void {
     const kept = extras.flatMap((id) => this.messages.get(id) ?? []);
+    const olderMessages = older.flatMap((id) => this.messages.get(id) ?? []);
     this.messages.clear();
-    this.order = [...next.keys()];
+    this.order = [...older, ...next.keys()];
+    for (const message of olderMessages) this.messages.set(message.id, message);
     for (const message of next.values()) this.messages.set(message.id, message);
     for (const message of kept) this.insert(message);
     this.cached = undefined;

@@ -167,4 +167,42 @@ describe("RoomConnection", () => {
     await until(() => connection.state === "live", "live again");
     expect(connection.stats.joins).toBe(2);
   });
+
+  it("joins with the newest history, pages older history in front until the beginning, and keeps it across a reconnect", async () => {
+    for (let i = 0; i < 120; i++) server.addMessage(question(`m${i}`, { createdAt: 1_000 + i }));
+    server.joinPageSize = 10;
+    const connection = await live();
+    const ids = () => connection.messages.map((m) => m.id);
+    expect(ids()).toEqual(Array.from({ length: 10 }, (_, i) => `m${110 + i}`));
+    expect(connection.moreHistory).toBe(true);
+
+    await connection.loadOlder();
+    expect(server.historyRequests.at(-1)).toEqual({ roomId: server.roomId, before: "m110", limit: 50 });
+    expect(ids()[0]).toBe("m60");
+    expect(connection.moreHistory).toBe(true);
+    await Promise.all([connection.loadOlder(), connection.loadOlder()]); // one request at a time
+    expect(server.historyRequests).toHaveLength(2);
+    await connection.loadOlder();
+    expect(ids()).toEqual(Array.from({ length: 120 }, (_, i) => `m${i}`));
+    expect(connection.moreHistory).toBe(false);
+    await connection.loadOlder();
+    expect(server.historyRequests).toHaveLength(3);
+
+    // A reconnect's snapshot continues what is held: the older history stays, nothing is fetched again.
+    for (const id of server.socketIds()) server.io.sockets.sockets.get(id)?.disconnect();
+    await until(() => connection.stats.joins === 2 && connection.state === "live", "the rejoin");
+    expect(ids()).toHaveLength(120);
+    expect(connection.moreHistory).toBe(false);
+  });
+
+  it("a page before a message the server no longer holds ends the paging (not_found), history unchanged", async () => {
+    for (let i = 0; i < 5; i++) server.addMessage(question(`m${i}`, { createdAt: 1_000 + i }));
+    server.joinPageSize = 2;
+    const connection = await live();
+    server.messages.delete("m3"); // the server trimmed the oldest message this client holds
+    await connection.loadOlder();
+    expect(connection.messages.map((m) => m.id)).toEqual(["m3", "m4"]);
+    expect(connection.moreHistory).toBe(false);
+    expect(connection.loadingOlder).toBe(false);
+  });
 });

@@ -30,6 +30,9 @@ export class RoomState {
   memberCount = $state(0);
   roleCounts = $state.raw<RoleCounts>({ owner: 0, presenter: 0, participant: 0, viewer: 0 });
   messages = $state.raw<Message[]>([]);
+  /** Older messages exist before `messages` (`loadOlder` fetches a page), and whether a page is on its way. */
+  moreHistory = $state(false);
+  loadingOlder = $state(false);
   lastError = $state.raw<ErrorPayload | undefined>();
   /** The key this tab held was refused (and forgotten); joining again goes without it. */
   keyRejected = $state(false);
@@ -66,6 +69,11 @@ export class RoomState {
 
   send(text: string): Promise<SendResult> {
     return this.connection.send(text);
+  }
+
+  /** Puts the page of history before the oldest message in front (nothing when there is none or one is loading). */
+  loadOlder(): Promise<void> {
+    return this.connection.loadOlder();
   }
 
   stop(messageId: string): Promise<void> {
@@ -125,6 +133,8 @@ export class RoomState {
     this.memberCount = c.memberCount;
     this.roleCounts = c.roleCounts;
     this.messages = c.messages;
+    this.moreHistory = c.moreHistory;
+    this.loadingOlder = c.loadingOlder;
     this.lastError = c.lastError;
     this.keyRejected = c.keyRejected;
     this.typing = c.typing;

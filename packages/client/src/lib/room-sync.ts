@@ -20,6 +20,8 @@ import type {
 import { backoffDelay } from "./backoff.ts";
 import {
   END_GRACE_MS,
+  HISTORY_PAGE_SIZE,
+  HISTORY_RETRY_MS,
   JOIN_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
   RESUME_MAX_ATTEMPTS,
@@ -52,6 +54,12 @@ export class RoomSync {
   memberCount = 0;
   /** The last join failure, for the UI; cleared by a successful join. */
   lastError: ErrorPayload | undefined;
+  /** Older messages exist before the oldest one held: `loadOlder` fetches them. */
+  moreHistory = false;
+  /** A `room:history` request is in flight. */
+  loadingOlder = false;
+  /** No `room:history` before this time (ms) after one failed. */
+  private olderRetryAt = 0;
 
   protected currentState: ConnectionState = "connecting";
   private readonly log = new MessageLog(this.stats);
@@ -241,7 +249,10 @@ export class RoomSync {
     this.lastError = undefined;
     this.lastEventAt = Date.now();
     this.setState("live");
-    this.run(this.log.applySnapshot(result.messages));
+    const actions = this.log.applySnapshot(result.messages);
+    // Older history loaded before and continued by this snapshot stays; what lies before it is as it was.
+    if (this.log.olderKept === 0) this.moreHistory = result.moreHistory;
+    this.run(actions);
   }
 
   /** Stops for good, showing why (a refusal that retrying cannot fix). */
@@ -275,6 +286,35 @@ export class RoomSync {
       this.lastResyncAt = Date.now();
       if (this.currentState === "live" && !this.joining) void this.join();
     });
+  }
+
+  // ---------- older history ----------
+
+  /**
+   * Fetches the page of history before the oldest message held and puts it in front; one request
+   * at a time, none while there is nothing older, none for a while after a failure.
+   */
+  async loadOlder(): Promise<void> {
+    const oldest = this.log.list()[0];
+    if (!oldest || !this.moreHistory || this.loadingOlder || this.currentState !== "live" || Date.now() < this.olderRetryAt) return;
+    const join = this.joinSeq;
+    this.loadingOlder = true;
+    this.notify();
+    try {
+      const page = await this.call("room:history", { roomId: this.roomId, before: oldest.id, limit: HISTORY_PAGE_SIZE });
+      if (join === this.joinSeq && this.log.prependOlder(oldest.id, page.messages)) this.moreHistory = page.more;
+    } catch (error) {
+      this.olderFailed(toRequestError(error));
+    } finally {
+      this.loadingOlder = false;
+      this.notify();
+    }
+  }
+
+  private olderFailed(error: RequestError): void {
+    // The oldest message held was trimmed from the server's history: there is nothing before it to fetch.
+    if (error.code === "not_found") this.moreHistory = false;
+    this.olderRetryAt = Date.now() + Math.max(HISTORY_RETRY_MS, (error.payload.retryAfter ?? 0) * 1000);
   }
 
   // ---------- resume ----------

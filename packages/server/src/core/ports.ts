@@ -20,6 +20,7 @@ import type {
   StopRequest,
   Usage,
 } from "@tokencast/protocol";
+import type { HistoryPage, HistoryRequest } from "./history-page.ts";
 
 // ---------- upstream (the LLM) ----------
 
@@ -69,6 +70,12 @@ export interface RoomStore {
   addMessage(message: Message): Promise<void>;
   /** The room's history, oldest first (an answer in progress carries its text so far and seq). */
   listMessages(roomId: string): Promise<Message[]>;
+  /**
+   * A page of the history by the rule of `newestWithin` (core/history-page.ts): the newest
+   * messages, or those just before `request.before`, within its budget; undefined when `before` is
+   * not in the history. Reads the page, not the whole history (joins and paging must stay cheap).
+   */
+  pageMessages(roomId: string, request: HistoryRequest): Promise<HistoryPage | undefined>;
   getMessage(roomId: string, messageId: string): Promise<Message | undefined>;
   /**
    * Append one delta to an answer's log and to its text, atomically. Only a `streaming` answer

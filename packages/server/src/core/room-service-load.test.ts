@@ -74,6 +74,7 @@ function service(options: { answers?: ActionBudget; graceMs?: number; maxRoomsPe
       abandonedAnswerGraceMs: options.graceMs ?? 0,
     },
     budgets: { answers: options.answers },
+    history: { maxBytes: 256 * 1024, maxMessages: 50 },
     now: () => now,
   });
   const join = async (connectionId: string, ip: string, payload: JoinPayload) => {

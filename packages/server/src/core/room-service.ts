@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type {
+  HistoryPayload,
+  HistoryResult,
   JoinPayload,
   JoinResult,
   Member,
@@ -23,6 +25,7 @@ import { admittedRole, requireAllowed, requireMayMint, requireOwner, roleFor } f
 import { Answers } from "./answers.ts";
 import { AppError } from "./errors.ts";
 import { JoinLimits } from "./join-limits.ts";
+import type { HistoryBudget } from "./history-page.ts";
 import { noMetrics } from "./no-metrics.ts";
 import type {
   ActionBudget,
@@ -77,6 +80,8 @@ export interface RoomServiceDeps {
   };
   /** Per client IP: ad-hoc rooms opened and answers started (`rate_limited`); absent: no budget. */
   budgets?: { adhocRooms?: ActionBudget; answers?: ActionBudget };
+  /** What a join snapshot carries at most (JOIN_HISTORY_*); a `room:history` page, its bytes. */
+  history: HistoryBudget;
   /** Other nodes, to reach the one running an answer; absent on a single node. */
   cluster?: Cluster;
   /** Signed room tokens (TOKEN_SECRET); absent: no tokens, no private rooms. */
@@ -268,15 +273,30 @@ export class RoomService {
     if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
     let joined;
     try {
-      const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
-      joined = { messages, queue, ...(await this.presence.join(payload.roomId, self, ip)) };
+      const [page, queue] = await Promise.all([this.recentHistory(payload.roomId), this.questions.list(payload.roomId)]);
+      joined = { page, queue, ...(await this.presence.join(payload.roomId, self, ip)) };
     } finally {
       release();
     }
-    const { messages, queue, members, count, roleCounts } = joined;
+    const { page, queue, members, count, roleCounts } = joined;
     if (view.record) await this.catalog.touch(payload.roomId);
     const room = this.catalog.info(payload.roomId, view);
-    return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count };
+    const { messages, more: moreHistory } = page;
+    return { room, self, members, memberCount: count, roleCounts, messages, moreHistory, queue: queue.questions, queueCount: queue.count };
+  }
+
+  /** A member's page of older history: at most `limit` messages within the byte budget, ending just before `before`. */
+  async history(connectionId: string, payload: HistoryPayload): Promise<HistoryResult> {
+    this.requireMember(connectionId, payload.roomId);
+    const request = { before: payload.before, maxMessages: payload.limit, maxBytes: this.deps.history.maxBytes };
+    const page = await this.deps.store.pageMessages(payload.roomId, request);
+    if (!page) throw new AppError("not_found", "No such message in this room's history (it may have been trimmed).");
+    return page;
+  }
+
+  /** The join snapshot's messages: the newest within the budget, with any answer in progress whole. */
+  private async recentHistory(roomId: string): Promise<HistoryResult> {
+    return (await this.deps.store.pageMessages(roomId, this.deps.history)) ?? { messages: [], more: false };
   }
 
   private async claimsOf(payload: JoinPayload): Promise<TokenClaims | undefined> {

@@ -9,11 +9,13 @@ import { loopbackHeaders } from "../realtime/loopback-identity.ts";
 import type {
   ClientToServerEvents,
   ErrorPayload,
+  HistoryResult,
   JoinPayload,
   JoinResult,
   ResumeResult,
   ServerToClientEvents,
 } from "@tokencast/protocol";
+import { MAX_HISTORY_PAGE } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
 import type { LiveEvent } from "./room-stream.ts";
 
@@ -22,6 +24,8 @@ type LoopbackSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface LoopbackViewer {
   /** `room:join`; throws `AppError` with the server's code when refused. */
   join(payload: JoinPayload): Promise<JoinResult>;
+  /** `room:history`: the page before `before`; throws `AppError` with the server's code when refused. */
+  history(roomId: string, before: string): Promise<HistoryResult>;
   /** `chat:resume`; throws `AppError` with the server's code when refused. */
   resume(roomId: string, messageId: string, afterSeq: number): Promise<ResumeResult>;
   /** Live events of the rooms joined, in arrival order. */
@@ -65,6 +69,7 @@ function connected(socket: LoopbackSocket): Promise<void> {
 function viewerOver(socket: LoopbackSocket, timeoutMs: number): LoopbackViewer {
   return {
     join: (payload) => request<JoinResult>(socket, "room:join", payload, timeoutMs),
+    history: (roomId, before) => request<HistoryResult>(socket, "room:history", { roomId, before, limit: MAX_HISTORY_PAGE }, timeoutMs),
     resume: (roomId, messageId, afterSeq) => request<ResumeResult>(socket, "chat:resume", { roomId, messageId, afterSeq }, timeoutMs),
     onEvent: (listener) => forwardEvents(socket, listener),
     onLost: (listener) => void socket.on("disconnect", (reason) => listener(reason)),
@@ -100,6 +105,11 @@ async function request<R>(socket: LoopbackSocket, event: string, payload: unknow
     if (!socket.connected) throw new AppError("server_shutdown", "This node closed the connection; try again.", { cause: error });
     throw new AppError("store_unavailable", `The room did not answer ${event} in time.`, { cause: error });
   }
-  if (!answer.ok) throw new AppError(answer.error.code, answer.error.message);
+  if (!answer.ok) throw new AppError(answer.error.code, answer.error.message, retryOf(answer.error));
   return answer;
+}
+
+/** Keeps the wait a refusal asks for (`rate_limited`): the SSE consumer is told it too. */
+function retryOf(error: ErrorPayload): { retryAfter?: number } {
+  return error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter };
 }

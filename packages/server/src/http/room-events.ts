@@ -14,6 +14,7 @@ import { httpStatusFor } from "./error-status.ts";
 import { bearerToken } from "./credentials.ts";
 import { connectLoopback, type LoopbackViewer } from "./loopback-viewer.ts";
 import { RoomStream, SlowConsumerError } from "./room-stream.ts";
+import { snapshotSince } from "./sse-snapshot.ts";
 import { formatComment, formatEvent, formatRetry, SSE_HEADERS } from "./sse-writer.ts";
 
 export interface RoomEventsOptions {
@@ -83,8 +84,7 @@ async function serve(req: Request, res: Response, options: RoomEventsOptions, se
     session = current;
     sessions.add(current);
     res.on("close", () => sessions.delete(current));
-    const joined = await viewer.join(parsed.join);
-    current.open(joined.messages);
+    current.open(await snapshotSince(viewer, parsed.join, parsed.lastEventId));
   } catch (error) {
     if (session) sessions.delete(session);
     viewer?.close();
@@ -112,6 +112,7 @@ function refuse(res: Response, error: unknown, logger: Logger): void {
   const payload = toErrorPayload(error);
   if (payload.code === "internal_error") logger.error({ err: error }, "SSE viewer could not start");
   if (res.headersSent || res.destroyed) return void res.end();
+  if (payload.retryAfter !== undefined) res.setHeader("Retry-After", String(payload.retryAfter));
   res.status(httpStatusFor(payload.code)).json({ ok: false, error: payload });
 }
 

@@ -37,12 +37,12 @@ export class EventLimits {
 }
 
 /**
- * Spends a point of `key`'s budget: undefined when that was allowed, otherwise the ms until it
- * may be retried. A store failure allows it (logged).
+ * Spends `points` (default one) of `key`'s budget: undefined when that was allowed, otherwise the
+ * ms until it may be retried. A store failure allows it (logged).
  */
-export async function consume(limiter: RateLimiterAbstract, key: string, logger: Logger): Promise<number | undefined> {
+export async function consume(limiter: RateLimiterAbstract, key: string, logger: Logger, points = 1): Promise<number | undefined> {
   try {
-    await limiter.consume(key);
+    await limiter.consume(key, points);
     return undefined;
   } catch (outcome) {
     if (outcome instanceof RateLimiterRes) return Math.max(1, outcome.msBeforeNext);

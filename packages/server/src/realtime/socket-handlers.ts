@@ -1,4 +1,5 @@
 import {
+  historyPayloadSchema,
   joinPayloadSchema,
   leavePayloadSchema,
   questionPayloadSchema,
@@ -13,17 +14,21 @@ import {
 import type { JoinPayload } from "@tokencast/protocol";
 import type { Logger, MemberAccess } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
+import type { Meter } from "./byte-budget.ts";
 import { handle } from "./handle.ts";
 import type { IoSocket } from "./types.ts";
 import { refuseUnknownEvents } from "./unknown-events.ts";
 
-/** Binds the wire contract's client events for one connection to the room service. */
-export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, logger: Logger): void {
+/**
+ * Binds the wire contract's client events for one connection to the room service. Join and
+ * history acks go through `meter` (the client IP's byte budget): a refused one reads nothing.
+ */
+export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, logger: Logger, meter: Meter): void {
   const log = logger.child({ socketId: socket.id });
 
   socket.on(
     "room:join",
-    handle(joinPayloadSchema, async (payload) => {
+    handle(joinPayloadSchema, (payload) => meter(async () => {
       const admission = await rooms.admit(payload); // a refused join (private room, bad token) never sees the room's events
       // Join the broadcast room BEFORE reading the snapshot: a delta appended meanwhile is then
       // either in the snapshot or delivered live (the client drops seqs it already has).
@@ -38,7 +43,7 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
         await socket.leave(payload.roomId);
         throw error;
       }
-    }, log),
+    }), log),
   );
 
   socket.on(
@@ -56,6 +61,7 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
 
   socket.on("chat:resume", handle(resumePayloadSchema, (payload) => rooms.resume(socket.id, payload), log));
 
+  socket.on("room:history", handle(historyPayloadSchema, (payload) => meter(() => rooms.history(socket.id, payload)), log));
   socket.on("chat:regenerate", handle(regeneratePayloadSchema, (payload) => rooms.regenerate(socket.id, payload), log));
   socket.on("room:update", handle(updateRoomPayloadSchema, (payload) => rooms.updateSettings(socket.id, payload), log));
   socket.on("room:typing", handle(typingPayloadSchema, acked((payload) => rooms.typing(socket.id, payload)), log));

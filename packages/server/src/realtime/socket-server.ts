@@ -5,6 +5,7 @@ import { originAllowed, type CorsOrigins } from "../http/security.ts";
 import type { RoomService } from "../core/room-service.ts";
 import { clientIp } from "./client-ip.ts";
 import { loopbackClientIp } from "./loopback-identity.ts";
+import { unmetered, type ByteBudget } from "./byte-budget.ts";
 import { limitEvents, type EventLimits } from "./rate-limits.ts";
 import { registerSocketHandlers } from "./socket-handlers.ts";
 import type { IoServer } from "./types.ts";
@@ -32,6 +33,8 @@ export function createSocketServer(httpServer: HttpServer, origins: CorsOrigins 
 
 export interface EdgeLimits {
   events: EventLimits;
+  /** Bytes of join and history acks per client IP (RATE_BYTES_PER_IP). */
+  bytes?: ByteBudget;
   /** Proxies in front of the nodes whose X-Forwarded-For is believed (TRUST_PROXY). */
   trustedHops: number;
 }
@@ -45,6 +48,6 @@ export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, li
       socket.use(limitEvents(socket, limits.events, ip));
       socket.on("disconnect", () => limits.events.forget(socket.id));
     }
-    registerSocketHandlers(socket, rooms, logger);
+    registerSocketHandlers(socket, rooms, logger, limits?.bytes?.meterFor(ip) ?? unmetered);
   });
 }

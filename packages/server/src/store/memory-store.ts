@@ -1,4 +1,5 @@
 import type { Delta, Message } from "@tokencast/protocol";
+import { historyBefore, newestWithin, type HistoryPage, type HistoryRequest } from "../core/history-page.ts";
 import type { AppendResult, EndPatch, RoomStore } from "../core/ports.ts";
 
 export interface MemoryStoreOptions {
@@ -39,6 +40,13 @@ export class MemoryStore implements RoomStore {
 
   async listMessages(roomId: string): Promise<Message[]> {
     return structuredClone(this.rooms.get(roomId)?.messages ?? []);
+  }
+
+  async pageMessages(roomId: string, request: HistoryRequest): Promise<HistoryPage | undefined> {
+    const older = historyBefore(this.rooms.get(roomId)?.messages ?? [], request.before);
+    if (!older) return undefined;
+    const page = newestWithin(older, request);
+    return { messages: structuredClone(page.messages), more: page.more };
   }
 
   async getMessage(roomId: string, messageId: string): Promise<Message | undefined> {

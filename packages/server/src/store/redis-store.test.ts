@@ -52,4 +52,18 @@ describe("RedisStore keys", () => {
     for (const key of await client.keys(`${prefix}*`)) expect(await client.pttl(key), key).toBeGreaterThan(10_000);
     await client.quit();
   });
+
+  it("a page reads the texts of its own messages only, not the whole history's", async () => {
+    const client = new Redis(redis.url);
+    const store = new RedisStore(client, { prefix: `page${++prefixCounter}:`, historyLimit: 100, ttlMs: 60_000 });
+    const base = { roomId: "r", role: "user", author: "a", seq: 0, status: "done", createdAt: 1 } as const;
+    for (let i = 0; i < 40; i++) await store.addMessage({ ...base, id: `m${i}`, text: "x".repeat(1000) });
+    const textReads = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await client.info("commandstats"))?.[1] ?? 0);
+    const before = await textReads();
+    const page = await store.pageMessages("r", { maxMessages: 50, maxBytes: 3500 });
+    expect(page?.messages.map((m) => m.id)).toEqual(["m37", "m38", "m39"]);
+    expect((await textReads()) - before).toBe(3);
+    await client.quit();
+  });
 });
+

@@ -1,9 +1,11 @@
 import type { Redis } from "ioredis";
 import type { Delta, Message } from "@tokencast/protocol";
+import { newestWithin, type HistoryPage, type HistoryRequest } from "../core/history-page.ts";
 import type { AppendResult, EndPatch, RoomStore } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { messageKeys, roomKeys, type RoomKeys } from "./redis-keys.ts";
+import { PAGE_IDS } from "./redis-page-script.ts";
 import { ADD_MESSAGE, APPEND_DELTA, FINISH_MESSAGE, SET_QUEUED } from "./redis-scripts.ts";
 
 export interface RedisStoreOptions {
@@ -20,6 +22,7 @@ interface ScriptedRedis extends Redis {
   tcAppendDelta(seqs: string, text: string, log: string, messages: string, record: string, generation: string, ...args: Array<string | number>): Promise<number>;
   tcFinishMessage(messages: string, seqs: string, text: string, record: string, generation: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
   tcSetQueued(messages: string, seqs: string, text: string, record: string, generation: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
+  tcPageIds(order: string, messages: string, ...args: Array<string | number>): Promise<-1 | [number, string[]]>;
 }
 
 const APPEND_RESULTS: Record<number, AppendResult> = { 0: "refused", 1: "appended", 2: "duplicate" };
@@ -40,6 +43,7 @@ export class RedisStore implements RoomStore {
       tcAppendDelta: { numberOfKeys: 6, lua: APPEND_DELTA },
       tcFinishMessage: { numberOfKeys: 5, lua: FINISH_MESSAGE },
       tcSetQueued: { numberOfKeys: 5, lua: SET_QUEUED },
+      tcPageIds: { numberOfKeys: 2, lua: PAGE_IDS },
     });
   }
 
@@ -59,6 +63,19 @@ export class RedisStore implements RoomStore {
     return storeCall(async () => {
       const ids = await this.redis.lrange(keys.order, 0, -1);
       return ids.length === 0 ? [] : this.load(keys, ids);
+    });
+  }
+
+  /** Picks the page's ids in Redis (estimated sizes), loads only those, then cuts to the exact budget. */
+  async pageMessages(roomId: string, request: HistoryRequest): Promise<HistoryPage | undefined> {
+    const keys = this.keys(roomId);
+    const { before, maxMessages, maxBytes } = request;
+    return storeCall(async () => {
+      const picked = await this.redis.tcPageIds(keys.order, keys.messages, before ?? "", maxMessages, maxBytes, keys.base);
+      if (picked === -1) return undefined;
+      const [older, ids] = picked;
+      const page = newestWithin(ids.length === 0 ? [] : await this.load(keys, ids), request);
+      return { messages: page.messages, more: older === 1 || page.more };
     });
   }
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Message } from "@tokencast/protocol";
+import { messageBytes } from "../core/history-page.ts";
 import type { RoomStore } from "../core/ports.ts";
 
 export interface StoreFixture {
@@ -143,6 +144,68 @@ export function describeRoomStore(name: string, setup: (historyLimit: number) =>
         expect(listed.map((m) => m.id)).toEqual(all.slice(2).map((m) => m.id));
         expect(await store.getMessage("r5", all[0]!.id)).toBeUndefined();
         expect(await store.readDeltas("r5", all[0]!.id, 0)).toEqual([]);
+      }));
+
+    /** Done messages with texts of the given lengths, stored in order; newlines and quotes make JSON escapes. */
+    async function storeHistory(store: RoomStore, roomId: string, lengths: number[]): Promise<Message[]> {
+      const stored: Message[] = [];
+      for (const [i, length] of lengths.entries()) {
+        const text = `${i}"\n`.repeat(length).slice(0, length);
+        const m = message(roomId, { role: "user", text, status: "done" });
+        await store.addMessage(m);
+        stored.push((await store.getMessage(roomId, m.id))!);
+      }
+      return stored;
+    }
+
+    const bytesOf = (messages: Message[]) => messages.reduce((sum, m) => sum + messageBytes(m), 0);
+
+    it("pages the history from the newest back within a byte budget, each message exactly once", () =>
+      withStore(50, async (store) => {
+        const all = await storeHistory(store, "p1", [300, 50, 400, 120, 80, 500, 60, 200, 90, 10]);
+        const maxBytes = messageBytes(all[5]!) + messageBytes(all[6]!) + 400;
+        const seen: Message[] = [];
+        let page = await store.pageMessages("p1", { maxMessages: 50, maxBytes });
+        for (let pages = 0; page && pages < 20; pages++) {
+          expect(bytesOf(page.messages)).toBeLessThanOrEqual(maxBytes);
+          seen.unshift(...page.messages);
+          if (!page.more) break;
+          page = await store.pageMessages("p1", { before: page.messages[0]!.id, maxMessages: 50, maxBytes });
+        }
+        expect(page?.more).toBe(false);
+        expect(seen).toEqual(all);
+      }));
+
+    it("fills a page as far as the budget allows, with the newest, and says whether older ones exist", () =>
+      withStore(50, async (store) => {
+        const all = await storeHistory(store, "p2", [100, 100, 100, 100]);
+        const three = bytesOf(all.slice(1));
+        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: three })).toEqual({ messages: all.slice(1), more: true });
+        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: three - 1 })).toEqual({ messages: all.slice(2), more: true });
+        expect(await store.pageMessages("p2", { maxMessages: 2, maxBytes: 1e9 })).toEqual({ messages: all.slice(2), more: true });
+        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: 1e9 })).toEqual({ messages: all, more: false });
+        expect(await store.pageMessages("p2", { before: all[2]!.id, maxMessages: 10, maxBytes: 1e9 })).toEqual({ messages: all.slice(0, 2), more: false });
+        expect(await store.pageMessages("p2", { before: all[0]!.id, maxMessages: 10, maxBytes: 1e9 })).toEqual({ messages: [], more: false });
+      }));
+
+    it("sends a message larger than the budget alone (paging progresses), and an answer in progress whole", () =>
+      withStore(50, async (store) => {
+        const all = await storeHistory(store, "p3", [50, 5000, 50]);
+        expect(await store.pageMessages("p3", { before: all[2]!.id, maxMessages: 10, maxBytes: 100 })).toEqual({ messages: [all[1]], more: true });
+        const streaming = message("p3");
+        await store.addMessage(streaming);
+        await store.appendDelta("p3", streaming.id, { seq: 1, text: "x".repeat(3000) });
+        const page = await store.pageMessages("p3", { maxMessages: 1, maxBytes: 100 });
+        expect(page?.messages.map((m) => [m.id, m.text.length, m.seq])).toEqual([[streaming.id, 3000, 1]]);
+        expect(page?.more).toBe(true);
+      }));
+
+    it("has no page before a message it does not hold", () =>
+      withStore(50, async (store) => {
+        await storeHistory(store, "p4", [10]);
+        expect(await store.pageMessages("p4", { before: "missing", maxMessages: 10, maxBytes: 1e6 })).toBeUndefined();
+        expect(await store.pageMessages("empty", { before: "missing", maxMessages: 10, maxBytes: 1e6 })).toBeUndefined();
+        expect(await store.pageMessages("empty", { maxMessages: 10, maxBytes: 1e6 })).toEqual({ messages: [], more: false });
       }));
 
     it("keeps rooms apart", () =>

@@ -16,6 +16,8 @@ import type {
   EndEvent,
   EmptyResult,
   ErrorPayload,
+  HistoryPayload,
+  HistoryResult,
   JoinPayload,
   JoinResult,
   Message,
@@ -55,6 +57,10 @@ export class FakeRoomServer {
   owned = false;
   /** Keys that give the owner / presenter role. */
   keys: RoomKeysConfig = {};
+  /** A join carries at most this many of the newest messages (the real server's byte budget, by count). */
+  joinPageSize = Number.POSITIVE_INFINITY;
+  /** Every `room:history` received. */
+  readonly historyRequests: HistoryPayload[] = [];
   /** `chat:send` answers `busy` unless this is true (then it creates a question and an answer). */
   acceptSends = false;
   readonly members = new FakeMembers();
@@ -150,6 +156,7 @@ export class FakeRoomServer {
       if (this.members.remove(socket.id)) this.io.to(this.roomId).emit("room:presence", this.members.presence(this.roomId));
     });
     socket.on("chat:resume", (payload, ack) => ack(this.resume(payload)));
+    socket.on("room:history", (payload, ack) => ack(this.history(socket, payload)));
     socket.on("chat:send", (payload, ack) => ack(this.send(socket, payload.text)));
     socket.on("chat:stop", (_payload, ack) => {
       const member = this.guard(socket, this.settings.whoMayStop);
@@ -202,11 +209,27 @@ export class FakeRoomServer {
     socket.to(this.roomId).emit("room:presence", presence);
     const { clientId: _clientId, ...member } = self;
     const queue = this.queue.event();
+    const { messages, more: moreHistory } = this.page([...this.messages.values()], this.joinPageSize);
     return {
       ok: true,
       ...{ room: this.roomInfo(), self: member, members: presence.members, memberCount: presence.count },
-      ...{ roleCounts: presence.roleCounts, messages: [...this.messages.values()], queue: queue.questions, queueCount: queue.count },
+      ...{ roleCounts: presence.roleCounts, messages, moreHistory, queue: queue.questions, queueCount: queue.count },
     };
+  }
+
+  /** Pages like the real server, by count only: oldest first, ending just before `before`. */
+  private history(socket: ServerSocket, payload: HistoryPayload): Ack<HistoryResult> {
+    this.historyRequests.push(payload);
+    if (!this.members.get(socket.id)) return { ok: false, error: { code: "not_in_room", message: "Join first." } };
+    const all = [...this.messages.values()];
+    const index = all.findIndex((m) => m.id === payload.before);
+    if (index < 0) return { ok: false, error: { code: "not_found", message: "No such message." } };
+    return { ok: true, ...this.page(all.slice(0, index), payload.limit) };
+  }
+
+  private page(messages: Message[], size: number): HistoryResult {
+    const start = Math.max(0, messages.length - size);
+    return { messages: messages.slice(start), more: start > 0 };
   }
 
   private send(socket: ServerSocket, text: string): Ack<{ messageId: string; replyId: string }> {

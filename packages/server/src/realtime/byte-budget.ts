@@ -1,0 +1,75 @@
+/**
+ * What one client IP may make the node send in `room:join` and `room:history` acks
+ * (RATE_BYTES_PER_IP), shared by every node in Redis mode. A reply is reserved at the join
+ * history budget BEFORE it is read, so that a flood over the budget costs no reads, and settled
+ * to its real size once read.
+ */
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import { AppError } from "../core/errors.ts";
+import type { Logger } from "../core/ports.ts";
+import { consume, sharedLimiter, type SharedLimitStore } from "./rate-limits.ts";
+
+export interface ByteBudgetSettings {
+  /** Bytes per second of acks one client IP may be sent, averaged over `windowSeconds`. */
+  perIp: number;
+  windowSeconds: number;
+  /** What a reply is reserved at before it is read: the join history budget (JOIN_HISTORY_BYTES). */
+  replyBytes: number;
+}
+
+/** Runs a read whose reply counts against the client IP's byte budget. */
+export type Meter = <R extends object>(read: () => Promise<R>) => Promise<R>;
+
+/** No budget: the read just runs. */
+export const unmetered: Meter = (read) => read();
+
+export class ByteBudget {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    private readonly reserveBytes: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** `read` for `ip`: refused with `rate_limited` (and `retryAfter`) when less than a reply is left. */
+  meterFor(ip: string): Meter {
+    return (read) => this.metered(ip, read);
+  }
+
+  private async metered<R extends object>(ip: string, read: () => Promise<R>): Promise<R> {
+    await this.reserve(ip);
+    let sent = 0; // a refused read answers with a few bytes of error
+    try {
+      const reply = await read();
+      sent = replyBytes(reply);
+      return reply;
+    } finally {
+      this.adjust(ip, sent - this.reserveBytes);
+    }
+  }
+
+  private async reserve(ip: string): Promise<void> {
+    const waitMs = await consume(this.limiter, ip, this.logger, this.reserveBytes);
+    if (waitMs === undefined) return;
+    this.adjust(ip, -this.reserveBytes); // a refusal sends nothing: it must not push the wait further out
+    const retryAfter = Math.ceil(waitMs / 1000);
+    throw new AppError("rate_limited", `This address was sent too much room history; wait ${retryAfter} s.`, { retryAfter });
+  }
+
+  private adjust(ip: string, bytes: number): void {
+    if (bytes === 0) return;
+    const change = bytes > 0 ? this.limiter.penalty(ip, bytes) : this.limiter.reward(ip, -bytes);
+    change.catch((error: unknown) => this.logger.warn({ err: error }, "could not settle a reply's size; the budget is off by one reply"));
+  }
+}
+
+/** The bytes of an ack's JSON, as UTF-8 (what Socket.IO writes, give or take the envelope). */
+export function replyBytes(reply: object): number {
+  return Buffer.byteLength(JSON.stringify(reply));
+}
+
+export function createByteBudget(settings: ByteBudgetSettings, logger: Logger, redis?: SharedLimitStore): ByteBudget {
+  const points = settings.perIp * settings.windowSeconds;
+  const limiter = sharedLimiter({ points, duration: settings.windowSeconds }, "rl:bytes", redis);
+  // A budget below one reply would refuse every join: reserve at most the whole budget.
+  return new ByteBudget(limiter, Math.min(settings.replyBytes, points), logger);
+}
