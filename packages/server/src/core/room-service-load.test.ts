@@ -142,10 +142,10 @@ describe("answers started per client IP (ANSWERS_PER_IP_PER_MINUTE)", () => {
 describe("a join that fails after its limits were checked", () => {
   it("gives back the slots it held (a store failure does not use up a connection's rooms)", async () => {
     const s = service({ maxRoomsPerConnection: 1 });
-    const listMessages = s.store.listMessages.bind(s.store);
-    s.store.listMessages = () => Promise.reject(new Error("store down"));
+    const pageMessages = s.store.pageMessages.bind(s.store);
+    s.store.pageMessages = () => Promise.reject(new Error("store down"));
     await expect(s.join("c1", "198.51.100.1", { roomId: "r1", name: "Ada" })).rejects.toThrow("store down");
-    s.store.listMessages = listMessages;
+    s.store.pageMessages = pageMessages;
     await s.join("c1", "198.51.100.1", { roomId: "r1", name: "Ada" });
   });
 });
