@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { RoomInfo } from "./message.ts";
+import { displayTextSchema } from "./text-schemas.ts";
 
 export const ROOM_MODES = ["chat", "presentation"] as const;
 export type RoomMode = (typeof ROOM_MODES)[number];
@@ -82,7 +83,7 @@ export interface CreateRoomResult {
 
 // ---------- schemas ----------
 
-const titleSchema = z.string().trim().min(1, "title is empty").max(MAX_TITLE_LENGTH);
+const titleSchema = displayTextSchema(MAX_TITLE_LENGTH, "title");
 const modelSchema = z
   .string()
   .trim()

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { settingsPatchSchema } from "./rooms.ts";
+import { displayTextSchema, questionTextSchema } from "./text-schemas.ts";
 
 /** Defaults shared by server and client; the server's configured values win and are sent in `RoomInfo.limits`. */
 export const DEFAULT_MAX_TEXT_LENGTH = 4000;
@@ -18,14 +19,8 @@ export const roomIdSchema = z
 
 const idSchema = z.string().min(1).max(MAX_ID_LENGTH);
 
-/** A display name: trimmed, 1..40 characters, no control characters. */
-export const nameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(MAX_NAME_LENGTH)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]+$/, "names cannot contain control characters");
+/** A display name, normalised (NFC, no control characters, trimmed): 1..40 characters. Joins and room tokens. */
+export const nameSchema = displayTextSchema(MAX_NAME_LENGTH, "name");
 
 export const joinPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
@@ -44,7 +39,7 @@ export const leavePayloadSchema = z.strictObject({ roomId: roomIdSchema });
 /** Text length is checked by the server against its configured limit (error `text_too_long`). */
 export const sendPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
-  text: z.string().trim().min(1, "text is empty"),
+  text: questionTextSchema,
 });
 
 export const stopPayloadSchema = z.strictObject({ roomId: roomIdSchema, messageId: idSchema });
@@ -62,7 +57,7 @@ export const typingPayloadSchema = z.strictObject({ roomId: roomIdSchema, typing
 /** Text length is checked against the server's limit, as for chat:send. */
 export const queueSubmitPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
-  text: z.string().trim().min(1, "text is empty"),
+  text: questionTextSchema,
 });
 
 export const questionPayloadSchema = z.strictObject({ roomId: roomIdSchema, questionId: idSchema });
