@@ -224,11 +224,12 @@ describe("permissions are enforced by the server", () => {
 });
 
 describe("the question queue", () => {
-  it("viewers submit, everyone gets queue:updated, votes count once per clientId, most votes first", async () => {
+  it("viewers submit, everyone gets queue:updated, votes count once per voter id (signed by the server), most votes first", async () => {
     const { roomId, presenter, viewer } = await castOf(node.url, { title: "Queue", mode: "presentation" });
-    const { member: one } = await joinAs(node.url, { roomId, name: "One", clientId: "browser-one" });
-    const { member: oneAgain } = await joinAs(node.url, { roomId, name: "One", clientId: "browser-one" });
-    const { member: two } = await joinAs(node.url, { roomId, name: "Two", clientId: "browser-two" });
+    const { member: one, joined: oneJoined } = await joinAs(node.url, { roomId, name: "One" });
+    // The same browser in a second tab presents the voter id its first join got.
+    const { member: oneAgain } = await joinAs(node.url, { roomId, name: "One", voter: oneJoined.voter });
+    const { member: two } = await joinAs(node.url, { roomId, name: "Two" });
     const q1 = succeeded(await one.request("queue:submit", { roomId, text: "First?" })).questionId;
     const q2 = succeeded(await two.request("queue:submit", { roomId, text: "Second?" })).questionId;
     const q3 = succeeded(await one.request("queue:submit", { roomId, text: "Third?" })).questionId;
@@ -248,6 +249,29 @@ describe("the question queue", () => {
     expect(joined.queueCount).toBe(3);
     expect(joined.queue[0]).toMatchObject({ id: q3, roomId, text: "Third?", author: "One", votes: 2 });
     expect(refusal(await one.request("queue:vote", { roomId, questionId: "no-such-question" }))).toBe("not_found");
+  });
+
+  it("one connection votes once however often it re-joins (fresh client ids, forged or other voter ids); a forged id gets a fresh voter", async () => {
+    const { roomId, viewer } = await castOf(node.url, { title: "Ballot stuffing", mode: "presentation" });
+    const { questionId } = succeeded(await viewer.request("queue:submit", { roomId, text: "Vote for me?" }));
+    const { member: stuffer, joined } = await joinAs(node.url, { roomId, name: "Stuffer", clientId: "fresh-client-0" });
+    const { joined: someoneElse } = await joinAs(node.url, { roomId, name: "Else" });
+    const [id] = joined.voter.split(".");
+    const presented = [undefined, "forged.voter", `${id}.${"A".repeat(22)}`, someoneElse.voter, `${id}.${id}`];
+    const votes: number[] = [];
+    for (const [i, voter] of presented.entries()) {
+      const again = succeeded(await stuffer.request("room:join", { roomId, name: "Stuffer", clientId: `fresh-client-${i + 1}`, ...(voter ? { voter } : {}) }));
+      expect(again.voter).toBe(joined.voter);
+      votes.push(succeeded(await stuffer.request("queue:vote", { roomId, questionId })).votes);
+    }
+    expect(votes).toEqual([1, 1, 1, 1, 1]);
+
+    const { member: forger, joined: forgerJoined } = await joinAs(node.url, { roomId, name: "Forger", voter: `${id}.${"A".repeat(22)}` });
+    expect(forgerJoined.voter).not.toBe(joined.voter);
+    expect(forgerJoined.voter.split(".")[0]).not.toBe(id);
+    expect(succeeded(await forger.request("queue:vote", { roomId, questionId })).votes).toBe(2);
+    const { member: sameBrowser } = await joinAs(node.url, { roomId, name: "Stuffer", voter: joined.voter });
+    expect(succeeded(await sameBrowser.request("queue:vote", { roomId, questionId })).votes).toBe(2);
   });
 
   it("a presenter sends a queued question: the asker is its author, the presenter `sentBy`; it streams and leaves the queue; dismiss", async () => {

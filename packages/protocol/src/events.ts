@@ -43,6 +43,11 @@ export interface JoinResult {
   /** A presentation's question queue: the first MAX_LISTED_QUESTIONS, most votes first. */
   queue: QueuedQuestion[];
   queueCount: number;
+  /**
+   * This connection's signed voter id (the one presented, when the server believed it, else a
+   * fresh one; fixed for the connection's life): keep it and send it as `voter` on later joins.
+   */
+  voter: string;
 }
 
 export interface SendResult {

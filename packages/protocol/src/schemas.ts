@@ -30,8 +30,13 @@ export const joinPayloadSchema = z.strictObject({
   /** The room's owner or presenter key (from the links POST /api/rooms returns). */
   key: z.string().min(1).max(200).optional(),
   token: z.string().max(4096).optional(),
-  /** A stable id of this browser (localStorage), so that a reconnect cannot vote twice. */
+  /** Ignored (votes follow `voter`); still accepted so that older clients can join. */
   clientId: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
+  /**
+   * The signed voter id an earlier join returned (`JoinResult.voter`, kept in localStorage): votes
+   * count once per voter. A forged or unknown one is not believed (the join still succeeds).
+   */
+  voter: z.string().max(200).optional(),
 });
 
 export const leavePayloadSchema = z.strictObject({ roomId: roomIdSchema });

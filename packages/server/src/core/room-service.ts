@@ -42,6 +42,7 @@ import type { Payer, TokenQuotas } from "./quotas.ts";
 import { RoomCatalog, modelOf, type CreatedRoom, type RoomView } from "./room-catalog.ts";
 import { RoomTokens, generationOf, type MintRequest, type TokenClaims } from "./tokens.ts";
 import { TypingGate } from "./typing-gate.ts";
+import { ConnectionVoters, processVoterSecret, VoterIds } from "./voter-ids.ts";
 
 export interface RoomServiceDeps {
   store: RoomStore;
@@ -72,6 +73,8 @@ export interface RoomServiceDeps {
   tokens?: RoomTokens;
   /** Where answers report for monitoring; none: nowhere. */
   metrics?: Metrics;
+  /** Signs voter ids (one vote per voter); absent: with a secret of this process only. */
+  voterIds?: VoterIds;
   now?: () => number;
 }
 
@@ -108,8 +111,8 @@ export class RoomService {
   readonly catalog: RoomCatalog;
   private readonly questions: Questions;
   private readonly typingGate: TypingGate;
-  /** Each connection's stable browser id (votes count once per browser). */
-  private readonly clientIds = new Map<string, string>();
+  /** Each connection's signed voter id (votes count once per voter). */
+  private readonly voters: ConnectionVoters;
   /** Each connection's client IP: who pays for the answers it asks for. */
   private readonly ips = new Map<string, string>();
   private readonly now: () => number;
@@ -126,6 +129,7 @@ export class RoomService {
     this.catalog = new RoomCatalog({ records, source, maxTextLength: limits.maxTextLength, now: this.now });
     this.questions = new Questions({ queue, broadcaster, logger, now: this.now });
     this.typingGate = new TypingGate(TYPING_EVERY_MS, this.now);
+    this.voters = new ConnectionVoters(deps.voterIds ?? new VoterIds(processVoterSecret()));
     deps.cluster?.onStopRequest((request) => this.answers.stopLocal(request));
   }
 
@@ -202,12 +206,12 @@ export class RoomService {
   async join(connectionId: string, payload: JoinPayload, { view, name, role }: Admission): Promise<JoinResult> {
     const self: Member = { id: connectionId, name, joinedAt: this.now(), role };
     await this.checkCapacity(payload.roomId, role);
-    if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
+    const voter = await this.voters.admit(connectionId, payload.voter);
     const [messages, queue] = await Promise.all([this.deps.store.listMessages(payload.roomId), this.questions.list(payload.roomId)]);
     const { members, count, roleCounts } = await this.presence.join(payload.roomId, self);
     if (view.record) await this.catalog.touch(payload.roomId);
     const room = this.catalog.info(payload.roomId, view);
-    return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count };
+    return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count, voter: voter.signed };
   }
 
   private async claimsOf(payload: JoinPayload): Promise<TokenClaims | undefined> {
@@ -223,7 +227,7 @@ export class RoomService {
   disconnect(connectionId: string): void {
     for (const roomId of this.presence.roomsOf(connectionId)) this.stopTyping(connectionId, roomId);
     this.presence.disconnect(connectionId);
-    this.clientIds.delete(connectionId);
+    this.voters.forget(connectionId);
     this.ips.delete(connectionId);
   }
 
@@ -311,7 +315,7 @@ export class RoomService {
 
   async vote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
     this.requireMember(connectionId, payload.roomId);
-    const voter = this.clientIds.get(connectionId) ?? connectionId;
+    const voter = this.voters.idOf(connectionId);
     return { votes: await this.questions.vote(payload.roomId, payload.questionId, voter) };
   }
 

@@ -60,3 +60,8 @@ export function nodeKeys(prefix: string, nodeId: string): { nodes: string; membe
 export function votersKey(keys: RoomKeys, questionId: string): string {
   return `${keys.base}:voters:${questionId}`;
 }
+
+/** STRING: the secret voter ids are signed with when TOKEN_SECRET is not set (shared by every node). */
+export function voterSecretKey(prefix: string): string {
+  return `${prefix}voter-secret`;
+}

@@ -174,7 +174,7 @@ export class FakeRoomServer {
     });
     socket.on("queue:vote", (payload, ack) => {
       const member = this.members.get(socket.id);
-      const votes = member && this.queue.vote(payload.questionId, member.clientId ?? member.id);
+      const votes = member && this.queue.vote(payload.questionId, member.voter);
       if (votes === undefined) return ack({ ok: false, error: { code: "not_found", message: "No such question." } });
       this.broadcastQueue();
       ack({ ok: true, votes });
@@ -200,12 +200,12 @@ export class FakeRoomServer {
     const self = this.members.add(socket.id, payload, role);
     const presence = this.members.presence(this.roomId);
     socket.to(this.roomId).emit("room:presence", presence);
-    const { clientId: _clientId, ...member } = self;
+    const { voter, ...member } = self;
     const queue = this.queue.event();
     return {
       ok: true,
       ...{ room: this.roomInfo(), self: member, members: presence.members, memberCount: presence.count },
-      ...{ roleCounts: presence.roleCounts, messages: [...this.messages.values()], queue: queue.questions, queueCount: queue.count },
+      ...{ roleCounts: presence.roleCounts, messages: [...this.messages.values()], queue: queue.questions, queueCount: queue.count, voter },
     };
   }
 
