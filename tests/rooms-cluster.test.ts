@@ -89,18 +89,18 @@ describe("two nodes, one Redis", () => {
     expect(voterOnAJoined.voter).toBe(voterJoined.voter);
     const { member: presenter } = await joinAs(b.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
     const { questionId } = succeeded(await asker.request("queue:submit", { roomId, text: "Shared?" }));
-    await voter.latest("queue:updated", (e) => e.questions[0]?.id === questionId);
+    await voter.queueMatching((q) => q.questions[0]?.id === questionId);
     expect(succeeded(await voter.request("queue:vote", { roomId, questionId })).votes).toBe(1);
     expect(succeeded(await voterOnA.request("queue:vote", { roomId, questionId })).votes).toBe(1);
     expect(succeeded(await asker.request("queue:vote", { roomId, questionId })).votes).toBe(2);
-    await asker.latest("queue:updated", (e) => e.questions[0]?.votes === 2);
+    await asker.queueMatching((q) => q.questions[0]?.votes === 2);
 
     fake.enqueue(tokenScript(["Shared ", "answer."]));
     const sent = succeeded(await presenter.request("queue:send", { roomId, questionId }));
     expect(await asker.next("chat:message", (m) => m.id === sent.messageId)).toMatchObject({ author: "Asker", sentBy: NAMES.presenter, text: "Shared?" });
     expect((await endOf(asker, sent.replyId)).status).toBe("done");
     expect(textOf(asker, sent.replyId)).toBe("Shared answer.");
-    await asker.latest("queue:updated", (e) => e.count === 0);
+    await asker.queueMatching((q) => q.count === 0);
   });
 
   it("rooms, history and queue survive restarting both nodes; every key under the prefix expires within ROOM_IDLE_TTL_MS", async () => {

@@ -6,3 +6,4 @@ export * from "./rooms.ts";
 export * from "./model-state.ts";
 export * from "./text-rules.ts";
 export * from "./text-schemas.ts";
+export * from "./queue-changes.ts";

@@ -148,7 +148,7 @@ export class RoomConnection extends RoomSync {
     this.socket.on("room:typing", (event) => {
       if (this.isOurs(event.roomId) && event.member.id !== this.self?.id) this.typists.receive(event);
     });
-    this.socket.on("queue:updated", (event) => {
+    this.socket.on("queue:changed", (event) => {
       if (!this.isOurs(event.roomId)) return;
       this.queue.apply(event);
       this.notify();
@@ -189,7 +189,7 @@ export class RoomConnection extends RoomSync {
 
   // ---------- join ----------
 
-  /** Every join (first, reconnect, resync) carries the key, the voter id and the wished role. */
+  /** Every join (first, reconnect, resync) carries the key, the voter id and the wished role, and starts the queue over. */
   protected override joinPayload(): JoinPayload {
     const { role } = this.options;
     const payload = super.joinPayload();
@@ -198,12 +198,13 @@ export class RoomConnection extends RoomSync {
     if (this.token) payload.token = this.token;
     if (voter) payload.voter = voter;
     if (role) payload.role = role;
+    this.queue.joining();
     return payload;
   }
 
   protected override onJoined(result: JoinResult): void {
     this.roleCounts = result.roleCounts ?? NO_ROLES;
-    this.queue.replace(result.queue ?? [], result.queueCount ?? 0);
+    this.queue.joined(result);
     this.keyRejected = false;
     if (result.voter) this.options.voter?.save(result.voter);
     super.onJoined(result);

@@ -211,7 +211,7 @@ export class RoomService {
     const { members, count, roleCounts } = await this.presence.join(payload.roomId, self);
     if (view.record) await this.catalog.touch(payload.roomId);
     const room = this.catalog.info(payload.roomId, view);
-    return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count, voter: voter.signed };
+    return { room, self, members, memberCount: count, roleCounts, messages, queue: queue.questions, queueCount: queue.count, queueVersion: queue.version, voter: voter.signed };
   }
 
   private async claimsOf(payload: JoinPayload): Promise<TokenClaims | undefined> {

@@ -21,6 +21,10 @@ export interface RoomKeys {
   queue: string;
   /** HASH question id → votes. */
   votes: string;
+  /** HASH question id → the queue version of its last change. */
+  revs: string;
+  /** STRING: the queue's version (increases with every change). */
+  queueVersion: string;
   /** Prefix of per-message keys; see messageKeys. */
   base: string;
 }
@@ -37,6 +41,8 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     tokenGeneration: `${base}:token-gen`,
     queue: `${base}:queue`,
     votes: `${base}:queue-votes`,
+    revs: `${base}:queue-revs`,
+    queueVersion: `${base}:queue-version`,
     base,
   };
 }

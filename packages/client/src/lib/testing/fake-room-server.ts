@@ -140,7 +140,7 @@ export class FakeRoomServer {
   }
 
   private broadcastQueue(): void {
-    this.io.to(this.roomId).emit("queue:updated", this.queue.event());
+    this.io.to(this.roomId).emit("queue:changed", this.queue.event());
   }
 
   private bind(socket: ServerSocket): void {
@@ -205,7 +205,7 @@ export class FakeRoomServer {
     return {
       ok: true,
       ...{ room: this.roomInfo(), self: member, members: presence.members, memberCount: presence.count },
-      ...{ roleCounts: presence.roleCounts, messages: [...this.messages.values()], queue: queue.questions, queueCount: queue.count, voter },
+      ...{ roleCounts: presence.roleCounts, messages: [...this.messages.values()], queue: queue.upserts, queueCount: queue.count, queueVersion: queue.version, voter },
     };
   }
 
