@@ -80,26 +80,27 @@ describe("two nodes, one Redis", () => {
     expect(described.json).toMatchObject({ room: { settings: { title: "Renamed", whoMayStop: "owner" } }, memberCount: 2 });
   });
 
-  it("the question queue is shared: submit on A, vote on B (once per clientId), send from B", async () => {
+  it("the question queue is shared: submit on A, vote on B (once per voter id, signed on B and believed on A), send from B", async () => {
     const created = await createRoom(b.url, { title: "Shared queue", mode: "presentation" });
     const roomId = created.room.id;
-    const { member: asker } = await joinAs(a.url, { roomId, name: "Asker", clientId: "browser-asker" });
-    const { member: voter } = await joinAs(b.url, { roomId, name: "Voter", clientId: "browser-voter" });
-    const { member: voterOnA } = await joinAs(a.url, { roomId, name: "Voter", clientId: "browser-voter" });
+    const { member: asker } = await joinAs(a.url, { roomId, name: "Asker" });
+    const { member: voter, joined: voterJoined } = await joinAs(b.url, { roomId, name: "Voter" });
+    const { member: voterOnA, joined: voterOnAJoined } = await joinAs(a.url, { roomId, name: "Voter", voter: voterJoined.voter });
+    expect(voterOnAJoined.voter).toBe(voterJoined.voter);
     const { member: presenter } = await joinAs(b.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
     const { questionId } = succeeded(await asker.request("queue:submit", { roomId, text: "Shared?" }));
-    await voter.latest("queue:updated", (e) => e.questions[0]?.id === questionId);
+    await voter.queueMatching((q) => q.questions[0]?.id === questionId);
     expect(succeeded(await voter.request("queue:vote", { roomId, questionId })).votes).toBe(1);
     expect(succeeded(await voterOnA.request("queue:vote", { roomId, questionId })).votes).toBe(1);
     expect(succeeded(await asker.request("queue:vote", { roomId, questionId })).votes).toBe(2);
-    await asker.latest("queue:updated", (e) => e.questions[0]?.votes === 2);
+    await asker.queueMatching((q) => q.questions[0]?.votes === 2);
 
     fake.enqueue(tokenScript(["Shared ", "answer."]));
     const sent = succeeded(await presenter.request("queue:send", { roomId, questionId }));
     expect(await asker.next("chat:message", (m) => m.id === sent.messageId)).toMatchObject({ author: "Asker", sentBy: NAMES.presenter, text: "Shared?" });
     expect((await endOf(asker, sent.replyId)).status).toBe("done");
     expect(textOf(asker, sent.replyId)).toBe("Shared answer.");
-    await asker.latest("queue:updated", (e) => e.count === 0);
+    await asker.queueMatching((q) => q.count === 0);
   });
 
   it("rooms, history and queue survive restarting both nodes; every key under the prefix expires within ROOM_IDLE_TTL_MS", async () => {
@@ -107,7 +108,7 @@ describe("two nodes, one Redis", () => {
     const roomId = created.room.id;
     const { member: owner } = await joinAs(a.url, { roomId, name: NAMES.owner, key: created.ownerKey });
     const { member: presenter } = await joinAs(b.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
-    const { member: viewer } = await joinAs(a.url, { roomId, name: NAMES.viewer, clientId: "browser-viewer" });
+    const { member: viewer } = await joinAs(a.url, { roomId, name: NAMES.viewer });
     const settings = succeeded(await owner.request("room:update", { roomId, settings: { title: "Kept title" } })).room.settings;
     fake.enqueue(tokenScript(["Remembered."]));
     const sent = succeeded(await presenter.request("chat:send", { roomId, text: "remember me" }));

@@ -224,15 +224,16 @@ describe("permissions are enforced by the server", () => {
 });
 
 describe("the question queue", () => {
-  it("viewers submit, everyone gets queue:updated, votes count once per clientId, most votes first", async () => {
+  it("viewers submit, everyone gets queue:changed patches, votes count once per voter id (signed by the server), most votes first", async () => {
     const { roomId, presenter, viewer } = await castOf(node.url, { title: "Queue", mode: "presentation" });
-    const { member: one } = await joinAs(node.url, { roomId, name: "One", clientId: "browser-one" });
-    const { member: oneAgain } = await joinAs(node.url, { roomId, name: "One", clientId: "browser-one" });
-    const { member: two } = await joinAs(node.url, { roomId, name: "Two", clientId: "browser-two" });
+    const { member: one, joined: oneJoined } = await joinAs(node.url, { roomId, name: "One" });
+    // The same browser in a second tab presents the voter id its first join got.
+    const { member: oneAgain } = await joinAs(node.url, { roomId, name: "One", voter: oneJoined.voter });
+    const { member: two } = await joinAs(node.url, { roomId, name: "Two" });
     const q1 = succeeded(await one.request("queue:submit", { roomId, text: "First?" })).questionId;
     const q2 = succeeded(await two.request("queue:submit", { roomId, text: "Second?" })).questionId;
     const q3 = succeeded(await one.request("queue:submit", { roomId, text: "Third?" })).questionId;
-    await viewer.latest("queue:updated", (e) => e.count === 3);
+    await viewer.queueMatching((q) => q.count === 3);
 
     const vote = async (member: RoomMember, questionId: string) => succeeded(await member.request("queue:vote", { roomId, questionId })).votes;
     expect(await vote(one, q3)).toBe(1);
@@ -242,7 +243,7 @@ describe("the question queue", () => {
     expect(await vote(presenter, q2)).toBe(1);
     expect(await vote(presenter, q2)).toBe(1);
     const order = [[q3, 2], [q2, 1], [q1, 0]];
-    for (const member of [presenter, viewer, oneAgain]) await member.latest("queue:updated", (e) => JSON.stringify(ids(e.questions)) === JSON.stringify(order));
+    for (const member of [presenter, viewer, oneAgain]) await member.queueMatching((q) => JSON.stringify(ids(q.questions)) === JSON.stringify(order));
     const { joined } = await joinAs(node.url, { roomId, name: "Late" });
     expect(ids(joined.queue)).toEqual(order);
     expect(joined.queueCount).toBe(3);
@@ -250,11 +251,34 @@ describe("the question queue", () => {
     expect(refusal(await one.request("queue:vote", { roomId, questionId: "no-such-question" }))).toBe("not_found");
   });
 
+  it("one connection votes once however often it re-joins (fresh client ids, forged or other voter ids); a forged id gets a fresh voter", async () => {
+    const { roomId, viewer } = await castOf(node.url, { title: "Ballot stuffing", mode: "presentation" });
+    const { questionId } = succeeded(await viewer.request("queue:submit", { roomId, text: "Vote for me?" }));
+    const { member: stuffer, joined } = await joinAs(node.url, { roomId, name: "Stuffer", clientId: "fresh-client-0" });
+    const { joined: someoneElse } = await joinAs(node.url, { roomId, name: "Else" });
+    const [id] = joined.voter.split(".");
+    const presented = [undefined, "forged.voter", `${id}.${"A".repeat(22)}`, someoneElse.voter, `${id}.${id}`];
+    const votes: number[] = [];
+    for (const [i, voter] of presented.entries()) {
+      const again = succeeded(await stuffer.request("room:join", { roomId, name: "Stuffer", clientId: `fresh-client-${i + 1}`, ...(voter ? { voter } : {}) }));
+      expect(again.voter).toBe(joined.voter);
+      votes.push(succeeded(await stuffer.request("queue:vote", { roomId, questionId })).votes);
+    }
+    expect(votes).toEqual([1, 1, 1, 1, 1]);
+
+    const { member: forger, joined: forgerJoined } = await joinAs(node.url, { roomId, name: "Forger", voter: `${id}.${"A".repeat(22)}` });
+    expect(forgerJoined.voter).not.toBe(joined.voter);
+    expect(forgerJoined.voter.split(".")[0]).not.toBe(id);
+    expect(succeeded(await forger.request("queue:vote", { roomId, questionId })).votes).toBe(2);
+    const { member: sameBrowser } = await joinAs(node.url, { roomId, name: "Stuffer", voter: joined.voter });
+    expect(succeeded(await sameBrowser.request("queue:vote", { roomId, questionId })).votes).toBe(2);
+  });
+
   it("a presenter sends a queued question: the asker is its author, the presenter `sentBy`; it streams and leaves the queue; dismiss", async () => {
     const { roomId, presenter, viewer } = await castOf(node.url, { title: "Sending", mode: "presentation" });
     const asked = succeeded(await viewer.request("queue:submit", { roomId, text: "Why is the sky blue?" })).questionId;
     const dropped = succeeded(await viewer.request("queue:submit", { roomId, text: "Off topic" })).questionId;
-    await presenter.latest("queue:updated", (e) => e.count === 2);
+    await presenter.queueMatching((q) => q.count === 2);
 
     const before = fake.requests.length;
     fake.enqueue(tokenScript(["Rayleigh ", "scattering."]));
@@ -264,11 +288,11 @@ describe("the question queue", () => {
     expect((await endOf(viewer, sent.replyId)).status).toBe("done");
     expect(textOf(viewer, sent.replyId)).toBe("Rayleigh scattering.");
     expect(turnsOf(fake.requests[before]).at(-1)).toEqual(["user", "Why is the sky blue?"]);
-    await viewer.latest("queue:updated", (e) => e.count === 1 && e.questions[0]?.id === dropped);
+    await viewer.queueMatching((q) => q.count === 1 && q.questions[0]?.id === dropped);
     expect(refusal(await presenter.request("queue:send", { roomId, questionId: asked }))).toBe("not_found");
 
     succeeded(await presenter.request("queue:dismiss", { roomId, questionId: dropped }));
-    await viewer.latest("queue:updated", (e) => e.count === 0 && e.questions.length === 0);
+    await viewer.queueMatching((q) => q.count === 0 && q.questions.length === 0);
     expect(refusal(await presenter.request("queue:dismiss", { roomId, questionId: dropped }))).toBe("not_found");
     expect(fake.requests.length - before).toBe(1);
   });
@@ -279,13 +303,33 @@ describe("the question queue", () => {
     expect(refusal(await member.request("queue:submit", { roomId, text: "queue this" }))).toBe("forbidden");
   });
 
-  it(`the queue refuses question ${MAX_QUEUED_QUESTIONS + 1} (queue_full) and lists the first ${MAX_LISTED_QUESTIONS}`, async () => {
-    const { roomId, viewer, presenter } = await castOf(node.url, { title: "Full", mode: "presentation" });
-    for (let i = 0; i < MAX_QUEUED_QUESTIONS; i++) succeeded(await viewer.request("queue:submit", { roomId, text: `question ${i}` }));
+  it(`the queue refuses question ${MAX_QUEUED_QUESTIONS + 1} (queue_full) and lists the first ${MAX_LISTED_QUESTIONS}; votes go out as small patches, a question rising into the list reaches everyone`, async () => {
+    const { roomId, viewer, participant, presenter } = await castOf(node.url, { title: "Full", mode: "presentation" });
+    const submitted: string[] = [];
+    for (let i = 0; i < MAX_QUEUED_QUESTIONS; i++) submitted.push(succeeded(await viewer.request("queue:submit", { roomId, text: `question ${i}` })).questionId);
     expect(refusal(await viewer.request("queue:submit", { roomId, text: "one too many" }))).toBe("queue_full");
-    const update = await presenter.latest("queue:updated", (e) => e.count === MAX_QUEUED_QUESTIONS);
-    expect(update.questions).toHaveLength(MAX_LISTED_QUESTIONS);
-    expect(update.questions[0]!.text).toBe("question 0");
+    await presenter.queueMatching((q) => q.count === MAX_QUEUED_QUESTIONS);
+    expect(presenter.queue.questions).toHaveLength(MAX_LISTED_QUESTIONS);
+    expect(presenter.queue.questions[0]!.text).toBe("question 0");
+
+    const patchesBefore = presenter.all("queue:changed").length;
+    const last = submitted.at(-1)!;
+    for (const member of [viewer, participant]) succeeded(await member.request("queue:vote", { roomId, questionId: last }));
+    await presenter.queueMatching((q) => q.questions[0]?.id === last && q.questions[0].votes === 2);
+    const votePatches = presenter.all("queue:changed").slice(patchesBefore);
+    expect(votePatches.every((p) => !p.complete && p.upserts.length <= 1 && p.removed.length === 0)).toBe(true);
+    expect(Math.max(...votePatches.map((p) => JSON.stringify(p).length))).toBeLessThan(600);
+
+    succeeded(await presenter.request("queue:dismiss", { roomId, questionId: submitted[0]! }));
+    await presenter.queueMatching((q) => q.count === MAX_QUEUED_QUESTIONS - 1);
+    const { joined } = await joinAs(node.url, { roomId, name: "Late" });
+    for (const member of [presenter, viewer, participant]) {
+      await member.queueMatching((q) => JSON.stringify(q.questions) === JSON.stringify(joined.queue));
+    }
+    expect(joined.queue.map((q) => q.text).slice(0, 3)).toEqual([`question ${MAX_QUEUED_QUESTIONS - 1}`, "question 1", "question 2"]);
+    // Question 49 fell below the list when question 199 rose; the dismissal brought it back (a complete patch).
+    expect(joined.queue.at(-1)!.text).toBe(`question ${MAX_LISTED_QUESTIONS - 1}`);
+    expect(presenter.all("queue:changed").at(-1)).toMatchObject({ complete: true, removed: [submitted[0]] });
   });
 });
 

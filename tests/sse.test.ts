@@ -7,12 +7,13 @@
 import { connect, type Socket } from "node:net";
 import { createParser } from "eventsource-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Message, PresenceEvent } from "@tokencast/protocol";
+import type { Message, PresenceEvent, QueueUpdatedEvent } from "@tokencast/protocol";
 import { closeAllClients, rawClient, type RawClient } from "./helpers/clients.ts";
 import type { Script, Step } from "./helpers/fake-upstream.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { closeAllSse, openSse, RoomText, type SseEvent, type SseStream } from "./helpers/sse-client.ts";
+import { createRoom } from "./helpers/rooms-http.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { chatFrames, expectedText, tokenScript } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -184,6 +185,28 @@ describe("SSE viewer on one node", () => {
     await stream.until((s) => ids(s, "message").length === 2, "the whole history");
     expect(stream.comments.some((c) => c.includes("no-such-message:7"))).toBe(true);
     expect(new RoomText().apply(stream).text(replyId)).toBe("All of it.");
+  });
+
+  it("a presentation's queue: each change arrives as the whole listed queue, built from the join's snapshot and the patches", async () => {
+    const { room } = await createRoom(node.url, { title: "SSE queue", mode: "presentation" });
+    const client = await rawClient(node.url);
+    await client.join(room.id, "audience");
+    let presence: PresenceEvent | undefined;
+    client.socket.on("room:presence", (event) => (presence = event));
+    const before = (await client.emit("queue:submit", { roomId: room.id, text: "asked before the stream" })) as { questionId: string };
+    const untouched = (await client.emit("queue:submit", { roomId: room.id, text: "untouched since" })) as { questionId: string };
+    // Opened once the node has published that question (patches go out at most every 250 ms): the stream has it only from its snapshot.
+    const published = new Set<string>();
+    client.socket.on("queue:changed", (change) => change.upserts.forEach((q) => published.add(q.id)));
+    await waitFor(() => published.has(untouched.questionId), { what: "the question's patch" });
+    const stream = await openSse(eventsUrl(node.url, room.id));
+    await waitFor(() => presence?.count === 2, { timeoutMs: 15_000, what: "the SSE viewer in the room" });
+    await client.emit("queue:submit", { roomId: room.id, text: "asked while streaming" });
+    await client.emit("queue:vote", { roomId: room.id, questionId: before.questionId });
+    const listed = (e: SseEvent) => (e.data as QueueUpdatedEvent).questions.map((q) => [q.text, q.votes]);
+    const expected = [["asked before the stream", 1], ["untouched since", 0], ["asked while streaming", 0]];
+    await stream.until((s) => s.events.some((e) => e.event === "queue" && JSON.stringify(listed(e)) === JSON.stringify(expected)), "the whole queue");
+    expect((stream.events.filter((e) => e.event === "queue").at(-1)!.data as QueueUpdatedEvent).count).toBe(3);
   });
 
   it("sends a heartbeat comment every SSE_HEARTBEAT_MS while the room is silent", async () => {

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_TEXT_LENGTH } from "@tokencast/protocol";
 import { closeAllClients, rawClient } from "./helpers/clients.ts";
+import { createRoom, postRooms, request } from "./helpers/rooms-http.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
@@ -12,7 +13,7 @@ let node: ServerNode;
 
 beforeAll(async () => {
   fake = await startFakeUpstream();
-  node = await startNode({ LLM_BASE_URL: fake.url });
+  node = await startNode({ LLM_BASE_URL: fake.url, TOKEN_SECRET: "validation-test-secret-0123456789abcdef" });
 });
 
 afterEach(() => closeAllClients());
@@ -37,11 +38,15 @@ const badJoins = [
   { roomId: "ok", name: "" },
   { roomId: "ok", name: "   " },
   { roomId: "ok", name: "x".repeat(41) },
-  { roomId: "ok", name: "bell\u0007" },
+  { roomId: "ok", name: "\u0007\u0008" },
+  { roomId: "ok", name: "\u200b\u200d\ufeff" },
+  { roomId: "ok", name: "Ada\ud800" },
   { roomId: "ok", name: "Ada", extra: 1 },
   { roomId: "ok", name: "Ada", role: "owner" },
 ];
-const badSends = [...notObjects, {}, { roomId: "valid-room" }, { roomId: "valid-room", text: "" }, { roomId: "valid-room", text: "   " }, { roomId: "valid-room", text: 5 }, { roomId: "valid-room", text: "hi", x: 1 }];
+/** Questions that show nothing or are not valid Unicode: refused like malformed ones (chat:send and queue:submit). */
+const hostileTexts = ["\u200b\u200c\u200d", "\u2060\ufeff \n", "\u0000\u0007\u001b", "\u3164\u2800", "what\ud800", "\udc00"].map((text) => ({ roomId: "valid-room", text }));
+const badSends = [...notObjects, {}, { roomId: "valid-room" }, { roomId: "valid-room", text: "" }, { roomId: "valid-room", text: "   " }, { roomId: "valid-room", text: 5 }, { roomId: "valid-room", text: "hi", x: 1 }, ...hostileTexts];
 const badStops = [...notObjects, { roomId: "valid-room" }, { roomId: "valid-room", messageId: "" }, { roomId: "valid-room", messageId: "x".repeat(65) }];
 const badResumes = [
   ...notObjects,
@@ -59,6 +64,7 @@ describe("malformed payloads", () => {
     ["chat:stop", badStops],
     ["chat:resume", badResumes],
     ["room:leave", badLeaves],
+    ["queue:submit", [...notObjects, { roomId: "valid-room" }, ...hostileTexts]],
   ];
 
   it.each(table)("%s: every malformed payload → invalid_payload, nothing changes", async (event, payloads) => {
@@ -147,5 +153,41 @@ describe("rules", () => {
       ok: false,
       error: { code: "not_found" },
     });
+  });
+});
+
+describe("names and titles are normalised; token names are checked when minted", () => {
+  const mint = (roomId: string, ownerKey: string, body: unknown) =>
+    request(`${node.url}/api/rooms/${roomId}/tokens`, { method: "POST", headers: { "Content-Type": "application/json", "X-Room-Key": ownerKey }, body: JSON.stringify(body) });
+
+  it("a join's name loses control characters and invisible ends (NFC); the room title too, on creation and update", async () => {
+    const client = await rawClient(node.url);
+    const joined = await client.join("names-room", "\u200b Zoe\u0308\u0007 Smith\n");
+    expect(joined.self.name).toBe("Zoë Smith");
+    const created = await createRoom(node.url, { title: "\ufeff Cafe\u0301\u0000 talk \u200b" });
+    expect(created.room.settings.title).toBe("Café talk");
+    for (const title of ["\u200b\u2060", "\u0007", "talk \ud800"]) {
+      const reply = await postRooms(node.url, { title });
+      expect(reply.status, JSON.stringify(title)).toBe(400);
+      expect(reply.json).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
+    }
+    const owner = await rawClient(node.url);
+    await owner.emit("room:join", { roomId: created.room.id, name: "Owner", key: created.ownerKey });
+    expect(await owner.emit("room:update", { roomId: created.room.id, settings: { title: "\u200b" } })).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
+    expect(await owner.emit("room:update", { roomId: created.room.id, settings: { title: " New\u0085 title " } })).toMatchObject({ ok: true, room: { settings: { title: "New title" } } });
+  });
+
+  it("POST /api/rooms/:id/tokens refuses a name a join would refuse (400 invalid_payload), and signs the normalised one", async () => {
+    const { room, ownerKey } = await createRoom(node.url, { title: "Token names" });
+    for (const name of ["\u200b", "\u0007\u0000", "x".repeat(41), "Ada\udfff"]) {
+      const reply = await mint(room.id, ownerKey, { role: "viewer", name });
+      expect(reply.status, JSON.stringify(name)).toBe(400);
+      expect(reply.json).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
+    }
+    const minted = await mint(room.id, ownerKey, { role: "viewer", name: "\u200bDr\u0007 Who " });
+    expect(minted.status).toBe(201);
+    const { token } = minted.json as { token: string };
+    const holder = await rawClient(node.url);
+    expect(await holder.emit("room:join", { roomId: room.id, name: "ignored", token })).toMatchObject({ ok: true, self: { name: "Dr Who" } });
   });
 });

@@ -4,6 +4,7 @@
  * its ack returned as-is (`{ ok: false, error }` is a value, not an exception).
  */
 import { io } from "socket.io-client";
+import { ListedQueue, snapshotChange } from "@tokencast/protocol";
 import type {
   ClientToServerEvents,
   ErrorCode,
@@ -31,9 +32,12 @@ const open = new Set<RoomMember>();
 export class RoomMember {
   /** Every server event, in arrival order. */
   readonly received: Received[] = [];
+  /** The visible question queue as a client builds it: join snapshots and `queue:changed` patches (protocol rule). */
+  readonly queue = new ListedQueue();
 
   constructor(readonly socket: RawSocket) {
     socket.onAny((event: ServerEvent, payload: unknown) => this.received.push({ event, payload }));
+    socket.on("queue:changed", (change) => this.queue.apply(change));
   }
 
   /** Sends a client event and returns its ack. */
@@ -44,7 +48,14 @@ export class RoomMember {
 
   /** Joins, or throws with the refusal. */
   async join(payload: JoinPayload): Promise<JoinResult> {
-    return succeeded(await this.request("room:join", payload));
+    const joined = succeeded(await this.request("room:join", payload));
+    this.queue.apply(snapshotChange(payload.roomId, joined.queue, joined.queueCount, joined.queueVersion));
+    return joined;
+  }
+
+  /** Waits until the queue this member holds matches, and returns it. */
+  queueMatching(match: (queue: ListedQueue) => boolean, timeoutMs = 15_000): Promise<ListedQueue> {
+    return waitFor(() => (match(this.queue) ? this.queue : undefined), { timeoutMs, what: `the queue to match ${match.toString()}` });
   }
 
   /** Payloads of one event received so far, in order. */

@@ -1,5 +1,6 @@
 import type { ErrorPayload } from "./errors.ts";
 import type { Member, Message, MessageStatus, RoomInfo, StopReason, Usage } from "./message.ts";
+import type { QueueChangedEvent } from "./queue-changes.ts";
 import type { QueuedQuestion, RoleCounts } from "./rooms.ts";
 import type {
   HistoryPayload,
@@ -49,6 +50,13 @@ export interface JoinResult {
   /** A presentation's question queue: the first MAX_LISTED_QUESTIONS, most votes first. */
   queue: QueuedQuestion[];
   queueCount: number;
+  /** The queue version the snapshot was read at (see queue-changes.ts: apply it as a complete change). */
+  queueVersion: number;
+  /**
+   * This connection's signed voter id (the one presented, when the server believed it, else a
+   * fresh one; fixed for the connection's life): keep it and send it as `voter` on later joins.
+   */
+  voter: string;
 }
 
 /** A page of older history: oldest first, ending just before the message asked about. */
@@ -135,7 +143,10 @@ export interface TypingEvent {
   typing: boolean;
 }
 
-/** The question queue changed: its first MAX_LISTED_QUESTIONS (most votes, then oldest) and its size. */
+/**
+ * A question queue's first MAX_LISTED_QUESTIONS (most votes, then oldest) and its size: the SSE
+ * stream's `queue` event (Socket.IO members get `queue:changed` patches instead).
+ */
 export interface QueueUpdatedEvent {
   roomId: string;
   questions: QueuedQuestion[];
@@ -175,7 +186,8 @@ export interface ServerToClientEvents {
   "room:updated": (event: RoomUpdatedEvent) => void;
   "room:closed": (event: RoomClosedEvent) => void;
   "room:typing": (event: TypingEvent) => void;
-  "queue:updated": (event: QueueUpdatedEvent) => void;
+  /** Patches to the listed queue (see queue-changes.ts); the join ack carries the snapshot. */
+  "queue:changed": (event: QueueChangedEvent) => void;
 }
 
 /** A request from one node to whichever node runs an answer. */

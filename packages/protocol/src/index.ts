@@ -4,3 +4,6 @@ export * from "./schemas.ts";
 export * from "./events.ts";
 export * from "./rooms.ts";
 export * from "./model-state.ts";
+export * from "./text-rules.ts";
+export * from "./text-schemas.ts";
+export * from "./queue-changes.ts";

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { RoomInfo } from "./message.ts";
+import { displayTextSchema } from "./text-schemas.ts";
 
 export const ROOM_MODES = ["chat", "presentation"] as const;
 export type RoomMode = (typeof ROOM_MODES)[number];
@@ -24,7 +25,7 @@ export const MAX_MODEL_LENGTH = 100;
 export const MAX_SYSTEM_PROMPT_LENGTH = 4000;
 /** Questions waiting in a presentation's queue; the queue refuses more (`queue_full`). */
 export const MAX_QUEUED_QUESTIONS = 200;
-/** `queue:updated` lists at most this many questions (most votes first). */
+/** Members see at most this many questions (most votes first): the join ack's `queue`, kept by `queue:changed`. */
 export const MAX_LISTED_QUESTIONS = 50;
 
 export interface RoomSettings {
@@ -63,6 +64,8 @@ export interface QueuedQuestion {
   author: string;
   createdAt: number;
   votes: number;
+  /** The queue version of its last change (submitted, voted for): a higher one is a later state. */
+  rev: number;
 }
 
 /**
@@ -82,7 +85,7 @@ export interface CreateRoomResult {
 
 // ---------- schemas ----------
 
-const titleSchema = z.string().trim().min(1, "title is empty").max(MAX_TITLE_LENGTH);
+const titleSchema = displayTextSchema(MAX_TITLE_LENGTH, "title");
 const modelSchema = z
   .string()
   .trim()

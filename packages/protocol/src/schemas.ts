@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { settingsPatchSchema } from "./rooms.ts";
+import { displayTextSchema, questionTextSchema } from "./text-schemas.ts";
 
 /** Defaults shared by server and client; the server's configured values win and are sent in `RoomInfo.limits`. */
 export const DEFAULT_MAX_TEXT_LENGTH = 4000;
@@ -18,14 +19,8 @@ export const roomIdSchema = z
 
 const idSchema = z.string().min(1).max(MAX_ID_LENGTH);
 
-/** A display name: trimmed, 1..40 characters, no control characters. */
-export const nameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(MAX_NAME_LENGTH)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]+$/, "names cannot contain control characters");
+/** A display name, normalised (NFC, no control characters, trimmed): 1..40 characters. Joins and room tokens. */
+export const nameSchema = displayTextSchema(MAX_NAME_LENGTH, "name");
 
 export const joinPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
@@ -35,8 +30,13 @@ export const joinPayloadSchema = z.strictObject({
   /** The room's owner or presenter key (from the links POST /api/rooms returns). */
   key: z.string().min(1).max(200).optional(),
   token: z.string().max(4096).optional(),
-  /** A stable id of this browser (localStorage), so that a reconnect cannot vote twice. */
+  /** Ignored (votes follow `voter`); still accepted so that older clients can join. */
   clientId: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
+  /**
+   * The signed voter id an earlier join returned (`JoinResult.voter`, kept in localStorage): votes
+   * count once per voter. A forged or unknown one is not believed (the join still succeeds).
+   */
+  voter: z.string().max(200).optional(),
 });
 
 export const leavePayloadSchema = z.strictObject({ roomId: roomIdSchema });
@@ -44,7 +44,7 @@ export const leavePayloadSchema = z.strictObject({ roomId: roomIdSchema });
 /** Text length is checked by the server against its configured limit (error `text_too_long`). */
 export const sendPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
-  text: z.string().trim().min(1, "text is empty"),
+  text: questionTextSchema,
 });
 
 export const stopPayloadSchema = z.strictObject({ roomId: roomIdSchema, messageId: idSchema });
@@ -62,7 +62,7 @@ export const typingPayloadSchema = z.strictObject({ roomId: roomIdSchema, typing
 /** Text length is checked against the server's limit, as for chat:send. */
 export const queueSubmitPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
-  text: z.string().trim().min(1, "text is empty"),
+  text: questionTextSchema,
 });
 
 export const questionPayloadSchema = z.strictObject({ roomId: roomIdSchema, questionId: idSchema });

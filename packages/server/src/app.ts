@@ -16,6 +16,7 @@ import { TokenQuotas } from "./core/quotas.ts";
 import { RoomService } from "./core/room-service.ts";
 import { RoomTokens } from "./core/tokens.ts";
 import { Upkeep } from "./core/upkeep.ts";
+import { processVoterSecret, VoterIds, type VoterSecret } from "./core/voter-ids.ts";
 import { loopbackUrl } from "./http/loopback-viewer.ts";
 import { createRoomEvents } from "./http/room-events.ts";
 import { requestLimits } from "./http/request-limits.ts";
@@ -56,6 +57,8 @@ export interface AppDeps {
   rateLimitRedis?: { client: Redis; prefix: string };
   /** This app's Prometheus registry (main.ts makes it first, to count Redis errors); else its own. */
   metrics?: PromMetrics;
+  /** The secret voter ids are signed with when TOKEN_SECRET is not set (Redis mode: shared by every node); else this process's. */
+  voterSecret?: VoterSecret;
 }
 
 export interface App {
@@ -179,6 +182,7 @@ function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServe
       adhocRooms: actionBudget({ perWindow: config.budgets.adhocRoomsPerHour, windowSeconds: 3600, name: "rl:adhoc-rooms" }, logger, deps.rateLimitRedis),
       answers: actionBudget({ perWindow: config.budgets.answersPerMinute, windowSeconds: 60, name: "rl:answers" }, logger, deps.rateLimitRedis),
     },
+    voterIds: new VoterIds(voterSecretOf(config.tokenSecret, deps.voterSecret)),
     buildTurns: (history, systemPrompt) =>
       buildTurns(history, { systemPrompt: systemPrompt ?? config.llm.systemPrompt, budgetChars: config.llm.historyChars }),
     limits: {
@@ -190,6 +194,12 @@ function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServe
     },
     history: config.joinHistory,
   });
+}
+
+/** TOKEN_SECRET when set (every node has it), else the shared one, else one of this process. */
+function voterSecretOf(tokenSecret: string | undefined, shared: VoterSecret | undefined): VoterSecret {
+  if (tokenSecret !== undefined) return async () => tokenSecret;
+  return shared ?? processVoterSecret();
 }
 
 /** Watches the LLM server for /readyz; none for the demo model (always ready). */

@@ -20,6 +20,7 @@ import { RedisQueue } from "./store/redis-queue.ts";
 import { RedisRooms } from "./store/redis-rooms.ts";
 import { RedisSlots } from "./store/redis-slots.ts";
 import { RedisStore } from "./store/redis-store.ts";
+import { redisVoterSecret } from "./store/redis-voter-secret.ts";
 import { createAnswerSource } from "./upstream/index.ts";
 
 async function main(): Promise<void> {
@@ -48,6 +49,7 @@ interface Backend {
   adapter?: RedisConnections["adapter"];
   rateLimitRedis?: { client: RedisConnections["command"]; prefix: string };
   onStoreReconnect?: RedisConnections["onReconnect"];
+  voterSecret?: ReturnType<typeof redisVoterSecret>;
   readiness: () => Record<string, boolean>;
   close: () => Promise<void>;
 }
@@ -82,6 +84,7 @@ function createBackend(config: Config, logger: Logger, metrics: PromMetrics): Ba
     adapter: redis.adapter,
     rateLimitRedis: { client: redis.command, prefix },
     onStoreReconnect: redis.onReconnect,
+    voterSecret: redisVoterSecret(redis.command, prefix),
     readiness: () => ({ redis: redis.healthy() }),
     close: () => redis.close(),
   };

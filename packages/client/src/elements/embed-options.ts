@@ -2,7 +2,7 @@
  * The attributes of `<streaming-chat>`, read and checked. A problem is returned as a message to
  * show inside the element (a page author sees it where the chat should be), never thrown.
  */
-import { MAX_NAME_LENGTH, MAX_ROOM_ID_LENGTH, ROOM_ID_PATTERN } from "@tokencast/protocol";
+import { MAX_NAME_LENGTH, MAX_ROOM_ID_LENGTH, ROOM_ID_PATTERN, hasLoneSurrogate, normaliseDisplayText } from "@tokencast/protocol";
 
 export const DEFAULT_NAME = "Guest";
 
@@ -58,11 +58,11 @@ function resolveServer(value: string | null, fallback: string): string | undefin
   }
 }
 
-/** A display name the server accepts: no control characters, at most MAX_NAME_LENGTH, else "Guest". */
+/** A display name the server accepts: normalised as the server does, at most MAX_NAME_LENGTH, else "Guest". */
 function cleanName(value: string | null): string {
-  // eslint-disable-next-line no-control-regex
-  const name = (value ?? "").replace(/[\u0000-\u001f\u007f]/g, "").trim();
-  return [...name].slice(0, MAX_NAME_LENGTH).join("").trim() || DEFAULT_NAME;
+  const name = normaliseDisplayText(value ?? "");
+  if (hasLoneSurrogate(name)) return DEFAULT_NAME;
+  return normaliseDisplayText([...name].slice(0, MAX_NAME_LENGTH).join("")) || DEFAULT_NAME;
 }
 
 function nonEmpty(value: string | null): string | undefined {

@@ -21,7 +21,8 @@ describe("names", () => {
     expect(checkName("  Ada  ")).toEqual({ ok: true, name: "Ada" });
     expect(checkName("   ")).toMatchObject({ ok: false });
     expect(checkName("x".repeat(41))).toMatchObject({ ok: false });
-    expect(checkName("tab\there")).toMatchObject({ ok: false });
+    expect(checkName("tab\there\u200b")).toEqual({ ok: true, name: "tabhere" });
+    expect(checkName("\u200b\u2060")).toEqual({ ok: false, message: "Please enter a name." });
   });
 
   it("remembers the name, and survives storage that throws", () => {

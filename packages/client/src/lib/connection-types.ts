@@ -2,6 +2,7 @@
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import type { RoomInfo } from "@tokencast/protocol";
 import type { VoteMemory } from "./question-queue.ts";
+import type { VoterStore } from "./room-keys.ts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -16,8 +17,8 @@ export interface RoomConnectionOptions {
   token?: string;
   /** The server refused `token` (`forbidden`, `token_expired`): the caller should forget it. The connection drops it. */
   onTokenRejected?: () => void;
-  /** A stable random id of this browser, sent with every join (one vote per client). */
-  clientId?: string;
+  /** Where the signed voter id the server gives is kept; sent with every join (one vote per voter). */
+  voter?: VoterStore;
   /** The role to take without a key; default: the server's (participant in chat, viewer in presentations). */
   role?: "participant" | "viewer";
   /** The server refused `key` (`forbidden`): the caller should forget it. The connection drops it. */

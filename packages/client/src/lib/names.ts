@@ -1,5 +1,5 @@
 /** Display names: validated like the protocol's nameSchema, remembered in localStorage. */
-import { nameSchema } from "@tokencast/protocol";
+import { hasVisibleText, nameSchema } from "@tokencast/protocol";
 
 const STORAGE_KEY = "tokencast.name";
 
@@ -8,7 +8,7 @@ export type NameCheck = { ok: true; name: string } | { ok: false; message: strin
 export function checkName(raw: string): NameCheck {
   const parsed = nameSchema.safeParse(raw);
   if (parsed.success) return { ok: true, name: parsed.data };
-  if (raw.trim().length === 0) return { ok: false, message: "Please enter a name." };
+  if (!hasVisibleText(raw)) return { ok: false, message: "Please enter a name." };
   return { ok: false, message: parsed.error.issues[0]?.message ?? "That name cannot be used." };
 }
 

@@ -1,9 +1,11 @@
 /**
  * A presentation's question queue as this client sees it: the listed questions (most votes
- * first, then oldest), the total count, and which ones this person voted for. Votes are
- * remembered per room for the life of the tab (the server counts one vote per client id anyway).
+ * first, then oldest: the protocol's one order), kept by the join snapshot and `queue:changed`
+ * patches, the total count, and which ones this person voted for. Votes are
+ * remembered per room for the life of the tab (the server counts one vote per voter id anyway).
  */
-import type { QueuedQuestion, QueueUpdatedEvent } from "@tokencast/protocol";
+import { ListedQueue, snapshotChange } from "@tokencast/protocol";
+import type { JoinResult, QueueChangedEvent, QueuedQuestion } from "@tokencast/protocol";
 
 /** Question ids voted for, by room: shared by every connection of this tab. */
 export class VoteMemory {
@@ -33,6 +35,9 @@ export class VoteMemory {
 export const tabVotes = new VoteMemory();
 
 export class QuestionQueue {
+  private listed = new ListedQueue();
+  /** The join in flight has not brought its snapshot yet: the list shown stays the one before. */
+  private awaitingSnapshot = false;
   private current: QueuedQuestion[] = [];
   private total = 0;
   private voted: Set<string>;
@@ -59,14 +64,28 @@ export class QuestionQueue {
     return this.voted;
   }
 
-  /** A join snapshot or a `queue:updated`: replaces the list. */
-  replace(questions: readonly QueuedQuestion[], count: number): void {
-    this.current = sortQuestions(questions);
-    this.total = Math.max(count, questions.length);
+  /**
+   * A join is being sent: the list is rebuilt from its snapshot and the patches that come from
+   * now on (in any order: see the protocol's queue-changes.ts). Another server, restarted since,
+   * may count versions anew; nothing of before is mixed with its.
+   */
+  joining(): void {
+    this.listed = new ListedQueue();
+    this.awaitingSnapshot = true;
   }
 
-  apply(event: QueueUpdatedEvent): void {
-    this.replace(event.questions, event.count);
+  /** The join's snapshot: the ack's `queue`, `queueCount` and `queueVersion`. */
+  joined(result: Pick<JoinResult, "queue" | "queueCount" | "queueVersion">): void {
+    this.awaitingSnapshot = false;
+    this.apply(snapshotChange(this.roomId, result.queue ?? [], result.queueCount ?? 0, result.queueVersion ?? 0));
+  }
+
+  /** A `queue:changed` patch. */
+  apply(change: QueueChangedEvent): void {
+    this.listed.apply(change);
+    if (this.awaitingSnapshot) return;
+    this.current = this.listed.questions;
+    this.total = this.listed.count;
   }
 
   hasVoted(questionId: string): boolean {
@@ -84,9 +103,4 @@ export class QuestionQueue {
     this.votes.delete(this.roomId, questionId);
     this.voted = this.votes.of(this.roomId);
   }
-}
-
-/** Most votes first, then oldest first (what the server sends; sorted again to be sure). */
-export function sortQuestions(questions: readonly QueuedQuestion[]): QueuedQuestion[] {
-  return [...questions].sort((a, b) => b.votes - a.votes || a.createdAt - b.createdAt);
 }

@@ -1,7 +1,7 @@
 /**
  * The framework-free socket layer: one Socket.IO connection to one room, as a product. RoomSync
  * (the base) joins on every (re)connect and keeps the messages exactly in sync; this adds what a
- * room is for people: the key and client id on every join, roles and their counts, settings
+ * room is for people: the key and voter id on every join, roles and their counts, settings
  * (with a notice when they change), who is typing, the question queue and the room's requests.
  * Runs in the browser and in Node (no DOM imports).
  */
@@ -148,7 +148,7 @@ export class RoomConnection extends RoomSync {
     this.socket.on("room:typing", (event) => {
       if (this.isOurs(event.roomId) && event.member.id !== this.self?.id) this.typists.receive(event);
     });
-    this.socket.on("queue:updated", (event) => {
+    this.socket.on("queue:changed", (event) => {
       if (!this.isOurs(event.roomId)) return;
       this.queue.apply(event);
       this.notify();
@@ -189,21 +189,24 @@ export class RoomConnection extends RoomSync {
 
   // ---------- join ----------
 
-  /** Every join (first, reconnect, resync) carries the key, the client id and the wished role. */
+  /** Every join (first, reconnect, resync) carries the key, the voter id and the wished role, and starts the queue over. */
   protected override joinPayload(): JoinPayload {
-    const { clientId, role } = this.options;
+    const { role } = this.options;
     const payload = super.joinPayload();
+    const voter = this.options.voter?.load();
     if (this.key) payload.key = this.key;
     if (this.token) payload.token = this.token;
-    if (clientId) payload.clientId = clientId;
+    if (voter) payload.voter = voter;
     if (role) payload.role = role;
+    this.queue.joining();
     return payload;
   }
 
   protected override onJoined(result: JoinResult): void {
     this.roleCounts = result.roleCounts ?? NO_ROLES;
-    this.queue.replace(result.queue ?? [], result.queueCount ?? 0);
+    this.queue.joined(result);
     this.keyRejected = false;
+    if (result.voter) this.options.voter?.save(result.voter);
     super.onJoined(result);
   }
 

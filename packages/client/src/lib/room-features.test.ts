@@ -45,16 +45,19 @@ function presentation(): void {
 }
 
 describe("joining with keys and roles", () => {
-  it("sends the key, client id and role on every join, and takes the role the server gives", async () => {
-    const ada = await live("ada", { key: OWNER_KEY, clientId: "client-ada-1" });
+  it("sends the key, the voter id the server gave and the role on every join, and takes the role the server gives", async () => {
+    const kept: string[] = [];
+    const voter = { load: () => kept.at(-1), save: (id: string) => void kept.push(id) };
+    const ada = await live("ada", { key: OWNER_KEY, voter });
+    expect(kept).toEqual([`voter-${ada.socket.id}`]);
     expect(ada.self?.role).toBe("owner");
     expect(ada.hasKey).toBe(true);
     expect(ada.permissions).toMatchObject({ mayPrompt: true, mayStop: true, mayEditSettings: true });
     ada.socket.io.engine.close();
     await until(() => ada.state === "live" && ada.stats.joins === 2, "rejoin");
     expect(server.joinPayloads).toEqual([
-      { roomId: server.roomId, name: "ada", key: OWNER_KEY, clientId: "client-ada-1" },
-      { roomId: server.roomId, name: "ada", key: OWNER_KEY, clientId: "client-ada-1" },
+      { roomId: server.roomId, name: "ada", key: OWNER_KEY },
+      { roomId: server.roomId, name: "ada", key: OWNER_KEY, voter: kept[0] },
     ]);
     const viewer = await live("vic", { role: "viewer" });
     expect(server.joinPayloads.at(-1)).toEqual({ roomId: server.roomId, name: "vic", role: "viewer" });
@@ -166,8 +169,8 @@ describe("question queue", () => {
   it("viewers submit and vote once; presenters see it live, most votes first", async () => {
     presentation();
     const pia = await live("pia", { key: PRESENTER_KEY });
-    const vic = await live("vic", { clientId: "client-vic-1" });
-    const una = await live("una", { clientId: "client-una-1" });
+    const vic = await live("vic");
+    const una = await live("una");
     await vic.submitQuestion("first?");
     const second = await una.submitQuestion("second?");
     await until(() => pia.queue.count === 2, "two questions");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RoomKeys, keyFromHash, loadClientId, tokenFromHash } from "./room-keys.ts";
+import { RoomKeys, browserVoter, keyFromHash, tokenFromHash } from "./room-keys.ts";
 import type { KeyStorage } from "./room-keys.ts";
 
 function memoryStorage(): KeyStorage & { data: Map<string, string> } {
@@ -58,21 +58,20 @@ describe("RoomKeys", () => {
   });
 });
 
-describe("loadClientId", () => {
-  it("creates a valid id once and keeps it", () => {
+describe("browserVoter", () => {
+  it("has none until the server gives one, then keeps it in storage", () => {
     const storage = memoryStorage();
-    const id = loadClientId(storage);
-    expect(id).toMatch(/^[0-9a-f]{32}$/);
-    expect(storage.data.get("tokencast:client-id")).toBe(id);
-    expect(loadClientId(storage)).toBe(id);
-    storage.data.set("tokencast:client-id", "stored-id-123");
-    expect(loadClientId(storage)).toBe("stored-id-123");
+    const voter = browserVoter(storage);
+    expect(voter.load()).toBeUndefined();
+    voter.save("id.mac");
+    expect(storage.data.get("tokencast:voter")).toBe("id.mac");
+    expect(browserVoter(storage).load()).toBe("id.mac");
   });
 
-  it("falls back to one id per tab without storage", () => {
-    const id = loadClientId(broken);
-    expect(id).toMatch(/^[0-9a-f]{32}$/);
-    expect(loadClientId(broken)).toBe(id);
+  it("keeps it for the tab without storage", () => {
+    const voter = browserVoter(broken);
+    voter.save("tab.voter");
+    expect(voter.load()).toBe("tab.voter");
   });
 });
 

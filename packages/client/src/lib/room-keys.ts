@@ -1,12 +1,11 @@
 /**
- * Room keys and this browser's client id, kept in localStorage. A key (owner or presenter) comes
+ * Room keys and this browser's voter id, kept in localStorage. A key (owner or presenter) comes
  * in a link's fragment (`/r/<id>#key=K`), is remembered per room and sent with every join; the
- * client id is a stable random id sent with every join (so a reconnect cannot vote twice).
+ * voter id is signed by the server (join ack) and sent with every later join (one vote per question).
  */
 const KEY_PREFIX = "tokencast:key:";
 const TOKEN_PREFIX = "tokencast:token:";
-const CLIENT_ID_KEY = "tokencast:client-id";
-const CLIENT_ID_BYTES = 16;
+const VOTER_KEY = "tokencast:voter";
 
 export type KeyStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 
@@ -99,27 +98,37 @@ export class RoomKeys {
   }
 }
 
-let tabClientId: string | undefined;
-
-/** A stable random id of this browser (`[0-9a-f]{32}`), created once and kept in storage. */
-export function loadClientId(storage: KeyStorage | undefined = browserStorage()): string {
-  try {
-    const stored = storage?.getItem(CLIENT_ID_KEY);
-    if (stored && /^[\w-]{8,64}$/.test(stored)) return stored;
-  } catch {
-    // Unreadable storage: fall through to a fresh id for this tab.
-  }
-  tabClientId ??= randomHex(CLIENT_ID_BYTES);
-  try {
-    storage?.setItem(CLIENT_ID_KEY, tabClientId);
-  } catch {
-    // Not persisted: this tab keeps its id in memory, a new tab gets another one.
-  }
-  return tabClientId;
+/** Where the signed voter id the server gave this browser is kept (one vote per question). */
+export interface VoterStore {
+  load(): string | undefined;
+  save(voter: string): void;
 }
 
-function randomHex(bytes: number): string {
-  const buffer = new Uint8Array(bytes);
-  globalThis.crypto.getRandomValues(buffer);
-  return [...buffer].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+let tabVoter: string | undefined;
+
+/**
+ * This browser's voter id in storage (`tokencast:voter`); without storage, one per tab. The
+ * server signs it: a value it did not issue is replaced by a fresh one on the next join.
+ */
+export function browserVoter(storage: KeyStorage | undefined = browserStorage()): VoterStore {
+  return {
+    load: () => readStored(storage, VOTER_KEY) ?? tabVoter,
+    save: (voter) => {
+      tabVoter = voter;
+      try {
+        storage?.setItem(VOTER_KEY, voter);
+      } catch {
+        // Not persisted: this tab keeps its voter id in memory; a new tab gets a fresh one.
+      }
+    },
+  };
+}
+
+function readStored(storage: KeyStorage | undefined, name: string): string | undefined {
+  try {
+    return storage?.getItem(name) ?? undefined;
+  } catch {
+    // Unreadable storage: the caller falls back to what this tab holds.
+    return undefined;
+  }
 }

@@ -9,7 +9,7 @@ import type {
   Member,
   Message,
   PresenceEvent,
-  QueueUpdatedEvent,
+  QueueChangedEvent,
   RoomClosedEvent,
   RoomUpdatedEvent,
   TypingEvent,
@@ -165,8 +165,15 @@ export interface QuestionQueue {
   vote(roomId: string, questionId: string, voterId: string): Promise<number | undefined>;
   /** Removes the question and returns it; undefined when it is gone (taken or dismissed already). */
   take(roomId: string, questionId: string): Promise<QueuedQuestion | undefined>;
-  /** The first `limit` questions (most votes, then oldest) and how many there are. */
-  list(roomId: string, limit: number): Promise<{ questions: QueuedQuestion[]; count: number }>;
+  /** The first `limit` questions (most votes, then oldest), how many there are, and the queue's version. */
+  list(roomId: string, limit: number): Promise<ListedQuestions>;
+}
+
+/** A queue as read at one version: every change (submit, counted vote, take) raises the version; it never goes back. */
+export interface ListedQuestions {
+  questions: QueuedQuestion[];
+  count: number;
+  version: number;
 }
 
 export type AppendResult = "appended" | "duplicate" | "refused";
@@ -190,7 +197,7 @@ export interface Broadcaster {
   roomUpdated(event: RoomUpdatedEvent): void;
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
-  queue(event: QueueUpdatedEvent): void;
+  queue(event: QueueChangedEvent): void;
   /**
    * The room is gone (its record was lost or expired): each member is told (`room:closed`), then
    * disconnected — on every node, or (`local`) on this node only. Returns how many.

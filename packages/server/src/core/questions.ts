@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { MAX_LISTED_QUESTIONS, MAX_QUEUED_QUESTIONS, type QueuedQuestion } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
-import type { Broadcaster, Logger, QuestionQueue } from "./ports.ts";
+import type { Broadcaster, ListedQuestions, Logger, QuestionQueue } from "./ports.ts";
 import { PresenceThrottle } from "./presence-throttle.ts";
+import { patchOf, QueueChanges } from "./queue-changes.ts";
 
-/** Queue updates go out at most this often per room and node: a wave of votes costs a few broadcasts. */
+/** Queue patches go out at most this often per room and node: a wave of votes costs a few small broadcasts. */
 const QUEUE_INTERVAL_MS = 250;
 
 export interface QuestionsDeps {
@@ -16,32 +17,35 @@ export interface QuestionsDeps {
 
 /**
  * A presentation's question queue: the audience submits and upvotes, presenters take questions
- * out (to ask the model) or dismiss them. Every change is broadcast (throttled) as the first
- * MAX_LISTED_QUESTIONS questions and the count.
+ * out (to ask the model) or dismiss them. Changes are broadcast (throttled) as `queue:changed`
+ * patches to the first MAX_LISTED_QUESTIONS questions; the join ack carries the snapshot.
  */
 export class Questions {
   private readonly throttle: PresenceThrottle;
+  private readonly changes = new QueueChanges();
+  /** Each room's last publication: the next one waits for it, so patches of one node go out in order. */
+  private readonly publishing = new Map<string, Promise<void>>();
   /** Questions asked on this node in the same millisecond still get distinct times, in order (ties would order by random id). */
   private lastCreatedAt = 0;
 
   constructor(private readonly deps: QuestionsDeps) {
-    this.throttle = new PresenceThrottle(QUEUE_INTERVAL_MS, (roomId) => void this.publish(roomId));
+    this.throttle = new PresenceThrottle(QUEUE_INTERVAL_MS, (roomId) => this.publish(roomId));
   }
 
   async submit(roomId: string, author: string, text: string): Promise<QueuedQuestion> {
     this.lastCreatedAt = Math.max(this.deps.now(), this.lastCreatedAt + 1);
-    const question: QueuedQuestion = { id: randomUUID(), roomId, text, author, createdAt: this.lastCreatedAt, votes: 0 };
+    const question: QueuedQuestion = { id: randomUUID(), roomId, text, author, createdAt: this.lastCreatedAt, votes: 0, rev: 0 };
     if (!(await this.deps.queue.submit(question, MAX_QUEUED_QUESTIONS))) {
       throw new AppError("queue_full", `The queue already holds ${MAX_QUEUED_QUESTIONS} questions; upvote one instead.`);
     }
-    this.throttle.changed(roomId);
+    this.changed(roomId, question.id);
     return question;
   }
 
   async vote(roomId: string, questionId: string, voterId: string): Promise<number> {
     const votes = await this.deps.queue.vote(roomId, questionId, voterId);
     if (votes === undefined) throw gone();
-    this.throttle.changed(roomId);
+    this.changed(roomId, questionId);
     return votes;
   }
 
@@ -49,6 +53,7 @@ export class Questions {
   async take(roomId: string, questionId: string): Promise<QueuedQuestion> {
     const question = await this.deps.queue.take(roomId, questionId);
     if (!question) throw gone();
+    this.changes.removed(roomId, questionId);
     this.throttle.changed(roomId);
     return question;
   }
@@ -58,22 +63,39 @@ export class Questions {
     await this.deps.queue.submit({ ...question, votes: 0 }, MAX_QUEUED_QUESTIONS).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, roomId: question.roomId }, "could not put a question back in the queue");
     });
-    this.throttle.changed(question.roomId);
+    this.changed(question.roomId, question.id);
   }
 
-  list(roomId: string): Promise<{ questions: QueuedQuestion[]; count: number }> {
+  list(roomId: string): Promise<ListedQuestions> {
     return this.deps.queue.list(roomId, MAX_LISTED_QUESTIONS);
   }
 
   dispose(): void {
     this.throttle.dispose();
+    this.changes.clear();
   }
 
-  private async publish(roomId: string): Promise<void> {
+  private changed(roomId: string, questionId: string): void {
+    this.changes.changed(roomId, questionId);
+    this.throttle.changed(roomId);
+  }
+
+  private publish(roomId: string): void {
+    const previous = this.publishing.get(roomId) ?? Promise.resolve();
+    const next = previous.then(() => this.publishNow(roomId));
+    this.publishing.set(roomId, next);
+    void next.finally(() => {
+      if (this.publishing.get(roomId) === next) this.publishing.delete(roomId);
+    });
+  }
+
+  private async publishNow(roomId: string): Promise<void> {
+    const pending = this.changes.take(roomId);
+    if (!pending) return;
     try {
-      const { questions, count } = await this.list(roomId);
-      this.deps.broadcaster.queue({ roomId, questions, count });
+      this.deps.broadcaster.queue(patchOf(roomId, pending, await this.list(roomId)));
     } catch (error) {
+      // Members keep the list they have until the next change (a later patch, or a rejoin's snapshot).
       this.deps.logger.warn({ err: error, roomId }, "could not publish the question queue");
     }
   }

@@ -49,6 +49,7 @@ import type { Payer, TokenQuotas } from "./quotas.ts";
 import { RoomCatalog, modelOf, type CreatedRoom, type RoomView } from "./room-catalog.ts";
 import { RoomTokens, generationOf, type MintRequest, type TokenClaims } from "./tokens.ts";
 import { TypingGate } from "./typing-gate.ts";
+import { ConnectionVoters, processVoterSecret, VoterIds } from "./voter-ids.ts";
 
 export interface RoomServiceDeps {
   store: RoomStore;
@@ -88,6 +89,8 @@ export interface RoomServiceDeps {
   tokens?: RoomTokens;
   /** Where answers report for monitoring; none: nowhere. */
   metrics?: Metrics;
+  /** Signs voter ids (one vote per voter); absent: with a secret of this process only. */
+  voterIds?: VoterIds;
   now?: () => number;
 }
 
@@ -127,8 +130,8 @@ export class RoomService {
   private readonly questions: Questions;
   private readonly joinLimits: JoinLimits;
   private readonly typingGate: TypingGate;
-  /** Each connection's stable browser id (votes count once per browser). */
-  private readonly clientIds = new Map<string, string>();
+  /** Each connection's signed voter id (votes count once per voter). */
+  private readonly voters: ConnectionVoters;
   /** Each connection's client IP: who pays for the answers it asks for. */
   private readonly ips = new Map<string, string>();
   private readonly now: () => number;
@@ -153,6 +156,7 @@ export class RoomService {
       watched: (roomId) => this.watched(roomId),
       stop: (answer) => this.answers.stopUnwatched(answer),
     });
+    this.voters = new ConnectionVoters(deps.voterIds ?? new VoterIds(processVoterSecret()));
     deps.cluster?.onStopRequest((request) => this.answers.stopLocal(request));
   }
 
@@ -270,19 +274,19 @@ export class RoomService {
     const self: Member = { id: connectionId, name, joinedAt: this.now(), role };
     const ip = this.ipOf(connectionId);
     const release = await this.joinLimits.check({ roomId: payload.roomId, connectionId, ip, role, created: view.record !== undefined });
-    if (payload.clientId) this.clientIds.set(connectionId, payload.clientId);
-    let joined;
-    try {
-      const [page, queue] = await Promise.all([this.recentHistory(payload.roomId), this.questions.list(payload.roomId)]);
-      joined = { page, queue, ...(await this.presence.join(payload.roomId, self, ip)) };
-    } finally {
-      release();
-    }
-    const { page, queue, members, count, roleCounts } = joined;
+    const { voter, page, queue, presence } = await this.enter(payload, self, ip).finally(release);
     if (view.record) await this.catalog.touch(payload.roomId);
     const room = this.catalog.info(payload.roomId, view);
-    const { messages, more: moreHistory } = page;
-    return { room, self, members, memberCount: count, roleCounts, messages, moreHistory, queue: queue.questions, queueCount: queue.count };
+    const { members, count: memberCount, roleCounts } = presence;
+    const queueFields = { queue: queue.questions, queueCount: queue.count, queueVersion: queue.version };
+    return { room, self, members, memberCount, roleCounts, messages: page.messages, moreHistory: page.more, ...queueFields, voter: voter.signed };
+  }
+
+  /** What the joiner sees, read before it is listed as a member (the join limits hold its slots meanwhile). */
+  private async enter(payload: JoinPayload, self: Member, ip: string) {
+    const voter = await this.voters.admit(self.id, payload.voter);
+    const [page, queue] = await Promise.all([this.recentHistory(payload.roomId), this.questions.list(payload.roomId)]);
+    return { voter, page, queue, presence: await this.presence.join(payload.roomId, self, ip) };
   }
 
   /** A member's page of older history: at most `limit` messages within the byte budget, ending just before `before`. */
@@ -312,7 +316,7 @@ export class RoomService {
   disconnect(connectionId: string): void {
     for (const roomId of this.presence.roomsOf(connectionId)) this.stopTyping(connectionId, roomId);
     this.presence.disconnect(connectionId);
-    this.clientIds.delete(connectionId);
+    this.voters.forget(connectionId);
     this.ips.delete(connectionId);
   }
 
@@ -402,7 +406,7 @@ export class RoomService {
 
   async vote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
     this.requireMember(connectionId, payload.roomId);
-    const voter = this.clientIds.get(connectionId) ?? connectionId;
+    const voter = this.voters.idOf(connectionId);
     return { votes: await this.questions.vote(payload.roomId, payload.questionId, voter) };
   }
 

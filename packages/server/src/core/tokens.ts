@@ -5,7 +5,7 @@
  * signature, another room, another algorithm, malformed, no `exp`) → `forbidden`.
  */
 import { decodeJwt, errors, jwtVerify, SignJWT } from "jose";
-import { MAX_NAME_LENGTH, ROLES, type Role } from "@tokencast/protocol";
+import { ROLES, nameSchema, type Role } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 
 export interface TokenClaims {
@@ -41,9 +41,11 @@ export class RoomTokens {
     return this.key !== undefined;
   }
 
+  /** Throws `invalid_payload` for a name a join would refuse: a token must never carry one. */
   async mint(request: MintRequest, generation = 0): Promise<{ token: string; expiresAt: number }> {
     const expiresAt = Math.floor(Date.now() / 1000) + request.ttlSeconds;
-    const claims = { room: request.roomId, role: request.role, gen: generation, ...(request.name !== undefined ? { name: request.name } : {}) };
+    const name = request.name === undefined ? undefined : mintableName(request.name);
+    const claims = { room: request.roomId, role: request.role, gen: generation, ...(name !== undefined ? { name } : {}) };
     const token = await new SignJWT(claims).setProtectedHeader({ alg: ALGORITHM }).setIssuedAt().setExpirationTime(expiresAt).sign(this.requireKey());
     return { token, expiresAt: expiresAt * 1000 };
   }
@@ -73,10 +75,17 @@ function claimsFor(payload: Record<string, unknown>, roomId: string): VerifiedCl
   if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) throw new AppError("forbidden", "This room token names no valid role.");
   const generation = payload.gen ?? 0;
   if (!Number.isSafeInteger(generation) || (generation as number) < 0) throw new AppError("forbidden", "This room token's generation is not valid.");
-  const name = payload.name;
-  if (name === undefined) return { role: role as Role, generation: generation as number };
-  if (typeof name !== "string" || name.trim() === "" || name.length > MAX_NAME_LENGTH) throw new AppError("forbidden", "This room token's name is not valid.");
-  return { role: role as Role, name: name.trim(), generation: generation as number };
+  if (payload.name === undefined) return { role: role as Role, generation: generation as number };
+  const name = nameSchema.safeParse(payload.name);
+  if (!name.success) throw new AppError("forbidden", "This room token's name is not valid.");
+  return { role: role as Role, name: name.data, generation: generation as number };
+}
+
+/** The name as a join would keep it (normalised), or `invalid_payload`. */
+function mintableName(raw: string): string {
+  const name = nameSchema.safeParse(raw);
+  if (!name.success) throw new AppError("invalid_payload", `Invalid token name: ${name.error.issues[0]?.message ?? "not a valid display name"}.`);
+  return name.data;
 }
 
 /** The `gen` claim of a token this server signed and verified before (no signature check). */

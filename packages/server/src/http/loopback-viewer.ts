@@ -15,7 +15,7 @@ import type {
   ResumeResult,
   ServerToClientEvents,
 } from "@tokencast/protocol";
-import { MAX_HISTORY_PAGE } from "@tokencast/protocol";
+import { ListedQueue, MAX_HISTORY_PAGE, snapshotChange } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
 import type { LiveEvent } from "./room-stream.ts";
 
@@ -67,24 +67,33 @@ function connected(socket: LoopbackSocket): Promise<void> {
 }
 
 function viewerOver(socket: LoopbackSocket, timeoutMs: number): LoopbackViewer {
+  // SSE consumers get the whole listed queue on each change (their `queue` event), built here from the patches.
+  const queue = new ListedQueue();
   return {
-    join: (payload) => request<JoinResult>(socket, "room:join", payload, timeoutMs),
+    join: async (payload) => {
+      const joined = await request<JoinResult>(socket, "room:join", payload, timeoutMs);
+      queue.apply(snapshotChange(payload.roomId, joined.queue, joined.queueCount, joined.queueVersion));
+      return joined;
+    },
     history: (roomId, before) => request<HistoryResult>(socket, "room:history", { roomId, before, limit: MAX_HISTORY_PAGE }, timeoutMs),
     resume: (roomId, messageId, afterSeq) => request<ResumeResult>(socket, "chat:resume", { roomId, messageId, afterSeq }, timeoutMs),
-    onEvent: (listener) => forwardEvents(socket, listener),
+    onEvent: (listener) => forwardEvents(socket, queue, listener),
     onLost: (listener) => void socket.on("disconnect", (reason) => listener(reason)),
     close: () => void socket.close(),
   };
 }
 
-function forwardEvents(socket: LoopbackSocket, listener: (event: LiveEvent) => void): void {
+function forwardEvents(socket: LoopbackSocket, queue: ListedQueue, listener: (event: LiveEvent) => void): void {
   socket.on("chat:message", (message) => listener({ type: "message", message }));
   socket.on("chat:delta", (delta) => listener({ type: "delta", delta }));
   socket.on("chat:end", (end) => listener({ type: "end", end }));
   socket.on("chat:reasoning", (reasoning) => listener({ type: "reasoning", reasoning }));
   socket.on("room:presence", (presence) => listener({ type: "presence", presence }));
   socket.on("room:updated", (room) => listener({ type: "room", room }));
-  socket.on("queue:updated", (queue) => listener({ type: "queue", queue }));
+  socket.on("queue:changed", (change) => {
+    queue.apply(change);
+    listener({ type: "queue", queue: { roomId: change.roomId, questions: queue.questions, count: queue.count } });
+  });
   socket.on("room:resync", () => listener({ type: "resync" }));
 }
 

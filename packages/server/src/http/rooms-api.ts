@@ -1,6 +1,6 @@
 import { json, type Request, type RequestHandler, type Response, type Router } from "express";
 import { z } from "zod";
-import { ROLES, createRoomSchema, roomIdSchema, type CreateRoomResult } from "@tokencast/protocol";
+import { ROLES, createRoomSchema, nameSchema, roomIdSchema, type CreateRoomResult } from "@tokencast/protocol";
 import { AppError, toErrorPayload } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
@@ -22,7 +22,8 @@ export interface RoomsApiDeps {
 /** Body of `POST /api/rooms/:id/tokens`. */
 const mintSchema = z.strictObject({
   role: z.enum(ROLES),
-  name: z.string().trim().min(1).max(64).optional(),
+  /** The holder's display name, by the same rule as a join's `name` (refused here, not first at use). */
+  name: nameSchema.optional(),
   ttlSeconds: z.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS).default(DEFAULT_TOKEN_TTL_SECONDS),
 });
 

@@ -1,6 +1,5 @@
-import type { QueuedQuestion } from "@tokencast/protocol";
-import type { QuestionQueue } from "../core/ports.ts";
-import { byVotesThenAge } from "./queue-order.ts";
+import { byVotesThenAge, type QueuedQuestion } from "@tokencast/protocol";
+import type { ListedQuestions, QuestionQueue } from "../core/ports.ts";
 
 interface Entry {
   question: QueuedQuestion;
@@ -10,6 +9,8 @@ interface Entry {
 /** Presentation question queues of a single node, in process memory. */
 export class MemoryQueue implements QuestionQueue {
   private readonly rooms = new Map<string, Map<string, Entry>>();
+  /** One version for every room of the process: it never goes back, even for a room forgotten and used again. */
+  private version = 0;
 
   async submit(question: QueuedQuestion, maxQueued: number): Promise<boolean> {
     let room = this.rooms.get(question.roomId);
@@ -18,7 +19,7 @@ export class MemoryQueue implements QuestionQueue {
       this.rooms.set(question.roomId, room);
     }
     if (room.size >= maxQueued) return false;
-    room.set(question.id, { question: { ...question }, voters: new Set() });
+    room.set(question.id, { question: { ...question, rev: ++this.version }, voters: new Set() });
     return true;
   }
 
@@ -28,6 +29,7 @@ export class MemoryQueue implements QuestionQueue {
     if (!entry.voters.has(voterId)) {
       entry.voters.add(voterId);
       entry.question.votes += 1;
+      entry.question.rev = ++this.version;
     }
     return entry.question.votes;
   }
@@ -37,12 +39,13 @@ export class MemoryQueue implements QuestionQueue {
     const entry = room?.get(questionId);
     if (!room || !entry) return undefined;
     room.delete(questionId);
+    this.version++;
     if (room.size === 0) this.rooms.delete(roomId);
     return { ...entry.question };
   }
 
-  async list(roomId: string, limit: number): Promise<{ questions: QueuedQuestion[]; count: number }> {
+  async list(roomId: string, limit: number): Promise<ListedQuestions> {
     const all = [...(this.rooms.get(roomId)?.values() ?? [])].map((entry) => ({ ...entry.question }));
-    return { questions: all.sort(byVotesThenAge).slice(0, limit), count: all.length };
+    return { questions: all.sort(byVotesThenAge).slice(0, limit), count: all.length, version: this.version };
   }
 }

@@ -23,6 +23,10 @@ export interface RoomKeys {
   queue: string;
   /** HASH question id → votes. */
   votes: string;
+  /** HASH question id → the queue version of its last change. */
+  revs: string;
+  /** STRING: the queue's version (increases with every change). */
+  queueVersion: string;
   /** Prefix of per-message keys; see messageKeys. */
   base: string;
 }
@@ -40,6 +44,8 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     tokenGeneration: `${base}:token-gen`,
     queue: `${base}:queue`,
     votes: `${base}:queue-votes`,
+    revs: `${base}:queue-revs`,
+    queueVersion: `${base}:queue-version`,
     base,
   };
 }
@@ -62,4 +68,9 @@ export function nodeKeys(prefix: string, nodeId: string): { nodes: string; membe
 /** SET of who voted for a queued question. */
 export function votersKey(keys: RoomKeys, questionId: string): string {
   return `${keys.base}:voters:${questionId}`;
+}
+
+/** STRING: the secret voter ids are signed with when TOKEN_SECRET is not set (shared by every node). */
+export function voterSecretKey(prefix: string): string {
+  return `${prefix}voter-secret`;
 }

@@ -1,10 +1,10 @@
 import type { Redis } from "ioredis";
-import type { QueuedQuestion } from "@tokencast/protocol";
-import type { QuestionQueue } from "../core/ports.ts";
+import { byVotesThenAge, type QueuedQuestion } from "@tokencast/protocol";
+import { AppError } from "../core/errors.ts";
+import type { ListedQuestions, QuestionQueue } from "../core/ports.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { storeCall } from "./redis-errors.ts";
 import { roomKeys, votersKey } from "./redis-keys.ts";
-import { byVotesThenAge } from "./queue-order.ts";
 import { SUBMIT_QUESTION, TAKE_QUESTION, VOTE_QUESTION } from "./redis-queue-scripts.ts";
 
 export interface RedisQueueOptions {
@@ -14,12 +14,12 @@ export interface RedisQueueOptions {
 }
 
 interface ScriptedRedis extends Redis {
-  tcSubmitQuestion(queue: string, votes: string, ...args: Array<string | number>): Promise<number>;
-  tcVoteQuestion(queue: string, votes: string, voters: string, ...args: Array<string | number>): Promise<number>;
-  tcTakeQuestion(queue: string, votes: string, voters: string, id: string): Promise<[string, string] | null>;
+  tcSubmitQuestion(queue: string, votes: string, revs: string, version: string, ...args: Array<string | number>): Promise<number>;
+  tcVoteQuestion(queue: string, votes: string, voters: string, revs: string, version: string, ...args: Array<string | number>): Promise<number>;
+  tcTakeQuestion(queue: string, votes: string, voters: string, revs: string, version: string, id: string, ttlMs: number): Promise<[string, string] | null>;
 }
 
-type StoredQuestion = Omit<QueuedQuestion, "votes">;
+type StoredQuestion = Omit<QueuedQuestion, "votes" | "rev">;
 
 /** Presentation question queues shared by every node. */
 export class RedisQueue implements QuestionQueue {
@@ -30,17 +30,17 @@ export class RedisQueue implements QuestionQueue {
     private readonly options: RedisQueueOptions,
   ) {
     this.redis = defineScripts<ScriptedRedis>(redis, {
-      tcSubmitQuestion: { numberOfKeys: 2, lua: SUBMIT_QUESTION },
-      tcVoteQuestion: { numberOfKeys: 3, lua: VOTE_QUESTION },
-      tcTakeQuestion: { numberOfKeys: 3, lua: TAKE_QUESTION },
+      tcSubmitQuestion: { numberOfKeys: 4, lua: SUBMIT_QUESTION },
+      tcVoteQuestion: { numberOfKeys: 5, lua: VOTE_QUESTION },
+      tcTakeQuestion: { numberOfKeys: 5, lua: TAKE_QUESTION },
     });
   }
 
   async submit(question: QueuedQuestion, maxQueued: number): Promise<boolean> {
     const keys = roomKeys(this.options.prefix, question.roomId);
-    const { votes: _votes, ...stored } = question;
+    const { votes: _votes, rev: _rev, ...stored } = question;
     const reply = await storeCall(() =>
-      this.redis.tcSubmitQuestion(keys.queue, keys.votes, question.id, JSON.stringify(stored), maxQueued, this.options.ttlMs),
+      this.redis.tcSubmitQuestion(keys.queue, keys.votes, keys.revs, keys.queueVersion, question.id, JSON.stringify(stored), maxQueued, this.options.ttlMs),
     );
     return reply === 1;
   }
@@ -48,22 +48,31 @@ export class RedisQueue implements QuestionQueue {
   async vote(roomId: string, questionId: string, voterId: string): Promise<number | undefined> {
     const keys = roomKeys(this.options.prefix, roomId);
     const votes = await storeCall(() =>
-      this.redis.tcVoteQuestion(keys.queue, keys.votes, votersKey(keys, questionId), questionId, voterId, this.options.ttlMs),
+      this.redis.tcVoteQuestion(keys.queue, keys.votes, votersKey(keys, questionId), keys.revs, keys.queueVersion, questionId, voterId, this.options.ttlMs),
     );
     return votes < 0 ? undefined : votes;
   }
 
   async take(roomId: string, questionId: string): Promise<QueuedQuestion | undefined> {
     const keys = roomKeys(this.options.prefix, roomId);
-    const taken = await storeCall(() => this.redis.tcTakeQuestion(keys.queue, keys.votes, votersKey(keys, questionId), questionId));
-    return taken ? { ...(JSON.parse(taken[0]) as StoredQuestion), votes: Number(taken[1]) } : undefined;
+    const taken = await storeCall(() =>
+      this.redis.tcTakeQuestion(keys.queue, keys.votes, votersKey(keys, questionId), keys.revs, keys.queueVersion, questionId, this.options.ttlMs),
+    );
+    return taken ? { ...(JSON.parse(taken[0]) as StoredQuestion), votes: Number(taken[1]), rev: 0 } : undefined;
   }
 
-  async list(roomId: string, limit: number): Promise<{ questions: QueuedQuestion[]; count: number }> {
+  async list(roomId: string, limit: number): Promise<ListedQuestions> {
     const keys = roomKeys(this.options.prefix, roomId);
-    // The queue is capped (MAX_QUEUED_QUESTIONS), so reading it whole is cheap.
-    const [questions, votes] = await storeCall(() => Promise.all([this.redis.hgetall(keys.queue), this.redis.hgetall(keys.votes)]));
-    const all = Object.entries(questions).map(([id, json]) => ({ ...(JSON.parse(json) as StoredQuestion), votes: Number(votes[id] ?? 0) }));
-    return { questions: all.sort(byVotesThenAge).slice(0, limit), count: all.length };
+    // The queue is capped (MAX_QUEUED_QUESTIONS), so reading it whole is cheap; in one
+    // transaction, so that each question's votes and rev, and the version, are of one moment.
+    const replies = await storeCall(() =>
+      this.redis.multi().hgetall(keys.queue).hgetall(keys.votes).hgetall(keys.revs).get(keys.queueVersion).exec(),
+    );
+    const [questions, votes, revs, version] = (replies ?? []).map(([error, value]) => {
+      if (error) throw new AppError("store_unavailable", "The room store (Redis) did not answer the queue read.", { cause: error });
+      return value;
+    }) as [Record<string, string>, Record<string, string>, Record<string, string>, string | null];
+    const all = Object.entries(questions).map(([id, json]) => ({ ...(JSON.parse(json) as StoredQuestion), votes: Number(votes[id] ?? 0), rev: Number(revs[id] ?? 0) }));
+    return { questions: all.sort(byVotesThenAge).slice(0, limit), count: all.length, version: Number(version ?? 0) };
   }
 }

@@ -20,7 +20,8 @@ const record = (id: string): RoomRecord => ({
   createdAt: 1,
 });
 
-const question = (id: string, createdAt: number, roomId = "r"): QueuedQuestion => ({ id, roomId, text: `q ${id}`, author: "Ada", createdAt, votes: 0 });
+const question = (id: string, createdAt: number, roomId = "r"): QueuedQuestion => ({ id, roomId, text: `q ${id}`, author: "Ada", createdAt, votes: 0, rev: 0 });
+const withoutRev = ({ rev: _rev, ...rest }: QueuedQuestion) => rest;
 
 const backends: Array<[string, () => { rooms: RoomRecords; queue: QuestionQueue }]> = [
   ["memory", () => ({ rooms: new MemoryRooms({ idleTtlMs: 60_000 }), queue: new MemoryQueue() })],
@@ -70,12 +71,33 @@ describe.each(backends)("RoomRecords and QuestionQueue: %s", (_name, make) => {
     const listed = await queue.list("r", 2);
     expect(listed.count).toBe(3);
     expect(listed.questions.map((q) => [q.id, q.votes])).toEqual([["c", 2], ["b", 1]]);
-    expect(await queue.take("r", "c")).toEqual({ ...question("c", 3), votes: 2 });
+    expect(withoutRev((await queue.take("r", "c"))!)).toEqual(withoutRev({ ...question("c", 3), votes: 2 }));
     expect(await queue.take("r", "c")).toBeUndefined();
     expect(await queue.vote("r", "c", "v3")).toBeUndefined();
     expect((await queue.list("r", 10)).questions.map((q) => q.id)).toEqual(["b", "a"]);
     expect(await queue.submit(question("d", 4), 3)).toBe(true);
-    expect(await queue.list("other", 10)).toEqual({ questions: [], count: 0 });
+    expect(await queue.list("other", 10)).toMatchObject({ questions: [], count: 0 });
+  });
+
+  it("versions: every change raises the queue's version; a question's rev is the version of its last change (a counted vote)", async () => {
+    const { queue } = make();
+    const versions = [(await queue.list("v", 10)).version];
+    const step = async (change: () => Promise<unknown>) => {
+      await change();
+      const listed = await queue.list("v", 10);
+      expect(listed.version).toBeGreaterThan(versions.at(-1)!);
+      versions.push(listed.version);
+      return listed;
+    };
+    const submitted = await step(() => queue.submit(question("a", 1, "v"), 10));
+    expect(submitted.questions[0]!.rev).toBe(submitted.version);
+    const voted = await step(() => queue.submit(question("b", 2, "v"), 10).then(() => queue.vote("v", "a", "v1")));
+    expect(voted.questions.map((q) => [q.id, q.rev === voted.version])).toEqual([["a", true], ["b", false]]);
+    expect(voted.questions[1]!.rev).toBeGreaterThan(submitted.version);
+    await queue.vote("v", "a", "v1"); // not counted: nothing changes
+    expect((await queue.list("v", 10)).version).toBe(voted.version);
+    const taken = await step(() => queue.take("v", "a"));
+    expect(taken.questions.map((q) => q.id)).toEqual(["b"]);
   });
 });
 
@@ -88,7 +110,7 @@ describe("Redis rooms and queue keys", () => {
     await queue.submit(question("a", 1, "t"), 10);
     await queue.vote("t", "a", "v");
     const keys = await redis.client.keys(`${prefix}*`);
-    expect(keys.length).toBe(4);
+    expect(keys.length).toBe(6);
     for (const key of keys) expect(await redis.client.pttl(key), key).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,8 @@ import { ROLES } from "@tokencast/protocol";
 import type { ErrorPayload, JoinPayload, Member, PresenceEvent, Role, RoleCounts, RoomSettings } from "@tokencast/protocol";
 
 export interface FakeMember extends Member {
-  clientId?: string;
+  /** Who votes count by: the voter id the join presented, else one the fake issues. */
+  voter: string;
 }
 
 export interface RoomKeysConfig {
@@ -28,7 +29,7 @@ export class FakeMembers {
   }
 
   add(socketId: string, payload: JoinPayload, role: Role): FakeMember {
-    const member: FakeMember = { id: socketId, name: payload.name, joinedAt: Date.now(), role, clientId: payload.clientId };
+    const member: FakeMember = { id: socketId, name: payload.name, joinedAt: Date.now(), role, voter: payload.voter ?? `voter-${socketId}` };
     this.bySocket.set(socketId, member);
     return member;
   }
@@ -45,7 +46,7 @@ export class FakeMembers {
   list(): Member[] {
     const rank = (role: Role): number => ROLES.indexOf(role);
     return [...this.bySocket.values()]
-      .map(({ clientId: _clientId, ...member }) => member)
+      .map(({ voter: _voter, ...member }) => member)
       .sort((a, b) => rank(a.role) - rank(b.role) || a.joinedAt - b.joinedAt);
   }
 

@@ -146,7 +146,7 @@ export class FakeRoomServer {
   }
 
   private broadcastQueue(): void {
-    this.io.to(this.roomId).emit("queue:updated", this.queue.event());
+    this.io.to(this.roomId).emit("queue:changed", this.queue.event());
   }
 
   private bind(socket: ServerSocket): void {
@@ -181,7 +181,7 @@ export class FakeRoomServer {
     });
     socket.on("queue:vote", (payload, ack) => {
       const member = this.members.get(socket.id);
-      const votes = member && this.queue.vote(payload.questionId, member.clientId ?? member.id);
+      const votes = member && this.queue.vote(payload.questionId, member.voter);
       if (votes === undefined) return ack({ ok: false, error: { code: "not_found", message: "No such question." } });
       this.broadcastQueue();
       ack({ ok: true, votes });
@@ -207,13 +207,13 @@ export class FakeRoomServer {
     const self = this.members.add(socket.id, payload, role);
     const presence = this.members.presence(this.roomId);
     socket.to(this.roomId).emit("room:presence", presence);
-    const { clientId: _clientId, ...member } = self;
+    const { voter, ...member } = self;
     const queue = this.queue.event();
     const { messages, more: moreHistory } = this.page([...this.messages.values()], this.joinPageSize);
     return {
       ok: true,
       ...{ room: this.roomInfo(), self: member, members: presence.members, memberCount: presence.count },
-      ...{ roleCounts: presence.roleCounts, messages, moreHistory, queue: queue.questions, queueCount: queue.count },
+      ...{ roleCounts: presence.roleCounts, messages, moreHistory, queue: queue.upserts, queueCount: queue.count, queueVersion: queue.version, voter },
     };
   }
 
