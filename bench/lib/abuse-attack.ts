@@ -41,8 +41,8 @@ export class Attack {
     return undefined;
   }
 
-  async call(socket: RawSocket, event: string, payload: unknown): Promise<AckResult> {
-    const result = await socket.emit(event, payload);
+  async call(socket: RawSocket, event: string, payload: unknown, parseLimitBytes?: number): Promise<AckResult> {
+    const result = await socket.emit(event, payload, parseLimitBytes);
     this.record(event, result.ok ? "ok" : (result.code ?? "unreadable"));
     return result;
   }

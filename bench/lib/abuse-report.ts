@@ -36,9 +36,12 @@ const ATTACKS: Array<[AttackName, string]> = [["flood", "join flood"], ["hog", "
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
+/** "12.3 ms", or "n/a" when nothing was measured. */
+const ms = (v: number, digits = 1) => (Number.isFinite(v) ? `${v.toFixed(digits)} ms` : "n/a");
 
 function ratio(attacked: number, quiet: number, goal?: number): string {
   const r = attacked / quiet;
+  if (goal !== undefined && Number.isFinite(quiet) && !Number.isFinite(attacked)) return `nothing measured (goal ≤ ${goal}×: MISSED)`;
   if (!Number.isFinite(r)) return "n/a";
   const verdict = goal === undefined ? "" : r <= goal ? ` (goal ≤ ${goal}×: met)` : ` (goal ≤ ${goal}×: MISSED)`;
   return `${r.toFixed(2)}×${verdict}`;
@@ -58,7 +61,7 @@ function deliveries(run: AbuseRun, tokens: number): string {
 
 function healthz(v: Vitals): string {
   const failed = v.healthz.failures > 0 ? `, ${v.healthz.failures} failed` : "";
-  return `${v.healthz.p50.toFixed(1)} / ${v.healthz.p99.toFixed(1)} / ${v.healthz.max.toFixed(0)} ms (${v.healthz.n} requests${failed})`;
+  return `${ms(v.healthz.p50)} / ${ms(v.healthz.p99)} / ${ms(v.healthz.max, 0)} (${v.healthz.n} requests${failed})`;
 }
 
 function machine(cores: number): string {
@@ -71,10 +74,10 @@ export function viewerRows({ options, quiet, attacked, floor }: AbuseSummary): s
   const f = summarizeHistogram(floor.delays);
   return [
     ["viewers joined", joined(quiet, options.viewers), joined(attacked, options.viewers), ""],
-    ["every join answered after", `${quiet.joinMs.toFixed(0)} ms`, `${attacked.joinMs.toFixed(0)} ms`, ratio(attacked.joinMs, quiet.joinMs)],
-    ["token → viewer delay p50", `${q.p50.toFixed(1)} ms`, `${a.p50.toFixed(1)} ms`, ratio(a.p50, q.p50)],
-    ["token → viewer delay p99", `${q.p99.toFixed(1)} ms`, `${a.p99.toFixed(1)} ms`, ratio(a.p99, q.p99, 2)],
-    ["token → viewer delay max", `${q.max.toFixed(0)} ms`, `${a.max.toFixed(0)} ms`, ""],
+    ["every join answered (or failed) after", ms(quiet.joinMs, 0), ms(attacked.joinMs, 0), ratio(attacked.joinMs, quiet.joinMs)],
+    ["token → viewer delay p50", ms(q.p50), ms(a.p50), ratio(a.p50, q.p50)],
+    ["token → viewer delay p99", ms(q.p99), ms(a.p99), ratio(a.p99, q.p99, 2)],
+    ["token → viewer delay max", ms(q.max, 0), ms(a.max, 0), ""],
     ["token deliveries", deliveries(quiet, options.tokens), deliveries(attacked, options.tokens), ""],
     ["↳ floor: raw ws relay, the quiet run's frames, same viewers", formatLatency(f), "", ""],
     ["node RSS when the window opened", mib(quiet.vitals.rssFirstKb), mib(attacked.vitals.rssFirstKb), ""],

@@ -11,7 +11,7 @@
  */
 import WebSocket from "ws";
 
-/** Acks up to this size are parsed whole; bigger ones only have their head read. */
+/** Acks up to this size are parsed whole (unless the call says otherwise); bigger ones only have their head read. */
 const PARSE_LIMIT_BYTES = 1024 * 1024;
 const HEAD_BYTES = 256;
 
@@ -38,6 +38,7 @@ export function byteCounter(): ByteCounter {
 interface Pending {
   resolve(result: AckResult): void;
   timer: NodeJS.Timeout;
+  parseLimitBytes: number;
 }
 
 export class RawSocket {
@@ -57,13 +58,16 @@ export class RawSocket {
     });
   }
 
-  /** Sends an event with an ack and resolves with the ack's outcome (never rejects). */
-  emit(event: string, payload: unknown): Promise<AckResult> {
+  /**
+   * Sends an event with an ack and resolves with the ack's outcome (never rejects). An ack over
+   * `parseLimitBytes` is not parsed (no `body`).
+   */
+  emit(event: string, payload: unknown, parseLimitBytes = PARSE_LIMIT_BYTES): Promise<AckResult> {
     if (this.closed) return Promise.resolve({ ok: false, code: "closed", bytes: 0 });
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle(id, { ok: false, code: "no_ack", bytes: 0 }), this.ackTimeoutMs);
-      this.pending.set(id, { resolve, timer });
+      this.pending.set(id, { resolve, timer, parseLimitBytes });
       this.ws.send(`42${id}${JSON.stringify([event, payload])}`);
     });
   }
@@ -92,7 +96,8 @@ export class RawSocket {
     const match = /^43(\d+)/.exec(head);
     if (!match) return;
     const id = Number(match[1]);
-    const json = data.length <= PARSE_LIMIT_BYTES ? data.subarray(match[0].length).toString() : undefined;
+    const parseLimit = this.pending.get(id)?.parseLimitBytes ?? PARSE_LIMIT_BYTES;
+    const json = data.length <= parseLimit ? data.subarray(match[0].length).toString() : undefined;
     this.settle(id, readAck(head, json, data.length));
   }
 

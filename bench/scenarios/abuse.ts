@@ -7,7 +7,6 @@
  * the queue storm. Then the raw ws relay floor: the quiet run's frames to the same viewers.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
