@@ -42,7 +42,8 @@ export function joinFlood(attack: Attack, index: number): Promise<void> {
       const parseLimit = index === 0 && oldestKnown === undefined ? Number.POSITIVE_INFINITY : undefined;
       const joined = await attack.call(socket, "room:join", { roomId, name: `flood ${index}` }, parseLimit);
       if (joined.ok && parseLimit !== undefined) oldestKnown = oldestIdIn(joined.body?.messages);
-      if (joined.ok) await readOlderHistory(attack, socket, oldestIdIn(joined.body?.messages) ?? oldestKnown);
+      // A node that pages history says whether there is more (moreHistory); today's sends it all.
+      if (joined.ok && joined.body?.moreHistory !== false) await readOlderHistory(attack, socket, oldestIdIn(joined.body?.messages) ?? oldestKnown);
       const left = joined.ok ? await attack.call(socket, "room:leave", { roomId }) : joined;
       await attack.pause(left);
     }
