@@ -10,6 +10,8 @@ import type { Audience } from "./swarms.ts";
 
 export interface AbuseRun {
   attacked: boolean;
+  /** Limit settings in the node's environment ("NAME=value"); undefined: could not be read. */
+  limits: string[] | undefined;
   /** From opening the viewers until every join was answered (or refused). */
   joinMs: number;
   /** "ok", or why the measured question was refused. */
@@ -113,6 +115,11 @@ export function attackRows(report: AttackReport, options: AbuseOptions): string[
   return rows;
 }
 
+function describeLimits(limits: string[] | undefined): string {
+  if (limits === undefined) return "unknown (no /proc)";
+  return limits.length === 0 ? "none" : limits.join(", ");
+}
+
 export function printAbuseReport(summary: AbuseSummary): void {
   const { options, loadBefore } = summary;
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
@@ -123,6 +130,7 @@ export function printAbuseReport(summary: AbuseSummary): void {
       `${options.tokens} tokens at ${options.rate} tok/s. Attacker: one IP; join flood ${options.flood} sockets on a room of ${options.history} answers × ` +
       `${options.answerChars.toLocaleString("en")} chars; room hog ${options.hog} sockets; queue storm ${options.storm} sockets; started ${options.leadSeconds} s before the viewers join.\n`,
   );
+  console.log(`Limits set in the node's environment (else defaults): ${describeLimits(summary.attacked.limits)}\n`);
   console.log(table(["well-behaved viewers", "quiet", "under attack", "attacked ÷ quiet"], viewerRows(summary)));
   if (summary.attacked.attack) {
     console.log(`\n${table(["attacker (one IP)", "connections (refused)", "calls by outcome", "bytes the node sent it", "notes"], attackRows(summary.attacked.attack, options))}`);

@@ -23,6 +23,7 @@ import { placement } from "../lib/pinning.ts";
 import { readSettings } from "../lib/settings.ts";
 import { all, closeAll, exitAll, merge, shares, startSwarms } from "../lib/swarms.ts";
 import { startTokenUpstream, TOKEN_CHARS, type TokenUpstream } from "../lib/token-upstream.ts";
+import { limitSettingsOf } from "../lib/node-env.ts";
 import { watchVitals } from "../lib/node-vitals.ts";
 import { relayFloor } from "./latency.ts";
 
@@ -70,10 +71,24 @@ export function abuseOptions(args: string[]): AbuseOptions {
   return parsed;
 }
 
-/** Every limit at its default (the tests' LIMITS_OFF unset), client IPs from X-Forwarded-For. */
+/**
+ * Limits the bench helpers turn off (startBenchNode) beside the tests' LIMITS_OFF; unsetting a
+ * name the node does not know is harmless. The report shows what the node really got (node-env.ts).
+ */
+const BENCH_LIMITS_OFF = [
+  "LLM_MAX_ANSWER_CHARS",
+  "LLM_MAX_CONCURRENT",
+  "ANSWERS_PER_IP_PER_MINUTE",
+  "ADHOC_ROOMS_PER_IP_PER_HOUR",
+  "MAX_ROOMS_PER_CONNECTION",
+  "MAX_MEMBERS_PER_IP_PER_ROOM",
+  "ABANDONED_ANSWER_GRACE_MS",
+];
+
+/** Every limit at its default (the helpers' "off" values unset), client IPs from X-Forwarded-For. */
 function nodeEnv(upstream: TokenUpstream): Record<string, string | undefined> {
-  const defaults = Object.fromEntries(Object.keys(LIMITS_OFF).map((key) => [key, undefined]));
-  return { ...defaults, LLM_MAX_ANSWER_CHARS: undefined, TRUST_PROXY: "1", LLM_BASE_URL: upstream.url };
+  const defaults = Object.fromEntries([...Object.keys(LIMITS_OFF), ...BENCH_LIMITS_OFF].map((key) => [key, undefined]));
+  return { ...defaults, TRUST_PROXY: "1", LLM_BASE_URL: upstream.url };
 }
 
 // ---------- the attacker process ----------
@@ -151,6 +166,7 @@ async function runOnce(ctx: Context, options: AbuseOptions, attacked: boolean): 
   try {
     const tag = attacked ? "attacked" : "quiet";
     const historyRoom = `abuse-history-${tag}`;
+    const limits = limitSettingsOf(node.pid);
     await fillHistory(node.url, historyRoom, ctx.upstream, options.history, Math.floor(options.answerChars / TOKEN_CHARS));
     const stopVitals = watchVitals(node.pid, node.url);
     await node.probeReset();
@@ -172,7 +188,7 @@ async function runOnce(ctx: Context, options: AbuseOptions, attacked: boolean): 
     if (!(asker instanceof Error)) asker.close();
     const audience = merge(await all(ctx.swarms, (s) => s.report()));
     await closeAll(ctx.swarms);
-    return { attacked, joinMs, ...answer, audience, vitals, server, machineCores, ...(attack ? { attack } : {}) };
+    return { attacked, limits, joinMs, ...answer, audience, vitals, server, machineCores, ...(attack ? { attack } : {}) };
   } finally {
     attacker?.kill();
     await node.stop();
