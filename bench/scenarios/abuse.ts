@@ -21,7 +21,7 @@ import { machineLoad } from "../lib/machine-load.ts";
 import { startBenchNode, type BenchNode } from "../lib/nodes.ts";
 import { placement } from "../lib/pinning.ts";
 import { readSettings } from "../lib/settings.ts";
-import { all, closeAll, exitAll, merge, shares, startSwarms } from "../lib/swarms.ts";
+import { all, closeAll, exitAll, merge, shares, startSwarms, type Audience } from "../lib/swarms.ts";
 import { startTokenUpstream, TOKEN_CHARS, type TokenUpstream } from "../lib/token-upstream.ts";
 import { limitSettingsOf } from "../lib/node-env.ts";
 import { watchVitals } from "../lib/node-vitals.ts";
@@ -160,35 +160,54 @@ function askedOk(asked: Promise<void>): Promise<string> {
   return asked.then(() => "ok", (error: Error) => error.message.slice(0, 160));
 }
 
+/** What the node and machine did from here to the returned function's call. */
+async function openWindow(node: BenchNode): Promise<() => Promise<Pick<AbuseRun, "vitals" | "server" | "machineCores">>> {
+  const stopVitals = watchVitals(node.pid, node.url);
+  await node.probeReset();
+  const load = machineLoad();
+  return async () => {
+    const machineCores = load();
+    return { machineCores, server: await node.probe(), vitals: await stopVitals() };
+  };
+}
+
+/** The viewers join `roomId`, an asker asks a warm-up question (as in (a)) and then the measured one. */
+async function watchRoom(ctx: Context, node: BenchNode, roomId: string, options: AbuseOptions): Promise<Pick<AbuseRun, "joinMs" | "asked" | "ended">> {
+  const joinMs = await openViewers(ctx, node, roomId);
+  const asker = await joinAsker(node.url, roomId).catch((error: Error) => error);
+  try {
+    await sleep(SETTLE_MS);
+    const ask = () => (asker instanceof Error ? Promise.resolve(`the asker's join failed: ${asker.message}`) : askedOk(asker.ask()));
+    await watchAnswer(ctx, ask, { tokens: 100, tokensPerSecond: 200 });
+    for (const s of ctx.swarms) s.send({ type: "reset" });
+    return { joinMs, ...(await watchAnswer(ctx, ask, { tokens: options.tokens, tokensPerSecond: options.rate })) };
+  } finally {
+    if (!(asker instanceof Error)) asker.close();
+  }
+}
+
+/** What the viewers recorded of the measured answer; then they close. */
+async function collectAudience(ctx: Context): Promise<Audience> {
+  const audience = merge(await all(ctx.swarms, (s) => s.report()));
+  await closeAll(ctx.swarms);
+  return audience;
+}
+
+/** One run on a fresh node: history room filled, then (with `attacked`) the attacker, the viewers and the answer. */
 async function runOnce(ctx: Context, options: AbuseOptions, attacked: boolean): Promise<AbuseRun> {
   const node = await startBenchNode(nodeEnv(ctx.upstream), ctx.placement);
   let attacker: Attacker | undefined;
   try {
     const tag = attacked ? "attacked" : "quiet";
-    const historyRoom = `abuse-history-${tag}`;
     const limits = limitSettingsOf(node.pid);
-    await fillHistory(node.url, historyRoom, ctx.upstream, options.history, Math.floor(options.answerChars / TOKEN_CHARS));
-    const stopVitals = watchVitals(node.pid, node.url);
-    await node.probeReset();
-    const load = machineLoad();
-    if (attacked) attacker = await Attacker.start(options, node.url, historyRoom);
+    await fillHistory(node.url, `abuse-history-${tag}`, ctx.upstream, options.history, Math.floor(options.answerChars / TOKEN_CHARS));
+    const closeWindow = await openWindow(node);
+    if (attacked) attacker = await Attacker.start(options, node.url, `abuse-history-${tag}`);
     await sleep(options.leadSeconds * 1000);
-    const roomId = `abuse-watch-${tag}`;
-    const joinMs = await openViewers(ctx, node, roomId);
-    const asker = await joinAsker(node.url, roomId).catch((error: Error) => error);
-    await sleep(SETTLE_MS);
-    const ask = () => (asker instanceof Error ? Promise.resolve(`the asker's join failed: ${asker.message}`) : askedOk(asker.ask()));
-    await watchAnswer(ctx, ask, { tokens: 100, tokensPerSecond: 200 }); // warm-up, as in (a)
-    for (const s of ctx.swarms) s.send({ type: "reset" });
-    const answer = await watchAnswer(ctx, ask, { tokens: options.tokens, tokensPerSecond: options.rate });
+    const watched = await watchRoom(ctx, node, `abuse-watch-${tag}`, options);
     const attack = await attacker?.stop();
-    const machineCores = load();
-    const server = await node.probe();
-    const vitals = await stopVitals();
-    if (!(asker instanceof Error)) asker.close();
-    const audience = merge(await all(ctx.swarms, (s) => s.report()));
-    await closeAll(ctx.swarms);
-    return { attacked, limits, joinMs, ...answer, audience, vitals, server, machineCores, ...(attack ? { attack } : {}) };
+    const measured = await closeWindow();
+    return { attacked, limits, ...watched, ...measured, audience: await collectAudience(ctx), ...(attack ? { attack } : {}) };
   } finally {
     attacker?.kill();
     await node.stop();
