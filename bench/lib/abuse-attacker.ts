@@ -14,6 +14,7 @@ import type { AttackName, AttackPlan, AttackReport, AttackerCommand, AttackerEve
 let attacks: Record<AttackName, Attack> | undefined;
 let loops: Array<Promise<void>> = [];
 let startedAt = 0;
+let cpuAtStart = process.cpuUsage();
 
 function send(event: AttackerEvent): void {
   process.send?.(event);
@@ -45,6 +46,7 @@ async function start(plan: AttackPlan): Promise<void> {
   const started = { flood: new Attack(plan, sockets.flood), hog: new Attack(plan, sockets.hog), storm: new Attack(plan, sockets.storm) };
   attacks = started;
   startedAt = performance.now();
+  cpuAtStart = process.cpuUsage();
   const storm = await createPresentation(started.storm);
   loops = [
     ...times(sockets.flood, (i) => joinFlood(started.flood, i)),
@@ -59,7 +61,9 @@ async function start(plan: AttackPlan): Promise<void> {
 async function stop(): Promise<void> {
   if (!attacks) return;
   const seconds = (performance.now() - startedAt) / 1000;
-  const report: AttackReport = { seconds, attacks: { flood: attacks.flood.tally(), hog: attacks.hog.tally(), storm: attacks.storm.tally() } };
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const report: AttackReport = { seconds, cpuSeconds, attacks: { flood: attacks.flood.tally(), hog: attacks.hog.tally(), storm: attacks.storm.tally() } };
   const frozen = JSON.parse(JSON.stringify(report)) as AttackReport;
   for (const attack of Object.values(attacks)) attack.stop();
   await Promise.allSettled(loops);

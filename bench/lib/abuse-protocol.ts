@@ -33,6 +33,8 @@ export interface AttackTally {
 
 export interface AttackReport {
   seconds: number;
+  /** CPU the attacker process used (user + system), in seconds: it shares the machine with the node. */
+  cpuSeconds: number;
   attacks: Record<AttackName, AttackTally>;
 }
 

@@ -2,7 +2,7 @@
 import os from "node:os";
 import type { AbuseOptions } from "../scenarios/abuse.ts";
 import type { AttackName, AttackReport, AttackTally } from "./abuse-protocol.ts";
-import { describeProbe } from "./diagnostics.ts";
+import { describeProbe, describeSwarms } from "./diagnostics.ts";
 import type { ProbeStats } from "./node-probe.mjs";
 import type { Vitals } from "./node-vitals.ts";
 import { formatLatency, summarizeHistogram, table } from "./stats.ts";
@@ -86,6 +86,7 @@ export function viewerRows({ options, quiet, attacked, floor }: AbuseSummary): s
     ["node RSS peak", mib(quiet.vitals.rssPeakKb), mib(attacked.vitals.rssPeakKb), ratio(attacked.vitals.rssPeakKb, quiet.vitals.rssPeakKb, 2)],
     ["/healthz p50 / p99 / max", healthz(quiet.vitals), healthz(attacked.vitals), ratio(attacked.vitals.healthz.p99, quiet.vitals.healthz.p99)],
     ["node process", describeProbe(quiet.server), describeProbe(attacked.server), ""],
+    ["viewers' load generators (measured answer)", describeSwarms(quiet.audience), describeSwarms(attacked.audience), ""],
     ["machine busy cores", machine(quiet.machineCores), machine(attacked.machineCores), ""],
   ];
 }
@@ -111,7 +112,8 @@ export function attackRows(report: AttackReport, options: AbuseOptions): string[
     return [`${label} (${options[name]} sockets)`, `${t.connects} (${t.connectFailures} refused)`, calls(t) || "none", received(t, report.seconds), notes(t)];
   });
   const bytes = ATTACKS.reduce((sum, [name]) => sum + report.attacks[name].bytes, 0);
-  rows.push([`all, over ${report.seconds.toFixed(1)} s`, "", "", `${mb(bytes)} (${mb(bytes / report.seconds)}/s)`, ""]);
+  const cores = (report.cpuSeconds / report.seconds).toFixed(2);
+  rows.push([`all, over ${report.seconds.toFixed(1)} s`, "", "", `${mb(bytes)} (${mb(bytes / report.seconds)}/s)`, `attacker process CPU ${cores} cores`]);
   return rows;
 }
 
