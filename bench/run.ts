@@ -8,6 +8,7 @@
  *   BENCH_VIEWERS=200 pnpm bench                 a smaller audience
  *   BENCH_PIN=1 pnpm bench                       server on CPU 0, load generators on the others
  *   pnpm bench soak [--minutes 5 --viewers 500 --rooms 50]   the soak (opt-in, bench/scenarios/soak.ts)
+ *   pnpm bench abuse [--viewers 200 --flood 60 --hog 10 --storm 10]   one hostile IP vs 200 viewers (bench/scenarios/abuse.ts)
  */
 import os from "node:os";
 import type { Context, Row, ScenarioResult } from "./lib/context.ts";
@@ -16,6 +17,7 @@ import { readSettings, type ScenarioId } from "./lib/settings.ts";
 import { table } from "./lib/stats.ts";
 import { exitAll, startSwarms } from "./lib/swarms.ts";
 import { startTokenUpstream } from "./lib/token-upstream.ts";
+import { abuse } from "./scenarios/abuse.ts";
 import { lateJoin } from "./scenarios/late-join.ts";
 import { latencyOneNode, latencyTwoNodes } from "./scenarios/latency.ts";
 import { idleMemory } from "./scenarios/memory.ts";
@@ -69,6 +71,9 @@ async function main(): Promise<void> {
 
 if (process.argv[2] === "soak") {
   await soak(process.argv.slice(3));
+  process.exit(0);
+} else if (process.argv[2] === "abuse") {
+  await abuse(process.argv.slice(3));
   process.exit(0);
 } else {
   await main();

@@ -31,7 +31,8 @@ export interface BenchNode {
 /** Extra NODE_OPTIONS for a node, e.g. "--max-semi-space-size=16" (BENCH_NODE_OPTIONS). */
 const EXTRA_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? "";
 
-export async function startBenchNode(env: Record<string, string>, placement: Placement, nodeOptions = ""): Promise<BenchNode> {
+/** `env` overrides the base settings; a key set to undefined is left out (the node takes its default). */
+export async function startBenchNode(env: Record<string, string | undefined>, placement: Placement, nodeOptions = ""): Promise<BenchNode> {
   const file = path.join(probeDir, `${Math.random().toString(36).slice(2)}.json`);
   const node = await startNode({
     LOG_LEVEL: "info",

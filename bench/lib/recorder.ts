@@ -39,7 +39,7 @@ export class Recorder {
     }
   }
 
-  report(probe: ProbeStats): SwarmReport {
+  report(probe: ProbeStats): Omit<SwarmReport, "joins"> {
     return {
       delays: [...this.delays],
       buckets: [...this.buckets],

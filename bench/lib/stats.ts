@@ -32,7 +32,7 @@ export function record(histogram: Histogram, valueMs: number, count = 1): void {
   histogram.set(bin, (histogram.get(bin) ?? 0) + count);
 }
 
-export function mergeInto(target: Histogram, entries: Iterable<[number, number]>): Histogram {
+export function mergeInto<K>(target: Map<K, number>, entries: Iterable<[K, number]>): Map<K, number> {
   for (const [bin, count] of entries) target.set(bin, (target.get(bin) ?? 0) + count);
   return target;
 }

@@ -2,8 +2,11 @@
 import type { ProbeStats } from "./node-probe.mjs";
 
 export type SwarmCommand =
-  /** `record`: the first viewer keeps every delta and end frame as Socket.IO sent them (for replay). */
-  | { type: "sio"; url: string; roomId: string; count: number; record?: boolean }
+  /**
+   * `record`: the first viewer keeps every delta and end frame as Socket.IO sent them (for replay).
+   * `ipPrefix`: each viewer sends its own X-Forwarded-For under it ("10.1" → 10.1.0.1, …).
+   */
+  | { type: "sio"; url: string; roomId: string; count: number; record?: boolean; ipPrefix?: string }
   | { type: "ws"; url: string; count: number }
   /** Forget what was recorded so far (and restart the process probe). */
   | { type: "reset" }
@@ -35,6 +38,8 @@ export interface SwarmReport {
   /** Frames recorded by the first viewer (see `record`): `42["chat:delta",{…}]`, …, `42["chat:end",{…}]`. */
   frames: string[];
   probe: ProbeStats;
+  /** Socket.IO viewers' joins by outcome ("ok" or the refusal code) since they were opened. */
+  joins: Array<[string, number]>;
 }
 
 export type SwarmEvent =

@@ -34,13 +34,33 @@ function onEnd(): void {
 /** The frame Socket.IO sent for an event: engine.io "4" (message) + socket.io "2" (event) + JSON. */
 const frameOf = (event: string, payload: unknown) => `42${JSON.stringify([event, payload])}`;
 
-function openSio(url: string, roomId: string, index: number, ready: () => void, record: boolean): void {
-  const socket: Socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
+/** A join not acknowledged within this long counts as refused (`no_ack`). */
+const JOIN_TIMEOUT_MS = 30_000;
+
+/** Join outcomes since the last close: "ok" or the refusal code. */
+let joins = new Map<string, number>();
+
+function countJoin(outcome: string): void {
+  joins.set(outcome, (joins.get(outcome) ?? 0) + 1);
+}
+
+/** `forwardedFor`: the viewer's own client IP, sent as X-Forwarded-For (nodes with TRUST_PROXY=1). */
+function openSio(url: string, roomId: string, index: number, ready: () => void, record: boolean, forwardedFor?: string): void {
+  const extraHeaders = forwardedFor === undefined ? undefined : { "x-forwarded-for": forwardedFor };
+  const socket: Socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false, ...(extraHeaders ? { extraHeaders } : {}) });
   socket.on("connect", () => {
-    socket.emit("room:join", { roomId, name: `bench-${process.pid}-${index}` }, (ack: { ok: boolean }) => {
-      if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+    socket.timeout(JOIN_TIMEOUT_MS).emit("room:join", { roomId, name: `bench-${process.pid}-${index}` }, (err: Error | null, ack?: { ok: boolean; error?: { code?: string } }) => {
+      const outcome = err ? "no_ack" : ack?.ok ? "ok" : (ack?.error?.code ?? "unreadable");
+      countJoin(outcome);
+      // A refused viewer will not see the answer end: the others are waited for.
+      if (outcome !== "ok") expected -= 1;
       ready();
     });
+  });
+  socket.on("connect_error", () => {
+    countJoin("connect_error");
+    expected -= 1;
+    ready();
   });
   socket.on("chat:delta", (delta: { seq: number; text: string }) => {
     recorder.delta(delta.seq, delta.text);
@@ -83,16 +103,24 @@ function openMany(count: number, open: (index: number, ready: () => void) => voi
 
 /** Opens more viewers (after a close, the first connect starts a new recording). */
 function connect(count: number, open: (index: number, ready: () => void) => void): void {
-  if (closers.length === 0) recorder = new Recorder();
+  if (closers.length === 0) {
+    recorder = new Recorder();
+    joins = new Map();
+  }
   const first = closers.length;
   expected += count;
   openMany(count, (i, ready) => open(first + i, ready));
 }
 
+/** Viewer `index`'s own IP under `prefix` ("10.1" → 10.1.0.1, 10.1.0.2, …): no two viewers share a per-IP budget. */
+function viewerIp(prefix: string | undefined, index: number): string | undefined {
+  return prefix === undefined ? undefined : `${prefix}.${Math.floor(index / 250)}.${(index % 250) + 1}`;
+}
+
 process.on("message", (command: SwarmCommand) => {
   switch (command.type) {
     case "sio":
-      connect(command.count, (i, ready) => openSio(command.url, command.roomId, i, ready, command.record === true && i === 0));
+      connect(command.count, (i, ready) => openSio(command.url, command.roomId, i, ready, command.record === true && i === 0, viewerIp(command.ipPrefix, i)));
       break;
     case "ws":
       connect(command.count, (_i, ready) => openWs(command.url, ready));
@@ -102,7 +130,7 @@ process.on("message", (command: SwarmCommand) => {
       probe.reset();
       break;
     case "report":
-      send({ type: "report", report: recorder.report(probe.snapshot()) });
+      send({ type: "report", report: { ...recorder.report(probe.snapshot()), joins: [...joins] } });
       break;
     case "close":
       for (const close of closers) close();

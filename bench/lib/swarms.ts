@@ -24,13 +24,13 @@ export class SwarmProcess {
     this.child.send(command);
   }
 
-  async wait<T extends SwarmEvent["type"]>(type: T): Promise<Extract<SwarmEvent, { type: T }>> {
+  async wait<T extends SwarmEvent["type"]>(type: T, timeoutMs = TIMEOUT_MS): Promise<Extract<SwarmEvent, { type: T }>> {
     return waitFor(
       () => {
         const index = this.inbox.findIndex((m) => m.type === type);
         return index >= 0 ? (this.inbox.splice(index, 1)[0] as Extract<SwarmEvent, { type: T }>) : undefined;
       },
-      { timeoutMs: TIMEOUT_MS, what: `swarm ${type}` },
+      { timeoutMs, what: `swarm ${type}` },
     );
   }
 
@@ -75,15 +75,18 @@ export interface Audience {
   deltas: number;
   chars: number;
   ends: number;
+  /** Socket.IO viewers' joins by outcome ("ok" or the refusal code). */
+  joins: Map<string, number>;
   reports: SwarmReport[];
 }
 
 /** Merges several processes' reports into one audience view. */
 export function merge(reports: SwarmReport[]): Audience {
-  const audience: Audience = { delays: new Map(), buckets: new Map(), seqs: new Map(), deltas: 0, chars: 0, ends: 0, reports };
+  const audience: Audience = { delays: new Map(), buckets: new Map(), seqs: new Map(), deltas: 0, chars: 0, ends: 0, joins: new Map(), reports };
   for (const r of reports) {
     mergeInto(audience.delays, r.delays);
     mergeInto(audience.buckets, r.buckets);
+    mergeInto(audience.joins, r.joins);
     for (const s of r.seqs) mergeSeq(audience.seqs, s);
     audience.deltas += r.deltas;
     audience.chars += r.chars;

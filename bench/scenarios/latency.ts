@@ -89,7 +89,7 @@ function diagnose(label: string, names: string[], run: Run): Row[] {
  * The floor on this machine: the same delta frames sent at the same moments through the raw ws
  * relay to the same viewers (no coalescing wait, no server logic), stamped when sent.
  */
-async function relayFloor(ctx: Context, frames: string[]): Promise<Audience> {
+export async function relayFloor(ctx: Context, frames: string[]): Promise<Audience> {
   const relay = await startRelay(ctx.placement.server);
   try {
     const counts = shares(ctx.settings.viewers, ctx.swarms.length);

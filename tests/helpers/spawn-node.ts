@@ -125,3 +125,6 @@ export function problems(node: ServerNode): string[] {
   const errors = node.logs.filter((entry) => typeof entry.level === "number" && entry.level >= 50);
   return [...errors.map((entry) => JSON.stringify(entry)), ...node.output.filter((l) => l.trim() !== "")];
 }
+
+/** The limits every node here starts with turned off: bench/scenarios/abuse.ts unsets them to measure the defaults. */
+export { LIMITS_OFF };
