@@ -41,7 +41,7 @@ describe("a private room in the browser", () => {
     const invite = owner.getByTestId("invite-link");
     await invite.waitFor({ timeout: UI_TIMEOUT_MS });
     const inviteUrl = await invite.inputValue();
-    expect(inviteUrl).toMatch(/\/r\/board-meeting-[a-z0-9]+#token=[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(inviteUrl).toMatch(/\/r\/board-meeting_[a-z0-9]+#token=[\w-]+\.[\w-]+\.[\w-]+$/);
 
     const guest = await joinRoom(await newPage(browser, pageErrors), inviteUrl, "Gus");
     expect(guest.url()).not.toContain("token="); // taken out of the address bar, like #key=

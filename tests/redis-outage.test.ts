@@ -26,7 +26,9 @@ let node: ServerNode;
 
 beforeAll(async () => {
   [redis, fake] = await Promise.all([startRedis(), startFakeUpstream()]);
-  node = await startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: "outage:" });
+  // Half the default command timeout (1 s): the frozen case's first call waits for it, and the
+  // bound below must hold with room to spare on a loaded machine.
+  node = await startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: "outage:", REDIS_COMMAND_TIMEOUT_MS: "500" });
 });
 
 afterAll(async () => {

@@ -22,6 +22,9 @@ let roomCounter = 0;
 beforeAll(async () => {
   fake = await startFakeUpstream();
   node = await startNode({ LLM_BASE_URL: fake.url, LLM_MAX_ANSWER_CHARS: String(MAX_ANSWER_CHARS), LLM_IDLE_TIMEOUT_MS: "5000" });
+  // One ordinary answer first: the HTTP client's code (undici) loads on the first upstream request,
+  // and the RSS measured below is what a hostile stream costs, not that.
+  await expectRecovers("warm-up");
 });
 
 afterEach(() => closeAllClients());
@@ -96,7 +99,9 @@ describe("hostile upstream", () => {
     expect(m.error?.code).toBe("upstream_too_large");
     expect(m.text).toBe(expectedText(BEFORE));
     await fake.waitForClosed(index, 20_000);
-    expect(peak - before).toBeLessThan(25 * MIB);
+    // Holding the line would cost its 50 MiB at least (plus its decoded copy). Uncollected chunks
+    // read meanwhile show up in the peak on a loaded machine (up to ~35 MiB seen with 3 busy cores).
+    expect(peak - before).toBeLessThan(40 * MIB);
     await expectRecovers(roomId);
   }, 60_000);
 

@@ -38,7 +38,7 @@ const envSchema = z.object({
   DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
   REDIS_URL: optionalString,
   REDIS_PREFIX: z.string().default("tc:"),
-  REDIS_COMMAND_TIMEOUT_MS: int(500, 0),
+  REDIS_COMMAND_TIMEOUT_MS: int(1000, 0),
   ANSWER_LEASE_MS: int(5000, 300),
   COALESCE_MS: int(30, 0),
   COALESCE_MAX_CHARS: int(2048, 1),

@@ -50,7 +50,7 @@ function gateWhileUnresponsive(redis: Redis): void {
   };
 }
 
-/** From `start()`, PINGs PROBE_EVERY_MS after each failed PING, until one is answered (or `stop()`). */
+/** From `start()`, PINGs at once and PROBE_EVERY_MS after each failed PING, until one is answered (or `stop()`). */
 class Prober {
   running = false;
   private timer: NodeJS.Timeout | undefined;
@@ -60,7 +60,8 @@ class Prober {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule();
+    // At once: a timeout may have been a pause of this process (GC, a long task), not of Redis.
+    this.schedule(0);
   }
 
   stop(): void {
@@ -68,13 +69,13 @@ class Prober {
     clearTimeout(this.timer);
   }
 
-  private schedule(): void {
-    this.timer = setTimeout(() => void this.ping().then(() => this.stop(), () => this.retry()), PROBE_EVERY_MS).unref();
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => void this.ping().then(() => this.stop(), () => this.retry()), delayMs).unref();
   }
 
   /** Still unresponsive (the PING timed out or was refused): try again, unless stopped meanwhile. */
   private retry(): void {
-    if (this.running) this.schedule();
+    if (this.running) this.schedule(PROBE_EVERY_MS);
   }
 }
 
