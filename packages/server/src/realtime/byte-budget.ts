@@ -2,12 +2,13 @@
  * What one client IP may make the node send in `room:join` and `room:history` acks
  * (RATE_BYTES_PER_IP), shared by every node in Redis mode. A reply is reserved at the join
  * history budget BEFORE it is read, so that a flood over the budget costs no reads, and settled
- * to its real size once read.
+ * to its real size once read. Reads and replies are paced: one per event-loop turn.
  */
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import { consume, sharedLimiter, type SharedLimitStore } from "./rate-limits.ts";
+import { ReplyPacer } from "./reply-pacer.ts";
 
 export interface ByteBudgetSettings {
   /** Bytes per second of acks one client IP may be sent, averaged over `windowSeconds`. */
@@ -24,6 +25,9 @@ export type Meter = <R extends object>(read: () => Promise<R>) => Promise<R>;
 export const unmetered: Meter = (read) => read();
 
 export class ByteBudget {
+  /** Replies are read and sent one per loop turn, whoever asked (see reply-pacer.ts). */
+  private readonly pacer = new ReplyPacer();
+
   constructor(
     private readonly limiter: RateLimiterAbstract,
     private readonly reserveBytes: number,
@@ -39,7 +43,9 @@ export class ByteBudget {
     await this.reserve(ip);
     let sent = 0; // a refused read answers with a few bytes of error
     try {
+      await this.pacer.turn();
       const reply = await read();
+      await this.pacer.turn(); // a store may answer many reads at once (one Redis reply batch)
       sent = replyBytes(reply);
       return reply;
     } finally {
