@@ -53,7 +53,7 @@ describe("a private room in the browser", () => {
     // client fetches them with its credentials in headers, where a bare link would get 403.
     for (const [page, testId] of [[owner, "transcript-md"], [guest, "transcript-json"]] as const) {
       const [file] = await Promise.all([page.waitForEvent("download", { timeout: UI_TIMEOUT_MS }), page.getByTestId(testId).click()]);
-      expect(file.suggestedFilename()).toMatch(/^board-meeting-[a-z0-9]+\.(md|json)$/);
+      expect(file.suggestedFilename()).toMatch(/^board-meeting_[a-z0-9]+\.(md|json)$/);
       expect(await readFile((await file.path())!, "utf8")).toContain("Board meeting");
     }
     // Later, from the room's settings, the owner makes a participant invitation: it admits too.
