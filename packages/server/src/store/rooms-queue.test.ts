@@ -137,7 +137,16 @@ interface RoomWithHistory {
   elapse(ms: number): Promise<void>;
 }
 
-const RECORD_TTL_MS = 400;
+const RECORD_TTL_MS = 60_000;
+
+/** Time passing for Redis keys: every PTTL under `prefix` goes down by `ms` (a key at 0 is gone). Deterministic, unlike waiting. */
+async function elapseRedis(prefix: string, ms: number): Promise<void> {
+  for (const key of await redis.client.keys(`${prefix}*`)) {
+    const left = await redis.client.pttl(key);
+    if (left > ms) await redis.client.pexpire(key, left - ms);
+    else if (left > 0) await redis.client.del(key);
+  }
+}
 
 const withHistory: Array<[string, () => RoomWithHistory]> = [
   [
@@ -155,7 +164,7 @@ const withHistory: Array<[string, () => RoomWithHistory]> = [
       const prefix = `rh${++counter}:`;
       const options = { prefix, ttlMs: RECORD_TTL_MS };
       const store = new RedisStore(redis.client, { ...options, historyLimit: 10 });
-      return { rooms: new RedisRooms(redis.client, options), store, elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+      return { rooms: new RedisRooms(redis.client, options), store, elapse: (ms) => elapseRedis(prefix, ms) };
     },
   ],
 ];
