@@ -186,3 +186,16 @@ describe("answers nobody watches (ABANDONED_ANSWER_GRACE_MS)", () => {
     await s.rooms.drain(0, "test over");
   });
 });
+
+describe("the node's upkeep tasks", () => {
+  it("are named, with the intervals of their ports (memory: no heartbeat, no orphans) and of the grace", () => {
+    const tasks = (graceMs: number) => service({ graceMs }).rooms.upkeepTasks().map(({ name, everyMs }) => [name, everyMs]);
+    expect(tasks(30_000)).toEqual([
+      ["orphaned answers", 0],
+      ["heartbeat", 0],
+      ["dead nodes' members", 0],
+      ["abandoned answers", 1000],
+    ]);
+    expect(tasks(0).at(-1)).toEqual(["abandoned answers", 0]);
+  });
+});
