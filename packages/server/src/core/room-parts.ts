@@ -23,34 +23,43 @@ import { ConnectionVoters, processVoterSecret, VoterIds } from "./voter-ids.ts";
 export type RoomParts = ReturnType<typeof roomParts>;
 
 export function roomParts(deps: RoomServiceDeps) {
+  const rooms = roomBasics(deps);
+  const membership = membershipOf(deps, rooms);
+  const asking = askingParts(deps, rooms, membership);
+  deps.cluster?.onStopRequest((request) => asking.answers.stopLocal(request));
+  return { ...rooms, membership, ...asking, admin: new RoomAdmin({ ...deps, ...rooms, membership }) };
+}
+
+/** What every other part builds on: rooms and their settings, who is where, the end of a room, invitations. */
+function roomBasics(deps: RoomServiceDeps) {
   const now = deps.now ?? Date.now;
-  const { store, records, broadcaster, logger, limits } = deps;
+  const { records, broadcaster, logger } = deps;
   const presence = new Presence(deps);
-  const catalog = new RoomCatalog({ records, source: deps.source, maxTextLength: limits.maxTextLength, now });
+  const catalog = new RoomCatalog({ records, source: deps.source, maxTextLength: deps.limits.maxTextLength, now });
   const lifetime = new RoomLifetime({ catalog, broadcaster, logger, localRooms: () => presence.rooms() });
   const invitations = new Invitations({ records, catalog, tokens: deps.tokens ?? new RoomTokens(undefined), lifetime, logger });
   const questions = new Questions({ queue: deps.queue, broadcaster, logger, now });
   const typing = new TypingSignals({ presence, broadcaster, lifetime, now });
-  const history = new RoomHistory(store, deps.history);
-  const membership = new Membership({
-    presence,
-    catalog,
-    invitations,
-    joinLimits: new JoinLimits({ limits, presence, directory: deps.directory, store, adhocRooms: deps.budgets?.adhocRooms }),
-    voters: new ConnectionVoters(deps.voterIds ?? new VoterIds(processVoterSecret())),
-    history,
-    questions,
-    typing,
-    now,
-  });
+  return { now, presence, catalog, lifetime, invitations, questions, typing, history: new RoomHistory(deps.store, deps.history) };
+}
+
+function membershipOf(deps: RoomServiceDeps, rooms: ReturnType<typeof roomBasics>): Membership {
+  const { limits, directory, store } = deps;
+  const { presence } = rooms;
+  const joinLimits = new JoinLimits({ limits, presence, directory, store, adhocRooms: deps.budgets?.adhocRooms });
+  const voters = new ConnectionVoters(deps.voterIds ?? new VoterIds(processVoterSecret()));
+  return new Membership({ ...rooms, joinLimits, voters });
+}
+
+/** Answers and what members do with them: ask, stop, resume, regenerate, the question queue, and unwatched answers. */
+function askingParts(deps: RoomServiceDeps, rooms: ReturnType<typeof roomBasics>, membership: Membership) {
+  const { limits } = deps;
   const answers = new Answers({ ...deps, metrics: deps.metrics ?? noMetrics, ...limits });
-  const starts = new AnswerStarts({ ...deps, catalog, answers, answerBudget: deps.budgets?.answers, maxTextLength: limits.maxTextLength, now });
-  const asking = new Asking({ ...deps, membership, lifetime, starts, answers, typing });
-  const queueActions = new QueueActions({ membership, lifetime, questions, starts });
-  const admin = new RoomAdmin({ ...deps, catalog, invitations, membership, lifetime });
-  const abandoned = abandonedAnswers(answers, deps);
-  deps.cluster?.onStopRequest((request) => answers.stopLocal(request));
-  return { presence, answers, abandoned, questions, lifetime, invitations, membership, history, typing, starts, asking, queueActions, admin };
+  const answerBudget = deps.budgets?.answers;
+  const starts = new AnswerStarts({ ...deps, ...rooms, answers, answerBudget, maxTextLength: limits.maxTextLength });
+  const asking = new Asking({ ...deps, ...rooms, membership, starts, answers });
+  const queueActions = new QueueActions({ ...rooms, membership, starts });
+  return { answers, starts, asking, queueActions, abandoned: abandonedAnswers(answers, deps) };
 }
 
 /** The chores a node runs on timers, by name: heartbeats, dead nodes' members, orphaned and abandoned answers. */
