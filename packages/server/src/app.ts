@@ -110,21 +110,13 @@ export function createApp(deps: AppDeps): App {
   const onCaughtUp = () => metrics.recorder.resync("slow_viewer");
   const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp }, logger);
   const rooms = createRoomService({ ...deps, metrics }, io, slowViewers);
-  metrics.watch({ sockets: () => io.of("/").sockets.size, rooms: () => rooms.presence.rooms().length });
+  metrics.watch({ sockets: () => io.of("/").sockets.size, rooms: () => rooms.localRooms().length });
   const events = createEventLimits(config.rateLimits, logger, deps.rateLimitRedis);
   const bytes = createByteBudget({ ...config.byteLimits, replyBytes: config.joinHistory.maxBytes }, logger, deps.rateLimitRedis);
   attachRooms(io, rooms, logger, { events, bytes, trustedHops: config.trustProxy });
-  const upkeep = new Upkeep(
-    [
-      { name: "orphaned answers", everyMs: deps.locks.orphanCheckEveryMs, run: () => rooms.answers.takeOverOrphans() },
-      { name: "heartbeat", everyMs: deps.directory.heartbeatEveryMs, run: () => rooms.presence.heartbeat() },
-      { name: "dead nodes' members", everyMs: deps.directory.heartbeatEveryMs, run: () => rooms.presence.sweep() },
-      { name: "abandoned answers", everyMs: rooms.abandoned.everyMs, run: () => rooms.abandoned.check() },
-    ],
-    logger,
-  );
+  const upkeep = new Upkeep(rooms.upkeepTasks(), logger);
   deps.onStoreReconnect?.(() => {
-    metrics.recorder.resync("store_reconnect", rooms.presence.rooms().length);
+    metrics.recorder.resync("store_reconnect", rooms.localRooms().length);
     void storeIsBack(rooms, io, logger);
   });
 
@@ -133,7 +125,7 @@ export function createApp(deps: AppDeps): App {
     io,
     rooms,
     listen: async () => {
-      await rooms.presence.heartbeat().catch(() => undefined); // Redis may still be connecting: the upkeep retries.
+      await rooms.heartbeat().catch(() => undefined); // Redis may still be connecting: the upkeep retries.
       upkeep.start();
       upstream?.start();
       return new Promise((resolve, reject) => {
@@ -228,9 +220,9 @@ async function closeConnectionsGracefully(io: IoServer): Promise<void> {
 /** After a Redis outage: list our members again and tell our viewers to resync what they missed. */
 async function storeIsBack(rooms: RoomService, io: IoServer, logger: Logger): Promise<void> {
   logger.info({}, "redis is back: restoring members and asking viewers to resync");
-  resyncLocalRooms(io, rooms.presence.rooms());
+  resyncLocalRooms(io, rooms.localRooms());
   try {
-    await rooms.presence.restore();
+    await rooms.restoreMembers();
     // Redis may have come back empty: a created room whose record is lost is gone, not public.
     await rooms.closeGoneRooms();
   } catch (error) {

@@ -151,9 +151,9 @@ export interface RoomRecords {
   /** Replaces the settings of an existing room; undefined when there is none. */
   updateSettings(roomId: string, settings: RoomSettings): Promise<RoomRecord | undefined>;
   touch(roomId: string): Promise<void>;
-  /** The room's invitation generation: tokens minted under an older one are withdrawn (0 at first). */
-  tokenGeneration(roomId: string): Promise<number>;
-  /** Withdraws every token minted so far: the generation goes up by one; returns the new one. */
+  /** The room's invitation epoch: tokens minted under an older one are withdrawn (0 at first). */
+  invitationEpoch(roomId: string): Promise<number>;
+  /** Withdraws every token minted so far: the epoch goes up by one; returns the new one. */
   revokeTokens(roomId: string): Promise<number>;
 }
 

@@ -81,7 +81,8 @@ function service(options: { answers?: ActionBudget; graceMs?: number; maxRoomsPe
     rooms.connect(connectionId, ip);
     return rooms.join(connectionId, payload, await rooms.admit(payload));
   };
-  return { rooms, store, source, ends, join, advance: (ms: number) => (now += ms) };
+  const abandoned = rooms.upkeepTasks().find((task) => task.name === "abandoned answers")!;
+  return { rooms, store, source, ends, join, checkAbandoned: () => abandoned.run(), advance: (ms: number) => (now += ms) };
 }
 
 async function refusal(attempt: Promise<unknown>): Promise<AppError> {
@@ -114,7 +115,7 @@ describe("answers started per client IP (ANSWERS_PER_IP_PER_MINUTE)", () => {
     const first = await s.rooms.send("c1", { roomId: "chat", text: "q" });
     expect((await refusal(s.rooms.send("c1", { roomId: "chat", text: "again" }))).code).toBe("busy");
     expect(budget.spent).toHaveLength(1);
-    s.rooms.answers.stopLocal({ roomId: "chat", messageId: first.replyId, by: "Ada" });
+    await s.rooms.stop("c1", { roomId: "chat", messageId: first.replyId });
     await waitFor(() => s.ends.length === 1, { what: "the first answer to end" });
     await s.rooms.regenerate("c1", { roomId: "chat", messageId: first.replyId });
     expect(budget.spent).toEqual(["198.51.100.1", "198.51.100.1"]);
@@ -157,12 +158,12 @@ describe("answers nobody watches (ABANDONED_ANSWER_GRACE_MS)", () => {
     const { replyId } = await s.rooms.send("c1", { roomId: "adhoc", text: "long essay" });
     await waitFor(async () => (await s.store.getMessage("adhoc", replyId))?.text === "partial", { what: "the first token" });
     s.rooms.disconnect("c1");
-    await s.rooms.abandoned.check();
+    await s.checkAbandoned();
     s.advance(29_000);
-    await s.rooms.abandoned.check();
+    await s.checkAbandoned();
     expect(s.source.requests[0]!.signal.aborted).toBe(false);
     s.advance(1000);
-    await s.rooms.abandoned.check();
+    await s.checkAbandoned();
     expect(s.source.requests[0]!.signal.aborted).toBe(true);
     await waitFor(() => s.ends.length === 1, { what: "the answer to end" });
     expect(s.ends[0]).toMatchObject({ messageId: replyId, status: "stopped", stopReason: "nobody_watching" });
@@ -177,11 +178,24 @@ describe("answers nobody watches (ABANDONED_ANSWER_GRACE_MS)", () => {
     await s.rooms.send("c1", { roomId: talk.info.id, text: "q" });
     s.rooms.disconnect("c1");
     for (let i = 0; i < 3; i++) {
-      await s.rooms.abandoned.check();
+      await s.checkAbandoned();
       s.advance(5000);
     }
     expect(s.source.requests[0]!.signal.aborted).toBe(false);
     expect(s.ends).toEqual([]);
-    s.rooms.answers.stopLocal({ roomId: talk.info.id, messageId: s.rooms.answers.answersRunning()[0]!.messageId, by: "test" });
+    await s.rooms.drain(0, "test over");
+  });
+});
+
+describe("the node's upkeep tasks", () => {
+  it("are named, with the intervals of their ports (memory: no heartbeat, no orphans) and of the grace", () => {
+    const tasks = (graceMs: number) => service({ graceMs }).rooms.upkeepTasks().map(({ name, everyMs }) => [name, everyMs]);
+    expect(tasks(30_000)).toEqual([
+      ["orphaned answers", 0],
+      ["heartbeat", 0],
+      ["dead nodes' members", 0],
+      ["abandoned answers", 1000],
+    ]);
+    expect(tasks(0).at(-1)).toEqual(["abandoned answers", 0]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Signed room tokens (JWT, HS256 with TOKEN_SECRET): claims `room`, `role`, optional `name`,
- * required `exp` (`iat` / `nbf` honoured), `gen` (the room's invitation generation when minted;
- * absent: 0 — the room service refuses tokens of a withdrawn generation). Expired → `token_expired`; anything else wrong (bad
+ * required `exp` (`iat` / `nbf` honoured), `gen` (the room's invitation epoch when minted;
+ * absent: 0 — the room service refuses tokens of a withdrawn epoch). Expired → `token_expired`; anything else wrong (bad
  * signature, another room, another algorithm, malformed, no `exp`) → `forbidden`.
  */
 import { decodeJwt, errors, jwtVerify, SignJWT } from "jose";
@@ -15,8 +15,8 @@ export interface TokenClaims {
 }
 
 export interface VerifiedClaims extends TokenClaims {
-  /** The room's invitation generation the token was minted under. */
-  generation: number;
+  /** The room's invitation epoch the token was minted under. */
+  epoch: number;
 }
 
 export interface MintRequest extends TokenClaims {
@@ -42,10 +42,10 @@ export class RoomTokens {
   }
 
   /** Throws `invalid_payload` for a name a join would refuse: a token must never carry one. */
-  async mint(request: MintRequest, generation = 0): Promise<{ token: string; expiresAt: number }> {
+  async mint(request: MintRequest, epoch = 0): Promise<{ token: string; expiresAt: number }> {
     const expiresAt = Math.floor(Date.now() / 1000) + request.ttlSeconds;
     const name = request.name === undefined ? undefined : mintableName(request.name);
-    const claims = { room: request.roomId, role: request.role, gen: generation, ...(name !== undefined ? { name } : {}) };
+    const claims = { room: request.roomId, role: request.role, gen: epoch, ...(name !== undefined ? { name } : {}) };
     const token = await new SignJWT(claims).setProtectedHeader({ alg: ALGORITHM }).setIssuedAt().setExpirationTime(expiresAt).sign(this.requireKey());
     return { token, expiresAt: expiresAt * 1000 };
   }
@@ -73,12 +73,12 @@ function claimsFor(payload: Record<string, unknown>, roomId: string): VerifiedCl
   if (payload.room !== roomId) throw new AppError("forbidden", "This room token is for another room.");
   const role = payload.role;
   if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) throw new AppError("forbidden", "This room token names no valid role.");
-  const generation = payload.gen ?? 0;
-  if (!Number.isSafeInteger(generation) || (generation as number) < 0) throw new AppError("forbidden", "This room token's generation is not valid.");
-  if (payload.name === undefined) return { role: role as Role, generation: generation as number };
+  const epoch = payload.gen ?? 0;
+  if (!Number.isSafeInteger(epoch) || (epoch as number) < 0) throw new AppError("forbidden", "This room token's invitation epoch is not valid.");
+  if (payload.name === undefined) return { role: role as Role, epoch: epoch as number };
   const name = nameSchema.safeParse(payload.name);
   if (!name.success) throw new AppError("forbidden", "This room token's name is not valid.");
-  return { role: role as Role, name: name.data, generation: generation as number };
+  return { role: role as Role, name: name.data, epoch: epoch as number };
 }
 
 /** The name as a join would keep it (normalised), or `invalid_payload`. */
@@ -89,11 +89,11 @@ function mintableName(raw: string): string {
 }
 
 /** The `gen` claim of a token this server signed and verified before (no signature check). */
-export function generationOf(token: string): number {
+export function epochOf(token: string): number {
   try {
     const gen = decodeJwt(token).gen ?? 0;
     return Number.isSafeInteger(gen) ? (gen as number) : 0;
   } catch {
-    return 0; // not a JWT: it was never admitted, so it is at the first generation at most
+    return 0; // not a JWT: it was never admitted, so it is at the first epoch at most
   }
 }

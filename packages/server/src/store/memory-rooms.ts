@@ -14,7 +14,7 @@ export interface MemoryRoomsOptions {
 
 /** Created rooms of a single node, in process memory; forgotten when idle past the TTL. */
 export class MemoryRooms implements RoomRecords {
-  private readonly rooms = new Map<string, { record: RoomRecord; touchedAt: number; tokenGeneration: number }>();
+  private readonly rooms = new Map<string, { record: RoomRecord; touchedAt: number; invitationEpoch: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: MemoryRoomsOptions) {
@@ -23,7 +23,7 @@ export class MemoryRooms implements RoomRecords {
 
   async create(record: RoomRecord): Promise<boolean> {
     if (this.live(record.id)) return false;
-    this.rooms.set(record.id, { record: structuredClone(record), touchedAt: this.now(), tokenGeneration: 0 });
+    this.rooms.set(record.id, { record: structuredClone(record), touchedAt: this.now(), invitationEpoch: 0 });
     return true;
   }
 
@@ -45,15 +45,15 @@ export class MemoryRooms implements RoomRecords {
     if (entry) entry.touchedAt = this.now();
   }
 
-  async tokenGeneration(roomId: string): Promise<number> {
-    return this.live(roomId)?.tokenGeneration ?? 0;
+  async invitationEpoch(roomId: string): Promise<number> {
+    return this.live(roomId)?.invitationEpoch ?? 0;
   }
 
   async revokeTokens(roomId: string): Promise<number> {
     const entry = this.live(roomId);
     if (!entry) return 0;
     entry.touchedAt = this.now();
-    return ++entry.tokenGeneration;
+    return ++entry.invitationEpoch;
   }
 
   /** The entry, unless it expired (then it is dropped). */

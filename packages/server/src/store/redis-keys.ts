@@ -17,8 +17,8 @@ export interface RoomKeys {
   memberIps: string;
   /** STRING: the created room's record (settings, key hashes) as JSON. */
   record: string;
-  /** STRING counter: the room's invitation generation (tokens of an older one are withdrawn). */
-  tokenGeneration: string;
+  /** STRING counter: the room's invitation epoch (tokens of an older one are withdrawn). */
+  invitationEpoch: string;
   /** HASH question id → queued question JSON (without votes). */
   queue: string;
   /** HASH question id → votes. */
@@ -41,7 +41,7 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     memberInfo: `${base}:member-info`,
     memberIps: `${base}:member-ips`,
     record: `${base}:room`,
-    tokenGeneration: `${base}:token-gen`,
+    invitationEpoch: `${base}:token-gen`,
     queue: `${base}:queue`,
     votes: `${base}:queue-votes`,
     revs: `${base}:queue-revs`,

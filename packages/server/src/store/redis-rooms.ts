@@ -38,27 +38,27 @@ export class RedisRooms implements RoomRecords {
 
   async touch(roomId: string): Promise<void> {
     const { ttlMs } = this.options;
-    await storeCall(() => this.redis.multi().pexpire(this.key(roomId), ttlMs).pexpire(this.generationKey(roomId), ttlMs).exec());
+    await storeCall(() => this.redis.multi().pexpire(this.key(roomId), ttlMs).pexpire(this.epochKey(roomId), ttlMs).exec());
   }
 
-  async tokenGeneration(roomId: string): Promise<number> {
-    return Number((await storeCall(() => this.redis.get(this.generationKey(roomId)))) ?? 0);
+  async invitationEpoch(roomId: string): Promise<number> {
+    return Number((await storeCall(() => this.redis.get(this.epochKey(roomId)))) ?? 0);
   }
 
   /** A counter of its own (INCR), not a field of the record: a settings write cannot undo a revocation. */
   async revokeTokens(roomId: string): Promise<number> {
-    const key = this.generationKey(roomId);
+    const key = this.epochKey(roomId);
     const replies = await storeCall(() => this.redis.multi().incr(key).pexpire(key, this.options.ttlMs).exec());
-    const [error, generation] = replies?.[0] ?? [new Error("MULTI was discarded"), undefined];
+    const [error, epoch] = replies?.[0] ?? [new Error("MULTI was discarded"), undefined];
     if (error) throw error;
-    return Number(generation);
+    return Number(epoch);
   }
 
   private key(roomId: string): string {
     return roomKeys(this.options.prefix, roomId).record;
   }
 
-  private generationKey(roomId: string): string {
-    return roomKeys(this.options.prefix, roomId).tokenGeneration;
+  private epochKey(roomId: string): string {
+    return roomKeys(this.options.prefix, roomId).invitationEpoch;
   }
 }

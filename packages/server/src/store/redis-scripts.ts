@@ -5,7 +5,7 @@
 
 /**
  * Appended to every script that writes a room's history: the room's record and invitation
- * generation (the last two KEYS) expire with the history, never before it (a private room whose
+ * epoch (the last two KEYS) expire with the history, never before it (a private room whose
  * record lapsed mid-answer would otherwise be open to anyone). PEXPIRE of a missing key is a no-op.
  */
 const RENEW_ROOM = (ttl: string) => `
@@ -14,7 +14,7 @@ redis.call('PEXPIRE', KEYS[#KEYS], ${ttl})
 `;
 
 /**
- * KEYS: order, messages, seqs, record, token generation. ARGV: id, json, ttlMs, historyLimit, keyBase. Trims the oldest,
+ * KEYS: order, messages, seqs, record, invitation epoch. ARGV: id, json, ttlMs, historyLimit, keyBase. Trims the oldest,
  * and refreshes the TTL of every kept message's keys.
  */
 export const ADD_MESSAGE = `
@@ -39,7 +39,7 @@ return 1
 `;
 
 /**
- * KEYS: seqs, text, log, messages, record, token generation. ARGV: id, seq, text, ttlMs. Returns 1 (appended), 2 (the
+ * KEYS: seqs, text, log, messages, record, invitation epoch. ARGV: id, seq, text, ttlMs. Returns 1 (appended), 2 (the
  * same delta is already stored: a retry whose first reply was lost) or 0 (refused: the message
  * is not streaming or the seq is not next).
  */
@@ -62,7 +62,7 @@ return 1
 `;
 
 /**
- * KEYS: messages, seqs, text, record, token generation. ARGV: id, patchJson, ttlMs. Ends a streaming message once: merges
+ * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, patchJson, ttlMs. Ends a streaming message once: merges
  * the patch into its JSON and returns { json, seq, text }; returns nil when it is not streaming.
  */
 export const FINISH_MESSAGE = `
@@ -79,7 +79,7 @@ return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET',
 `;
 
 /**
- * KEYS: messages, seqs, text, record, token generation. ARGV: id, place in line (0: not queued), ttlMs. Sets `queued` and
+ * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, place in line (0: not queued), ttlMs. Sets `queued` and
  * `queuePosition` on a streaming message; returns { json, seq, text }, or nil when it is not streaming.
  */
 export const SET_QUEUED = `

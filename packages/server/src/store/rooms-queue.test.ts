@@ -48,15 +48,15 @@ describe.each(backends)("RoomRecords and QuestionQueue: %s", (_name, make) => {
     await rooms.touch("nope"); // no harm
   });
 
-  it("counts invitation generations per room; a settings write does not undo a withdrawal", async () => {
+  it("counts invitation epochs per room; a settings write does not undo a withdrawal", async () => {
     const { rooms } = make();
     await rooms.create(record("gen"));
-    expect(await rooms.tokenGeneration("gen")).toBe(0);
+    expect(await rooms.invitationEpoch("gen")).toBe(0);
     expect(await rooms.revokeTokens("gen")).toBe(1);
     await rooms.updateSettings("gen", defaultSettings("chat", "Renamed"));
     expect(await rooms.revokeTokens("gen")).toBe(2);
-    expect(await rooms.tokenGeneration("gen")).toBe(2);
-    expect(await rooms.tokenGeneration("other")).toBe(0);
+    expect(await rooms.invitationEpoch("gen")).toBe(2);
+    expect(await rooms.invitationEpoch("other")).toBe(0);
   });
 
   it("queues questions up to a bound, one vote per voter, most votes then oldest first", async () => {
@@ -170,7 +170,7 @@ const withHistory: Array<[string, () => RoomWithHistory]> = [
 ];
 
 describe.each(withHistory)("a room's record lives as long as its history is written: %s", (_name, make) => {
-  it("an answer streaming for longer than the TTL keeps the record (and its invitation generation)", async () => {
+  it("an answer streaming for longer than the TTL keeps the record (and its invitation epoch)", async () => {
     const { rooms, store, elapse } = make();
     await rooms.create(record("live"));
     await rooms.revokeTokens("live");
@@ -186,6 +186,6 @@ describe.each(withHistory)("a room's record lives as long as its history is writ
     await store.finishMessage("live", "a1", { status: "done" });
     await elapse(step);
     expect((await rooms.get("live"))?.id).toBe("live");
-    expect(await rooms.tokenGeneration("live")).toBe(1);
+    expect(await rooms.invitationEpoch("live")).toBe(1);
   });
 });

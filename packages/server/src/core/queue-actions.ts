@@ -1,0 +1,59 @@
+import type { QuestionPayload, QueueSubmitPayload, SendResult } from "@tokencast/protocol";
+import { requireAllowed } from "./access.ts";
+import type { AnswerStarts } from "./answer-starts.ts";
+import { AppError } from "./errors.ts";
+import type { Membership } from "./membership.ts";
+import type { Questions } from "./questions.ts";
+import type { RoomLifetime } from "./room-lifetime.ts";
+
+export interface QueueActionsDeps {
+  membership: Membership;
+  lifetime: RoomLifetime;
+  questions: Questions;
+  starts: AnswerStarts;
+}
+
+/** A presentation's question queue: the audience submits and votes, a presenter sends or dismisses. */
+export class QueueActions {
+  constructor(private readonly deps: QueueActionsDeps) {}
+
+  async submit(connectionId: string, payload: QueueSubmitPayload): Promise<{ questionId: string }> {
+    const member = this.deps.membership.requireMember(connectionId, payload.roomId);
+    const view = await this.deps.lifetime.memberView(payload.roomId);
+    if (view.settings.mode !== "presentation") {
+      throw new AppError("forbidden", "Only presentations have a question queue; in a chat room, ask the model directly.");
+    }
+    this.deps.starts.requireLength(payload.text);
+    const question = await this.deps.questions.submit(payload.roomId, member.name, payload.text);
+    return { questionId: question.id };
+  }
+
+  async vote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
+    this.deps.membership.requireMember(connectionId, payload.roomId);
+    const voter = this.deps.membership.voterOf(connectionId);
+    return { votes: await this.deps.questions.vote(payload.roomId, payload.questionId, voter) };
+  }
+
+  /** A presenter asks the model a queued question: `author` is who asked it, `sentBy` the presenter. */
+  async send(connectionId: string, payload: QuestionPayload): Promise<SendResult> {
+    const member = this.deps.membership.requireMember(connectionId, payload.roomId);
+    const view = await this.deps.lifetime.memberView(payload.roomId);
+    requireAllowed(view.settings.whoMayPrompt, member, "send queued questions to the model");
+    this.deps.starts.requireTakingWork();
+    const queued = await this.deps.questions.take(payload.roomId, payload.questionId);
+    try {
+      const payer = this.deps.membership.payerOf(connectionId, payload.roomId);
+      return await this.deps.starts.ask(payload.roomId, view, { author: queued.author, text: queued.text, sentBy: member.name }, payer);
+    } catch (error) {
+      await this.deps.questions.putBack(queued);
+      throw error;
+    }
+  }
+
+  async dismiss(connectionId: string, payload: QuestionPayload): Promise<void> {
+    const member = this.deps.membership.requireMember(connectionId, payload.roomId);
+    const view = await this.deps.lifetime.memberView(payload.roomId);
+    requireAllowed(view.settings.whoMayPrompt, member, "dismiss queued questions");
+    await this.deps.questions.take(payload.roomId, payload.questionId);
+  }
+}
