@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
 import type {
   AnswerLocks,
@@ -34,7 +33,7 @@ import { createByteBudget } from "./realtime/byte-budget.ts";
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
-import { WindowCounters } from "./store/token-counters.ts";
+import type { Limiters } from "./store/limiters.ts";
 import { buildTurns } from "./upstream/prompt.ts";
 
 export interface AppDeps {
@@ -53,8 +52,8 @@ export interface AppDeps {
   adapter?: Parameters<IoServer["adapter"]>[0];
   /** Registers a callback for when the shared store comes back after an outage (Redis mode). */
   onStoreReconnect?: (listener: () => void) => void;
-  /** Redis for the per-IP rate limits shared by every node (Redis mode); in memory without it. */
-  rateLimitRedis?: { client: Redis; prefix: string };
+  /** The per-IP budgets and the quotas' token counters: shared by every node in Redis mode. */
+  limiters: Limiters;
   /** This app's Prometheus registry (main.ts makes it first, to count Redis errors); else its own. */
   metrics?: PromMetrics;
   /** The secret voter ids are signed with when TOKEN_SECRET is not set (Redis mode: shared by every node); else this process's. */
@@ -92,7 +91,7 @@ export function createApp(deps: AppDeps): App {
     maxBufferBytes: config.slowViewers.maxBufferBytes,
     logger,
   });
-  const limits = requestLimits(config.requestLimits, requestIp, logger, deps.rateLimitRedis);
+  const limits = requestLimits(config.requestLimits, requestIp, logger, deps.limiters);
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
     readiness: async () => ({ server: !draining, upstream: upstream?.reachable() ?? true, ...deps.readiness?.() }),
@@ -111,8 +110,8 @@ export function createApp(deps: AppDeps): App {
   const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp }, logger);
   const rooms = createRoomService({ ...deps, metrics }, io, slowViewers);
   metrics.watch({ sockets: () => io.of("/").sockets.size, rooms: () => rooms.localRooms().length });
-  const events = createEventLimits(config.rateLimits, logger, deps.rateLimitRedis);
-  const bytes = createByteBudget({ ...config.byteLimits, replyBytes: config.joinHistory.maxBytes }, logger, deps.rateLimitRedis);
+  const events = createEventLimits(config.rateLimits, logger, deps.limiters);
+  const bytes = createByteBudget({ ...config.byteLimits, replyBytes: config.joinHistory.maxBytes }, logger, deps.limiters);
   attachRooms(io, rooms, logger, { events, bytes, trustedHops: config.trustProxy });
   const upkeep = new Upkeep(rooms.upkeepTasks(), logger);
   deps.onStoreReconnect?.(() => {
@@ -161,7 +160,7 @@ function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServe
     records,
     queue,
     slots,
-    quotas: new TokenQuotas(new WindowCounters(config.quotas.windowSeconds, deps.rateLimitRedis), config.quotas, logger),
+    quotas: new TokenQuotas(deps.limiters.counters(config.quotas.windowSeconds), config.quotas, logger),
     locks,
     directory,
     source,
@@ -171,8 +170,8 @@ function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServe
     ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
     tokens: new RoomTokens(config.tokenSecret),
     budgets: {
-      adhocRooms: actionBudget({ perWindow: config.budgets.adhocRoomsPerHour, windowSeconds: 3600, name: "rl:adhoc-rooms" }, logger, deps.rateLimitRedis),
-      answers: actionBudget({ perWindow: config.budgets.answersPerMinute, windowSeconds: 60, name: "rl:answers" }, logger, deps.rateLimitRedis),
+      adhocRooms: actionBudget({ perWindow: config.budgets.adhocRoomsPerHour, windowSeconds: 3600, name: "adhoc-rooms" }, logger, deps.limiters),
+      answers: actionBudget({ perWindow: config.budgets.answersPerMinute, windowSeconds: 60, name: "answers" }, logger, deps.limiters),
     },
     voterIds: new VoterIds(voterSecretOf(config.tokenSecret, deps.voterSecret)),
     buildTurns: (history, systemPrompt) =>

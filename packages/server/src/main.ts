@@ -4,23 +4,10 @@
  */
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import type { AnswerLocks, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore, UpstreamSlots } from "./core/ports.ts";
+import type { Logger } from "./core/ports.ts";
 import { createLogger } from "./logger.ts";
-import { createMetrics, type PromMetrics } from "./observability/metrics.ts";
-import { MemoryDirectory } from "./store/memory-directory.ts";
-import { MemoryLocks } from "./store/memory-locks.ts";
-import { MemoryQueue } from "./store/memory-queue.ts";
-import { MemoryRooms } from "./store/memory-rooms.ts";
-import { MemorySlots } from "./store/memory-slots.ts";
-import { MemoryStore } from "./store/memory-store.ts";
-import { connectRedis, type RedisConnections } from "./store/redis-connection.ts";
-import { RedisDirectory } from "./store/redis-directory.ts";
-import { RedisLocks } from "./store/redis-locks.ts";
-import { RedisQueue } from "./store/redis-queue.ts";
-import { RedisRooms } from "./store/redis-rooms.ts";
-import { RedisSlots } from "./store/redis-slots.ts";
-import { RedisStore } from "./store/redis-store.ts";
-import { redisVoterSecret } from "./store/redis-voter-secret.ts";
+import { createMetrics } from "./observability/metrics.ts";
+import { createBackend } from "./store/backend.ts";
 import { createAnswerSource } from "./upstream/index.ts";
 
 async function main(): Promise<void> {
@@ -28,7 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel).child({ node: config.nodeId });
   guardProcess(logger);
   const metrics = createMetrics();
-  const backend = createBackend(config, logger, metrics);
+  const backend = createBackend(config, logger, (role) => metrics.redisError(role));
   const source = createAnswerSource(config.llm);
   const app = createApp({ config, logger, source, metrics, ...backend });
   const address = await app.listen();
@@ -37,57 +24,6 @@ async function main(): Promise<void> {
     await app.close();
     await backend.close();
   });
-}
-
-interface Backend {
-  store: RoomStore;
-  records: RoomRecords;
-  queue: QuestionQueue;
-  slots: UpstreamSlots;
-  locks: AnswerLocks;
-  directory: MemberDirectory;
-  adapter?: RedisConnections["adapter"];
-  rateLimitRedis?: { client: RedisConnections["command"]; prefix: string };
-  onStoreReconnect?: RedisConnections["onReconnect"];
-  voterSecret?: ReturnType<typeof redisVoterSecret>;
-  readiness: () => Record<string, boolean>;
-  close: () => Promise<void>;
-}
-
-/** Memory without REDIS_URL; with it, the Redis store, locks, directory and Socket.IO adapter. */
-function createBackend(config: Config, logger: Logger, metrics: PromMetrics): Backend {
-  const { historyLimit, idleTtlMs } = config.rooms;
-  if (!config.redis.url) {
-    const store = new MemoryStore({ historyLimit, idleTtlMs });
-    return {
-      store,
-      records: new MemoryRooms({ idleTtlMs, writtenAt: (roomId) => store.writtenAt(roomId) }),
-      queue: new MemoryQueue(),
-      slots: new MemorySlots(config.llm.maxConcurrent),
-      locks: new MemoryLocks(),
-      directory: new MemoryDirectory(),
-      readiness: () => ({}),
-      close: async () => store.close(),
-    };
-  }
-  const redisOptions = { keyPrefix: config.redis.prefix, commandTimeoutMs: config.redis.commandTimeoutMs };
-  const redis = connectRedis(config.redis.url, redisOptions, logger, (role) => metrics.redisError(role));
-  const { prefix, leaseMs } = config.redis;
-  const connectedForMs = redis.connectedForMs;
-  return {
-    store: new RedisStore(redis.command, { prefix, historyLimit, ttlMs: idleTtlMs }),
-    records: new RedisRooms(redis.command, { prefix, ttlMs: idleTtlMs }),
-    queue: new RedisQueue(redis.command, { prefix, ttlMs: idleTtlMs }),
-    slots: new RedisSlots(redis.command, { prefix, max: config.llm.maxConcurrent, leaseMs, logger }),
-    locks: new RedisLocks(redis.command, { prefix, leaseMs, registryTtlMs: idleTtlMs, connectedForMs }),
-    directory: new RedisDirectory(redis.command, { prefix, nodeId: config.nodeId, deadAfterMs: leaseMs, ttlMs: idleTtlMs, connectedForMs }),
-    adapter: redis.adapter,
-    rateLimitRedis: { client: redis.command, prefix },
-    onStoreReconnect: redis.onReconnect,
-    voterSecret: redisVoterSecret(redis.command, prefix),
-    readiness: () => ({ redis: redis.healthy() }),
-    close: () => redis.close(),
-  };
 }
 
 function readConfigOrExit(): Config {

@@ -10,7 +10,8 @@
 import type { Request, RequestHandler, Response } from "express";
 import type { Logger } from "../core/ports.ts";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
-import { consume, sharedLimiter, type SharedLimitStore } from "../realtime/rate-limits.ts";
+import { consume } from "../realtime/rate-limits.ts";
+import type { Limiters } from "../store/limiters.ts";
 
 export interface RequestLimitSettings {
   /** Requests per second one client IP may make to /api/* (averaged over `windowSeconds`). */
@@ -33,10 +34,10 @@ export function requestLimits(
   settings: RequestLimitSettings,
   clientIp: (req: Request) => string,
   logger: Logger,
-  redis?: SharedLimitStore,
+  limiters: Limiters,
 ): RequestLimits {
-  const requests = sharedLimiter({ points: settings.perIp * settings.windowSeconds, duration: settings.windowSeconds }, "rl:http", redis);
-  const creations = sharedLimiter({ points: settings.roomsPerHour, duration: HOUR_SECONDS }, "rl:rooms", redis);
+  const requests = limiters.limiter("http", { points: settings.perIp * settings.windowSeconds, duration: settings.windowSeconds });
+  const creations = limiters.limiter("rooms", { points: settings.roomsPerHour, duration: HOUR_SECONDS });
   return {
     requests: budgetGate(requests, (wait) => `Too many requests; wait ${wait} s.`, clientIp, logger),
     roomCreations: budgetGate(creations, (wait) => `Too many rooms created from your address; wait ${wait} s.`, clientIp, logger),

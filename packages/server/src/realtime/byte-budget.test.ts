@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
+import { memoryLimiters } from "../store/limiters.ts";
 import { ByteBudget, createByteBudget, replyBytes } from "./byte-budget.ts";
 
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => quiet };
@@ -68,7 +69,7 @@ describe("ByteBudget", () => {
   });
 
   it("reserves no more than the whole budget, so a budget below one reply still lets replies through", async () => {
-    const meter = createByteBudget({ perIp: 10, windowSeconds: 10, replyBytes: 262_144 }, quiet).meterFor(IP);
+    const meter = createByteBudget({ perIp: 10, windowSeconds: 10, replyBytes: 262_144 }, quiet, memoryLimiters()).meterFor(IP);
     expect(replyBytes(await meter(async () => replyOf(50)))).toBe(50);
   });
 });

@@ -7,7 +7,8 @@
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
-import { consume, sharedLimiter, type SharedLimitStore } from "./rate-limits.ts";
+import type { Limiters } from "../store/limiters.ts";
+import { consume } from "./rate-limits.ts";
 import { ReplyPacer } from "./reply-pacer.ts";
 
 export interface ByteBudgetSettings {
@@ -73,9 +74,9 @@ export function replyBytes(reply: object): number {
   return Buffer.byteLength(JSON.stringify(reply));
 }
 
-export function createByteBudget(settings: ByteBudgetSettings, logger: Logger, redis?: SharedLimitStore): ByteBudget {
+export function createByteBudget(settings: ByteBudgetSettings, logger: Logger, limiters: Limiters): ByteBudget {
   const points = settings.perIp * settings.windowSeconds;
-  const limiter = sharedLimiter({ points, duration: settings.windowSeconds }, "rl:bytes", redis);
+  const limiter = limiters.limiter("bytes", { points, duration: settings.windowSeconds });
   // A budget below one reply would refuse every join: reserve at most the whole budget.
   return new ByteBudget(limiter, Math.min(settings.replyBytes, points), logger);
 }

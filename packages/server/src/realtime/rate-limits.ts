@@ -3,10 +3,10 @@
  * node) and per client IP (in Redis in Redis mode, so an IP's connections on every node share one
  * budget). A store failure lets the event through (logged): limits must not take the service down.
  */
-import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Ack } from "@tokencast/protocol";
 import type { Logger } from "../core/ports.ts";
+import type { Limiters } from "../store/limiters.ts";
 import type { IoSocket } from "./types.ts";
 
 export interface RateLimitSettings {
@@ -51,30 +51,11 @@ export async function consume(limiter: RateLimiterAbstract, key: string, logger:
   }
 }
 
-export interface SharedLimitStore {
-  client: Redis;
-  prefix: string;
-}
-
-export function createEventLimits(settings: RateLimitSettings, logger: Logger, redis?: SharedLimitStore): EventLimits {
+export function createEventLimits(settings: RateLimitSettings, logger: Logger, limiters: Limiters): EventLimits {
   const { windowSeconds } = settings;
   const connection = new RateLimiterMemory({ points: settings.perConnection * windowSeconds, duration: windowSeconds });
-  const ip = sharedLimiter({ points: settings.perIp * windowSeconds, duration: windowSeconds }, "rl:ip", redis);
+  const ip = limiters.limiter("ip", { points: settings.perIp * windowSeconds, duration: windowSeconds });
   return new EventLimits(connection, ip, logger);
-}
-
-/**
- * A limiter whose budget every node shares in Redis mode (`name` keeps budgets apart), in memory
- * otherwise. While Redis is unreachable, each node limits on its own.
- */
-export function sharedLimiter(budget: { points: number; duration: number }, name: string, redis?: SharedLimitStore): RateLimiterAbstract {
-  if (!redis) return new RateLimiterMemory(budget);
-  return new RateLimiterRedis({
-    ...budget,
-    storeClient: redis.client,
-    keyPrefix: `${redis.prefix}${name}`,
-    insuranceLimiter: new RateLimiterMemory(budget),
-  });
 }
 
 /**

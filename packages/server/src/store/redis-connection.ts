@@ -7,6 +7,7 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
 import type { Logger } from "../core/ports.ts";
 import { failFast } from "./redis-fail-fast.ts";
+import { adapterKey } from "./redis-keys.ts";
 
 export interface RedisConnections {
   command: Redis;
@@ -57,7 +58,7 @@ export function connectRedis(url: string, { keyPrefix, commandTimeoutMs }: Redis
   return {
     command,
     subscriber,
-    adapter: createAdapter(command, subscriber, { key: `${keyPrefix}socket.io`, requestsTimeout: REQUESTS_TIMEOUT_MS }),
+    adapter: createAdapter(command, subscriber, { key: adapterKey(keyPrefix), requestsTimeout: REQUESTS_TIMEOUT_MS }),
     healthy,
     connectedForMs: link.connectedForMs,
     onReconnect: link.onReconnect,

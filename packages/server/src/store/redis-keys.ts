@@ -1,6 +1,8 @@
 /**
- * Key names of the Redis store. All keys of a room share the hash tag `{room}` so they live in
- * one cluster slot and Lua scripts may touch them together.
+ * Every Redis key and channel name the server uses, made here and nowhere else (existing
+ * deployments keep their data: a changed name is lost data; redis-keys.test.ts pins them all).
+ * All keys of a room share the hash tag `{room}` so they live in one cluster slot and Lua
+ * scripts may touch them together.
  */
 export interface RoomKeys {
   /** LIST of message ids, oldest first (capped). */
@@ -27,6 +29,8 @@ export interface RoomKeys {
   revs: string;
   /** STRING: the queue's version (increases with every change). */
   queueVersion: string;
+  /** STRING (SET NX PX): the id of the answer holding the room; see redis-locks.ts. */
+  answerLock: string;
   /** Prefix of per-message keys; see messageKeys. */
   base: string;
 }
@@ -46,13 +50,25 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     votes: `${base}:queue-votes`,
     revs: `${base}:queue-revs`,
     queueVersion: `${base}:queue-version`,
+    answerLock: `${base}:answer-lock`,
     base,
   };
 }
 
-/** STRING with the answer's text so far, and LIST of delta texts (seq n at index n-1). */
-export function messageKeys(keys: RoomKeys, messageId: string): { text: string; log: string } {
+/** The per-message keys: `text` (STRING, the answer so far) and `log` (LIST, seq n at index n-1). */
+export type MessagePart = "text" | "log";
+
+export function messageKeys(keys: RoomKeys, messageId: string): Record<MessagePart, string> {
   return { text: `${keys.base}:text:${messageId}`, log: `${keys.base}:log:${messageId}` };
+}
+
+/**
+ * The same per-message key as a Lua expression, from a script's variables holding the room's
+ * `base` and a message id. Scripts that trim or page the history only learn the ids inside Redis,
+ * so they cannot receive these names as KEYS; they build them with this, never by hand.
+ */
+export function luaMessageKey(part: MessagePart, baseVar: string, idVar: string): string {
+  return `${baseVar} .. ':${part}:' .. ${idVar}`;
 }
 
 /** Sorted set of the answers in progress across the cluster ("<room> <answer>" by start time). */
@@ -73,4 +89,28 @@ export function votersKey(keys: RoomKeys, questionId: string): string {
 /** STRING: the secret voter ids are signed with when TOKEN_SECRET is not set (shared by every node). */
 export function voterSecretKey(prefix: string): string {
   return `${prefix}voter-secret`;
+}
+
+/** The cluster-wide upstream slots (see redis-slots-scripts.ts for what each holds). */
+export function slotsKeys(prefix: string): { holders: string; line: string; arrivals: string; leases: string } {
+  const base = `${prefix}slots`;
+  return { holders: `${base}:holders`, line: `${base}:line`, arrivals: `${base}:arrivals`, leases: `${base}:leases` };
+}
+
+/** The budgets rate-limiter-flexible keeps per client IP (or per user), each under its own name. */
+export type LimiterName = "ip" | "http" | "rooms" | "bytes" | "adhoc-rooms" | "answers";
+
+/** rate-limiter-flexible's keyPrefix of a budget: its keys are `<this>:<client key>`. */
+export function limiterKeyPrefix(prefix: string, name: LimiterName): string {
+  return `${prefix}rl:${name}`;
+}
+
+/** rate-limiter-flexible's keyPrefix of the token quota counters: keys are `<this>:<payer>`. */
+export function quotaKeyPrefix(prefix: string): string {
+  return `${prefix}quota`;
+}
+
+/** The Socket.IO Redis adapter's `key`: its channels are `<this>#/#…` and `<this>-request#/#`… */
+export function adapterKey(prefix: string): string {
+  return `${prefix}socket.io`;
 }

@@ -85,7 +85,7 @@ export class RedisLocks implements AnswerLocks {
   }
 
   private lockKey(roomId: string): string {
-    return `${roomKeys(this.options.prefix, roomId).base}:answer-lock`;
+    return roomKeys(this.options.prefix, roomId).answerLock;
   }
 }
 

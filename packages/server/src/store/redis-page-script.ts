@@ -2,6 +2,7 @@
  * The Lua script that picks a history page's message ids in Redis, so that a join or a
  * `room:history` request loads only the page's texts, never the whole history's.
  */
+import { luaMessageKey } from "./redis-keys.ts";
 
 /**
  * Bytes a message's JSON takes beyond its stored JSON (without text and seq) and its text:
@@ -11,7 +12,7 @@
 const TEXT_AND_SEQ_BYTES = 18;
 
 /**
- * KEYS: order, messages. ARGV: before ('' for the newest), maxMessages, maxBytes, keyBase.
+ * KEYS: order, messages. ARGV: before ('' for the newest), maxMessages, maxBytes, keyBase (see luaMessageKey).
  * Walks from the newest message back (from just before `before`) by the rule of `newestWithin`
  * with estimated sizes (stored JSON + STRLEN of the text). Returns { older (1|0), ids oldest
  * first }, or -1 when `before` is not in the history.
@@ -31,7 +32,7 @@ local bytes, first = 0, last + 1
 while first > 1 do
   local id = ids[first - 1]
   local json = redis.call('HGET', KEYS[2], id) or '{}'
-  local size = #json + redis.call('STRLEN', base .. ':text:' .. id) + ${TEXT_AND_SEQ_BYTES}
+  local size = #json + redis.call('STRLEN', ${luaMessageKey("text", "base", "id")}) + ${TEXT_AND_SEQ_BYTES}
   local taken = last - first + 1
   local live = string.find(json, '"status":"streaming"', 1, true) or string.find(json, '"status":"pending"', 1, true)
   if taken > 0 and not live and (taken >= maxMessages or bytes + size > maxBytes) then break end

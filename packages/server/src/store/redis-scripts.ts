@@ -2,6 +2,7 @@
  * Lua scripts run atomically by Redis. Each one refreshes the TTL of every key it touches
  * (ARGV ttl in ms), so a room's keys expire together once the room goes quiet.
  */
+import { luaMessageKey } from "./redis-keys.ts";
 
 /**
  * Appended to every script that writes a room's history: the room's record and invitation
@@ -14,7 +15,8 @@ redis.call('PEXPIRE', KEYS[#KEYS], ${ttl})
 `;
 
 /**
- * KEYS: order, messages, seqs, record, invitation epoch. ARGV: id, json, ttlMs, historyLimit, keyBase. Trims the oldest,
+ * KEYS: order, messages, seqs, record, invitation epoch. ARGV: id, json, ttlMs, historyLimit, keyBase (the room's
+ * `base`: message keys are built from it by luaMessageKey, as ids are only known in Redis). Trims the oldest,
  * and refreshes the TTL of every kept message's keys.
  */
 export const ADD_MESSAGE = `
@@ -26,13 +28,13 @@ while redis.call('LLEN', KEYS[1]) > limit do
   local old = redis.call('LPOP', KEYS[1])
   redis.call('HDEL', KEYS[2], old)
   redis.call('HDEL', KEYS[3], old)
-  redis.call('DEL', base .. ':text:' .. old, base .. ':log:' .. old)
+  redis.call('DEL', ${luaMessageKey("text", "base", "old")}, ${luaMessageKey("log", "base", "old")})
 end
 for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
 -- Every message's text and log live as long as the room: an old answer must not lose its text.
 for _, kept in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
-  redis.call('PEXPIRE', base .. ':text:' .. kept, ttl)
-  redis.call('PEXPIRE', base .. ':log:' .. kept, ttl)
+  redis.call('PEXPIRE', ${luaMessageKey("text", "base", "kept")}, ttl)
+  redis.call('PEXPIRE', ${luaMessageKey("log", "base", "kept")}, ttl)
 end
 ${RENEW_ROOM("ttl")}
 return 1

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { delay } from "../core/delay.ts";
 import type { Logger, UpstreamSlots } from "../core/ports.ts";
 import { defineScripts } from "./redis-commands.ts";
+import { slotsKeys } from "./redis-keys.ts";
 import { DROP_SLOT, TAKE_SLOT } from "./redis-slots-scripts.ts";
 
 export interface RedisSlotsOptions {
@@ -38,8 +39,8 @@ export class RedisSlots implements UpstreamSlots {
       tcTakeSlot: { numberOfKeys: 4, lua: TAKE_SLOT },
       tcDropSlot: { numberOfKeys: 4, lua: DROP_SLOT },
     });
-    const base = `${options.prefix}slots`;
-    this.keys = [`${base}:holders`, `${base}:line`, `${base}:arrivals`, `${base}:leases`];
+    const { holders, line, arrivals, leases } = slotsKeys(options.prefix);
+    this.keys = [holders, line, arrivals, leases];
     this.pollMs = options.pollMs ?? 250;
   }
 

@@ -1,21 +1,12 @@
-import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { TokenCounters } from "../core/ports.ts";
 
 /**
- * Token counters over a fixed window, kept by rate-limiter-flexible (its keys expire with the
- * window): in memory on one node, in Redis shared by every node.
+ * Token counters over a fixed window, kept by a rate-limiter-flexible limiter (its keys expire
+ * with the window): in memory on one node, in Redis shared by every node (see limiters.ts).
  */
 export class WindowCounters implements TokenCounters {
-  private readonly limiter: RateLimiterAbstract;
-
-  constructor(windowSeconds: number, redis?: { client: Redis; prefix: string }) {
-    // Points are never refused here: the quota decides; the limiter only counts.
-    const options = { points: Number.MAX_SAFE_INTEGER, duration: windowSeconds };
-    this.limiter = redis
-      ? new RateLimiterRedis({ ...options, storeClient: redis.client, keyPrefix: `${redis.prefix}quota` })
-      : new RateLimiterMemory(options);
-  }
+  constructor(private readonly limiter: RateLimiterAbstract) {}
 
   async used(key: string): Promise<number> {
     return (await this.limiter.get(key))?.consumedPoints ?? 0;
@@ -24,4 +15,9 @@ export class WindowCounters implements TokenCounters {
   async add(key: string, tokens: number): Promise<void> {
     await this.limiter.penalty(key, tokens);
   }
+}
+
+/** Points are never refused by a counting limiter: the quota decides; the limiter only counts. */
+export function windowCounting(windowSeconds: number): { points: number; duration: number } {
+  return { points: Number.MAX_SAFE_INTEGER, duration: windowSeconds };
 }
