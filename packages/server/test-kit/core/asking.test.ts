@@ -85,8 +85,8 @@ describe("stop", () => {
 });
 
 describe("regenerate", () => {
-  /** Ada asks `text` and the model answers `answer`; returns the ids. */
-  async function exchange(h: CoreHarness, ask: () => Promise<{ replyId: string }>, answer: string) {
+  /** Someone asks (or regenerates) and the model answers `answer` to the end; returns the ids. */
+  async function exchange<Sent extends { replyId: string }>(h: CoreHarness, ask: () => Promise<Sent>, answer: string): Promise<Sent> {
     const index = h.source.answers.length;
     const sent = await ask();
     (await h.source.answer(index)).text(answer).finish();
