@@ -1,5 +1,6 @@
 /** Asking rules on the memory core: one answer at a time per room, stop, and regenerate. */
 import { describe, expect, it } from "vitest";
+import { AppError } from "../../src/core/errors.ts";
 import { CoreHarness, refusal } from "../harness/core-harness.ts";
 
 describe("busy: one answer streams per room", () => {
@@ -25,6 +26,19 @@ describe("busy: one answer streams per room", () => {
     await ada.ask("q");
     await bob.ask("q");
     expect(h.broadcaster.in("two").filter((e) => e.type === "message")).toHaveLength(2);
+  });
+});
+
+describe("an upstream failure", () => {
+  it("ends the answer error with the upstream's code, keeps the text so far, and frees the room", async () => {
+    const h = new CoreHarness();
+    const ada = await h.join("Ada", { roomId: "r" });
+    const { replyId } = await ada.ask("q");
+    const upstream = await h.source.answer(0);
+    upstream.text("so far").fail(new AppError("upstream_truncated", "The model's answer was cut off."));
+    expect(await h.endOf(replyId)).toMatchObject({ status: "error", seq: 1, error: { code: "upstream_truncated" } });
+    expect(await h.store.getMessage("r", replyId)).toMatchObject({ status: "error", text: "so far" });
+    await ada.ask("again?");
   });
 });
 

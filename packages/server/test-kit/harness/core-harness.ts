@@ -57,6 +57,8 @@ const TOKEN_SECRET = "core-harness-token-secret-0123456789abcdef";
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long a test waits for the core to do something it does at once (no timers involved). */
 const PROMPTLY_MS = 2000;
+/** A drain at grace 0 interrupts every answer and stores the ends within 1.5 s (core/answers.ts). */
+const CLOSE_DEADLINE_MS = 3000;
 
 /** Harnesses still open, drained after each test (no answer outlives its test). */
 const open = new Set<CoreHarness>();
@@ -142,9 +144,15 @@ export class CoreHarness {
     return this.rooms.drain(graceMs, "The server is restarting.");
   }
 
+  /** Ends what is still running; fails (instead of hanging the test) when an answer will not end. */
   async close(): Promise<void> {
     open.delete(this);
-    if (!this.closed) await this.drain(0);
+    if (this.closed) return;
+    let deadline: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_resolve, reject) => {
+      deadline = setTimeout(() => reject(new Error("an answer was still running after the drain: a rule let two run at once?")), CLOSE_DEADLINE_MS);
+    });
+    await Promise.race([this.drain(0), stuck]).finally(() => clearTimeout(deadline));
   }
 }
 
