@@ -45,7 +45,7 @@ directoryContract("redis", () => new RedisDirectory(redis.client, { prefix: pref
 slotsContract("memory", (max) => new MemorySlots(max));
 slotsContract("redis", (max) => new RedisSlots(redis.client, { prefix: prefix("slots"), max, leaseMs: 2000, logger: quiet, pollMs: 20 }));
 
-const budget = { perWindow: BUDGET_PER_WINDOW, windowSeconds: BUDGET_WINDOW_SECONDS, name: "rl:contract" };
+const budget = { perWindow: BUDGET_PER_WINDOW, windowSeconds: BUDGET_WINDOW_SECONDS, name: "answers" as const };
 budgetContract("memory", () => actionBudget(budget, quiet)!);
 budgetContract("redis", () => actionBudget(budget, quiet, { client: redis.client, prefix: prefix("budget") })!);
 
