@@ -2,8 +2,6 @@ import { describe, expect, it } from "vitest";
 import type { Message } from "@tokencast/protocol";
 import { usePrivateRedis } from "./redis-fixture.ts";
 import { waitFor } from "../../../../tests/helpers/wait.ts";
-import type { AnswerLocks } from "../core/ports.ts";
-import { MemoryLocks } from "./memory-locks.ts";
 import { RedisLocks, type RedisLocksOptions } from "./redis-locks.ts";
 import { RedisStore } from "./redis-store.ts";
 
@@ -19,26 +17,6 @@ function redisLocks(options: Partial<RedisLocksOptions> = {}): { locks: RedisLoc
 function answer(roomId: string, id: string): Message {
   return { id, roomId, role: "assistant", author: "model", text: "", seq: 0, status: "streaming", createdAt: 1 };
 }
-
-const implementations: Array<[string, () => AnswerLocks]> = [
-  ["memory", () => new MemoryLocks()],
-  ["redis", () => redisLocks().locks],
-];
-
-describe.each(implementations)("AnswerLocks: %s", (_name, make) => {
-  it("one answer holds a room; rooms are independent; only the holder releases", async () => {
-    const locks = make();
-    expect(await locks.acquire("r", "a1")).toBe(true);
-    expect(await locks.acquire("r", "a2")).toBe(false);
-    expect(await locks.acquire("other", "b1")).toBe(true);
-    expect(await locks.renew("r", "a2")).toBe(false);
-    await locks.release("r", "a2");
-    expect(await locks.acquire("r", "a3")).toBe(false);
-    await locks.release("r", "a1");
-    expect(await locks.acquire("r", "a3")).toBe(true);
-    expect(await locks.orphans()).toEqual([]);
-  });
-});
 
 describe("RedisLocks: leases, fencing and orphans", () => {
   it("renews while the answer streams; a lease not renewed lapses, freeing the room, and the answer is an orphan", async () => {

@@ -1,11 +1,5 @@
 import { expect, it } from "vitest";
 import { MemoryStore } from "./memory-store.ts";
-import { describeRoomStore } from "./store-conformance.ts";
-
-describeRoomStore("memory", async (historyLimit) => {
-  const store = new MemoryStore({ historyLimit, idleTtlMs: 60_000 });
-  return { store, cleanup: async () => store.close() };
-});
 
 it("forgets rooms idle for longer than the TTL", async () => {
   let now = 0;

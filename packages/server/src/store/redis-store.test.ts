@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { startRedis, type RedisProcess } from "../../../../tests/helpers/redis.ts";
 import { RedisStore } from "./redis-store.ts";
-import { describeRoomStore } from "./store-conformance.ts";
 
 let redis: RedisProcess;
 let prefixCounter = 0;
@@ -13,12 +12,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await redis?.close();
-});
-
-describeRoomStore("redis", async (historyLimit) => {
-  const client = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
-  const store = new RedisStore(client, { prefix: `test${++prefixCounter}:`, historyLimit, ttlMs: 60_000 });
-  return { store, cleanup: async () => void (await client.quit()) };
 });
 
 describe("RedisStore keys", () => {

@@ -1,11 +1,11 @@
 /**
  * The RoomStore contract as a reusable suite: every implementation (memory, Redis) runs it.
- * Call inside a test file: `describeRoomStore("memory", async () => ({ store, cleanup }))`.
+ * Call inside a test file: `storeContract("memory", async () => ({ store, cleanup }))`.
  */
 import { describe, expect, it } from "vitest";
 import type { Message } from "@tokencast/protocol";
-import { messageBytes } from "../core/history-page.ts";
-import type { RoomStore } from "../core/ports.ts";
+import { messageBytes } from "../../src/core/history-page.ts";
+import type { RoomStore } from "../../src/core/ports.ts";
 
 export interface StoreFixture {
   store: RoomStore;
@@ -28,8 +28,8 @@ function message(roomId: string, overrides: Partial<Message> = {}): Message {
   };
 }
 
-export function describeRoomStore(name: string, setup: (historyLimit: number) => Promise<StoreFixture>): void {
-  describe(`RoomStore conformance: ${name}`, () => {
+export function storeContract(name: string, setup: (historyLimit: number) => Promise<StoreFixture>): void {
+  describe(`RoomStore contract: ${name}`, () => {
     async function withStore(historyLimit: number, body: (store: RoomStore) => Promise<void>) {
       const fixture = await setup(historyLimit);
       try {

@@ -1,0 +1,53 @@
+/**
+ * One contract suite per port, each run against the memory and the Redis implementation (one
+ * private redis-server for the file; each Redis instance gets its own key prefix). What only one
+ * implementation has (leases, heartbeats, TTLs) is tested next to it in src/store.
+ */
+import type { Logger } from "../../src/core/ports.ts";
+import { actionBudget } from "../../src/realtime/action-budget.ts";
+import { MemoryDirectory } from "../../src/store/memory-directory.ts";
+import { MemoryLocks } from "../../src/store/memory-locks.ts";
+import { MemorySlots } from "../../src/store/memory-slots.ts";
+import { MemoryStore } from "../../src/store/memory-store.ts";
+import { RedisDirectory } from "../../src/store/redis-directory.ts";
+import { usePrivateRedis } from "../../src/store/redis-fixture.ts";
+import { RedisLocks } from "../../src/store/redis-locks.ts";
+import { RedisSlots } from "../../src/store/redis-slots.ts";
+import { RedisStore } from "../../src/store/redis-store.ts";
+import { WindowCounters } from "../../src/store/token-counters.ts";
+import { BUDGET_PER_WINDOW, BUDGET_WINDOW_SECONDS, budgetContract } from "./budget-contract.ts";
+import { countersContract } from "./counters-contract.ts";
+import { directoryContract } from "./directory-contract.ts";
+import { locksContract } from "./locks-contract.ts";
+import { slotsContract } from "./slots-contract.ts";
+import { storeContract } from "./store-contract.ts";
+
+const redis = usePrivateRedis();
+const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => quiet };
+let counter = 0;
+const prefix = (what: string) => `${what}${++counter}:`;
+
+storeContract("memory", async (historyLimit) => {
+  const store = new MemoryStore({ historyLimit, idleTtlMs: 60_000 });
+  return { store, cleanup: async () => store.close() };
+});
+storeContract("redis", async (historyLimit) => {
+  const store = new RedisStore(redis.client, { prefix: prefix("store"), historyLimit, ttlMs: 60_000 });
+  return { store, cleanup: async () => undefined };
+});
+
+locksContract("memory", () => new MemoryLocks());
+locksContract("redis", () => new RedisLocks(redis.client, { prefix: prefix("locks"), leaseMs: 5000, registryTtlMs: 60_000 }));
+
+directoryContract("memory", () => new MemoryDirectory());
+directoryContract("redis", () => new RedisDirectory(redis.client, { prefix: prefix("dir"), nodeId: "node-a", deadAfterMs: 5000, ttlMs: 60_000 }));
+
+slotsContract("memory", (max) => new MemorySlots(max));
+slotsContract("redis", (max) => new RedisSlots(redis.client, { prefix: prefix("slots"), max, leaseMs: 2000, logger: quiet, pollMs: 20 }));
+
+const budget = { perWindow: BUDGET_PER_WINDOW, windowSeconds: BUDGET_WINDOW_SECONDS, name: "answers" as const };
+budgetContract("memory", () => actionBudget(budget, quiet)!);
+budgetContract("redis", () => actionBudget(budget, quiet, { client: redis.client, prefix: prefix("budget") })!);
+
+countersContract("memory", () => new WindowCounters(3600));
+countersContract("redis", () => new WindowCounters(3600, { client: redis.client, prefix: prefix("counters") }));

@@ -1,0 +1,32 @@
+import type { JoinResult, SendResult } from "@tokencast/protocol";
+import type { RoomService } from "../../src/core/room-service.ts";
+
+/** A connection that joined a room, acting through RoomService's public methods only. */
+export class Person {
+  constructor(
+    private readonly rooms: RoomService,
+    readonly id: string,
+    readonly roomId: string,
+    readonly joined: JoinResult,
+  ) {}
+
+  ask(text: string): Promise<SendResult> {
+    return this.rooms.send(this.id, { roomId: this.roomId, text });
+  }
+
+  stop(messageId: string): Promise<void> {
+    return this.rooms.stop(this.id, { roomId: this.roomId, messageId });
+  }
+
+  regenerate(messageId: string): Promise<{ replyId: string }> {
+    return this.rooms.regenerate(this.id, { roomId: this.roomId, messageId });
+  }
+
+  leave(): void {
+    this.rooms.leave(this.id, this.roomId);
+  }
+
+  disconnect(): void {
+    this.rooms.disconnect(this.id);
+  }
+}
