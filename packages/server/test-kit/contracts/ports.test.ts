@@ -14,7 +14,8 @@ import { usePrivateRedis } from "../../src/store/redis-fixture.ts";
 import { RedisLocks } from "../../src/store/redis-locks.ts";
 import { RedisSlots } from "../../src/store/redis-slots.ts";
 import { RedisStore } from "../../src/store/redis-store.ts";
-import { WindowCounters } from "../../src/store/token-counters.ts";
+import { memoryLimiters } from "../../src/store/limiters.ts";
+import { redisLimiters } from "../../src/store/redis-limiters.ts";
 import { BUDGET_PER_WINDOW, BUDGET_WINDOW_SECONDS, budgetContract } from "./budget-contract.ts";
 import { countersContract } from "./counters-contract.ts";
 import { directoryContract } from "./directory-contract.ts";
@@ -46,8 +47,8 @@ slotsContract("memory", (max) => new MemorySlots(max));
 slotsContract("redis", (max) => new RedisSlots(redis.client, { prefix: prefix("slots"), max, leaseMs: 2000, logger: quiet, pollMs: 20 }));
 
 const budget = { perWindow: BUDGET_PER_WINDOW, windowSeconds: BUDGET_WINDOW_SECONDS, name: "answers" as const };
-budgetContract("memory", () => actionBudget(budget, quiet)!);
-budgetContract("redis", () => actionBudget(budget, quiet, { client: redis.client, prefix: prefix("budget") })!);
+budgetContract("memory", () => actionBudget(budget, quiet, memoryLimiters())!);
+budgetContract("redis", () => actionBudget(budget, quiet, redisLimiters(redis.client, prefix("budget")))!);
 
-countersContract("memory", () => new WindowCounters(3600));
-countersContract("redis", () => new WindowCounters(3600, { client: redis.client, prefix: prefix("counters") }));
+countersContract("memory", () => memoryLimiters().counters(3600));
+countersContract("redis", () => redisLimiters(redis.client, prefix("counters")).counters(3600));

@@ -16,7 +16,7 @@ import { MemoryQueue } from "../../src/store/memory-queue.ts";
 import { MemoryRooms } from "../../src/store/memory-rooms.ts";
 import { MemorySlots } from "../../src/store/memory-slots.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
-import { WindowCounters } from "../../src/store/token-counters.ts";
+import { memoryLimiters } from "../../src/store/limiters.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { HarnessLocks } from "./harness-locks.ts";
 import { Person } from "./person.ts";
@@ -77,7 +77,7 @@ export class CoreHarness {
   private closed = false;
 
   constructor(options: HarnessOptions = {}) {
-    const quotas = options.quotas && new TokenQuotas(new WindowCounters(options.quotas.windowSeconds), options.quotas, quietLogger);
+    const quotas = options.quotas && new TokenQuotas(memoryLimiters().counters(options.quotas.windowSeconds), options.quotas, quietLogger);
     this.rooms = new RoomService({
       store: this.store,
       records: new MemoryRooms({ idleTtlMs: DAY_MS, now: this.clock.now }),
@@ -135,7 +135,7 @@ export class CoreHarness {
 
   /** One run of the upkeep task that ends answers whose owner vanished. */
   takeOverOrphans(): Promise<void> {
-    return this.rooms.answers.takeOverOrphans();
+    return this.rooms.upkeepTasks().find((task) => task.name === "orphaned answers")!.run();
   }
 
   /** A node on its way down: answers get `graceMs` to finish, then end interrupted. */
