@@ -4,8 +4,8 @@
  * size, room and node capacity, token quotas.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
-import { FAST_SOCKET, closeAllClients, rawClient } from "./helpers/clients.ts";
+import type { Socket } from "socket.io-client";
+import { closeAllClients, rawClient, socketFrom as connectFrom } from "./helpers/clients.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { waitFor } from "./helpers/wait.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
@@ -36,16 +36,7 @@ afterAll(async () => {
 
 type AckLike = { ok: boolean; error?: { code: string; retryAfter?: number } };
 
-/** A socket that claims to come from `forwardedFor` (believed only behind trusted proxies). */
-async function socketFrom(url: string, forwardedFor: string): Promise<Socket> {
-  const socket = io(url, { ...FAST_SOCKET, reconnection: false, transports: ["websocket"], extraHeaders: { "x-forwarded-for": forwardedFor } });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("connect_error", reject);
-  });
-  return socket;
-}
+const socketFrom = (url: string, forwardedFor: string) => connectFrom(url, forwardedFor, sockets);
 
 /** Headers of a request that claims to come from `ip` (believed only behind trusted proxies). */
 const from = (ip: string) => ({ "x-forwarded-for": ip });

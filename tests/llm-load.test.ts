@@ -5,9 +5,9 @@
  * nobody watches any more stops after ABANDONED_ANSWER_GRACE_MS, closing its upstream request.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import type { EndEvent, Message } from "@tokencast/protocol";
-import { FAST_SOCKET } from "./helpers/clients.ts";
+import { socketFrom as connectFrom } from "./helpers/clients.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
@@ -42,15 +42,7 @@ afterAll(async () => {
   expect(problems(node)).toEqual([]);
 });
 
-async function socketFrom(ip: string): Promise<Socket> {
-  const socket = io(node.url, { ...FAST_SOCKET, reconnection: false, extraHeaders: { "x-forwarded-for": ip } });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("connect_error", reject);
-  });
-  return socket;
-}
+const socketFrom = (ip: string) => connectFrom(node.url, ip, sockets);
 
 async function join(socket: Socket, roomId: string): Promise<void> {
   const ack = (await socket.timeout(5000).emitWithAck("room:join", { roomId, name: "Asker" })) as { ok: boolean };

@@ -5,8 +5,8 @@
  * members from one address. Clients claim addresses with X-Forwarded-For (TRUST_PROXY=1).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
-import { FAST_SOCKET } from "./helpers/clients.ts";
+import type { Socket } from "socket.io-client";
+import { socketFrom as connectFrom } from "./helpers/clients.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 
 type JoinAck = { ok: boolean; error?: { code: string; message: string; retryAfter?: number } };
@@ -33,15 +33,7 @@ afterAll(async () => {
   expect(problems(node)).toEqual([]);
 });
 
-async function socketFrom(ip: string): Promise<Socket> {
-  const socket = io(node.url, { ...FAST_SOCKET, reconnection: false, extraHeaders: { "x-forwarded-for": ip } });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("connect_error", reject);
-  });
-  return socket;
-}
+const socketFrom = (ip: string) => connectFrom(node.url, ip, sockets);
 
 function join(socket: Socket, roomId: string): Promise<JoinAck> {
   return socket.timeout(5000).emitWithAck("room:join", { roomId, name: "Someone" }) as Promise<JoinAck>;

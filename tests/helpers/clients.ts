@@ -89,3 +89,17 @@ export function closeAllClients(): void {
   for (const client of open) client.close();
   open.clear();
 }
+
+/**
+ * A bare connected socket that claims to come from `forwardedFor` (believed only behind
+ * TRUST_PROXY hops); added to `opened` for the caller's cleanup.
+ */
+export async function socketFrom(url: string, forwardedFor: string, opened: Socket[]): Promise<Socket> {
+  const socket = io(url, { ...FAST_SOCKET, reconnection: false, transports: ["websocket"], extraHeaders: { "x-forwarded-for": forwardedFor } });
+  opened.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
+  return socket;
+}

@@ -1,16 +1,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
-import type {
-  AnswerLocks,
-  AnswerSource,
-  Logger,
-  MemberDirectory,
-  QuestionQueue,
-  RoomRecords,
-  RoomStore,
-  UpstreamSlots,
-} from "./core/ports.ts";
+import type { AnswerSource, Logger } from "./core/ports.ts";
 import { TokenQuotas } from "./core/quotas.ts";
 import { RoomService } from "./core/room-service.ts";
 import { RoomTokens } from "./core/tokens.ts";
@@ -33,31 +24,16 @@ import { createByteBudget } from "./realtime/byte-budget.ts";
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
-import type { Limiters } from "./store/limiters.ts";
+import type { Backend } from "./store/backend.ts";
 import { buildTurns } from "./upstream/prompt.ts";
 
-export interface AppDeps {
+/** What the app runs on: the backend's parts (store/backend.ts) and what main.ts adds. */
+export interface AppDeps extends Omit<Backend, "close"> {
   config: Config;
   logger: Logger;
-  store: RoomStore;
-  records: RoomRecords;
-  queue: QuestionQueue;
-  slots: UpstreamSlots;
-  locks: AnswerLocks;
-  directory: MemberDirectory;
   source: AnswerSource;
-  /** Named readiness checks for /readyz (e.g. redis), beside the built-in ones. */
-  readiness?: () => Record<string, boolean>;
-  /** Socket.IO adapter joining this node to others (Redis mode); none on a single node. */
-  adapter?: Parameters<IoServer["adapter"]>[0];
-  /** Registers a callback for when the shared store comes back after an outage (Redis mode). */
-  onStoreReconnect?: (listener: () => void) => void;
-  /** The per-IP budgets and the quotas' token counters: shared by every node in Redis mode. */
-  limiters: Limiters;
   /** This app's Prometheus registry (main.ts makes it first, to count Redis errors); else its own. */
   metrics?: PromMetrics;
-  /** The secret voter ids are signed with when TOKEN_SECRET is not set (Redis mode: shared by every node); else this process's. */
-  voterSecret?: VoterSecret;
 }
 
 export interface App {
