@@ -41,6 +41,7 @@ export class RoomState {
   /** A presentation's queue (most votes first), its total size and this person's votes. */
   questions = $state.raw<QueuedQuestion[]>([]);
   questionCount = $state(0);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- $state.raw: replaced whole, never mutated
   myVotes = $state.raw<ReadonlySet<string>>(new Set());
   /** The answer streaming right now, if any (one at a time per room). */
   streaming = $derived(findStreaming(this.messages));
