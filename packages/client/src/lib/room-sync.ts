@@ -1,7 +1,7 @@
 /**
  * The transport half of the framework-free socket layer: one Socket.IO connection to one room.
  * It joins on every (re)connect, keeps the room's messages exactly in sync with the server's log
- * (via MessageLog) and tells subscribers when anything changed. RoomConnection extends it with
+ * (via RoomLog) and tells subscribers when anything changed. RoomConnection extends it with
  * the room's product features (keys, roles, settings, typing, queue). No DOM imports.
  */
 import { io } from "socket.io-client";
@@ -31,8 +31,8 @@ import {
   STALL_CHECK_MS,
 } from "./connection-types.ts";
 import type { ConnectionState, ConnectionStats, RoomConnectionOptions } from "./connection-types.ts";
-import { MessageLog } from "./message-log.ts";
-import type { LogAction } from "./message-log.ts";
+import { RoomLog } from "@tokencast/sdk";
+import type { LogAction } from "@tokencast/sdk";
 import { RequestError, request, toRequestError } from "./socket-request.ts";
 import type { ResultOf, RoomSocket } from "./socket-request.ts";
 import { ChangeNotifier } from "./change-notifier.ts";
@@ -62,7 +62,7 @@ export class RoomSync {
   private olderRetryAt = 0;
 
   protected currentState: ConnectionState = "connecting";
-  private readonly log = new MessageLog(this.stats);
+  private readonly log = new RoomLog(this.stats);
   private readonly changes = new ChangeNotifier();
   private readonly timers = new TimerSet();
   private readonly resumeAttempts = new Map<string, number>();

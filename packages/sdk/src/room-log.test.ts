@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MessageLog } from "./message-log.ts";
-import type { LogAction } from "./message-log.ts";
+import { RoomLog } from "./room-log.ts";
+import type { LogAction } from "./room-log.ts";
 import { answer, delta, end, question, textUpTo } from "./testing/test-messages.ts";
 
 /** A log that has joined (applied a snapshot), so it may ask for resumes. */
-function joined(...messages: Parameters<MessageLog["applySnapshot"]>[0]): MessageLog {
-  const log = new MessageLog();
+function joined(...messages: Parameters<RoomLog["applySnapshot"]>[0]): RoomLog {
+  const log = new RoomLog();
   log.beginJoin();
   log.applySnapshot(messages);
   return log;
@@ -17,11 +17,11 @@ function resumeOf(actions: LogAction[]): Extract<LogAction, { type: "resume" }> 
   return resume;
 }
 
-function feed(log: MessageLog, messageId: string, seqs: number[]): LogAction[] {
+function feed(log: RoomLog, messageId: string, seqs: number[]): LogAction[] {
   return seqs.flatMap((seq) => log.applyDelta(delta(messageId, seq)));
 }
 
-describe("MessageLog deltas", () => {
+describe("RoomLog deltas", () => {
   it("applies deltas in order", () => {
     const log = joined(answer("a"));
     expect(feed(log, "a", [1, 2, 3])).toEqual([]);
@@ -75,7 +75,7 @@ describe("MessageLog deltas", () => {
   });
 
   it("buffers deltas that arrive before the join snapshot and keeps only what the snapshot lacks", () => {
-    const log = new MessageLog();
+    const log = new RoomLog();
     log.beginJoin();
     feed(log, "a", [3, 4]);
     const actions = log.applySnapshot([answer("a", { text: textUpTo(3), seq: 3 })]);
@@ -115,7 +115,7 @@ describe("MessageLog deltas", () => {
   });
 });
 
-describe("MessageLog end", () => {
+describe("RoomLog end", () => {
   it("finalizes at once when every delta is here", () => {
     const log = joined(answer("a"));
     feed(log, "a", [1, 2]);
@@ -160,7 +160,7 @@ describe("MessageLog end", () => {
   });
 });
 
-describe("MessageLog snapshots and reconnects", () => {
+describe("RoomLog snapshots and reconnects", () => {
   it("makes no resume request while offline, and asks after the next snapshot", () => {
     const log = joined(answer("a"));
     feed(log, "a", [1]);
@@ -220,7 +220,7 @@ describe("MessageLog snapshots and reconnects", () => {
   });
 
   it("never duplicates a message seen both live and in the snapshot", () => {
-    const log = new MessageLog();
+    const log = new RoomLog();
     log.beginJoin();
     log.applyMessage(question("q", { createdAt: 5 }));
     log.applyMessage(answer("a", { createdAt: 5 }));
@@ -246,8 +246,8 @@ describe("MessageLog snapshots and reconnects", () => {
   });
 });
 
-describe("MessageLog older history", () => {
-  const ids = (log: MessageLog) => log.list().map((m) => m.id);
+describe("RoomLog older history", () => {
+  const ids = (log: RoomLog) => log.list().map((m) => m.id);
 
   it("puts a page of older history in front, skipping messages it holds", () => {
     const log = joined(question("c"), answer("d", { status: "done" }));

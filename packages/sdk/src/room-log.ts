@@ -36,7 +36,7 @@ interface Track {
   resume?: number;
 }
 
-export class MessageLog {
+export class RoomLog {
   private readonly messages = new Map<string, Message>();
   private order: string[] = [];
   private readonly tracks = new Map<string, Track>();
