@@ -8,7 +8,11 @@ import { markdownEngine } from "../packages/client/src/lib/markdown.ts";
 export function run(deltas: string[], warmUp: string[]): Array<[string, string, number[]]> {
   return timeLevels(
     [
-      { name: "+ DOMPurify (Chromium)", old: () => wholeText(markdownEngine), incremental: () => incremental(markdownEngine) },
+      {
+        name: "+ DOMPurify (Chromium)",
+        old: () => wholeText(markdownEngine),
+        incremental: () => incremental(markdownEngine),
+      },
       { name: "+ DOM update and layout (Chromium)", old: wholeTextIntoDom, incremental: incrementalIntoDom },
     ],
     deltas,

@@ -59,7 +59,8 @@ async function inChromium(deltas: string[], warmUp: string[]): Promise<Rows> {
     await page.setContent("<!doctype html><html><body></body></html>");
     await page.addScriptTag({ content: script });
     return await page.evaluate(
-      ([d, w]) => (window as unknown as { markdownBench: { run(d: string[], w: string[]): Rows } }).markdownBench.run(d, w),
+      ([d, w]) =>
+        (window as unknown as { markdownBench: { run(d: string[], w: string[]): Rows } }).markdownBench.run(d, w),
       [deltas, warmUp] as const,
     );
   } finally {
@@ -79,11 +80,23 @@ async function main(): Promise<void> {
   const answer = longAnswer(ANSWER_CHARS);
   const deltas = splitIntoDeltas(answer, DELTA_CHARS.min, DELTA_CHARS.max, SEED);
   const warmUp = splitIntoDeltas(answer.slice(0, 2_000), DELTA_CHARS.min, DELTA_CHARS.max, SEED);
-  const inNode = timeLevels([{ name: "HTML (marked + highlight.js, Node)", old: () => wholeText(htmlOnly), incremental: () => incremental(htmlOnly) }], deltas, warmUp);
+  const inNode = timeLevels(
+    [
+      {
+        name: "HTML (marked + highlight.js, Node)",
+        old: () => wholeText(htmlOnly),
+        incremental: () => incremental(htmlOnly),
+      },
+    ],
+    deltas,
+    warmUp,
+  );
   const browserRows = await inChromium(deltas, warmUp);
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   console.log(`${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
-  console.log(`${answer.length} characters of Markdown in ${deltas.length} deltas of ${DELTA_CHARS.min}–${DELTA_CHARS.max} characters\n`);
+  console.log(
+    `${answer.length} characters of Markdown in ${deltas.length} deltas of ${DELTA_CHARS.min}–${DELTA_CHARS.max} characters\n`,
+  );
   console.log("| level | approach | total ms | per delta p50 ms | p99 ms | max ms |");
   console.log("| --- | --- | --- | --- | --- | --- |");
   for (const result of [...inNode, ...browserRows]) console.log(row(result));

@@ -36,7 +36,11 @@ async function ask<T>(socket: Socket, event: string, payload: unknown): Promise<
 }
 
 async function createPresentation(url: string): Promise<string> {
-  const response = await fetch(`${url}/api/rooms`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "Storm", mode: "presentation" }) });
+  const response = await fetch(`${url}/api/rooms`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ title: "Storm", mode: "presentation" }),
+  });
   return ((await response.json()) as { room: { id: string } }).room.id;
 }
 
@@ -54,7 +58,10 @@ function watch(socket: Socket): Tally {
 }
 
 async function quiet(tally: Tally): Promise<void> {
-  await waitFor(() => tally.events > 0 && performance.now() - tally.last > QUIET_MS, { timeoutMs: 30_000, what: "the queue to settle" });
+  await waitFor(() => tally.events > 0 && performance.now() - tally.last > QUIET_MS, {
+    timeoutMs: 30_000,
+    what: "the queue to settle",
+  });
 }
 
 async function storm(node: ServerNode, textLength: number, spread: boolean, paceMs: number): Promise<string> {
@@ -92,9 +99,17 @@ async function storm(node: ServerNode, textLength: number, spread: boolean, pace
 async function main(): Promise<void> {
   const node = await startNode({});
   try {
-    const rows = ["| question length | 50 votes on | queue events per member | bytes per member | rate |", "| --- | --- | --- | --- | --- |"];
+    const rows = [
+      "| question length | 50 votes on | queue events per member | bytes per member | rate |",
+      "| --- | --- | --- | --- | --- |",
+    ];
     for (const textLength of [200, 2000]) {
-      for (const [spread, paceMs] of [[false, 0], [true, 0], [true, 100]] as const) rows.push(await storm(node, textLength, spread, paceMs));
+      for (const [spread, paceMs] of [
+        [false, 0],
+        [true, 0],
+        [true, 100],
+      ] as const)
+        rows.push(await storm(node, textLength, spread, paceMs));
     }
     console.log(rows.join("\n"));
   } finally {

@@ -17,7 +17,11 @@ const QUESTION = process.argv[3] ?? "In one sentence: what is a load balancer?";
 const DEADLINE = Date.now() + 20 * 60_000;
 const SEPARATOR = "\x1e";
 
-type Packet = { type: "ping" } | { type: "event"; name: string; data: Record<string, unknown> } | { type: "ack"; id: number; data: Record<string, unknown> } | { type: "other"; raw: string };
+type Packet =
+  | { type: "ping" }
+  | { type: "event"; name: string; data: Record<string, unknown> }
+  | { type: "ack"; id: number; data: Record<string, unknown> }
+  | { type: "other"; raw: string };
 
 async function main(): Promise<void> {
   const health = await retry("/healthz", async () => {
@@ -57,7 +61,8 @@ class PollingSession {
     const session = new PollingSession(sid);
     await session.post("40");
     const connected = await session.next();
-    if (connected.type !== "other" || !connected.raw.startsWith("40")) throw new Error(`namespace connect failed: ${JSON.stringify(connected)}`);
+    if (connected.type !== "other" || !connected.raw.startsWith("40"))
+      throw new Error(`namespace connect failed: ${JSON.stringify(connected)}`);
     return session;
   }
 
@@ -99,7 +104,11 @@ class PollingSession {
   }
 
   private async post(body: string): Promise<void> {
-    const response = await fetch(this.url(), { method: "POST", body, headers: { "Content-Type": "text/plain;charset=UTF-8" } });
+    const response = await fetch(this.url(), {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "text/plain;charset=UTF-8" },
+    });
     if (!response.ok) throw new Error(`send failed: HTTP ${response.status} ${await response.text()}`);
   }
 

@@ -45,14 +45,24 @@ describe("a private room in the browser", () => {
 
     const guest = await joinRoom(await newPage(browser, pageErrors), inviteUrl, "Gus");
     expect(guest.url()).not.toContain("token="); // taken out of the address bar, like #key=
-    await expect.poll(() => guest.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS }).toMatch(/1 viewer/);
+    await expect
+      .poll(() => guest.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS })
+      .toMatch(/1 viewer/);
 
     await owner.getByTestId("open-as-owner").click();
-    await expect.poll(() => owner.getByTestId("my-role").getAttribute("data-role"), { timeout: UI_TIMEOUT_MS }).toBe("owner");
+    await expect
+      .poll(() => owner.getByTestId("my-role").getAttribute("data-role"), { timeout: UI_TIMEOUT_MS })
+      .toBe("owner");
     // The private room's transcript links work for the owner (key) and the guest (token): the
     // client fetches them with its credentials in headers, where a bare link would get 403.
-    for (const [page, testId] of [[owner, "transcript-md"], [guest, "transcript-json"]] as const) {
-      const [file] = await Promise.all([page.waitForEvent("download", { timeout: UI_TIMEOUT_MS }), page.getByTestId(testId).click()]);
+    for (const [page, testId] of [
+      [owner, "transcript-md"],
+      [guest, "transcript-json"],
+    ] as const) {
+      const [file] = await Promise.all([
+        page.waitForEvent("download", { timeout: UI_TIMEOUT_MS }),
+        page.getByTestId(testId).click(),
+      ]);
       expect(file.suggestedFilename()).toMatch(/^board-meeting_[a-z0-9]+\.(md|json)$/);
       expect(await readFile((await file.path())!, "utf8")).toContain("Board meeting");
     }
@@ -65,19 +75,29 @@ describe("a private room in the browser", () => {
     expect(laterInvite).not.toBe(inviteUrl);
     await screenshot(owner, "settings-invite");
     const late = await joinRoom(await newPage(browser, pageErrors), laterInvite, "Lia");
-    await expect.poll(() => late.getByTestId("my-role").getAttribute("data-role"), { timeout: UI_TIMEOUT_MS }).toBe("participant");
+    await expect
+      .poll(() => late.getByTestId("my-role").getAttribute("data-role"), { timeout: UI_TIMEOUT_MS })
+      .toBe("participant");
 
     // The owner withdraws every invitation (say one leaked): both guests are dropped and told why;
     // the owner (key) stays.
     await dialog.getByTestId("withdraw-invitations").click();
     await dialog.getByTestId("withdraw-confirm").click();
     await owner.getByText(/Invitation links withdrawn; 2 people removed/).waitFor({ timeout: UI_TIMEOUT_MS });
-    for (const page of [guest, late]) await page.getByText(/withdrawn by the room's owner/).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    for (const page of [guest, late])
+      await page
+        .getByText(/withdrawn by the room's owner/)
+        .first()
+        .waitFor({ timeout: UI_TIMEOUT_MS });
     await screenshot(late, "invitation-withdrawn");
     await owner.keyboard.press("Escape");
-    await expect.poll(() => owner.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS }).not.toMatch(/viewer|participant/);
+    await expect
+      .poll(() => owner.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS })
+      .not.toMatch(/viewer|participant/);
 
-    const bare = await fetch(`${node.url}${new URL(share).pathname.replace("/r/", "/api/rooms/")}/transcript?format=md`);
+    const bare = await fetch(
+      `${node.url}${new URL(share).pathname.replace("/r/", "/api/rooms/")}/transcript?format=md`,
+    );
     expect(bare.status).toBe(403);
 
     const stranger = await newPage(browser, pageErrors);

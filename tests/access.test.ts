@@ -38,7 +38,10 @@ afterAll(async () => {
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 /** A JWT signed here: any header, claims and secret (for forgeries the server must refuse). */
-function jwt(claims: Record<string, unknown>, { secret = SECRET, alg = "HS256" }: { secret?: string; alg?: string } = {}): string {
+function jwt(
+  claims: Record<string, unknown>,
+  { secret = SECRET, alg = "HS256" }: { secret?: string; alg?: string } = {},
+): string {
   const body = `${b64({ alg, typ: "JWT" })}.${b64(claims)}`;
   if (alg === "none") return `${body}.`;
   const hash = { HS256: "sha256", HS384: "sha384", HS512: "sha512" }[alg] ?? "sha256";
@@ -63,7 +66,11 @@ async function join(payload: Record<string, unknown>): Promise<{ ack: Ack; socke
 }
 
 async function mint(roomId: string, body: unknown, headers: Record<string, string>) {
-  return request(`${node.url}/api/rooms/${roomId}/tokens`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return request(`${node.url}/api/rooms/${roomId}/tokens`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 async function mintedToken(room: CreateRoomResult, body: Record<string, unknown>): Promise<string> {
@@ -95,7 +102,11 @@ describe("room tokens on room:join", () => {
   });
 
   it.each([
-    ["signed with another secret", (id: string) => jwt({ room: id, role: "owner", exp: inSeconds(600) }, { secret: "another-secret-another-secret-another" })],
+    [
+      "signed with another secret",
+      (id: string) =>
+        jwt({ room: id, role: "owner", exp: inSeconds(600) }, { secret: "another-secret-another-secret-another" }),
+    ],
     ["for another room", () => jwt({ room: "some-other-room", role: "owner", exp: inSeconds(600) })],
     ["with alg none", (id: string) => jwt({ room: id, role: "owner", exp: inSeconds(600) }, { alg: "none" })],
     ["with alg HS512", (id: string) => jwt({ room: id, role: "owner", exp: inSeconds(600) }, { alg: "HS512" })],
@@ -122,7 +133,9 @@ describe("private rooms", () => {
     socket.onAny((event: string) => seen.push(event));
     const owner = await join({ roomId: room.room.id, key: room.ownerKey, name: "Owner" });
     expect(owner.ack.ok).toBe(true);
-    const typing = await owner.socket.timeout(10_000).emitWithAck("room:typing", { roomId: room.room.id, typing: true });
+    const typing = await owner.socket
+      .timeout(10_000)
+      .emitWithAck("room:typing", { roomId: room.room.id, typing: true });
     expect(typing).toMatchObject({ ok: true });
     const watcher = await join({ roomId: room.room.id, key: room.presenterKey, name: "Watcher" });
     expect(watcher.ack.ok).toBe(true);
@@ -131,7 +144,9 @@ describe("private rooms", () => {
 
   it("admits the owner key, the presenter key and a valid token", async () => {
     expect((await join({ roomId: room.room.id, key: room.ownerKey })).ack.self).toMatchObject({ role: "owner" });
-    expect((await join({ roomId: room.room.id, key: room.presenterKey })).ack.self).toMatchObject({ role: "presenter" });
+    expect((await join({ roomId: room.room.id, key: room.presenterKey })).ack.self).toMatchObject({
+      role: "presenter",
+    });
     const token = await mintedToken(room, { role: "viewer" });
     expect((await join({ roomId: room.room.id, token })).ack.self).toMatchObject({ role: "viewer" });
   });
@@ -155,7 +170,10 @@ describe("private rooms", () => {
     expect(refused.body).toMatchObject({ ok: false, error: { code: "forbidden" } });
     expect(refused.events).toEqual([]);
     const token = await mintedToken(room, { role: "viewer" });
-    for (const stream of [await openSse(`${url}?token=${token}`), await openSse(url, { headers: { Authorization: `Bearer ${token}` } })]) {
+    for (const stream of [
+      await openSse(`${url}?token=${token}`),
+      await openSse(url, { headers: { Authorization: `Bearer ${token}` } }),
+    ]) {
       expect(stream.status).toBe(200);
       await stream.until((s) => s.retry !== undefined, "the stream to open", 15_000);
       stream.close();
@@ -189,17 +207,24 @@ describe("POST /api/rooms/:id/tokens", () => {
     expect((await mint(room.room.id, { role: "viewer" }, { Authorization: `Bearer ${viewerToken}` })).status).toBe(403);
     expect((await mint(room.room.id, { role: "viewer" }, {})).status).toBe(403);
     const ownerToken = await mintedToken(room, { role: "owner" });
-    expect((await mint(room.room.id, { role: "presenter" }, { Authorization: `Bearer ${ownerToken}` })).status).toBe(201);
+    expect((await mint(room.room.id, { role: "presenter" }, { Authorization: `Bearer ${ownerToken}` })).status).toBe(
+      201,
+    );
   });
 
   it("refuses a ttl beyond 30 days", async () => {
-    const reply = await mint(room.room.id, { role: "viewer", ttlSeconds: 31 * 24 * 3600 }, { "X-Room-Key": room.ownerKey });
+    const reply = await mint(
+      room.room.id,
+      { role: "viewer", ttlSeconds: 31 * 24 * 3600 },
+      { "X-Room-Key": room.ownerKey },
+    );
     expect(reply.status).toBe(400);
   });
 });
 
 describe("withdrawing invitations (POST /api/rooms/:id/tokens/revoke)", () => {
-  const revoke = (roomId: string, headers: Record<string, string>) => request(`${node.url}/api/rooms/${roomId}/tokens/revoke`, { method: "POST", headers });
+  const revoke = (roomId: string, headers: Record<string, string>) =>
+    request(`${node.url}/api/rooms/${roomId}/tokens/revoke`, { method: "POST", headers });
 
   it("only the owner may; tokens minted before are refused, members who joined with one are dropped, new ones work", async () => {
     const room = await createRoom(node.url, { title: "Leaky", private: true });
@@ -222,15 +247,22 @@ describe("withdrawing invitations (POST /api/rooms/:id/tokens/revoke)", () => {
     expect(owner.socket.connected).toBe(true); // joined with a key: stays
 
     const again = await join({ roomId, token: leaked });
-    expect(again.ack).toEqual({ ok: false, error: expect.objectContaining({ code: "forbidden", message: expect.stringMatching(/withdrawn/) }) });
-    expect((await request(`${node.url}/api/rooms/${roomId}`, { headers: { Authorization: `Bearer ${leaked}` } })).status).toBe(403);
+    expect(again.ack).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: "forbidden", message: expect.stringMatching(/withdrawn/) }),
+    });
+    expect(
+      (await request(`${node.url}/api/rooms/${roomId}`, { headers: { Authorization: `Bearer ${leaked}` } })).status,
+    ).toBe(403);
     const sse = await openSse(`${node.url}/api/rooms/${roomId}/events?token=${leaked}`);
     expect(sse.status).toBe(403);
 
     const fresh = await mintedToken(room, { role: "viewer" });
     expect((await join({ roomId, token: fresh })).ack.self).toMatchObject({ role: "viewer" });
     // A token forged with the right secret but an old generation (or none) is withdrawn too.
-    expect((await join({ roomId, token: jwt({ room: roomId, role: "viewer", exp: inSeconds(60) }) })).ack.ok).toBe(false);
+    expect((await join({ roomId, token: jwt({ room: roomId, role: "viewer", exp: inSeconds(60) }) })).ack.ok).toBe(
+      false,
+    );
   });
 });
 
@@ -240,7 +272,11 @@ describe("CORS and security headers", () => {
     expect(allowed.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
     const preflight = await fetch(`${node.url}/api/rooms`, {
       method: "OPTIONS",
-      headers: { Origin: ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+      headers: {
+        Origin: ALLOWED_ORIGIN,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-headers")).toMatch(/content-type/i);
@@ -249,7 +285,8 @@ describe("CORS and security headers", () => {
   });
 
   it("a Socket.IO handshake from a disallowed origin is refused; an allowed one connects", async () => {
-    const handshake = (origin: string) => fetch(`${node.url}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin } });
+    const handshake = (origin: string) =>
+      fetch(`${node.url}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin } });
     const refused = await handshake(OTHER_ORIGIN);
     expect(refused.status).toBe(403);
     expect(refused.headers.get("access-control-allow-origin")).toBeNull();

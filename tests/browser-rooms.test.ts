@@ -12,7 +12,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { readmeScreenshot, screenshot } from "./helpers/browser.ts";
 import { useBrowserStage } from "./helpers/browser-stage.ts";
-import { answers, emitOnPageSocket, joinRoom, lastAnswer, live, newPage, questions, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
+import {
+  answers,
+  emitOnPageSocket,
+  joinRoom,
+  lastAnswer,
+  live,
+  newPage,
+  questions,
+  UI_TIMEOUT_MS,
+} from "./helpers/room-page.ts";
 import { problems } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 
@@ -142,7 +151,9 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     expect(await presenter.getByTestId("settings-button").count()).toBe(0);
     await expectEverywhere(async (page) => {
       await page.getByTestId("queue-panel").waitFor({ timeout: UI_TIMEOUT_MS });
-      await expect.poll(() => page.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS }).toBe("1 owner · 1 presenter · 2 viewers");
+      await expect
+        .poll(() => page.getByTestId("role-counts").innerText(), { timeout: UI_TIMEOUT_MS })
+        .toBe("1 owner · 1 presenter · 2 viewers");
     });
   });
 
@@ -160,7 +171,9 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     await expect.poll(() => upvote.getAttribute("aria-pressed"), { timeout: UI_TIMEOUT_MS }).toBe("true");
     expect(await upvote.isDisabled()).toBe(true);
     await expectEverywhere(async (page) => {
-      await expect.poll(() => queueItem(page, Q1).getByTestId("queue-votes").innerText(), { timeout: UI_TIMEOUT_MS }).toBe("1");
+      await expect
+        .poll(() => queueItem(page, Q1).getByTestId("queue-votes").innerText(), { timeout: UI_TIMEOUT_MS })
+        .toBe("1");
     });
 
     for (const page of viewers()) {
@@ -173,7 +186,12 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
   });
 
   it("the presenter sends it to the model: everyone sees who asked and who sent it, and the answer streaming", async () => {
-    stage.fake.enqueue(tokenScript([...FIRST_ANSWER, ...FIRST_ANSWER_REST], { delayMs: 5, gateAfter: { tokens: FIRST_ANSWER.length, gate: "queued-answer" } }));
+    stage.fake.enqueue(
+      tokenScript([...FIRST_ANSWER, ...FIRST_ANSWER_REST], {
+        delayMs: 5,
+        gateAfter: { tokens: FIRST_ANSWER.length, gate: "queued-answer" },
+      }),
+    );
     await queueItem(presenter, Q1).getByTestId("queue-send").click();
 
     await expectEverywhere(async (page) => {
@@ -200,7 +218,9 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
       await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("stopped");
       expect(await lastAnswer(page).innerText()).toContain("Stopped by Pia");
       expect(await lastAnswer(page).innerText()).toContain("Every browser joins the room over a socket.");
-      await expect.poll(() => page.getByTestId("model-state").getAttribute("data-state"), { timeout: UI_TIMEOUT_MS }).toBe("idle");
+      await expect
+        .poll(() => page.getByTestId("model-state").getAttribute("data-state"), { timeout: UI_TIMEOUT_MS })
+        .toBe("idle");
     });
     await stage.fake.waitForClosed(request, UI_TIMEOUT_MS);
     for (const page of viewers()) expect(await page.getByTestId("regenerate-button").count()).toBe(0);
@@ -214,10 +234,19 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     await expect.poll(() => presenter.getByTestId("queue-item").count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
     for (const page of [wes, owner]) await queueItem(page, Q3).getByTestId("queue-vote").click();
     await queueItem(vic, Q2).getByTestId("queue-vote").click();
-    await expect.poll(() => presenter.getByTestId("queue-item").first().innerText(), { timeout: UI_TIMEOUT_MS }).toContain(Q3);
-    await expect.poll(() => queueItem(presenter, Q3).getByTestId("queue-votes").innerText(), { timeout: UI_TIMEOUT_MS }).toBe("2");
+    await expect
+      .poll(() => presenter.getByTestId("queue-item").first().innerText(), { timeout: UI_TIMEOUT_MS })
+      .toContain(Q3);
+    await expect
+      .poll(() => queueItem(presenter, Q3).getByTestId("queue-votes").innerText(), { timeout: UI_TIMEOUT_MS })
+      .toBe("2");
 
-    stage.fake.enqueue(tokenScript([...CODE_ANSWER, ...CODE_ANSWER_REST], { delayMs: 5, gateAfter: { tokens: CODE_ANSWER.length, gate: "regenerated" } }));
+    stage.fake.enqueue(
+      tokenScript([...CODE_ANSWER, ...CODE_ANSWER_REST], {
+        delayMs: 5,
+        gateAfter: { tokens: CODE_ANSWER.length, gate: "regenerated" },
+      }),
+    );
     const oldAnswerId = await answers(presenter).first().getAttribute("data-id");
     await answers(presenter).first().getByTestId("regenerate-button").click();
 
@@ -248,7 +277,8 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     await lastAnswer(owner).getByTestId("regenerated-note").getByRole("link", { name: "previous answer" }).click();
     await expect.poll(() => old.getAttribute("class"), { timeout: UI_TIMEOUT_MS }).toContain("highlight");
     // The model was asked the same question again, without the replaced answer.
-    const upstream = (stage.fake.requests.at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
+    const upstream = (stage.fake.requests.at(-1)!.body as { messages: Array<{ role: string; content: string }> })
+      .messages;
     expect(upstream.at(-1)).toMatchObject({ role: "user", content: expect.stringContaining(Q1) });
     expect(JSON.stringify(upstream)).not.toContain("Every browser joins");
   });
@@ -258,7 +288,16 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     const composer = presenter.getByRole("textbox", { name: "Message" });
     await composer.fill("Next, let me show");
     for (const page of others) {
-      await expect.poll(() => page.getByTestId("typing-indicator").innerText().catch(() => ""), { timeout: UI_TIMEOUT_MS }).toContain("Pia is typing…");
+      await expect
+        .poll(
+          () =>
+            page
+              .getByTestId("typing-indicator")
+              .innerText()
+              .catch(() => ""),
+          { timeout: UI_TIMEOUT_MS },
+        )
+        .toContain("Pia is typing…");
     }
     await composer.fill("");
     for (const page of others) {
@@ -275,7 +314,11 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     await screenshot(owner, "rooms-owner-settings", { fullPage: false });
     await owner.getByTestId("settings-save").click();
     // First, as the notice lasts 3 s.
-    await expect.poll(() => vic.getByRole("status").filter({ hasText: "Olga changed the room settings." }).count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
+    await expect
+      .poll(() => vic.getByRole("status").filter({ hasText: "Olga changed the room settings." }).count(), {
+        timeout: UI_TIMEOUT_MS,
+      })
+      .toBe(1);
     await expect.poll(() => form.count(), { timeout: UI_TIMEOUT_MS }).toBe(0);
 
     await expectEverywhere(async (page) => {
@@ -286,11 +329,20 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
 
   it("what a viewer forges on its own socket is refused by the server", async () => {
     const before = stage.fake.requests.length;
-    const send = (await emitOnPageSocket(vic, "chat:send", { roomId, text: "forged question" })) as { ok: boolean; error?: { code: string } };
+    const send = (await emitOnPageSocket(vic, "chat:send", { roomId, text: "forged question" })) as {
+      ok: boolean;
+      error?: { code: string };
+    };
     expect(send).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    const rename = (await emitOnPageSocket(vic, "room:update", { roomId, settings: { title: "Hijacked" } })) as { ok: boolean; error?: { code: string } };
+    const rename = (await emitOnPageSocket(vic, "room:update", { roomId, settings: { title: "Hijacked" } })) as {
+      ok: boolean;
+      error?: { code: string };
+    };
     expect(rename).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    const sendQueued = (await emitOnPageSocket(vic, "queue:send", { roomId, questionId: await queueItem(vic, Q3).getAttribute("data-question-id") })) as {
+    const sendQueued = (await emitOnPageSocket(vic, "queue:send", {
+      roomId,
+      questionId: await queueItem(vic, Q3).getAttribute("data-question-id"),
+    })) as {
       ok: boolean;
       error?: { code: string };
     };
@@ -298,7 +350,10 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
 
     // Nothing reached the model or anyone's screen, and the viewer is still connected.
     expect(stage.fake.requests.length).toBe(before);
-    const described = (await (await fetch(`${stage.node.url}/api/rooms/${roomId}`)).json()) as { room: { settings: { title: string } }; messageCount: number };
+    const described = (await (await fetch(`${stage.node.url}/api/rooms/${roomId}`)).json()) as {
+      room: { settings: { title: string } };
+      messageCount: number;
+    };
     expect(described).toMatchObject({ room: { settings: { title: NEW_TITLE } }, messageCount: 3 });
     expect(await presenter.getByTestId("queue-item").count()).toBe(2);
     expect(await vic.locator('.header [data-state="live"]').count()).toBe(1);
@@ -307,7 +362,10 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
   it("the transcript links download the conversation as Markdown and JSON", async () => {
     // Anyone in the room may download: the viewer takes the Markdown, the owner the JSON.
     const fetchDownload = async (page: Page, testId: string) => {
-      const [file] = await Promise.all([page.waitForEvent("download", { timeout: UI_TIMEOUT_MS }), page.getByTestId(testId).click()]);
+      const [file] = await Promise.all([
+        page.waitForEvent("download", { timeout: UI_TIMEOUT_MS }),
+        page.getByTestId(testId).click(),
+      ]);
       return { name: file.suggestedFilename(), text: await readFile((await file.path())!, "utf8") };
     };
 
@@ -323,7 +381,10 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
 
     const json = await fetchDownload(owner, "transcript-json");
     expect(json.name).toBe(`${roomId}.json`);
-    const transcript = JSON.parse(json.text) as { room: { id: string; title: string; mode: string }; messages: Array<Record<string, unknown>> };
+    const transcript = JSON.parse(json.text) as {
+      room: { id: string; title: string; mode: string };
+      messages: Array<Record<string, unknown>>;
+    };
     expect(transcript.room).toMatchObject({ id: roomId, title: NEW_TITLE, mode: "presentation" });
     expect(transcript.messages.map((m) => [m.role, m.status])).toEqual([
       ["user", "done"],
@@ -332,7 +393,11 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
     ]);
     expect(transcript.messages[0]).toMatchObject({ author: "Vic", sentBy: "Pia", text: Q1 });
     expect(transcript.messages[1]).toMatchObject({ stoppedBy: "Pia" });
-    expect(transcript.messages[2]).toMatchObject({ regeneratedBy: "Pia", regenerates: transcript.messages[1]!.id, text: [...CODE_ANSWER, ...CODE_ANSWER_REST].join("") });
+    expect(transcript.messages[2]).toMatchObject({
+      regeneratedBy: "Pia",
+      regenerates: transcript.messages[1]!.id,
+      text: [...CODE_ANSWER, ...CODE_ANSWER_REST].join(""),
+    });
     expect(problems(stage.node)).toEqual([]);
   });
 });
@@ -341,13 +406,17 @@ describe("the embed demo page", () => {
   it("streams a live answer into the element once it is scrolled into view", async () => {
     const first = words(EMBED_ANSWER);
     const rest = words(EMBED_ANSWER_REST);
-    stage.fake.enqueue(tokenScript([...first, ...rest], { delayMs: 5, gateAfter: { tokens: first.length, gate: "embed-demo" } }));
+    stage.fake.enqueue(
+      tokenScript([...first, ...rest], { delayMs: 5, gateAfter: { tokens: first.length, gate: "embed-demo" } }),
+    );
     const page = await newPage(stage.browser, pageErrors);
     await page.goto(`${stage.node.url}/embed/demo.html`);
     const element = page.locator("streaming-chat");
     await element.scrollIntoViewIfNeeded({ timeout: UI_TIMEOUT_MS });
     const answer = page.locator("streaming-chat article.message.assistant").last();
-    await expect.poll(() => answer.innerText().catch(() => ""), { timeout: UI_TIMEOUT_MS }).toContain("going where they hoped,");
+    await expect
+      .poll(() => answer.innerText().catch(() => ""), { timeout: UI_TIMEOUT_MS })
+      .toContain("going where they hoped,");
     expect(await answer.getAttribute("data-status")).toBe("streaming");
     await element.evaluate((el) => el.scrollIntoView({ block: "center" }));
     await readmeScreenshot(page, "embed");

@@ -46,14 +46,18 @@ async function ask(page: Page, text: string): Promise<void> {
 
 describe("following the live answer", () => {
   it("follows at the bottom, stays put when scrolled up, and jumps back to live", async () => {
-    stage.fake.enqueue(tokenScript([...lines(1, 40), ...lines(41, 60)], { delayMs: 5, gateAfter: { tokens: 40, gate: "scroll-mid" } }));
+    stage.fake.enqueue(
+      tokenScript([...lines(1, 40), ...lines(41, 60)], { delayMs: 5, gateAfter: { tokens: 40, gate: "scroll-mid" } }),
+    );
     const page = await joinRoom(await newPage(stage.browser, pageErrors), `${stage.node.url}/r/scroll-room`, "Sam");
     pages.push(page);
     await ask(page, "Write a lot");
 
     // While it grows with the reader at the bottom, the list follows it.
     await expect.poll(() => lastAnswer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("Line 40 of");
-    await expect.poll(async () => (await scrollState(page)).fromBottom, { timeout: UI_TIMEOUT_MS }).toBeLessThanOrEqual(60);
+    await expect
+      .poll(async () => (await scrollState(page)).fromBottom, { timeout: UI_TIMEOUT_MS })
+      .toBeLessThanOrEqual(60);
     expect(await jump(page).count()).toBe(0);
 
     // The reader scrolls up: no more following, and the button shows.
@@ -71,7 +75,9 @@ describe("following the live answer", () => {
 
     // "Jump to live" brings them to the bottom and goes away.
     await jump(page).click();
-    await expect.poll(async () => (await scrollState(page)).fromBottom, { timeout: UI_TIMEOUT_MS }).toBeLessThanOrEqual(60);
+    await expect
+      .poll(async () => (await scrollState(page)).fromBottom, { timeout: UI_TIMEOUT_MS })
+      .toBeLessThanOrEqual(60);
     await jump(page).waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
 
     // Scrolled up again, then back to the bottom by hand: the button goes away as well.
@@ -84,6 +90,8 @@ describe("following the live answer", () => {
     stage.fake.enqueue(tokenScript(lines(101, 60), { delayMs: 5 }));
     await ask(page, "More");
     await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
-    await expect.poll(async () => (await scrollState(page)).fromBottom, { timeout: UI_TIMEOUT_MS }).toBeLessThanOrEqual(60);
+    await expect
+      .poll(async () => (await scrollState(page)).fromBottom, { timeout: UI_TIMEOUT_MS })
+      .toBeLessThanOrEqual(60);
   });
 });

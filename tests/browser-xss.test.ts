@@ -78,7 +78,11 @@ function findExecutable(page: Page): Promise<{ xss: unknown; bad: string[] }> {
       for (const element of Array.from(root.querySelectorAll("*"))) {
         for (const attribute of Array.from(element.attributes)) {
           const name = attribute.name.toLowerCase();
-          if (name.startsWith("on") || (["href", "src", "action", "formaction", "xlink:href", "srcdoc"].includes(name) && (name === "srcdoc" || scriptUrl.test(attribute.value)))) {
+          if (
+            name.startsWith("on") ||
+            (["href", "src", "action", "formaction", "xlink:href", "srcdoc"].includes(name) &&
+              (name === "srcdoc" || scriptUrl.test(attribute.value)))
+          ) {
             bad.push(`<${element.tagName.toLowerCase()} ${name}="${attribute.value}">`);
           }
         }
@@ -95,7 +99,8 @@ function injectedElements(page: Page, scope: string): Promise<number> {
   return page.evaluate((selector) => {
     let count = 0;
     const visit = (root: Document | ShadowRoot): void => {
-      for (const host of Array.from(root.querySelectorAll(selector))) count += host.querySelectorAll("script, iframe, object, embed, img[onerror], svg[onload]").length;
+      for (const host of Array.from(root.querySelectorAll(selector)))
+        count += host.querySelectorAll("script, iframe, object, embed, img[onerror], svg[onload]").length;
       for (const element of Array.from(root.querySelectorAll("*"))) if (element.shadowRoot) visit(element.shadowRoot);
     };
     visit(document);
@@ -112,7 +117,11 @@ async function expectNothingRan(page: Page, label: string): Promise<void> {
 }
 
 async function createRoom(body: object): Promise<{ room: { id: string }; links: { owner: string; share: string } }> {
-  const res = await fetch(`${stage.node.url}/api/rooms`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${stage.node.url}/api/rooms`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as { room: { id: string }; links: { owner: string; share: string } };
 }
@@ -132,7 +141,11 @@ describe("the app", () => {
     await owner.getByRole("textbox", { name: "Message" }).fill(MESSAGE);
     await owner.getByRole("textbox", { name: "Message" }).press("Enter");
     for (const page of [owner, viewer]) {
-      await expect.poll(() => page.locator("article.message.assistant").last().getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
+      await expect
+        .poll(() => page.locator("article.message.assistant").last().getAttribute("data-status"), {
+          timeout: UI_TIMEOUT_MS,
+        })
+        .toBe("done");
       await expect.poll(() => page.locator("body").innerText(), { timeout: UI_TIMEOUT_MS }).toContain(QUESTION);
     }
 
@@ -146,7 +159,8 @@ describe("the app", () => {
     }
     // Click the links the payloads hoped for: still nothing.
     expect(await owner.locator("article.message.user b, article.message.user iframe").count()).toBe(0); // the HTML was escaped
-    for (const link of await owner.locator("article.message a").all()) await link.click({ modifiers: ["Control"], timeout: 2_000 }).catch(() => undefined); // links open elsewhere or not at all; only script matters
+    for (const link of await owner.locator("article.message a").all())
+      await link.click({ modifiers: ["Control"], timeout: 2_000 }).catch(() => undefined); // links open elsewhere or not at all; only script matters
     await expectNothingRan(owner, "owner after hovering and clicking");
     expect(pageErrors).toEqual([]);
     await screenshot(owner, "xss-app");
@@ -193,7 +207,9 @@ function escapeAttribute(value: string): string {
 
 /** Another origin than the node's (another port), serving one host page. */
 async function serveOnePage(html: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html));
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/post.html`,

@@ -118,14 +118,23 @@ describe("windows on one room", () => {
   });
 
   it("model output cannot inject HTML or script", async () => {
-    const hostile = ['<img src=x onerror="window.__xss=1">', " <script>window.__xss=2</script>", " [link](javascript:window.__xss=3)", " done"];
+    const hostile = [
+      '<img src=x onerror="window.__xss=1">',
+      " <script>window.__xss=2</script>",
+      " [link](javascript:window.__xss=3)",
+      " done",
+    ];
     stage.fake.enqueue(tokenScript(hostile));
     const page = await openRoom("xss-room", "Eve");
     await ask(page, "<b onmouseover=alert(1)>hi</b>");
     await expect.poll(() => answer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
-    expect(await page.locator("article.message img, article.message script, article.message b[onmouseover]").count()).toBe(0);
-    const hrefs = await page.locator("article.message a").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
+    expect(
+      await page.locator("article.message img, article.message script, article.message b[onmouseover]").count(),
+    ).toBe(0);
+    const hrefs = await page
+      .locator("article.message a")
+      .evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
     expect(hrefs.every((href) => !href.startsWith("javascript:"))).toBe(true);
     await screenshot(page, "room-hostile-output");
   });
@@ -158,7 +167,9 @@ describe("the home page", () => {
     await screenshot(page, "home-links");
 
     // The server knows the room under the title chosen in the form.
-    const created = (await (await fetch(`${stage.node.url}/api/rooms/${roomId}`)).json()) as { room: { settings: { title: string; mode: string } } };
+    const created = (await (await fetch(`${stage.node.url}/api/rooms/${roomId}`)).json()) as {
+      room: { settings: { title: string; mode: string } };
+    };
     expect(created.room.settings).toMatchObject({ title: "Team Q&A", mode: "chat" });
 
     await page.getByTestId("open-as-owner").click();

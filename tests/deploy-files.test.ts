@@ -42,7 +42,8 @@ function env(service: Service): Record<string, string> {
 /** Volumes as { source, target, readOnly } (short "src:dst[:ro]" or long syntax). */
 function mounts(service: Service): Array<{ source: string; target: string; readOnly: boolean }> {
   return (service.volumes ?? []).map((volume) => {
-    if (typeof volume !== "string") return { source: volume.source ?? "", target: volume.target ?? "", readOnly: volume.read_only === true };
+    if (typeof volume !== "string")
+      return { source: volume.source ?? "", target: volume.target ?? "", readOnly: volume.read_only === true };
     const [source = "", target = "", mode = ""] = volume.split(":");
     return { source, target, readOnly: mode.split(",").includes("ro") };
   });
@@ -70,7 +71,9 @@ function durationMs(text: string): number {
 const replicas = Object.entries(services).filter(([, service]) => {
   const build = service.build;
   if (build === undefined) return false;
-  return typeof build === "string" ? build === "." : (build.context ?? ".") === "." && (build.dockerfile ?? "Dockerfile") === "Dockerfile";
+  return typeof build === "string"
+    ? build === "."
+    : (build.context ?? ".") === "." && (build.dockerfile ?? "Dockerfile") === "Dockerfile";
 });
 
 describe("docker-compose.yml", () => {
@@ -81,7 +84,11 @@ describe("docker-compose.yml", () => {
 
   it("nginx loads deploy/nginx.conf as its main config and publishes its listen port", () => {
     const nginx = services.nginx!;
-    expect(mounts(nginx)).toContainEqual({ source: "./deploy/nginx.conf", target: "/etc/nginx/nginx.conf", readOnly: true });
+    expect(mounts(nginx)).toContainEqual({
+      source: "./deploy/nginx.conf",
+      target: "/etc/nginx/nginx.conf",
+      readOnly: true,
+    });
     const listen = [...nginxConf.matchAll(/^\s*listen\s+(\d+)\s*;/gm)].map((m) => Number(m[1]));
     expect(listen).toEqual([80]);
     expect(nginx.ports).toContain("8080:80");
@@ -94,7 +101,8 @@ describe("docker-compose.yml", () => {
     const expected = replicas.map(([name, service]) => `${name}:${env(service).PORT ?? "3000"}`);
     expect(servers.sort()).toEqual(expected.sort());
     expect(/proxy_pass\s+http:\/\/tokencast\s*;/.test(nginxConf)).toBe(true);
-    for (const [, service] of replicas) expect(dockerfile).toMatch(new RegExp(`^EXPOSE\\s+${env(service).PORT ?? "3000"}\\b`, "m"));
+    for (const [, service] of replicas)
+      expect(dockerfile).toMatch(new RegExp(`^EXPOSE\\s+${env(service).PORT ?? "3000"}\\b`, "m"));
   });
 
   it("the replicas use the redis service and the localai service, and wait for Redis to be healthy", () => {
@@ -102,10 +110,17 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of replicas) {
       const vars = env(service);
       const redisUrl = new URL(vars.REDIS_URL ?? "");
-      expect([redisUrl.protocol, redisUrl.hostname, redisUrl.port || "6379"], `${name} REDIS_URL`).toEqual(["redis:", "redis", redisPort]);
+      expect([redisUrl.protocol, redisUrl.hostname, redisUrl.port || "6379"], `${name} REDIS_URL`).toEqual([
+        "redis:",
+        "redis",
+        redisPort,
+      ]);
       const llm = new URL(vars.LLM_BASE_URL ?? "");
       expect([llm.hostname, llm.port], `${name} LLM_BASE_URL`).toEqual(["localai", "8080"]);
-      expect(dependsOn(service), `${name} depends_on`).toMatchObject({ redis: "service_healthy", localai: expect.any(String) });
+      expect(dependsOn(service), `${name} depends_on`).toMatchObject({
+        redis: "service_healthy",
+        localai: expect.any(String),
+      });
     }
     expect(services.redis!.healthcheck?.test).toBeDefined();
   });
@@ -120,21 +135,37 @@ describe("docker-compose.yml", () => {
   it("LLM_MODEL names the model defined in the LocalAI config mounted into LocalAI's models directory", () => {
     const localai = services.localai!;
     const modelsPath = env(localai).LOCALAI_MODELS_PATH ?? "/models";
-    const configs = mounts(localai).filter((m) => m.source.startsWith("./") && path.posix.dirname(m.target) === modelsPath && /\.ya?ml$/.test(m.target));
+    const configs = mounts(localai).filter(
+      (m) => m.source.startsWith("./") && path.posix.dirname(m.target) === modelsPath && /\.ya?ml$/.test(m.target),
+    );
     expect(configs.length).toBeGreaterThan(0);
-    const models = configs.map((m) => parse(read(m.source)) as { name?: string; parameters?: { model?: string }; download_files?: Array<{ filename?: string; uri?: string }> });
+    const models = configs.map(
+      (m) =>
+        parse(read(m.source)) as {
+          name?: string;
+          parameters?: { model?: string };
+          download_files?: Array<{ filename?: string; uri?: string }>;
+        },
+    );
     for (const model of models) {
       // The model file is the one downloaded.
       expect(model.download_files?.map((f) => f.filename)).toContain(model.parameters?.model);
       for (const file of model.download_files ?? []) expect(file.uri).toMatch(/^https:\/\//);
     }
-    for (const [name, service] of replicas) expect(models.map((m) => m.name), `${name} LLM_MODEL`).toContain(env(service).LLM_MODEL);
+    for (const [name, service] of replicas)
+      expect(
+        models.map((m) => m.name),
+        `${name} LLM_MODEL`,
+      ).toContain(env(service).LLM_MODEL);
   });
 
   it("every variable passed to Tokencast is one the server reads (packages/server/src/config.ts)", () => {
     for (const [name, service] of replicas) {
       for (const key of Object.keys(env(service))) {
-        expect(new RegExp(`^\\s*${key}\\s*:`, "m").test(configSource), `${name}: ${key} is not in config.ts's schema`).toBe(true);
+        expect(
+          new RegExp(`^\\s*${key}\\s*:`, "m").test(configSource),
+          `${name}: ${key} is not in config.ts's schema`,
+        ).toBe(true);
       }
     }
   });
@@ -148,14 +179,20 @@ describe("docker-compose.yml", () => {
       const vars = env(service);
       const grace = Number(vars.SHUTDOWN_GRACE_MS ?? defaultGrace);
       expect(grace, `${name} SHUTDOWN_GRACE_MS`).toBeGreaterThan(0);
-      expect(durationMs(service.stop_grace_period ?? "10s"), `${name} stop_grace_period`).toBeGreaterThan(grace + margin);
-      expect(Number(vars.LLM_FIRST_TOKEN_TIMEOUT_MS ?? 600_000), `${name} LLM_FIRST_TOKEN_TIMEOUT_MS`).toBeGreaterThanOrEqual(5 * 60_000);
+      expect(durationMs(service.stop_grace_period ?? "10s"), `${name} stop_grace_period`).toBeGreaterThan(
+        grace + margin,
+      );
+      expect(
+        Number(vars.LLM_FIRST_TOKEN_TIMEOUT_MS ?? 600_000),
+        `${name} LLM_FIRST_TOKEN_TIMEOUT_MS`,
+      ).toBeGreaterThanOrEqual(5 * 60_000);
     }
   });
 
   it("every file it bind-mounts exists", () => {
     for (const service of Object.values(services)) {
-      for (const mount of mounts(service).filter((m) => m.source.startsWith("./"))) expect(existsSync(path.join(ROOT, mount.source)), mount.source).toBe(true);
+      for (const mount of mounts(service).filter((m) => m.source.startsWith("./")))
+        expect(existsSync(path.join(ROOT, mount.source)), mount.source).toBe(true);
     }
   });
 });

@@ -41,7 +41,10 @@ describe("links in the README and docs", () => {
     const broken: string[] = [];
     for (const link of linksOf(path.join(ROOT, doc))) {
       const [target = "", anchor] = link.split("#");
-      const file = target === "" ? path.join(ROOT, doc) : path.resolve(path.dirname(path.join(ROOT, doc)), decodeURIComponent(target));
+      const file =
+        target === ""
+          ? path.join(ROOT, doc)
+          : path.resolve(path.dirname(path.join(ROOT, doc)), decodeURIComponent(target));
       if (!existsSync(file)) broken.push(`${link}: no such file`);
       else if (anchor && file.endsWith(".md") && !anchorsOf(file).has(anchor)) broken.push(`${link}: no such heading`);
     }

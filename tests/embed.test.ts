@@ -54,9 +54,11 @@ async function openPage(url: string): Promise<Page> {
     if (message.type() === "error") consoleErrors.push(message.text());
   });
   await page.goto(url);
-  await page.waitForFunction(() => customElements.get("streaming-chat"), null, { timeout: 15_000 }).catch((error: Error) => {
-    throw new Error(`<streaming-chat> was never defined: ${error.message}\n${consoleErrors.join("\n")}`);
-  });
+  await page
+    .waitForFunction(() => customElements.get("streaming-chat"), null, { timeout: 15_000 })
+    .catch((error: Error) => {
+      throw new Error(`<streaming-chat> was never defined: ${error.message}\n${consoleErrors.join("\n")}`);
+    });
   return page;
 }
 
@@ -79,8 +81,10 @@ function onScreen(page: Page, selector = "streaming-chat"): Promise<boolean> {
   );
 }
 
-const chatState = (page: Page, selector = "streaming-chat") => page.locator(selector).first().getAttribute("data-state");
-const answer = (page: Page, selector = "streaming-chat") => page.locator(`${selector} article.message.assistant`).last();
+const chatState = (page: Page, selector = "streaming-chat") =>
+  page.locator(selector).first().getAttribute("data-state");
+const answer = (page: Page, selector = "streaming-chat") =>
+  page.locator(`${selector} article.message.assistant`).last();
 const questions = (page: Page, selector = "streaming-chat") => page.locator(`${selector} article.message.user`);
 
 async function roomsOnNode(): Promise<number> {
@@ -152,7 +156,9 @@ describe("the bundle and the demo page", () => {
     expect(code).toContain("streaming-chat");
     // Self-contained and lean: no bare imports left, no zod (see vite.embed.config.ts), no process.env.
     expect(/\bimport\s*[^(]*?from\s*["'][^./]/.test(code), "a bare import is left in the bundle").toBe(false);
-    expect(code.includes("ZodError"), "zod is in the bundle: see PURE_SCHEMA_BUILDERS in vite.embed.config.ts").toBe(false);
+    expect(code.includes("ZodError"), "zod is in the bundle: see PURE_SCHEMA_BUILDERS in vite.embed.config.ts").toBe(
+      false,
+    );
     expect(code.includes("process.env"), "process.env is left in the bundle").toBe(false);
 
     const demo = await fetch(`${stage.node.url}/embed/demo.html`);
@@ -170,7 +176,9 @@ describe("the bundle and the demo page", () => {
 
 describe("the demo page", () => {
   it("starts streaming only when scrolled into view, and asks its question once", async () => {
-    stage.fake.enqueue(tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate: "embed-mid" } }));
+    stage.fake.enqueue(
+      tokenScript([...FIRST, ...REST], { delayMs: 5, gateAfter: { tokens: FIRST.length, gate: "embed-mid" } }),
+    );
     const page = await openPage(`${stage.node.url}/embed/demo.html`);
 
     // Below the fold: the browser told the element it is not visible, and it did nothing.
@@ -226,10 +234,13 @@ describe("on another origin", () => {
     expect(new URL(page.url()).origin).not.toBe(stage.node.url);
 
     // Both are on screen and join; one question gets the model, the other is told the room is busy.
-    for (const id of ["#first", "#second"]) await expect.poll(() => chatState(page, id), { timeout: 15_000 }).toBe("live");
+    for (const id of ["#first", "#second"])
+      await expect.poll(() => chatState(page, id), { timeout: 15_000 }).toBe("live");
     await expect.poll(() => answer(page, "#first").innerText(), { timeout: 15_000 }).toContain("at once.");
     await expect.poll(() => page.locator("streaming-chat .notice.busy").count(), { timeout: 15_000 }).toBe(1);
-    expect(await page.locator("streaming-chat .notice.busy").first().innerText()).toMatch(/busy answering another question/);
+    expect(await page.locator("streaming-chat .notice.busy").first().innerText()).toMatch(
+      /busy answering another question/,
+    );
     stage.fake.release(gate);
     for (const id of ["#first", "#second"]) {
       await expect.poll(() => answer(page, id).getAttribute("data-status"), { timeout: 15_000 }).toBe("done");
@@ -241,7 +252,13 @@ describe("on another origin", () => {
     const inside = await page.locator("#first").evaluate((host) => {
       const root = host.shadowRoot!;
       const style = (selector: string) => getComputedStyle(root.querySelector(selector)!);
-      return [style(".card").color, style(".card").backgroundColor, style("article.user p").color, style("article.assistant p").color, style(".card").textAlign];
+      return [
+        style(".card").color,
+        style(".card").backgroundColor,
+        style("article.user p").color,
+        style("article.assistant p").color,
+        style(".card").textAlign,
+      ];
     });
     expect(inside.slice(0, 4)).not.toContain(RED);
     expect(inside[4]).not.toBe("right");

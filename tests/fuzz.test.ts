@@ -42,7 +42,19 @@ const KNOWN: Record<keyof ClientToServerEvents, readonly string[]> = {
   "queue:dismiss": ["roomId", "questionId"],
   "chat:regenerate": ["roomId", "messageId"],
 };
-const UNKNOWN = ["chat:delete", "room:destroy", "admin", "__proto__", "constructor", "toString", "hasOwnProperty", "room:join ", "ROOM:JOIN", "", "x".repeat(300)];
+const UNKNOWN = [
+  "chat:delete",
+  "room:destroy",
+  "admin",
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
+  "room:join ",
+  "ROOM:JOIN",
+  "",
+  "x".repeat(300),
+];
 
 let node: ServerNode;
 
@@ -57,8 +69,24 @@ afterAll(async () => {
 
 // ---------- arbitraries ----------
 
-const loneSurrogates = fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), maxLength: 8 });
-const hostileStrings = fc.constantFrom("", " ", "\n\t", ROOM, "__proto__", "constructor", "prototype", "\u0000", "\u202e\u2066", "<script>window.__xss=1</script>", "a".repeat(65), "😀".repeat(41));
+const loneSurrogates = fc.string({
+  unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+  maxLength: 8,
+});
+const hostileStrings = fc.constantFrom(
+  "",
+  " ",
+  "\n\t",
+  ROOM,
+  "__proto__",
+  "constructor",
+  "prototype",
+  "\u0000",
+  "\u202e\u2066",
+  "<script>window.__xss=1</script>",
+  "a".repeat(65),
+  "😀".repeat(41),
+);
 /** One big string; its JSON stays under MAX_PAYLOAD_BYTES whatever the character (\ud800 is 6 bytes escaped). */
 const hugeString = fc
   .tuple(fc.integer({ min: 1_000, max: MAX_PAYLOAD_BYTES - 2_000 }), fc.constantFrom("x", "é", "😀", "\ud800", " "))
@@ -96,7 +124,10 @@ const VALIDISH: Record<string, fc.Arbitrary<unknown>> = {
   name: fc.oneof(fc.constant("Fuzzer"), fc.string({ minLength: 1, maxLength: 40 })),
   role: fc.constantFrom("participant", "viewer", "owner", "presenter"),
   key: fc.string({ minLength: 1, maxLength: 200 }),
-  token: fc.oneof(fc.string({ maxLength: 300 }), fc.constant("eyJhbGciOiJub25lIn0.eyJyb29tIjoiZnV6ei1yb29tIiwicm9sZSI6Im93bmVyIn0.")),
+  token: fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.constant("eyJhbGciOiJub25lIn0.eyJyb29tIjoiZnV6ei1yb29tIiwicm9sZSI6Im93bmVyIn0."),
+  ),
   clientId: fc.stringMatching(/^[\w-]{8,64}$/),
   text: fc.oneof(fc.string({ minLength: 1, maxLength: 200 }), hugeString),
   messageId: id,
@@ -106,7 +137,12 @@ const VALIDISH: Record<string, fc.Arbitrary<unknown>> = {
   limit: fc.integer({ min: 0, max: 120 }),
   typing: fc.boolean(),
   settings: fc.record(
-    { title: fc.string({ maxLength: 130 }), mode: fc.constantFrom("chat", "presentation", "x"), private: fc.boolean(), whoMayPrompt: fc.string() },
+    {
+      title: fc.string({ maxLength: 130 }),
+      mode: fc.constantFrom("chat", "presentation", "x"),
+      private: fc.boolean(),
+      whoMayPrompt: fc.string(),
+    },
     { requiredKeys: [] },
   ),
 };
@@ -114,9 +150,20 @@ const VALIDISH: Record<string, fc.Arbitrary<unknown>> = {
 /** The event's own fields, each valid-shaped or anything, any of them missing, maybe extra keys. */
 function shapedPayload(event: string): fc.Arbitrary<unknown> {
   const fields = Object.hasOwn(KNOWN, event) ? KNOWN[event as keyof ClientToServerEvents] : ["roomId", "text"];
-  const model = Object.fromEntries(fields.map((f) => [f, fc.oneof({ weight: 4, arbitrary: VALIDISH[f]! }, { weight: 1, arbitrary: anything })]));
-  const extra = fc.option(fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom("__proto__", "constructor", "then")), anything, { maxKeys: 3 }), { freq: 4 });
-  return fc.tuple(fc.record(model, { requiredKeys: fields.length > 0 ? [fields[0]!] : [] }), extra).map(([p, e]) => ({ ...p, ...e }));
+  const model = Object.fromEntries(
+    fields.map((f) => [f, fc.oneof({ weight: 4, arbitrary: VALIDISH[f]! }, { weight: 1, arbitrary: anything })]),
+  );
+  const extra = fc.option(
+    fc.dictionary(
+      fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom("__proto__", "constructor", "then")),
+      anything,
+      { maxKeys: 3 },
+    ),
+    { freq: 4 },
+  );
+  return fc
+    .tuple(fc.record(model, { requiredKeys: fields.length > 0 ? [fields[0]!] : [] }), extra)
+    .map(([p, e]) => ({ ...p, ...e }));
 }
 
 type AckStyle = "last" | "missing" | "not-last" | "extra-args-then-last";
@@ -127,18 +174,25 @@ interface Shot {
   style: AckStyle;
 }
 
-const eventName = fc.oneof({ weight: 10, arbitrary: fc.constantFrom(...Object.keys(KNOWN)) }, { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN) });
-const shot: fc.Arbitrary<Shot> = eventName.chain((event) =>
-  fc.record({
-    event: fc.constant(event),
-    payload: fc.oneof({ weight: 3, arbitrary: shapedPayload(event) }, { weight: 2, arbitrary: anything }),
-    style: fc.constantFrom<AckStyle>("last", "last", "last", "last", "missing", "not-last", "extra-args-then-last"),
-  }),
-).filter((s) => approxBytes(s.payload) < MAX_PAYLOAD_BYTES);
+const eventName = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom(...Object.keys(KNOWN)) },
+  { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN) },
+);
+const shot: fc.Arbitrary<Shot> = eventName
+  .chain((event) =>
+    fc.record({
+      event: fc.constant(event),
+      payload: fc.oneof({ weight: 3, arbitrary: shapedPayload(event) }, { weight: 2, arbitrary: anything }),
+      style: fc.constantFrom<AckStyle>("last", "last", "last", "last", "missing", "not-last", "extra-args-then-last"),
+    }),
+  )
+  .filter((s) => approxBytes(s.payload) < MAX_PAYLOAD_BYTES);
 
 function approxBytes(value: unknown): number {
   try {
-    return Buffer.byteLength(JSON.stringify(value, (_k, v: unknown) => (Buffer.isBuffer(v) ? "b".repeat(v.length) : v)) ?? "");
+    return Buffer.byteLength(
+      JSON.stringify(value, (_k, v: unknown) => (Buffer.isBuffer(v) ? "b".repeat(v.length) : v)) ?? "",
+    );
   } catch {
     // Too deep to stringify here: socket.io could not send it either.
     return Infinity;
@@ -172,7 +226,12 @@ function checkAck(response: unknown, tally: Tally): void {
     return;
   }
   const code = r?.error?.code;
-  if (r?.ok !== false || typeof code !== "string" || !(ERROR_CODES as readonly string[]).includes(code) || typeof r?.error?.message !== "string") {
+  if (
+    r?.ok !== false ||
+    typeof code !== "string" ||
+    !(ERROR_CODES as readonly string[]).includes(code) ||
+    typeof r?.error?.message !== "string"
+  ) {
     tally.badAcks.push(JSON.stringify(response)?.slice(0, 200) ?? String(response));
     return;
   }
@@ -235,15 +294,29 @@ describe("fuzzing the socket events", () => {
     let disconnects = 0;
     for (const socket of sockets) socket.on("disconnect", () => disconnects++);
     // Half the connections are members of ROOM, so valid-shaped events reach the room logic too.
-    await Promise.all(sockets.slice(0, CONNECTIONS / 2).map((s, i) => s.emitWithAck("room:join", { roomId: ROOM, name: `Fuzzer ${i}` })));
+    await Promise.all(
+      sockets
+        .slice(0, CONNECTIONS / 2)
+        .map((s, i) => s.emitWithAck("room:join", { roomId: ROOM, name: `Fuzzer ${i}` })),
+    );
     const tally: Tally = { sent: 0, acked: 0, doubleAcks: 0, timeouts: 0, badAcks: [], codes: new Map(), ok: 0 };
     const started = Date.now();
-    await Promise.all(sockets.map((socket, i) => fireAll(socket, shots.filter((_, j) => j % CONNECTIONS === i), tally)));
+    await Promise.all(
+      sockets.map((socket, i) =>
+        fireAll(
+          socket,
+          shots.filter((_, j) => j % CONNECTIONS === i),
+          tally,
+        ),
+      ),
+    );
     const seconds = (Date.now() - started) / 1000;
     for (const socket of sockets) socket.close();
 
     const codes = Object.fromEntries([...tally.codes].sort((a, b) => b[1] - a[1]));
-    console.log(`fuzz seed ${SEED}: ${tally.sent} events in ${seconds.toFixed(1)} s; ${tally.acked} acks (${tally.ok} ok) ${JSON.stringify(codes)}`);
+    console.log(
+      `fuzz seed ${SEED}: ${tally.sent} events in ${seconds.toFixed(1)} s; ${tally.acked} acks (${tally.ok} ok) ${JSON.stringify(codes)}`,
+    );
     expect(tally.sent).toBeGreaterThanOrEqual(10_000);
     expect(tally.badAcks).toEqual([]);
     expect(tally.codes.get("internal_error") ?? 0).toBe(0); // a handler that threw: a bug
@@ -254,11 +327,16 @@ describe("fuzzing the socket events", () => {
     expect(tally.codes.get("invalid_payload")).toBeGreaterThan(1_000);
     expect(node.exitCode).toBeUndefined();
 
-    const rssAfter = await waitFor(() => {
-      const rss = rssBytes(node.child.pid!);
-      return rss - rssBefore < RSS_GROWTH_BOUND ? rss : undefined;
-    }, { timeoutMs: 20_000, what: "the node's RSS to settle within +100 MB" });
-    console.log(`fuzz: node RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssAfter / 2 ** 20).toFixed(0)} MiB after`);
+    const rssAfter = await waitFor(
+      () => {
+        const rss = rssBytes(node.child.pid!);
+        return rss - rssBefore < RSS_GROWTH_BOUND ? rss : undefined;
+      },
+      { timeoutMs: 20_000, what: "the node's RSS to settle within +100 MB" },
+    );
+    console.log(
+      `fuzz: node RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssAfter / 2 ** 20).toFixed(0)} MiB after`,
+    );
   }, 120_000);
 
   it("the node still serves a normal join and answer", async () => {
@@ -340,11 +418,24 @@ describe("fuzzing POST /api/rooms", () => {
     },
     { requiredKeys: [] },
   );
-  const jsonBody = fc.oneof(validish, fc.jsonValue({ maxDepth: 5 }), polluting, deep).map((v) => ({ type: "application/json", body: JSON.stringify(v) ?? "null" }));
+  const jsonBody = fc
+    .oneof(validish, fc.jsonValue({ maxDepth: 5 }), polluting, deep)
+    .map((v) => ({ type: "application/json", body: JSON.stringify(v) ?? "null" }));
   const rawBody = fc
     .tuple(
-      fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.constantFrom("{", "{\"title\":", "[1,2", "\u0000", "x".repeat(40_000), `{"title":"${"y".repeat(40_000)}"}`)),
-      fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", ""),
+      fc.oneof(
+        fc.string(),
+        fc.string({ unit: "binary" }),
+        fc.constantFrom("{", '{"title":', "[1,2", "\u0000", "x".repeat(40_000), `{"title":"${"y".repeat(40_000)}"}`),
+      ),
+      fc.constantFrom(
+        "application/json",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=utf-16",
+        "",
+      ),
     )
     .map(([body, type]) => ({ type, body }));
   const request = fc.oneof({ weight: 3, arbitrary: jsonBody }, { weight: 1, arbitrary: rawBody });
@@ -354,18 +445,26 @@ describe("fuzzing POST /api/rooms", () => {
     const statuses = new Map<number, number>();
     const wrong: string[] = [];
     for (let i = 0; i < requests.length; i += 20) {
-      await Promise.all(requests.slice(i, i + 20).map(async ({ type, body }) => {
-        const headers: Record<string, string> = type ? { "Content-Type": type } : {};
-        const res = await fetch(`${node.url}/api/rooms`, { method: "POST", headers, body });
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        const reply = (await res.json().catch(() => undefined)) as { ok?: boolean; error?: { code?: string } } | undefined;
-        const valid = type === "application/json" && isValidRoom(body);
-        // A valid body may still be refused by a rule (a private room needs TOKEN_SECRET); an
-        // invalid one is never created.
-        const refused = res.status >= 400 && res.status < 500 && reply?.ok === false && (ERROR_CODES as readonly string[]).includes(reply.error?.code ?? "");
-        const right = valid ? (res.status === 201 && reply?.ok === true) || refused : refused;
-        if (!right) wrong.push(`${res.status} ${JSON.stringify(reply)?.slice(0, 120)} for ${type} ${body.slice(0, 80)}`);
-      }));
+      await Promise.all(
+        requests.slice(i, i + 20).map(async ({ type, body }) => {
+          const headers: Record<string, string> = type ? { "Content-Type": type } : {};
+          const res = await fetch(`${node.url}/api/rooms`, { method: "POST", headers, body });
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const reply = (await res.json().catch(() => undefined)) as
+            { ok?: boolean; error?: { code?: string } } | undefined;
+          const valid = type === "application/json" && isValidRoom(body);
+          // A valid body may still be refused by a rule (a private room needs TOKEN_SECRET); an
+          // invalid one is never created.
+          const refused =
+            res.status >= 400 &&
+            res.status < 500 &&
+            reply?.ok === false &&
+            (ERROR_CODES as readonly string[]).includes(reply.error?.code ?? "");
+          const right = valid ? (res.status === 201 && reply?.ok === true) || refused : refused;
+          if (!right)
+            wrong.push(`${res.status} ${JSON.stringify(reply)?.slice(0, 120)} for ${type} ${body.slice(0, 80)}`);
+        }),
+      );
     }
     console.log(`POST /api/rooms: ${JSON.stringify(Object.fromEntries(statuses))}`);
     expect(wrong).toEqual([]);

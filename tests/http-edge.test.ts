@@ -99,22 +99,31 @@ const routes: Route[] = [
 function send(route: Route, spelled: string, ip: string, origin?: string): Promise<RawReply> {
   const headers: Record<string, string> = { "x-forwarded-for": ip, "content-type": "application/json" };
   if (origin !== undefined) headers.origin = origin;
-  return rawRequest(node.url, spelled, { method: route.method, headers, ...(route.body !== undefined ? { body: route.body } : {}) });
+  return rawRequest(node.url, spelled, {
+    method: route.method,
+    headers,
+    ...(route.body !== undefined ? { body: route.body } : {}),
+  });
 }
 
 /** A miss: no route took it (the room exists, so a route's own 404 cannot be the answer). */
 function isMiss(reply: RawReply): boolean {
-  return reply.status === 404 && (jsonOf(reply) as { error?: { code?: string } } | undefined)?.error?.code === "not_found";
+  return (
+    reply.status === 404 && (jsonOf(reply) as { error?: { code?: string } } | undefined)?.error?.code === "not_found"
+  );
 }
 
 const describeReply = (spelled: string, reply: RawReply) => `${spelled} → ${reply.status} ${reply.body.slice(0, 120)}`;
 
 describe("rate limits hold for every spelling", () => {
-  it.each(routes.map((route) => [`${route.method} ${route.path().replace(/rooms\/[^/]+/, "rooms/:id")}`, route] as const))(
+  it.each(
+    routes.map((route) => [`${route.method} ${route.path().replace(/rooms\/[^/]+/, "rooms/:id")}`, route] as const),
+  )(
     "%s, once the IP's budget is spent, is refused (429) or missed (404) however it is spelled",
     async (_name, route) => {
       const ip = freshIp();
-      for (let i = 0; i < HTTP_BUDGET; i++) await rawRequest(node.url, "/api/rooms/no-such-room", { headers: { "x-forwarded-for": ip } });
+      for (let i = 0; i < HTTP_BUDGET; i++)
+        await rawRequest(node.url, "/api/rooms/no-such-room", { headers: { "x-forwarded-for": ip } });
       expect((await send(route, route.path(), ip)).status).toBe(429);
       for (const spelled of spellings(route.path())) {
         const reply = await send(route, spelled, ip);
@@ -127,22 +136,27 @@ describe("rate limits hold for every spelling", () => {
     const ip = freshIp();
     const create = routes[0]!;
     const replies: Array<[string, RawReply]> = [];
-    for (const spelled of [...spellings("/api/rooms"), "/api/rooms", "/api/rooms", "/api/rooms"]) replies.push([spelled, await send(create, spelled, ip)]);
-    for (const [spelled, reply] of replies) expect([201, 429].includes(reply.status) || isMiss(reply), describeReply(spelled, reply)).toBe(true);
+    for (const spelled of [...spellings("/api/rooms"), "/api/rooms", "/api/rooms", "/api/rooms"])
+      replies.push([spelled, await send(create, spelled, ip)]);
+    for (const [spelled, reply] of replies)
+      expect([201, 429].includes(reply.status) || isMiss(reply), describeReply(spelled, reply)).toBe(true);
     const created = replies.filter(([, reply]) => reply.status === 201).map(([spelled]) => spelled);
     expect(created.length, `created through ${created.join(", ")}`).toBe(ROOMS_PER_HOUR);
   });
 });
 
 describe("CORS holds for every spelling", () => {
-  it.each(routes.map((route) => [`${route.method} ${route.path().replace(/rooms\/[^/]+/, "rooms/:id")}`, route] as const))(
+  it.each(
+    routes.map((route) => [`${route.method} ${route.path().replace(/rooms\/[^/]+/, "rooms/:id")}`, route] as const),
+  )(
     "%s: an allowed origin gets the same Access-Control-Allow-Origin on every spelling that is served; another never gets one",
     async (_name, route) => {
       const allowedIp = freshIp();
       const otherIp = freshIp();
       for (const spelled of [route.path(), ...spellings(route.path())]) {
         const allowed = await send(route, spelled, allowedIp, ALLOWED);
-        if (!isMiss(allowed)) expect(allowed.headers["access-control-allow-origin"], describeReply(spelled, allowed)).toBe(ALLOWED);
+        if (!isMiss(allowed))
+          expect(allowed.headers["access-control-allow-origin"], describeReply(spelled, allowed)).toBe(ALLOWED);
         const other = await send(route, spelled, otherIp, OTHER);
         expect(other.headers["access-control-allow-origin"], describeReply(spelled, other)).toBeUndefined();
       }
@@ -152,7 +166,12 @@ describe("CORS holds for every spelling", () => {
   it("preflights: an allowed origin's is answered with CORS headers or missed; another's never gets them", async () => {
     const ip = freshIp();
     const preflight = { method: "OPTIONS", path: () => "/api/rooms" };
-    const headers = (origin: string) => ({ origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type", "x-forwarded-for": ip });
+    const headers = (origin: string) => ({
+      origin,
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "content-type",
+      "x-forwarded-for": ip,
+    });
     for (const spelled of ["/api/rooms", ...spellings("/api/rooms")]) {
       const allowed = await rawRequest(node.url, spelled, { method: preflight.method, headers: headers(ALLOWED) });
       if (!isMiss(allowed)) {
@@ -215,7 +234,9 @@ function leaks(body: string): string[] {
 }
 
 describe("errors tell strangers nothing about the server", () => {
-  const apiCases: Array<[string, string, { method?: string; body?: string | Buffer; headers?: Record<string, string> }]> = [
+  const apiCases: Array<
+    [string, string, { method?: string; body?: string | Buffer; headers?: Record<string, string> }]
+  > = [
     ["a malformed escape in a room id", "/api/rooms/%E0%A4%A", {}],
     ["a malformed escape in the events route", "/api/rooms/%E0%A4%A/events", {}],
     ["a malformed escape in the transcript route", "/api/rooms/%E0%A4%A/transcript", {}],
@@ -224,18 +245,33 @@ describe("errors tell strangers nothing about the server", () => {
     ["a body that is not JSON", "/api/rooms", { method: "POST", body: '{"title": "x",' }],
     ["a body of the wrong type", "/api/rooms", { method: "POST", body: "[1,2,3]" }],
     ["a huge body", "/api/rooms", { method: "POST", body: Buffer.alloc(2 * 1024 * 1024, "a") }],
-    ["an unknown charset", "/api/rooms", { method: "POST", body: "{}", headers: { "content-type": "application/json; charset=x-unknown" } }],
-    ["a body claiming gzip", "/api/rooms", { method: "POST", body: "not gzip", headers: { "content-encoding": "gzip" } }],
+    [
+      "an unknown charset",
+      "/api/rooms",
+      { method: "POST", body: "{}", headers: { "content-type": "application/json; charset=x-unknown" } },
+    ],
+    [
+      "a body claiming gzip",
+      "/api/rooms",
+      { method: "POST", body: "not gzip", headers: { "content-encoding": "gzip" } },
+    ],
     ["an unknown route", "/api/nothing/here", {}],
   ];
 
   it.each(apiCases)("/api: %s → JSON error with a code, nothing inside shown", async (_name, path, init) => {
     const headers = { "x-forwarded-for": freshIp(), "content-type": "application/json", ...init.headers };
-    const reply = await rawRequest(node.url, path, { method: init.method ?? "GET", headers, ...(init.body !== undefined ? { body: init.body } : {}) });
+    const reply = await rawRequest(node.url, path, {
+      method: init.method ?? "GET",
+      headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
     expect(leaks(reply.body), describeReply(path, reply)).toEqual([]);
     expect(reply.status, describeReply(path, reply)).toBeLessThan(500);
     expect(String(reply.headers["content-type"]), describeReply(path, reply)).toMatch(/application\/json/);
-    expect(jsonOf(reply), describeReply(path, reply)).toMatchObject({ ok: false, error: { code: expect.any(String), message: expect.any(String) } });
+    expect(jsonOf(reply), describeReply(path, reply)).toMatchObject({
+      ok: false,
+      error: { code: expect.any(String), message: expect.any(String) },
+    });
   });
 
   it("a malformed escape in a room id is 400 invalid_payload", async () => {
@@ -262,20 +298,37 @@ describe("errors tell strangers nothing about the server", () => {
     ["a malformed query", "/socket.io/?%E0%A4%A=%&EIO=4&transport=bogus", {}],
     ["a malformed escape in the path", "/socket.io/%E0%A4%A", {}],
     ["a websocket transport without an upgrade", "/socket.io/?EIO=4&transport=websocket", {}],
-    ["garbage posted without a session", "/socket.io/?EIO=4&transport=polling", { method: "POST", body: "\u0000garbage" }],
-    ["garbage posted to an unknown session", "/socket.io/?EIO=4&transport=polling&sid=bogus", { method: "POST", body: "\u0000garbage" }],
+    [
+      "garbage posted without a session",
+      "/socket.io/?EIO=4&transport=polling",
+      { method: "POST", body: "\u0000garbage" },
+    ],
+    [
+      "garbage posted to an unknown session",
+      "/socket.io/?EIO=4&transport=polling&sid=bogus",
+      { method: "POST", body: "\u0000garbage" },
+    ],
     ["an unknown method", "/socket.io/?EIO=4&transport=polling", { method: "PUT", body: "x" }],
   ];
 
   it.each(socketCases)("Socket.IO: %s → a JSON error without the server's insides", async (_name, path, init) => {
-    const reply = await rawRequest(node.url, path, { method: init.method ?? "GET", ...(init.body !== undefined ? { body: init.body } : {}), ...(init.headers ? { headers: init.headers } : {}) });
+    const reply = await rawRequest(node.url, path, {
+      method: init.method ?? "GET",
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      ...(init.headers ? { headers: init.headers } : {}),
+    });
     expect(leaks(reply.body), describeReply(path, reply)).toEqual([]);
     expect(reply.status, describeReply(path, reply)).toBeGreaterThanOrEqual(400);
     expect(reply.status, describeReply(path, reply)).toBeLessThan(500);
     expect(jsonOf(reply), describeReply(path, reply)).toMatchObject({ message: expect.any(String) });
   });
 
-  const upgrade = (key?: string) => ({ connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", ...(key ? { "sec-websocket-key": key } : {}) });
+  const upgrade = (key?: string) => ({
+    connection: "Upgrade",
+    upgrade: "websocket",
+    "sec-websocket-version": "13",
+    ...(key ? { "sec-websocket-key": key } : {}),
+  });
   const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
   it.each([
     ["without a key", "/socket.io/?EIO=4&transport=websocket", upgrade()],
@@ -296,7 +349,8 @@ describe("errors tell strangers nothing about the server", () => {
   it("Socket.IO: garbage and an oversized body posted to a live session get no insides either", async () => {
     const handshake = await rawRequest(node.url, "/socket.io/?EIO=4&transport=polling");
     const sid = (JSON.parse(handshake.body.slice(1)) as { sid: string }).sid;
-    const post = (body: string) => rawRequest(node.url, `/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body });
+    const post = (body: string) =>
+      rawRequest(node.url, `/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body });
     for (const reply of [await post("9\u001e\u0000{not a packet"), await post("4".repeat(512 * 1024))]) {
       expect(leaks(reply.body), reply.body.slice(0, 200)).toEqual([]);
     }

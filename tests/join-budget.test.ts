@@ -83,7 +83,9 @@ beforeAll(async () => {
   }
   // The last answer stops halfway until the test lets it finish: it is in progress for every join.
   const frames = chatFrames(TOKENS);
-  upstream.enqueue({ steps: [{ write: frames.slice(0, 6).join("") }, { gate: "finish" }, { write: frames.slice(6).join("") }] });
+  upstream.enqueue({
+    steps: [{ write: frames.slice(0, 6).join("") }, { gate: "finish" }, { write: frames.slice(6).join("") }],
+  });
   const liveId = await ask("one more");
   await asker.next("chat:delta", (delta) => delta.messageId === liveId && delta.seq >= 1);
   inProgress = (await transcript()).find((m) => m.id === liveId)!;
@@ -133,9 +135,13 @@ describe("join history budget", () => {
     let more = joined.moreHistory;
     let pages = 0;
     while (more) {
-      const page = succeeded(await reader.request("room:history", { roomId: ROOM, before: collected[0]!.id, limit: 100 }));
+      const page = succeeded(
+        await reader.request("room:history", { roomId: ROOM, before: collected[0]!.id, limit: 100 }),
+      );
       expect(page.messages.length).toBeGreaterThan(0);
-      expect(bytesOf(page.messages)).toBeLessThanOrEqual(Math.max(JOIN_HISTORY_BYTES, bytesOf(page.messages.slice(-1))));
+      expect(bytesOf(page.messages)).toBeLessThanOrEqual(
+        Math.max(JOIN_HISTORY_BYTES, bytesOf(page.messages.slice(-1))),
+      );
       collected.unshift(...page.messages);
       more = page.more;
       expect(++pages).toBeLessThan(60);
@@ -151,9 +157,16 @@ describe("join history budget", () => {
     const streamed = (stream: Awaited<ReturnType<typeof openSse>>) =>
       stream.events.filter((e) => e.event === "message").map((e) => (e.data as Message).id);
     const url = `${nodeA.url}/api/rooms/${ROOM}/events`;
-    const resumed = await openSse(url, { lastEventId: `${whole[3]!.id}:end`, headers: { "x-forwarded-for": "198.51.100.4" } });
+    const resumed = await openSse(url, {
+      lastEventId: `${whole[3]!.id}:end`,
+      headers: { "x-forwarded-for": "198.51.100.4" },
+    });
     expect(resumed.status).toBe(200);
-    await resumed.until((s) => streamed(s).length >= whole.length - 4, "the history after the consumer's position", 30_000);
+    await resumed.until(
+      (s) => streamed(s).length >= whole.length - 4,
+      "the history after the consumer's position",
+      30_000,
+    );
     expect(streamed(resumed)).toEqual(whole.slice(4).map((m) => m.id));
     expect(resumed.comments.join("\n")).not.toContain("not in this room's history");
     resumed.close();
@@ -168,10 +181,18 @@ describe("join history budget", () => {
   it("room:history is for members; an unknown `before` is not_found; a bad limit is invalid_payload", async () => {
     const stranger = await memberFrom(nodeA.url, "198.51.100.3");
     const first = joined.messages[0]!.id;
-    expect(refusal(await stranger.request("room:history", { roomId: ROOM, before: first, limit: 10 }))).toBe("not_in_room");
-    expect(refusal(await reader.request("room:history", { roomId: ROOM, before: "no-such-message", limit: 10 }))).toBe("not_found");
-    expect(refusal(await reader.request("room:history", { roomId: ROOM, before: first, limit: 101 }))).toBe("invalid_payload");
-    expect(refusal(await reader.request("room:history", { roomId: ROOM, before: first, limit: 0 }))).toBe("invalid_payload");
+    expect(refusal(await stranger.request("room:history", { roomId: ROOM, before: first, limit: 10 }))).toBe(
+      "not_in_room",
+    );
+    expect(refusal(await reader.request("room:history", { roomId: ROOM, before: "no-such-message", limit: 10 }))).toBe(
+      "not_found",
+    );
+    expect(refusal(await reader.request("room:history", { roomId: ROOM, before: first, limit: 101 }))).toBe(
+      "invalid_payload",
+    );
+    expect(refusal(await reader.request("room:history", { roomId: ROOM, before: first, limit: 0 }))).toBe(
+      "invalid_payload",
+    );
   });
 });
 
@@ -199,7 +220,9 @@ describe("bytes per IP", () => {
     // The budget is the IP's on every node, and a refused join leaves nothing behind.
     const late = await memberFrom(nodeB.url, flood);
     expect(refusal(await join(late, "late"))).toBe("rate_limited");
-    expect(refusal(await late.request("room:history", { roomId: ROOM, before: inProgress.id, limit: 10 }))).toBe("rate_limited");
+    expect(refusal(await late.request("room:history", { roomId: ROOM, before: inProgress.id, limit: 10 }))).toBe(
+      "rate_limited",
+    );
     expect(refusal(await late.request("chat:send", { roomId: ROOM, text: "am I in?" }))).toBe("not_in_room");
     // An SSE stream's starting history is a join on behalf of its client: the same budget.
     const stream = await openSse(`${nodeB.url}/api/rooms/${ROOM}/events`, { headers: { "x-forwarded-for": flood } });

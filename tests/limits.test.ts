@@ -44,7 +44,13 @@ const from = (ip: string) => ({ "x-forwarded-for": ip });
 /** Fires `count` events at once; returns their acks. */
 function burst(socket: Socket, count: number): Promise<AckLike[]> {
   return Promise.all(
-    Array.from({ length: count }, () => socket.timeout(5000).emitWithAck("chat:resume", { roomId: "r", messageId: "m", afterSeq: 0 }) as Promise<AckLike>),
+    Array.from(
+      { length: count },
+      () =>
+        socket
+          .timeout(5000)
+          .emitWithAck("chat:resume", { roomId: "r", messageId: "m", afterSeq: 0 }) as Promise<AckLike>,
+    ),
   );
 }
 
@@ -52,7 +58,11 @@ const limited = (acks: AckLike[]) => acks.filter((ack) => ack.error?.code === "r
 
 describe("event rate limits", () => {
   it("a connection over its budget gets rate_limited acks with a retry time; others are unaffected", async () => {
-    const { url } = await node({ RATE_EVENTS_PER_CONNECTION: "1", RATE_WINDOW_SECONDS: "4", RATE_EVENTS_PER_IP: "1000" });
+    const { url } = await node({
+      RATE_EVENTS_PER_CONNECTION: "1",
+      RATE_WINDOW_SECONDS: "4",
+      RATE_EVENTS_PER_IP: "1000",
+    });
     const noisy = await rawClient(url);
     const acks = await burst(noisy.socket, 10);
     // 1/s over 4 s: 4 events pass (answered not_in_room), 6 are refused.
@@ -72,7 +82,10 @@ describe("event rate limits", () => {
     expect(limited(shared)).toBe(4);
 
     const proxied = await node({ ...env, TRUST_PROXY: "1" });
-    const [c, d] = await Promise.all([socketFrom(proxied.url, "198.51.100.1"), socketFrom(proxied.url, "198.51.100.2")]);
+    const [c, d] = await Promise.all([
+      socketFrom(proxied.url, "198.51.100.1"),
+      socketFrom(proxied.url, "198.51.100.2"),
+    ]);
     expect(limited(await burst(c, 5))).toBe(0);
     expect(limited(await burst(d, 5))).toBe(0);
     // A client cannot pick its address: only the hop next to the trusted proxy counts, so this
@@ -86,7 +99,8 @@ describe("HTTP request limits", () => {
   it("/api/* requests over RATE_HTTP_PER_IP get 429 rate_limited with Retry-After; pages, health and other IPs are unaffected", async () => {
     const { url } = await node({ RATE_HTTP_PER_IP: "1", RATE_WINDOW_SECONDS: "5", TRUST_PROXY: "1" });
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await request(`${url}/api/rooms/no-such-room`, { headers: from("198.51.100.7") })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await request(`${url}/api/rooms/no-such-room`, { headers: from("198.51.100.7") })).status);
     // 1/s over 5 s: five pass (404: no such room), then refusals.
     expect(statuses).toEqual([404, 404, 404, 404, 404, 429, 429]);
     const refused = await fetch(`${url}/api/rooms/no-such-room`, { headers: from("198.51.100.7") });
@@ -100,12 +114,19 @@ describe("HTTP request limits", () => {
   it("room creation has its own hourly budget per IP (ROOMS_PER_IP_PER_HOUR)", async () => {
     const { url } = await node({ ROOMS_PER_IP_PER_HOUR: "2", TRUST_PROXY: "1" });
     const create = (ip: string) =>
-      request(`${url}/api/rooms`, { method: "POST", headers: { "content-type": "application/json", ...from(ip) }, body: JSON.stringify({ title: "Spam" }) });
+      request(`${url}/api/rooms`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...from(ip) },
+        body: JSON.stringify({ title: "Spam" }),
+      });
     expect((await create("198.51.100.20")).status).toBe(201);
     expect((await create("198.51.100.20")).status).toBe(201);
     const third = await create("198.51.100.20");
     expect(third.status).toBe(429);
-    expect(third.json).toMatchObject({ ok: false, error: { code: "rate_limited", message: expect.stringMatching(/rooms created/) } });
+    expect(third.json).toMatchObject({
+      ok: false,
+      error: { code: "rate_limited", message: expect.stringMatching(/rooms created/) },
+    });
     expect((third.json as { error: { retryAfter: number } }).error.retryAfter).toBeGreaterThan(3000);
     expect((await create("198.51.100.21")).status).toBe(201);
   });
@@ -119,7 +140,12 @@ describe("limits shared through Redis", () => {
 
   it("one IP's event and request budgets are shared by every node", async () => {
     redis = await startRedis();
-    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `limits-${Date.now()}:`, TRUST_PROXY: "1", RATE_WINDOW_SECONDS: "30" };
+    const env = {
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `limits-${Date.now()}:`,
+      TRUST_PROXY: "1",
+      RATE_WINDOW_SECONDS: "30",
+    };
     const [a, b] = await Promise.all([
       node({ ...env, RATE_EVENTS_PER_IP: "1", RATE_EVENTS_PER_CONNECTION: "1000", RATE_HTTP_PER_IP: "1" }),
       node({ ...env, RATE_EVENTS_PER_IP: "1", RATE_EVENTS_PER_CONNECTION: "1000", RATE_HTTP_PER_IP: "1" }),
@@ -130,9 +156,11 @@ describe("limits shared through Redis", () => {
     const onB = await socketFrom(b.url, "198.51.100.30");
     expect(limited(await burst(onB, 20))).toBe(10);
     // 30 requests per IP in all: 25 on A leave 5 for B.
-    for (let i = 0; i < 25; i++) expect((await request(`${a.url}/api/rooms/nope`, { headers: from("198.51.100.31") })).status).toBe(404);
+    for (let i = 0; i < 25; i++)
+      expect((await request(`${a.url}/api/rooms/nope`, { headers: from("198.51.100.31") })).status).toBe(404);
     const onBStatuses: number[] = [];
-    for (let i = 0; i < 8; i++) onBStatuses.push((await request(`${b.url}/api/rooms/nope`, { headers: from("198.51.100.31") })).status);
+    for (let i = 0; i < 8; i++)
+      onBStatuses.push((await request(`${b.url}/api/rooms/nope`, { headers: from("198.51.100.31") })).status);
     expect(onBStatuses.filter((status) => status === 429)).toHaveLength(3);
   });
 });
@@ -141,16 +169,26 @@ describe("SSE viewers and limits", () => {
   /** Opens the room's event stream as a client at `ip` (behind one trusted proxy); returns the status. */
   async function openStream(url: string, roomId: string, ip: string): Promise<number> {
     const controller = new AbortController();
-    const res = await fetch(`${url}/api/rooms/${roomId}/events`, { headers: { "x-forwarded-for": ip }, signal: controller.signal });
+    const res = await fetch(`${url}/api/rooms/${roomId}/events`, {
+      headers: { "x-forwarded-for": ip },
+      signal: controller.signal,
+    });
     const status = res.status;
     controller.abort();
     return status;
   }
 
   it("each SSE viewer counts against its own client's IP, not the node's loopback address", async () => {
-    const { url } = await node({ RATE_EVENTS_PER_CONNECTION: "1000", RATE_EVENTS_PER_IP: "1", RATE_WINDOW_SECONDS: "30", TRUST_PROXY: "1" });
+    const { url } = await node({
+      RATE_EVENTS_PER_CONNECTION: "1000",
+      RATE_EVENTS_PER_IP: "1",
+      RATE_WINDOW_SECONDS: "30",
+      TRUST_PROXY: "1",
+    });
     // 30 events per IP: 40 viewers from 40 addresses all get in…
-    const many = await Promise.all(Array.from({ length: 40 }, (_, i) => openStream(url, "sse-limits", `198.51.100.${i + 1}`)));
+    const many = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => openStream(url, "sse-limits", `198.51.100.${i + 1}`)),
+    );
     expect(many.every((status) => status === 200)).toBe(true);
     // …while 40 from one address run out of their budget.
     const one = await Promise.all(Array.from({ length: 40 }, () => openStream(url, "sse-limits", "203.0.113.50")));
@@ -209,7 +247,8 @@ describe("token quotas", () => {
 
   async function askAndFinish(client: Awaited<ReturnType<typeof rawClient>>, roomId: string): Promise<SendAck> {
     const ack = (await client.emit("chat:send", { roomId, text: "hi" })) as SendAck;
-    if (ack.ok) await waitFor(() => client.ends.some((end) => end.messageId === ack.replyId), { what: "the answer to end" });
+    if (ack.ok)
+      await waitFor(() => client.ends.some((end) => end.messageId === ack.replyId), { what: "the answer to end" });
     return ack;
   }
 
@@ -236,8 +275,13 @@ describe("token quotas", () => {
     await cy.join("second-room", "Cy");
     fake.enqueue(answer());
     expect((await askAndFinish(cy, "first-room")).ok).toBe(true);
-    await waitFor(async () => ((await cy.emit("chat:send", { roomId: "second-room", text: "hi" })) as SendAck).error?.code === "quota_exceeded", {
-      what: "the person's quota to be spent",
-    });
+    await waitFor(
+      async () =>
+        ((await cy.emit("chat:send", { roomId: "second-room", text: "hi" })) as SendAck).error?.code ===
+        "quota_exceeded",
+      {
+        what: "the person's quota to be spent",
+      },
+    );
   });
 });

@@ -49,7 +49,8 @@ async function join(socket: Socket, roomId: string): Promise<void> {
   expect(ack.ok).toBe(true);
 }
 
-const send = (socket: Socket, roomId: string) => socket.timeout(10_000).emitWithAck("chat:send", { roomId, text: "Write a long essay." }) as Promise<SendAck>;
+const send = (socket: Socket, roomId: string) =>
+  socket.timeout(10_000).emitWithAck("chat:send", { roomId, text: "Write a long essay." }) as Promise<SendAck>;
 const inFlight = () => fake.requests.filter((request) => !request.finished && !request.closedByClient).length;
 
 describe("LLM load", () => {
@@ -66,9 +67,13 @@ describe("LLM load", () => {
       });
       socket.on("chat:end", (end: EndEvent) => ends.push(end));
     }
-    await Promise.all(askers.flatMap((socket, s) => Array.from({ length: 10 }, (_, r) => join(socket, `flood-${s}-${r}`))));
+    await Promise.all(
+      askers.flatMap((socket, s) => Array.from({ length: 10 }, (_, r) => join(socket, `flood-${s}-${r}`))),
+    );
 
-    const acks = await Promise.all(askers.flatMap((socket, s) => Array.from({ length: 10 }, (_, r) => send(socket, `flood-${s}-${r}`))));
+    const acks = await Promise.all(
+      askers.flatMap((socket, s) => Array.from({ length: 10 }, (_, r) => send(socket, `flood-${s}-${r}`))),
+    );
     const refused = acks.filter((ack) => !ack.ok);
     expect(acks.filter((ack) => ack.ok)).toHaveLength(10);
     expect(refused).toHaveLength(90);

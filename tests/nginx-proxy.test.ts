@@ -12,7 +12,14 @@ import { RoomConnection } from "@tokencast/client/connection";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeAllClients, ended, FAST_SOCKET, viewer } from "./helpers/clients.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
-import { fillConfig, NGINX_CONF, nginxTest, readTimeoutSeconds, startNginx, type NginxProcess } from "./helpers/nginx.ts";
+import {
+  fillConfig,
+  NGINX_CONF,
+  nginxTest,
+  readTimeoutSeconds,
+  startNginx,
+  type NginxProcess,
+} from "./helpers/nginx.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { openSse, closeAllSse, RoomText, type SseStream } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
@@ -36,7 +43,12 @@ beforeAll(async () => {
   [redis, fake] = await Promise.all([startRedis(), startFakeUpstream()]);
   nodes = await Promise.all(
     [1, 2].map(() =>
-      startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: "nginx-proxy:", SSE_HEARTBEAT_MS: String(SSE_HEARTBEAT_MS) }),
+      startNode({
+        LLM_BASE_URL: fake.url,
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: "nginx-proxy:",
+        SSE_HEARTBEAT_MS: String(SSE_HEARTBEAT_MS),
+      }),
     ),
   );
   nginx = await startNginx({ upstreams: nodes.map((node) => `127.0.0.1:${node.port}`) });
@@ -94,7 +106,13 @@ function countDisconnects(connection: RoomConnection): { count: number } {
 async function stickyNode(): Promise<{ sticky: ServerNode; other: ServerNode }> {
   const marker = `probe-${Date.now()}`;
   await fetch(`${proxy().url}/readyz?${marker}`);
-  const line = await waitFor(() => proxy().accessLog().find((l) => l.includes(marker)), { what: "the probe in nginx's access log" });
+  const line = await waitFor(
+    () =>
+      proxy()
+        .accessLog()
+        .find((l) => l.includes(marker)),
+    { what: "the probe in nginx's access log" },
+  );
   const port = Number(/upstream=127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
   const sticky = nodes.find((node) => node.port === port);
   const other = nodes.find((node) => node.port !== port);
@@ -114,7 +132,10 @@ describe("deploy/nginx.conf", () => {
     expect(verdict.ok, verdict.output).toBe(true);
 
     const required: Array<[string, RegExp]> = [
-      ["map $http_upgrade $connection_upgrade", /map\s+\$http_upgrade\s+\$connection_upgrade\s*\{[^}]*default\s+upgrade\s*;/],
+      [
+        "map $http_upgrade $connection_upgrade",
+        /map\s+\$http_upgrade\s+\$connection_upgrade\s*\{[^}]*default\s+upgrade\s*;/,
+      ],
       ["proxy_http_version 1.1", /^\s*proxy_http_version\s+1\.1\s*;/m],
       ["the Upgrade header", /^\s*proxy_set_header\s+Upgrade\s+\$http_upgrade\s*;/m],
       ["the Connection header", /^\s*proxy_set_header\s+Connection\s+\$connection_upgrade\s*;/m],
@@ -122,7 +143,10 @@ describe("deploy/nginx.conf", () => {
       ["proxy_request_buffering off", /^\s*proxy_request_buffering\s+off\s*;/m],
       ["X-Forwarded-For", /^\s*proxy_set_header\s+X-Forwarded-For\s+\$proxy_add_x_forwarded_for\s*;/m],
       ["X-Forwarded-Proto", /^\s*proxy_set_header\s+X-Forwarded-Proto\s+\$scheme\s*;/m],
-      ["stickiness in upstream tokencast", /upstream\s+tokencast\s*\{[^}]*^\s*(hash\s+\$remote_addr(\s+consistent)?|ip_hash)\s*;/m],
+      [
+        "stickiness in upstream tokencast",
+        /upstream\s+tokencast\s*\{[^}]*^\s*(hash\s+\$remote_addr(\s+consistent)?|ip_hash)\s*;/m,
+      ],
       ["proxy_next_upstream error timeout", /^\s*proxy_next_upstream\s+error\s+timeout\b[^;]*;/m],
       ["proxy_connect_timeout", /^\s*proxy_connect_timeout\s+\d+s?\s*;/m],
       ["location = /healthz", /location\s+=\s+\/healthz\s*\{[^}]*proxy_pass\s+http:\/\/tokencast\s*;/],
@@ -132,7 +156,9 @@ describe("deploy/nginx.conf", () => {
     for (const [what, pattern] of required) expect(pattern.test(text), `deploy/nginx.conf: ${what}`).toBe(true);
 
     // The read timeout is short, yet longer than the server's Socket.IO ping interval.
-    const pingInterval = Number(/pingInterval:\s*([\d_]+)/.exec(readFileSync(SOCKET_SERVER, "utf8"))?.[1]?.replaceAll("_", ""));
+    const pingInterval = Number(
+      /pingInterval:\s*([\d_]+)/.exec(readFileSync(SOCKET_SERVER, "utf8"))?.[1]?.replaceAll("_", ""),
+    );
     expect(pingInterval).toBeGreaterThan(0);
     const readTimeout = readTimeoutSeconds(text);
     expect(readTimeout, "proxy_read_timeout (s)").toBeLessThan(30);
@@ -176,28 +202,31 @@ describe("two nodes behind nginx", () => {
     for (const node of nodes) expect(problems(node)).toEqual([]);
   });
 
-  it(
-    `a ${SILENCE_MS / 1000} s silence mid-answer, longer than nginx's read timeout, disconnects no viewer, WebSocket or polling (Socket.IO pings keep the connections alive)`,
-    async () => {
-      const { readTimeoutSeconds: readTimeout, url } = proxy();
-      expect(readTimeout * 1000).toBeLessThan(SILENCE_MS);
-      // One room per transport, so that nothing but the pings crosses either connection during
-      // the silence (a reconnecting neighbour's presence updates would keep the other alive).
-      const [ws, poll] = await Promise.all([viewer(url, "silence-ws", "ws-via-nginx"), pollingViewer(url, "silence-polling", "poll-via-nginx")]);
-      const viewers = [ws, poll];
-      const disconnects = viewers.map(countDisconnects);
+  it(`a ${SILENCE_MS / 1000} s silence mid-answer, longer than nginx's read timeout, disconnects no viewer, WebSocket or polling (Socket.IO pings keep the connections alive)`, async () => {
+    const { readTimeoutSeconds: readTimeout, url } = proxy();
+    expect(readTimeout * 1000).toBeLessThan(SILENCE_MS);
+    // One room per transport, so that nothing but the pings crosses either connection during
+    // the silence (a reconnecting neighbour's presence updates would keep the other alive).
+    const [ws, poll] = await Promise.all([
+      viewer(url, "silence-ws", "ws-via-nginx"),
+      pollingViewer(url, "silence-polling", "poll-via-nginx"),
+    ]);
+    const viewers = [ws, poll];
+    const disconnects = viewers.map(countDisconnects);
 
-      const script = () => {
-        const paused = tokenScript(TOKENS, { gateAfter: { tokens: 10, gate: "silence" } });
-        return { ...paused, steps: paused.steps.map((step) => ("gate" in step ? { wait: SILENCE_MS } : step)) };
-      };
-      fake.enqueue(script(), script());
-      const replies = await Promise.all(viewers.map((v) => v.send("think for a while")));
-      const partial = expectedText(TOKENS.slice(0, 10));
-      await Promise.all(
-        viewers.map((v, i) => waitFor(() => v.getMessage(replies[i]!.replyId)?.text === partial, { what: `${v.name} to see the first part` })),
-      );
-      const silenceStarted = Date.now();
+    const script = () => {
+      const paused = tokenScript(TOKENS, { gateAfter: { tokens: 10, gate: "silence" } });
+      return { ...paused, steps: paused.steps.map((step) => ("gate" in step ? { wait: SILENCE_MS } : step)) };
+    };
+    fake.enqueue(script(), script());
+    const replies = await Promise.all(viewers.map((v) => v.send("think for a while")));
+    const partial = expectedText(TOKENS.slice(0, 10));
+    await Promise.all(
+      viewers.map((v, i) =>
+        waitFor(() => v.getMessage(replies[i]!.replyId)?.text === partial, { what: `${v.name} to see the first part` }),
+      ),
+    );
+    const silenceStarted = Date.now();
 
       const finals = await Promise.all(viewers.map((v, i) => ended(v, replies[i]!.replyId, SILENCE_MS + 15_000)));
       // The silence really outlasted nginx's read timeout while the viewers waited.
@@ -211,26 +240,27 @@ describe("two nodes behind nginx", () => {
     60_000,
   );
 
-  it(
-    "an SSE viewer through nginx gets deltas as they are produced, and heartbeats carry it through a silence longer than the read timeout",
-    async () => {
-      const { readTimeoutSeconds: readTimeout, url } = proxy();
-      const silenceMs = readTimeout * 1000 + 2000; // just past the timeout: the test stays short
-      const room = "sse-via-nginx";
-      const stream = await openSse(`${url}/api/rooms/${room}/events`);
-      expect(stream.status).toBe(200);
-      await stream.until((s) => s.retry !== undefined, "the event stream to start through nginx");
-      const asker = await viewer(url, room, "asker");
+  it("an SSE viewer through nginx gets deltas as they are produced, and heartbeats carry it through a silence longer than the read timeout", async () => {
+    const { readTimeoutSeconds: readTimeout, url } = proxy();
+    const silenceMs = readTimeout * 1000 + 2000; // just past the timeout: the test stays short
+    const room = "sse-via-nginx";
+    const stream = await openSse(`${url}/api/rooms/${room}/events`);
+    expect(stream.status).toBe(200);
+    await stream.until((s) => s.retry !== undefined, "the event stream to start through nginx");
+    const asker = await viewer(url, room, "asker");
 
-      const paused = tokenScript(TOKENS, { gateAfter: { tokens: 10, gate: "sse-silence" } });
-      fake.enqueue({ ...paused, steps: paused.steps.map((step) => ("gate" in step ? { wait: silenceMs } : step)) });
-      const { replyId } = await asker.send("think for a while");
-      const view = new RoomText();
-      // The first part arrives while the upstream holds the rest: nginx passes deltas on at once.
-      await stream.until((s) => view.apply(s).text(replyId) === expectedText(TOKENS.slice(0, 10)), "the first part through nginx");
-      expect(hasEnd(stream, replyId)).toBe(false);
-      const silenceStarted = Date.now();
-      const pingsBefore = stream.comments.length;
+    const paused = tokenScript(TOKENS, { gateAfter: { tokens: 10, gate: "sse-silence" } });
+    fake.enqueue({ ...paused, steps: paused.steps.map((step) => ("gate" in step ? { wait: silenceMs } : step)) });
+    const { replyId } = await asker.send("think for a while");
+    const view = new RoomText();
+    // The first part arrives while the upstream holds the rest: nginx passes deltas on at once.
+    await stream.until(
+      (s) => view.apply(s).text(replyId) === expectedText(TOKENS.slice(0, 10)),
+      "the first part through nginx",
+    );
+    expect(hasEnd(stream, replyId)).toBe(false);
+    const silenceStarted = Date.now();
+    const pingsBefore = stream.comments.length;
 
       await stream.until((s) => hasEnd(s, replyId) || s.ended, "the end after the silence", silenceMs + 15_000);
       expect(Date.now() - silenceStarted).toBeGreaterThan(readTimeout * 1000);

@@ -55,7 +55,10 @@ async function send(client: RawClient, roomId: string, text: string): Promise<Se
 }
 
 function endOf(client: RawClient, replyId: string) {
-  return waitFor(() => client.ends.find((e) => e.messageId === replyId), { timeoutMs: 15_000, what: "the answer to end" });
+  return waitFor(() => client.ends.find((e) => e.messageId === replyId), {
+    timeoutMs: 15_000,
+    what: "the answer to end",
+  });
 }
 
 let fake: FakeUpstream;
@@ -115,12 +118,17 @@ describe("/metrics", () => {
     expect(sample(text, "token_to_viewer_delay_seconds_count"), "delays after the burst").toBe(b!.deltas.length);
     expect(sample(text, "answers_total", 'status="done"')).toBe(2);
 
-    const resumed = (await a!.emit("chat:resume", { roomId: "metrics-one", messageId: replyId, afterSeq: 0 })) as { ok: boolean };
+    const resumed = (await a!.emit("chat:resume", { roomId: "metrics-one", messageId: replyId, afterSeq: 0 })) as {
+      ok: boolean;
+    };
     expect(resumed.ok).toBe(true);
     expect(sample(await metrics(node), "resyncs_total", 'reason="resume"')).toBe(1);
 
     closeAllClients();
-    await waitFor(async () => sample(await metrics(node), "connected_sockets") === 0, { timeoutMs: 10_000, what: "connected_sockets to drop to 0" });
+    await waitFor(async () => sample(await metrics(node), "connected_sockets") === 0, {
+      timeoutMs: 10_000,
+      what: "connected_sockets to drop to 0",
+    });
     expect(sample(await metrics(node), "rooms")).toBe(0);
   });
 
@@ -138,7 +146,10 @@ describe("/metrics", () => {
 
 describe("/readyz and the LLM server", () => {
   it("is 200 with upstream: true while the LLM server answers", async () => {
-    await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 200, { timeoutMs: 10_000, what: "/readyz 200" });
+    await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 200, {
+      timeoutMs: 10_000,
+      what: "/readyz 200",
+    });
     expect(await (await fetch(`${node.url}/readyz`)).json()).toMatchObject({ ok: true, checks: { upstream: true } });
   });
 
@@ -192,16 +203,29 @@ describe("Redis errors", () => {
 
   it("counts Redis connection errors and failed commands while Redis is down", async () => {
     redis = await startRedis();
-    const redisNode = await startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: `obs-${Date.now()}:` });
+    const redisNode = await startNode({
+      LLM_BASE_URL: fake.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `obs-${Date.now()}:`,
+    });
     try {
-      await waitFor(async () => (await fetch(`${redisNode.url}/readyz`)).status === 200, { timeoutMs: 10_000, what: "the redis node to be ready" });
+      await waitFor(async () => (await fetch(`${redisNode.url}/readyz`)).status === 200, {
+        timeoutMs: 10_000,
+        what: "the redis node to be ready",
+      });
       const client = await rawClient(redisNode.url);
       await client.join("redis-errors", "Ada");
       expect(total(await metrics(redisNode), "redis_errors_total")).toBe(0);
       await redis.kill();
-      await waitFor(async () => total(await metrics(redisNode), "redis_errors_total") >= 2, { timeoutMs: 15_000, what: "redis errors to be counted" });
+      await waitFor(async () => total(await metrics(redisNode), "redis_errors_total") >= 2, {
+        timeoutMs: 15_000,
+        what: "redis errors to be counted",
+      });
       // A command that cannot reach Redis is counted as a failed request, and the client hears why.
-      const ack = (await client.emit("chat:send", { roomId: "redis-errors", text: "hello?" })) as { ok: boolean; error?: { code: string } };
+      const ack = (await client.emit("chat:send", { roomId: "redis-errors", text: "hello?" })) as {
+        ok: boolean;
+        error?: { code: string };
+      };
       expect(ack.error?.code).toBe("store_unavailable");
       expect(sample(await metrics(redisNode), "redis_errors_total", 'op="request"')).toBeGreaterThanOrEqual(1);
       // Back up, so the node drains cleanly (and the helper's close() has a live process to end).

@@ -34,7 +34,9 @@ afterAll(async () => {
 async function cluster(count: number, reuse?: number): Promise<ServerNode[]> {
   const prefix = `t${reuse ?? ++prefixCounter}:`;
   const started = await Promise.all(
-    Array.from({ length: count }, () => startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: prefix })),
+    Array.from({ length: count }, () =>
+      startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: prefix }),
+    ),
   );
   nodes.push(...started);
   return started;
@@ -70,7 +72,9 @@ describe("Redis mode", () => {
     const requests = fake.requests.length;
     fake.enqueue(tokenScript(TOKENS, { delayMs: 1, gateAfter: { tokens: 25, gate: "two-nodes" } }));
     const { replyId } = await onA.send("across nodes");
-    await waitFor(() => onB.getMessage(replyId)?.text === expectedText(TOKENS.slice(0, 25)), { what: "B to see the first part" });
+    await waitFor(() => onB.getMessage(replyId)?.text === expectedText(TOKENS.slice(0, 25)), {
+      what: "B to see the first part",
+    });
 
     const late = await rawClient(b!.url);
     const snapshot = await late.join("shared", "late-on-b");
@@ -86,7 +90,10 @@ describe("Redis mode", () => {
     await waitFor(() => late.ends.find((e) => e.messageId === replyId));
     const rest = late.deltas.filter((d) => d.messageId === replyId && d.seq > partial.seq);
     expect(partial.text + rest.map((d) => d.text).join("")).toBe(fa.text);
-    const resumed = (await late.emit("chat:resume", { roomId: "shared", messageId: replyId, afterSeq: 0 })) as { deltas: Array<{ text: string }>; status: string };
+    const resumed = (await late.emit("chat:resume", { roomId: "shared", messageId: replyId, afterSeq: 0 })) as {
+      deltas: Array<{ text: string }>;
+      status: string;
+    };
     expect(resumed.status).toBe("done");
     expect(resumed.deltas.map((d) => d.text).join("")).toBe(fa.text);
     for (const node of [a!, b!]) expect(problems(node)).toEqual([]);
@@ -125,7 +132,9 @@ describe("one answer per room, cluster-wide", () => {
     fake.release("cluster-busy");
     await ended(onB, first.replyId);
     fake.enqueue(tokenScript(["second answer"]));
-    const second = await waitFor(() => onB.send("second").catch(() => undefined), { what: "B to take the next question" });
+    const second = await waitFor(() => onB.send("second").catch(() => undefined), {
+      what: "B to take the next question",
+    });
     expect((await ended(onA, second.replyId)).text).toBe("second answer");
     expect(onA.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["first", "second"]);
   });

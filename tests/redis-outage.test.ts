@@ -28,7 +28,12 @@ beforeAll(async () => {
   [redis, fake] = await Promise.all([startRedis(), startFakeUpstream()]);
   // Half the default command timeout (1 s): the frozen case's first call waits for it, and the
   // bound below must hold with room to spare on a loaded machine.
-  node = await startNode({ LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: "outage:", REDIS_COMMAND_TIMEOUT_MS: "500" });
+  node = await startNode({
+    LLM_BASE_URL: fake.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: "outage:",
+    REDIS_COMMAND_TIMEOUT_MS: "500",
+  });
 });
 
 afterAll(async () => {
@@ -42,7 +47,9 @@ afterAll(async () => {
 type Ack = { ok: true; [key: string]: unknown } | { ok: false; error: { code: string; message: string } };
 
 function emit(client: RawClient, event: string, payload: unknown): Promise<Ack> {
-  return (client.socket.timeout(ACK_WAIT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack> }).emitWithAck(event, payload);
+  return (
+    client.socket.timeout(ACK_WAIT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack> }
+  ).emitWithAck(event, payload);
 }
 
 /** Runs `call`, prints how long it took, and checks it was quick. */
@@ -71,9 +78,15 @@ async function askAndWait(client: RawClient, roomId: string, text: string): Prom
 /** The five calls a member or a consumer makes, each refused at once. */
 async function expectFailFast(member: RawClient, roomId: string, replyId: string): Promise<void> {
   const unavailable = { ok: false, error: { code: "store_unavailable" } };
-  expect(await timed("room:join", () => emit(member, "room:join", { roomId: `${roomId}-other`, name: "Ada" }))).toMatchObject(unavailable);
-  expect(await timed("chat:send", () => emit(member, "chat:send", { roomId, text: "during the outage" }))).toMatchObject(unavailable);
-  expect(await timed("chat:resume", () => emit(member, "chat:resume", { roomId, messageId: replyId, afterSeq: 0 }))).toMatchObject(unavailable);
+  expect(
+    await timed("room:join", () => emit(member, "room:join", { roomId: `${roomId}-other`, name: "Ada" })),
+  ).toMatchObject(unavailable);
+  expect(
+    await timed("chat:send", () => emit(member, "chat:send", { roomId, text: "during the outage" })),
+  ).toMatchObject(unavailable);
+  expect(
+    await timed("chat:resume", () => emit(member, "chat:resume", { roomId, messageId: replyId, afterSeq: 0 })),
+  ).toMatchObject(unavailable);
   const api = await timed("GET /api/rooms/:id", () => fetch(`${node.url}/api/rooms/${roomId}`));
   expect(api.status).toBe(503);
   expect(await api.json()).toMatchObject({ error: { code: "store_unavailable" } });
@@ -103,7 +116,9 @@ async function answerInProgress(roomId: string): Promise<{ watcher: RawClient; s
   const ack = await emit(watcher, "chat:send", { roomId, text: "answer through the freeze" });
   if (!ack.ok) throw new Error(`send failed: ${JSON.stringify(ack)}`);
   const streamingId = ack.replyId as string;
-  await waitFor(() => watcher.deltas.some((d) => d.messageId === streamingId), { what: "the answer to start streaming" });
+  await waitFor(() => watcher.deltas.some((d) => d.messageId === streamingId), {
+    what: "the answer to start streaming",
+  });
   return { watcher, streamingId };
 }
 
@@ -133,11 +148,15 @@ describe("Redis outage", () => {
     try {
       fake.release("through-the-freeze"); // the rest of the answer arrives while Redis is frozen
       await expectFailFast(member, "frozen", replyId);
-      await waitFor(() => node.logs.some((l) => String(l.msg).startsWith("could not append")), { what: "the answer's writes to fail meanwhile" });
+      await waitFor(() => node.logs.some((l) => String(l.msg).startsWith("could not append")), {
+        what: "the answer's writes to fail meanwhile",
+      });
     } finally {
       redis.resume();
     }
-    const end = await waitFor(() => watcher.ends.find((e) => e.messageId === streamingId), { what: "the answer to end after the freeze" });
+    const end = await waitFor(() => watcher.ends.find((e) => e.messageId === streamingId), {
+      what: "the answer to end after the freeze",
+    });
     expect(end.status).toBe("done");
     const text = watcher.deltas.filter((d) => d.messageId === streamingId).map((d) => d.text).join("");
     expect(text).toBe(expectedText(LONG_ANSWER));

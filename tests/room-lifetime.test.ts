@@ -106,11 +106,14 @@ describe("a private room stays private", () => {
     await redis.kill();
     await redis.restart();
     await waitFor(() => ownerDropped() && guestDropped(), { timeoutMs: 15_000, what: "both members to be dropped" });
-    for (const member of [owner, guest]) expect(member.all("room:closed")).toEqual([{ roomId, error: expect.objectContaining({ code: "not_found" }) }]); // once: from its own node
+    for (const member of [owner, guest])
+      expect(member.all("room:closed")).toEqual([{ roomId, error: expect.objectContaining({ code: "not_found" }) }]); // once: from its own node
 
     for (const node of [a, b]) {
       expect(refusal(await strangerJoin(node.url, roomId))).toBe("not_found");
-      expect(refusal(await (await connectMember(node.url)).request("room:join", { roomId, name: "Old guest", token }))).toBe("not_found");
+      expect(
+        refusal(await (await connectMember(node.url)).request("room:join", { roomId, name: "Old guest", token })),
+      ).toBe("not_found");
       expect((await request(`${node.url}/api/rooms/${roomId}/transcript`)).status).toBe(404);
     }
     // Ad-hoc rooms (any other name) carry on as before.

@@ -46,7 +46,9 @@ describe("room slots", () => {
   it("one address with several sockets cannot fill the node; another address then opens a room", async () => {
     const hog = await Promise.all(Array.from({ length: 5 }, () => socketFrom("203.0.113.66")));
     // 50 new rooms at once, past the node's 40.
-    const acks = await Promise.all(hog.flatMap((socket, s) => Array.from({ length: 10 }, (_, r) => join(socket, `hog-${s}-${r}`))));
+    const acks = await Promise.all(
+      hog.flatMap((socket, s) => Array.from({ length: 10 }, (_, r) => join(socket, `hog-${s}-${r}`))),
+    );
     expect(count(acks, "ok")).toBe(4);
     expect(count(acks, "server_full")).toBe(46);
     expect(acks.find((ack) => !ack.ok)!.error!.message).toMatch(/your address/i);

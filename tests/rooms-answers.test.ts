@@ -55,7 +55,12 @@ describe("regenerate", () => {
     fake.enqueue(tokenScript(["Better ", "answer."]));
     const regen = succeeded(await bob.request("chat:regenerate", { roomId, messageId: first.replyId }));
     const message = await ada.next("chat:message", (m) => m.id === regen.replyId);
-    expect(message).toMatchObject({ role: "assistant", regenerates: first.replyId, regeneratedBy: "Bob", replyTo: first.messageId });
+    expect(message).toMatchObject({
+      role: "assistant",
+      regenerates: first.replyId,
+      regeneratedBy: "Bob",
+      replyTo: first.messageId,
+    });
     expect((await endOf(ada, regen.replyId)).status).toBe("done");
     expect(textOf(ada, regen.replyId)).toBe("Better answer.");
     expect(turnsOf(fake.requests[before])).toEqual([["system", SERVER_PROMPT], ["user", "Question one"]]);
@@ -122,7 +127,11 @@ describe("typing", () => {
 
 describe("each room's model and system prompt", () => {
   it("go upstream, show in RoomInfo and on answers, and a change applies to the next answer", async () => {
-    const created = await createRoom(node.url, { title: "Models", model: "room-model-a", systemPrompt: "You are terse." });
+    const created = await createRoom(node.url, {
+      title: "Models",
+      model: "room-model-a",
+      systemPrompt: "You are terse.",
+    });
     const roomId = created.room.id;
     const { member: owner, joined } = await joinAs(node.url, { roomId, name: "Olga", key: created.ownerKey });
     expect(joined.room.model).toBe("room-model-a");
@@ -139,14 +148,18 @@ describe("each room's model and system prompt", () => {
     expect(first.body.messages[0]).toEqual({ role: "system", content: "You are terse." });
     expect(first.answer).toMatchObject({ model: "room-model-a", author: "room-model-a" });
 
-    const updated = succeeded(await owner.request("room:update", { roomId, settings: { model: "room-model-b", systemPrompt: null } }));
+    const updated = succeeded(
+      await owner.request("room:update", { roomId, settings: { model: "room-model-b", systemPrompt: null } }),
+    );
     expect(updated.room.model).toBe("room-model-b");
     expect(updated.room.settings).not.toHaveProperty("systemPrompt");
     const second = await ask("q2");
     expect(second.body.model).toBe("room-model-b");
     expect(second.body.messages[0]).toEqual({ role: "system", content: SERVER_PROMPT });
 
-    succeeded(await owner.request("room:update", { roomId, settings: { model: null, systemPrompt: "Speak like a pirate." } }));
+    succeeded(
+      await owner.request("room:update", { roomId, settings: { model: null, systemPrompt: "Speak like a pirate." } }),
+    );
     const third = await ask("q3");
     expect(third.body.model).toBe("fake-model");
     expect(third.body.messages[0]).toEqual({ role: "system", content: "Speak like a pirate." });
@@ -159,7 +172,10 @@ describe("upstream slots (LLM_MAX_CONCURRENT=1)", () => {
     const { member: ann } = await joinAs(oneSlot.url, { roomId: roomA, name: "Ann" });
     const { member: ben } = await joinAs(oneSlot.url, { roomId: roomB, name: "Ben" });
     const before = fake.requests.length;
-    fake.enqueue(tokenScript(["A1 ", "A2"], { gateAfter: { tokens: 1, gate: "slot-first" } }), tokenScript(["B ", "answer."]));
+    fake.enqueue(
+      tokenScript(["A1 ", "A2"], { gateAfter: { tokens: 1, gate: "slot-first" } }),
+      tokenScript(["B ", "answer."]),
+    );
     const first = succeeded(await ann.request("chat:send", { roomId: roomA, text: "first" }));
     await ann.next("chat:delta", (d) => d.messageId === first.replyId);
     const second = succeeded(await ben.request("chat:send", { roomId: roomB, text: "second" }));
@@ -172,9 +188,17 @@ describe("upstream slots (LLM_MAX_CONCURRENT=1)", () => {
     expect((await endOf(ben, second.replyId)).status).toBe("done");
     expect(textOf(ben, second.replyId)).toBe("B answer.");
     expect(turnsOf(fake.requests[before + 1]).at(-1)).toEqual(["user", "second"]);
-    const seen = ben.received.filter((r) => (r.payload as { id?: string; messageId?: string }).id === second.replyId || (r.payload as { messageId?: string }).messageId === second.replyId);
-    const queuedAt = seen.findIndex((r) => r.event === "chat:message" && (r.payload as { queued?: boolean }).queued === true);
-    const resentAt = seen.findIndex((r, i) => i > queuedAt && r.event === "chat:message" && !(r.payload as { queued?: boolean }).queued);
+    const seen = ben.received.filter(
+      (r) =>
+        (r.payload as { id?: string; messageId?: string }).id === second.replyId ||
+        (r.payload as { messageId?: string }).messageId === second.replyId,
+    );
+    const queuedAt = seen.findIndex(
+      (r) => r.event === "chat:message" && (r.payload as { queued?: boolean }).queued === true,
+    );
+    const resentAt = seen.findIndex(
+      (r, i) => i > queuedAt && r.event === "chat:message" && !(r.payload as { queued?: boolean }).queued,
+    );
     const firstDeltaAt = seen.findIndex((r) => r.event === "chat:delta");
     expect(queuedAt).toBeGreaterThanOrEqual(0);
     expect(resentAt).toBeGreaterThan(queuedAt);
@@ -202,7 +226,10 @@ describe("upstream slots (LLM_MAX_CONCURRENT=1)", () => {
     const next = succeeded(await dan.request("chat:send", { roomId: roomD, text: "now ask" }));
     await endOf(dan, next.replyId);
     expect(fake.requests.length - before).toBe(1);
-    expect(turnsOf(fake.requests[before]).filter(([role]) => role === "user")).toEqual([["user", "never asked"], ["user", "now ask"]]);
+    expect(turnsOf(fake.requests[before]).filter(([role]) => role === "user")).toEqual([
+      ["user", "never asked"],
+      ["user", "now ask"],
+    ]);
   });
 });
 

@@ -74,10 +74,15 @@ describe("two nodes, one Redis", () => {
     expect(joined.room).toEqual(created.room);
     expect(joined.roleCounts).toMatchObject({ owner: 1, viewer: 1 });
 
-    const updated = succeeded(await owner.request("room:update", { roomId, settings: { title: "Renamed", whoMayStop: "owner" } }));
+    const updated = succeeded(
+      await owner.request("room:update", { roomId, settings: { title: "Renamed", whoMayStop: "owner" } }),
+    );
     expect(await viewer.next("room:updated")).toEqual({ roomId, room: updated.room, by: NAMES.owner });
     const described = await request(`${a.url}/api/rooms/${roomId}`);
-    expect(described.json).toMatchObject({ room: { settings: { title: "Renamed", whoMayStop: "owner" } }, memberCount: 2 });
+    expect(described.json).toMatchObject({
+      room: { settings: { title: "Renamed", whoMayStop: "owner" } },
+      memberCount: 2,
+    });
   });
 
   it("the question queue is shared: submit on A, vote on B (once per voter id, signed on B and believed on A), send from B", async () => {
@@ -85,7 +90,11 @@ describe("two nodes, one Redis", () => {
     const roomId = created.room.id;
     const { member: asker } = await joinAs(a.url, { roomId, name: "Asker" });
     const { member: voter, joined: voterJoined } = await joinAs(b.url, { roomId, name: "Voter" });
-    const { member: voterOnA, joined: voterOnAJoined } = await joinAs(a.url, { roomId, name: "Voter", voter: voterJoined.voter });
+    const { member: voterOnA, joined: voterOnAJoined } = await joinAs(a.url, {
+      roomId,
+      name: "Voter",
+      voter: voterJoined.voter,
+    });
     expect(voterOnAJoined.voter).toBe(voterJoined.voter);
     const { member: presenter } = await joinAs(b.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
     const { questionId } = succeeded(await asker.request("queue:submit", { roomId, text: "Shared?" }));
@@ -97,7 +106,11 @@ describe("two nodes, one Redis", () => {
 
     fake.enqueue(tokenScript(["Shared ", "answer."]));
     const sent = succeeded(await presenter.request("queue:send", { roomId, questionId }));
-    expect(await asker.next("chat:message", (m) => m.id === sent.messageId)).toMatchObject({ author: "Asker", sentBy: NAMES.presenter, text: "Shared?" });
+    expect(await asker.next("chat:message", (m) => m.id === sent.messageId)).toMatchObject({
+      author: "Asker",
+      sentBy: NAMES.presenter,
+      text: "Shared?",
+    });
     expect((await endOf(asker, sent.replyId)).status).toBe("done");
     expect(textOf(asker, sent.replyId)).toBe("Shared answer.");
     await asker.queueMatching((q) => q.count === 0);
@@ -109,7 +122,8 @@ describe("two nodes, one Redis", () => {
     const { member: owner } = await joinAs(a.url, { roomId, name: NAMES.owner, key: created.ownerKey });
     const { member: presenter } = await joinAs(b.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
     const { member: viewer } = await joinAs(a.url, { roomId, name: NAMES.viewer });
-    const settings = succeeded(await owner.request("room:update", { roomId, settings: { title: "Kept title" } })).room.settings;
+    const settings = succeeded(await owner.request("room:update", { roomId, settings: { title: "Kept title" } })).room
+      .settings;
     fake.enqueue(tokenScript(["Remembered."]));
     const sent = succeeded(await presenter.request("chat:send", { roomId, text: "remember me" }));
     await endOf(viewer, sent.replyId);
@@ -123,7 +137,10 @@ describe("two nodes, one Redis", () => {
     const { joined } = await joinAs(b.url, { roomId, name: NAMES.owner, key: created.ownerKey });
     expect(joined.self.role).toBe("owner");
     expect(joined.room.settings).toEqual(settings);
-    expect(joined.messages.map((m) => [m.role, m.text, m.status])).toEqual([["user", "remember me", "done"], ["assistant", "Remembered.", "done"]]);
+    expect(joined.messages.map((m) => [m.role, m.text, m.status])).toEqual([
+      ["user", "remember me", "done"],
+      ["assistant", "Remembered.", "done"],
+    ]);
     expect(joined.queue.map((q) => [q.id, q.text, q.votes])).toEqual([[questionId, "still queued?", 1]]);
     const { joined: asPresenter } = await joinAs(a.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
     expect(asPresenter.self.role).toBe("presenter");
@@ -132,7 +149,9 @@ describe("two nodes, one Redis", () => {
     expect(keys.size).toBeGreaterThan(5);
     // Rate-limit budgets (`rl:`) live for their own window (room creations: an hour), not the rooms' retention.
     const HOUR_MS = 3_600_000;
-    const lasting = [...keys].filter(([key, pttl]) => !(pttl > 0 && pttl <= (key.startsWith(`${PREFIX}rl:`) ? HOUR_MS : TTL_MS)));
+    const lasting = [...keys].filter(
+      ([key, pttl]) => !(pttl > 0 && pttl <= (key.startsWith(`${PREFIX}rl:`) ? HOUR_MS : TTL_MS)),
+    );
     expect(lasting).toEqual([]);
   });
 
@@ -150,7 +169,10 @@ describe("two nodes, one Redis", () => {
     let dropped = false;
     guest.socket.on("disconnect", () => (dropped = true));
 
-    const revoked = await request(`${a.url}/api/rooms/${roomId}/tokens/revoke`, { method: "POST", headers: { "x-room-key": created.ownerKey } });
+    const revoked = await request(`${a.url}/api/rooms/${roomId}/tokens/revoke`, {
+      method: "POST",
+      headers: { "x-room-key": created.ownerKey },
+    });
     expect(revoked.json).toEqual({ ok: true, dropped: 1 });
     await waitFor(() => dropped, { what: "B's token holder to be dropped" });
     expect(owner.socket.connected).toBe(true);

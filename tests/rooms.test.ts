@@ -4,7 +4,13 @@
  * presentation question queue, and the transcript export.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MAX_LISTED_QUESTIONS, MAX_QUEUED_QUESTIONS, type CreateRoomResult, type Message, type QueuedQuestion } from "@tokencast/protocol";
+import {
+  MAX_LISTED_QUESTIONS,
+  MAX_QUEUED_QUESTIONS,
+  type CreateRoomResult,
+  type Message,
+  type QueuedQuestion,
+} from "@tokencast/protocol";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { NAMES, castOf, textOf, turnsOf } from "./helpers/room-cast.ts";
 import { closeAllMembers, connectMember, joinAs, refusal, succeeded, type RoomMember } from "./helpers/room-member.ts";
@@ -20,7 +26,11 @@ const adhoc = (name: string) => `${name}-${++counter}`;
 
 beforeAll(async () => {
   fake = await startFakeUpstream();
-  node = await startNode({ LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model", LLM_SYSTEM_PROMPT: "Server default prompt." });
+  node = await startNode({
+    LLM_BASE_URL: fake.url,
+    LLM_MODEL: "fake-model",
+    LLM_SYSTEM_PROMPT: "Server default prompt.",
+  });
 });
 
 afterEach(() => closeAllMembers());
@@ -39,7 +49,12 @@ const ids = (questions: QueuedQuestion[]) => questions.map((q) => [q.id, q.votes
 
 describe("POST /api/rooms and GET /api/rooms/:id", () => {
   it("creates a presentation with the mode's defaults, the given model and system prompt, links and keys", async () => {
-    const reply = await postRooms(node.url, { title: "  Quarterly review ", mode: "presentation", model: "room-model", systemPrompt: "Answer in one line." });
+    const reply = await postRooms(node.url, {
+      title: "  Quarterly review ",
+      mode: "presentation",
+      model: "room-model",
+      systemPrompt: "Answer in one line.",
+    });
     expect(reply.status).toBe(201);
     const created = reply.json as CreateRoomResult;
     const id = created.room.id;
@@ -53,7 +68,11 @@ describe("POST /api/rooms and GET /api/rooms/:id", () => {
       whoMayPrompt: "presenters",
       whoMayStop: "presenters",
     });
-    expect(created.links).toEqual({ share: `/r/${id}`, presenter: `/r/${id}#key=${created.presenterKey}`, owner: `/r/${id}#key=${created.ownerKey}` });
+    expect(created.links).toEqual({
+      share: `/r/${id}`,
+      presenter: `/r/${id}#key=${created.presenterKey}`,
+      owner: `/r/${id}#key=${created.ownerKey}`,
+    });
     expect(created.ownerKey).not.toBe(created.presenterKey);
     expect(created.ownerKey.length).toBeGreaterThanOrEqual(20);
 
@@ -105,7 +124,12 @@ describe("POST /api/rooms and GET /api/rooms/:id", () => {
     await endOf(member, sent.replyId);
     const found = await request(`${node.url}/api/rooms/${roomId}`);
     expect(found.status).toBe(200);
-    expect(found.json).toMatchObject({ ok: true, room: { id: roomId, owned: false, settings: { mode: "chat" } }, memberCount: 1, messageCount: 2 });
+    expect(found.json).toMatchObject({
+      ok: true,
+      room: { id: roomId, owned: false, settings: { mode: "chat" } },
+      memberCount: 1,
+      messageCount: 2,
+    });
   });
 });
 
@@ -118,7 +142,12 @@ describe("roles", () => {
     const { joined: pr } = await joinAs(node.url, { roomId, name: "Pam", key: created.presenterKey });
     const { joined: o } = await joinAs(node.url, { roomId, name: "Olga", key: created.ownerKey });
     expect([v, p, pr, o].map((j) => j.self.role)).toEqual(["viewer", "participant", "presenter", "owner"]);
-    expect(o.members.map((m) => [m.name, m.role])).toEqual([["Olga", "owner"], ["Pam", "presenter"], ["Pat", "participant"], ["Vic", "viewer"]]);
+    expect(o.members.map((m) => [m.name, m.role])).toEqual([
+      ["Olga", "owner"],
+      ["Pam", "presenter"],
+      ["Pat", "participant"],
+      ["Vic", "viewer"],
+    ]);
     expect(o.roleCounts).toEqual({ owner: 1, presenter: 1, participant: 1, viewer: 1 });
     expect(o.memberCount).toBe(4);
     const presence = await first.latest("room:presence", (e) => e.count === 4);
@@ -135,7 +164,11 @@ describe("roles", () => {
     for (const key of ["not-the-key", other.ownerKey, other.presenterKey]) {
       expect(refusal(await intruder.request("room:join", { roomId, name: "Mallory", key }))).toBe("forbidden");
     }
-    expect(refusal(await intruder.request("room:join", { roomId: adhoc("adhoc-key"), name: "Mallory", key: created.ownerKey }))).toBe("forbidden");
+    expect(
+      refusal(
+        await intruder.request("room:join", { roomId: adhoc("adhoc-key"), name: "Mallory", key: created.ownerKey }),
+      ),
+    ).toBe("forbidden");
     expect(refusal(await intruder.request("chat:send", { roomId, text: "let me in" }))).toBe("not_in_room");
 
     const { joined } = await joinAs(node.url, { roomId, name: "Late" });
@@ -159,7 +192,10 @@ describe("roles", () => {
 
 describe("permissions are enforced by the server", () => {
   it("in a presentation, a viewer's and a participant's questions are refused and never reach the upstream", async () => {
-    const { roomId, presenter, participant, viewer } = await castOf(node.url, { title: "No asking", mode: "presentation" });
+    const { roomId, presenter, participant, viewer } = await castOf(node.url, {
+      title: "No asking",
+      mode: "presentation",
+    });
     const before = fake.requests.length;
     expect(refusal(await viewer.request("chat:send", { roomId, text: "viewer question" }))).toBe("forbidden");
     expect(refusal(await participant.request("chat:send", { roomId, text: "participant question" }))).toBe("forbidden");
@@ -167,11 +203,19 @@ describe("permissions are enforced by the server", () => {
     await endOf(viewer, sent.replyId);
     expect(fake.requests.length - before).toBe(1);
     expect(turnsOf(fake.requests[before]).at(-1)).toEqual(["user", "presenter question"]);
-    expect(viewer.all("chat:message").filter((m) => m.role === "user").map((m) => m.text)).toEqual(["presenter question"]);
+    expect(
+      viewer
+        .all("chat:message")
+        .filter((m) => m.role === "user")
+        .map((m) => m.text),
+    ).toEqual(["presenter question"]);
   });
 
   it("a viewer may not stop, regenerate, send or dismiss queued questions, change settings or type; a participant may not stop; a presenter may not change settings", async () => {
-    const { roomId, presenter, participant, viewer } = await castOf(node.url, { title: "Hands off", mode: "presentation" });
+    const { roomId, presenter, participant, viewer } = await castOf(node.url, {
+      title: "Hands off",
+      mode: "presentation",
+    });
     fake.enqueue(tokenScript(["one ", "two ", "three"], { gateAfter: { tokens: 1, gate: "hands-off" } }));
     const sent = succeeded(await presenter.request("chat:send", { roomId, text: "keep going" }));
     await viewer.next("chat:delta", (d) => d.messageId === sent.replyId);
@@ -181,7 +225,9 @@ describe("permissions are enforced by the server", () => {
     fake.release("hands-off");
     expect((await endOf(viewer, sent.replyId)).status).toBe("done");
     expect(refusal(await viewer.request("chat:regenerate", { roomId, messageId: sent.replyId }))).toBe("forbidden");
-    expect(refusal(await participant.request("chat:regenerate", { roomId, messageId: sent.replyId }))).toBe("forbidden");
+    expect(refusal(await participant.request("chat:regenerate", { roomId, messageId: sent.replyId }))).toBe(
+      "forbidden",
+    );
 
     const { questionId } = succeeded(await viewer.request("queue:submit", { roomId, text: "A question" }));
     for (const member of [viewer, participant]) {
@@ -189,7 +235,9 @@ describe("permissions are enforced by the server", () => {
       expect(refusal(await member.request("queue:dismiss", { roomId, questionId }))).toBe("forbidden");
     }
     for (const member of [viewer, participant, presenter]) {
-      expect(refusal(await member.request("room:update", { roomId, settings: { title: "Mine now" } }))).toBe("forbidden");
+      expect(refusal(await member.request("room:update", { roomId, settings: { title: "Mine now" } }))).toBe(
+        "forbidden",
+      );
     }
     expect(refusal(await viewer.request("room:typing", { roomId, typing: true }))).toBe("forbidden");
 
@@ -203,14 +251,23 @@ describe("permissions are enforced by the server", () => {
   it("in an ad-hoc room nobody may change the settings", async () => {
     const roomId = adhoc("adhoc-settings");
     const { member } = await joinAs(node.url, { roomId, name: "Ada" });
-    expect(refusal(await member.request("room:update", { roomId, settings: { whoMayPrompt: "owner" } }))).toBe("forbidden");
+    expect(refusal(await member.request("room:update", { roomId, settings: { whoMayPrompt: "owner" } }))).toBe(
+      "forbidden",
+    );
   });
 
   it("the owner lets anyone ask: everyone gets room:updated with `by`, the participant may now ask, a viewer still may not, a later join sees it", async () => {
     const cast = await castOf(node.url, { title: "Opening up", mode: "presentation" });
     const { roomId, owner, participant, viewer } = cast;
-    const updated = succeeded(await owner.request("room:update", { roomId, settings: { whoMayPrompt: "anyone", title: "Open floor" } }));
-    expect(updated.room.settings).toMatchObject({ title: "Open floor", whoMayPrompt: "anyone", whoMayStop: "presenters", mode: "presentation" });
+    const updated = succeeded(
+      await owner.request("room:update", { roomId, settings: { whoMayPrompt: "anyone", title: "Open floor" } }),
+    );
+    expect(updated.room.settings).toMatchObject({
+      title: "Open floor",
+      whoMayPrompt: "anyone",
+      whoMayStop: "presenters",
+      mode: "presentation",
+    });
     for (const member of [cast.owner, cast.presenter, cast.participant, cast.viewer]) {
       const event = await member.next("room:updated");
       expect(event).toEqual({ roomId, room: updated.room, by: NAMES.owner });
@@ -235,15 +292,21 @@ describe("the question queue", () => {
     const q3 = succeeded(await one.request("queue:submit", { roomId, text: "Third?" })).questionId;
     await viewer.queueMatching((q) => q.count === 3);
 
-    const vote = async (member: RoomMember, questionId: string) => succeeded(await member.request("queue:vote", { roomId, questionId })).votes;
+    const vote = async (member: RoomMember, questionId: string) =>
+      succeeded(await member.request("queue:vote", { roomId, questionId })).votes;
     expect(await vote(one, q3)).toBe(1);
     expect(await vote(oneAgain, q3)).toBe(1);
     expect(await vote(one, q3)).toBe(1);
     expect(await vote(two, q3)).toBe(2);
     expect(await vote(presenter, q2)).toBe(1);
     expect(await vote(presenter, q2)).toBe(1);
-    const order = [[q3, 2], [q2, 1], [q1, 0]];
-    for (const member of [presenter, viewer, oneAgain]) await member.queueMatching((q) => JSON.stringify(ids(q.questions)) === JSON.stringify(order));
+    const order = [
+      [q3, 2],
+      [q2, 1],
+      [q1, 0],
+    ];
+    for (const member of [presenter, viewer, oneAgain])
+      await member.queueMatching((q) => JSON.stringify(ids(q.questions)) === JSON.stringify(order));
     const { joined } = await joinAs(node.url, { roomId, name: "Late" });
     expect(ids(joined.queue)).toEqual(order);
     expect(joined.queueCount).toBe(3);
@@ -260,13 +323,24 @@ describe("the question queue", () => {
     const presented = [undefined, "forged.voter", `${id}.${"A".repeat(22)}`, someoneElse.voter, `${id}.${id}`];
     const votes: number[] = [];
     for (const [i, voter] of presented.entries()) {
-      const again = succeeded(await stuffer.request("room:join", { roomId, name: "Stuffer", clientId: `fresh-client-${i + 1}`, ...(voter ? { voter } : {}) }));
+      const again = succeeded(
+        await stuffer.request("room:join", {
+          roomId,
+          name: "Stuffer",
+          clientId: `fresh-client-${i + 1}`,
+          ...(voter ? { voter } : {}),
+        }),
+      );
       expect(again.voter).toBe(joined.voter);
       votes.push(succeeded(await stuffer.request("queue:vote", { roomId, questionId })).votes);
     }
     expect(votes).toEqual([1, 1, 1, 1, 1]);
 
-    const { member: forger, joined: forgerJoined } = await joinAs(node.url, { roomId, name: "Forger", voter: `${id}.${"A".repeat(22)}` });
+    const { member: forger, joined: forgerJoined } = await joinAs(node.url, {
+      roomId,
+      name: "Forger",
+      voter: `${id}.${"A".repeat(22)}`,
+    });
     expect(forgerJoined.voter).not.toBe(joined.voter);
     expect(forgerJoined.voter.split(".")[0]).not.toBe(id);
     expect(succeeded(await forger.request("queue:vote", { roomId, questionId })).votes).toBe(2);
@@ -284,7 +358,12 @@ describe("the question queue", () => {
     fake.enqueue(tokenScript(["Rayleigh ", "scattering."]));
     const sent = succeeded(await presenter.request("queue:send", { roomId, questionId: asked }));
     const question = await viewer.next("chat:message", (m) => m.id === sent.messageId);
-    expect(question).toMatchObject({ role: "user", author: NAMES.viewer, sentBy: NAMES.presenter, text: "Why is the sky blue?" });
+    expect(question).toMatchObject({
+      role: "user",
+      author: NAMES.viewer,
+      sentBy: NAMES.presenter,
+      text: "Why is the sky blue?",
+    });
     expect((await endOf(viewer, sent.replyId)).status).toBe("done");
     expect(textOf(viewer, sent.replyId)).toBe("Rayleigh scattering.");
     expect(turnsOf(fake.requests[before]).at(-1)).toEqual(["user", "Why is the sky blue?"]);
@@ -306,7 +385,8 @@ describe("the question queue", () => {
   it(`the queue refuses question ${MAX_QUEUED_QUESTIONS + 1} (queue_full) and lists the first ${MAX_LISTED_QUESTIONS}; votes go out as small patches, a question rising into the list reaches everyone`, async () => {
     const { roomId, viewer, participant, presenter } = await castOf(node.url, { title: "Full", mode: "presentation" });
     const submitted: string[] = [];
-    for (let i = 0; i < MAX_QUEUED_QUESTIONS; i++) submitted.push(succeeded(await viewer.request("queue:submit", { roomId, text: `question ${i}` })).questionId);
+    for (let i = 0; i < MAX_QUEUED_QUESTIONS; i++)
+      submitted.push(succeeded(await viewer.request("queue:submit", { roomId, text: `question ${i}` })).questionId);
     expect(refusal(await viewer.request("queue:submit", { roomId, text: "one too many" }))).toBe("queue_full");
     await presenter.queueMatching((q) => q.count === MAX_QUEUED_QUESTIONS);
     expect(presenter.queue.questions).toHaveLength(MAX_LISTED_QUESTIONS);
@@ -314,7 +394,8 @@ describe("the question queue", () => {
 
     const patchesBefore = presenter.all("queue:changed").length;
     const last = submitted.at(-1)!;
-    for (const member of [viewer, participant]) succeeded(await member.request("queue:vote", { roomId, questionId: last }));
+    for (const member of [viewer, participant])
+      succeeded(await member.request("queue:vote", { roomId, questionId: last }));
     await presenter.queueMatching((q) => q.questions[0]?.id === last && q.questions[0].votes === 2);
     const votePatches = presenter.all("queue:changed").slice(patchesBefore);
     expect(votePatches.every((p) => !p.complete && p.upserts.length <= 1 && p.removed.length === 0)).toBe(true);
@@ -326,7 +407,11 @@ describe("the question queue", () => {
     for (const member of [presenter, viewer, participant]) {
       await member.queueMatching((q) => JSON.stringify(q.questions) === JSON.stringify(joined.queue));
     }
-    expect(joined.queue.map((q) => q.text).slice(0, 3)).toEqual([`question ${MAX_QUEUED_QUESTIONS - 1}`, "question 1", "question 2"]);
+    expect(joined.queue.map((q) => q.text).slice(0, 3)).toEqual([
+      `question ${MAX_QUEUED_QUESTIONS - 1}`,
+      "question 1",
+      "question 2",
+    ]);
     // Question 49 fell below the list when question 199 rose; the dismissal brought it back (a complete patch).
     expect(joined.queue.at(-1)!.text).toBe(`question ${MAX_LISTED_QUESTIONS - 1}`);
     expect(presenter.all("queue:changed").at(-1)).toMatchObject({ complete: true, removed: [submitted[0]] });
@@ -335,8 +420,13 @@ describe("the question queue", () => {
 
 describe("transcript", () => {
   it("Markdown: a heading per message, user text quoted, sent by, regenerated by, stopped by; JSON: the messages", async () => {
-    const { roomId, owner, presenter, viewer } = await castOf(node.url, { title: "Transcript talk", mode: "presentation" });
-    const { questionId } = succeeded(await viewer.request("queue:submit", { roomId, text: "What is **bold**?\n# not a heading" }));
+    const { roomId, owner, presenter, viewer } = await castOf(node.url, {
+      title: "Transcript talk",
+      mode: "presentation",
+    });
+    const { questionId } = succeeded(
+      await viewer.request("queue:submit", { roomId, text: "What is **bold**?\n# not a heading" }),
+    );
     fake.enqueue(tokenScript(["First answer."]), tokenScript(["Second answer."]));
     const sent = succeeded(await presenter.request("queue:send", { roomId, questionId }));
     await endOf(viewer, sent.replyId);
@@ -353,7 +443,10 @@ describe("transcript", () => {
     expect(md.contentType).toMatch(/^text\/markdown/);
     const lines = md.text.split("\n");
     expect(lines[0]).toBe("# Transcript talk");
-    expect(lines.filter((l) => l.startsWith("## ")).map((l) => l.replace(/ · .*/, ""))).toEqual([`## ${NAMES.viewer} (from the queue, sent by ${NAMES.presenter})`, `## ${NAMES.presenter}`]);
+    expect(lines.filter((l) => l.startsWith("## ")).map((l) => l.replace(/ · .*/, ""))).toEqual([
+      `## ${NAMES.viewer} (from the queue, sent by ${NAMES.presenter})`,
+      `## ${NAMES.presenter}`,
+    ]);
     expect(lines.filter((l) => l.startsWith("### ")).map((l) => l.replace(/ · \S+/, ""))).toEqual([
       "### fake-model",
       `### fake-model (regenerated by ${NAMES.owner})`,
@@ -369,7 +462,12 @@ describe("transcript", () => {
     expect(json.status).toBe(200);
     expect(json.contentType).toMatch(/^application\/json/);
     const body = json.json as { room: { id: string; title: string }; messages: Message[] };
-    expect(body.room).toMatchObject({ id: roomId, title: "Transcript talk", mode: "presentation", model: "fake-model" });
+    expect(body.room).toMatchObject({
+      id: roomId,
+      title: "Transcript talk",
+      mode: "presentation",
+      model: "fake-model",
+    });
     expect(body.messages.map((m) => [m.role, m.text, m.status])).toEqual([
       ["user", "What is **bold**?\n# not a heading", "done"],
       ["assistant", "First answer.", "done"],

@@ -42,7 +42,12 @@ afterAll(async () => {
 
 async function cluster(count: number, env: Record<string, string> = {}): Promise<ServerNode[]> {
   const prefix = `s${++prefixCounter}:`;
-  const base = { LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: prefix, ANSWER_LEASE_MS: String(LEASE_MS) };
+  const base = {
+    LLM_BASE_URL: fake.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: prefix,
+    ANSWER_LEASE_MS: String(LEASE_MS),
+  };
   const started = await Promise.all(Array.from({ length: count }, () => startNode({ ...base, ...env })));
   nodes.push(...started);
   return started;
@@ -64,7 +69,10 @@ async function crowd(url: string, roomId: string, name: string, count: number): 
 async function logText(node: ServerNode, roomId: string, messageId: string): Promise<{ text: string; status: string }> {
   const client = await rawClient(node.url);
   await client.join(roomId, "auditor");
-  const resumed = (await client.emit("chat:resume", { roomId, messageId, afterSeq: 0 })) as { deltas: Array<{ text: string }>; status: string };
+  const resumed = (await client.emit("chat:resume", { roomId, messageId, afterSeq: 0 })) as {
+    deltas: Array<{ text: string }>;
+    status: string;
+  };
   client.close();
   return { text: resumed.deltas.map((d) => d.text).join(""), status: resumed.status };
 }
@@ -80,7 +88,9 @@ describe("three nodes, one room", () => {
     const audience = await crowd(lb.url, "spread", "v", 12);
     expect(new Set(lb.routed)).toEqual(new Set([0, 1, 2]));
     const asker = await viewer(b!.url, "spread", "asker");
-    await waitFor(() => audience.every((v) => v.memberCount === 13), { what: "presence to count all 13 members on every node" });
+    await waitFor(() => audience.every((v) => v.memberCount === 13), {
+      what: "presence to count all 13 members on every node",
+    });
     const names = audience[0]!.members.map((m) => m.name);
     expect(names).toContain("asker");
     expect(names).toContain("v-11");
@@ -111,7 +121,9 @@ describe("three nodes, one room", () => {
     const live = late.deltas.filter((d) => d.messageId === replyId && d.seq > partial.seq);
     expect(live.map((d) => d.seq)).toEqual(live.map((_, i) => partial.seq + i + 1));
     expect(partial.text + live.map((d) => d.text).join("")).toBe(FULL);
-    const resumed = (await late.emit("chat:resume", { roomId: "late", messageId: replyId, afterSeq: partial.seq })) as { deltas: Array<{ text: string }> };
+    const resumed = (await late.emit("chat:resume", { roomId: "late", messageId: replyId, afterSeq: partial.seq })) as {
+      deltas: Array<{ text: string }>;
+    };
     expect(partial.text + resumed.deltas.map((d) => d.text).join("")).toBe(FULL);
   });
 });
@@ -145,14 +157,19 @@ describe("failures", () => {
     fake.enqueue(gated("never-released"));
     const { replyId } = await asker.send("the owner will die");
     const partial = expectedText(TOKENS.slice(0, 15));
-    await waitFor(() => [onB, onC].every((v) => v.getMessage(replyId)?.text === partial), { what: "the partial answer everywhere" });
+    await waitFor(() => [onB, onC].every((v) => v.getMessage(replyId)?.text === partial), {
+      what: "the partial answer everywhere",
+    });
 
     const killedAt = performance.now();
     await owner!.kill();
     const finals = await Promise.all([onB, onC].map((v) => ended(v, replyId, LEASE_MS + SLACK_MS + 5000)));
     const elapsed = performance.now() - killedAt;
-    console.log(`owner killed → interrupted on every surviving viewer after ${elapsed.toFixed(0)} ms (lease ${LEASE_MS} ms)`);
-    for (const final of finals) expect(final).toMatchObject({ status: "interrupted", text: partial, error: { code: "owner_lost" } });
+    console.log(
+      `owner killed → interrupted on every surviving viewer after ${elapsed.toFixed(0)} ms (lease ${LEASE_MS} ms)`,
+    );
+    for (const final of finals)
+      expect(final).toMatchObject({ status: "interrupted", text: partial, error: { code: "owner_lost" } });
     expect(elapsed).toBeLessThan(LEASE_MS + SLACK_MS);
     expect(await logText(b!, "owner-dies", replyId)).toEqual({ text: partial, status: "interrupted" });
 
@@ -200,10 +217,14 @@ describe("failures", () => {
 
     await redis.kill();
     for (const node of [a!, b!]) {
-      await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 503, { what: "/readyz to report Redis down" });
+      await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 503, {
+        what: "/readyz to report Redis down",
+      });
     }
     fake.release("during-outage"); // the rest of the answer arrives while Redis is down
-    await waitFor(() => a!.logs.some((l) => String(l.msg).startsWith("could not append")), { what: "the owner to notice" });
+    await waitFor(() => a!.logs.some((l) => String(l.msg).startsWith("could not append")), {
+      what: "the owner to notice",
+    });
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS)); // an outage longer than the lease, on purpose
     await redis.restart();
 
@@ -230,7 +251,9 @@ describe("failures", () => {
     await waitFor(() => audience.every((v) => (v.getMessage(replyId)?.seq ?? 0) >= 1));
 
     const exited = owner!.stop("SIGTERM");
-    await waitFor(() => audience.filter((v) => v.stats.joins >= 2 && v.state === "live").length >= 2, { what: "the owner's viewers to move" });
+    await waitFor(() => audience.filter((v) => v.stats.joins >= 2 && v.state === "live").length >= 2, {
+      what: "the owner's viewers to move",
+    });
     await expect(fetch(`${owner!.url}/healthz`)).rejects.toThrow(); // it takes no new connections
     fake.release("drain-gate");
     for (const final of await Promise.all(audience.map((v) => ended(v, replyId)))) {

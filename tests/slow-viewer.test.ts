@@ -32,7 +32,12 @@ afterAll(async () => {
 
 async function node(env: Record<string, string>): Promise<ServerNode> {
   // The answers here are megabytes long on purpose: no answer-size cap (LLM_MAX_ANSWER_CHARS=0).
-  const started = await startNode({ LLM_BASE_URL: fake.url, SLOW_VIEWER_MAX_BUFFER_BYTES: String(256 * 1024), LLM_MAX_ANSWER_CHARS: "0", ...env });
+  const started = await startNode({
+    LLM_BASE_URL: fake.url,
+    SLOW_VIEWER_MAX_BUFFER_BYTES: String(256 * 1024),
+    LLM_MAX_ANSWER_CHARS: "0",
+    ...env,
+  });
   nodes.push(started);
   return started;
 }
@@ -65,7 +70,9 @@ describe("slow viewers", () => {
     expect(a).toMatchObject({ status: "done", text: FULL });
     expect(b.text).toBe(FULL);
     expect(slow.getMessage(replyId)?.status).not.toBe("done"); // still stuck while the others finished
-    await waitFor(() => server.logs.some((l) => String(l.msg).startsWith("slow viewer: deltas paused")), { what: "the server to pause the slow viewer" });
+    await waitFor(() => server.logs.some((l) => String(l.msg).startsWith("slow viewer: deltas paused")), {
+      what: "the server to pause the slow viewer",
+    });
 
     tcpOf(slow).resume();
     const caughtUp = await ended(slow, replyId, 60_000);
@@ -83,7 +90,9 @@ describe("slow viewers", () => {
     fake.enqueue(tokenScript(TOKENS));
     const { replyId } = await fast.send("a very long answer");
     expect((await ended(fast, replyId, 60_000)).text).toBe(FULL);
-    await waitFor(() => server.logs.some((l) => String(l.msg).startsWith("slow viewer disconnected")), { what: "the server to drop the stuck viewer" });
+    await waitFor(() => server.logs.some((l) => String(l.msg).startsWith("slow viewer disconnected")), {
+      what: "the server to drop the stuck viewer",
+    });
     tcpOf(stuck).resume();
     expect(await ended(stuck, replyId, 60_000)).toMatchObject({ status: "done", text: FULL });
     expect(stuck.stats.joins).toBeGreaterThanOrEqual(2);

@@ -26,7 +26,9 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const TOKENS = Array.from({ length: 120 }, (_, i) => (i % 7 === 0 ? `\n- item ${i} ` : `tok${i} `)).concat(["🙂 é 漢字 done."]);
+const TOKENS = Array.from({ length: 120 }, (_, i) => (i % 7 === 0 ? `\n- item ${i} ` : `tok${i} `)).concat([
+  "🙂 é 漢字 done.",
+]);
 
 describe("fan-out on one node", () => {
   it("25 viewers get identical text equal to what the upstream sent, from one upstream request", async () => {
@@ -56,7 +58,11 @@ describe("fan-out on one node", () => {
     await ended(v, first.replyId);
     const second = await v.send("Second question");
     await ended(v, second.replyId);
-    const body = fake.requests.at(-1)!.body as { model: string; stream: boolean; messages: Array<{ role: string; content: string }> };
+    const body = fake.requests.at(-1)!.body as {
+      model: string;
+      stream: boolean;
+      messages: Array<{ role: string; content: string }>;
+    };
     expect(body.stream).toBe(true);
     expect(body.model).toBe("fake-model");
     expect(body.messages.map((m) => [m.role, m.content])).toEqual([
@@ -92,7 +98,10 @@ describe("late join and resume", () => {
 
   it("a viewer that drops mid-answer and reconnects ends with the full text, nothing lost or doubled", async () => {
     const roomId = room();
-    const [asker, dropper] = await Promise.all([viewer(node.url, roomId, "asker"), viewer(node.url, roomId, "dropper")]);
+    const [asker, dropper] = await Promise.all([
+      viewer(node.url, roomId, "asker"),
+      viewer(node.url, roomId, "dropper"),
+    ]);
     fake.enqueue(tokenScript(TOKENS, { delayMs: 1, gateAfter: { tokens: 30, gate: "drop" } }));
     const { replyId } = await asker.send("go");
     await waitFor(() => (dropper.getMessage(replyId)?.seq ?? 0) > 0);
@@ -152,7 +161,10 @@ describe("stop", () => {
 
   it("the asker disconnecting does not stop the answer", async () => {
     const roomId = room();
-    const [asker, watcher] = await Promise.all([viewer(node.url, roomId, "asker"), viewer(node.url, roomId, "watcher")]);
+    const [asker, watcher] = await Promise.all([
+      viewer(node.url, roomId, "asker"),
+      viewer(node.url, roomId, "watcher"),
+    ]);
     fake.enqueue(tokenScript(TOKENS, { delayMs: 1, gateAfter: { tokens: 10, gate: "asker-leaves" } }));
     const before = fake.requests.length;
     const { replyId } = await asker.send("go");

@@ -26,10 +26,21 @@ const TOKENS = ["The ", "quick ", "brown 🦊 ", "jumps ", "over ", "漢字", ".
 const turns = [{ role: "user" as const, content: "hi" }];
 
 function source(options: Partial<OpenAiSourceOptions> = {}): OpenAiSource {
-  return new OpenAiSource({ baseUrl: fake.url, model: "m", api: "chat", firstTokenTimeoutMs: 2000, idleTimeoutMs: 2000, ...options });
+  return new OpenAiSource({
+    baseUrl: fake.url,
+    model: "m",
+    api: "chat",
+    firstTokenTimeoutMs: 2000,
+    idleTimeoutMs: 2000,
+    ...options,
+  });
 }
 
-async function collect(script: Script, options: Partial<OpenAiSourceOptions> = {}, signal = new AbortController().signal) {
+async function collect(
+  script: Script,
+  options: Partial<OpenAiSourceOptions> = {},
+  signal = new AbortController().signal,
+) {
   fake.enqueue(script);
   const events: AnswerEvent[] = [];
   let error: AppError | undefined;
@@ -50,20 +61,28 @@ const flavours: Flavour[] = ["llamacpp", "localai", "ollama", "vllm", "openai"];
 
 describe("flavours", () => {
   it.each(flavours)("%s chat stream → exactly the tokens, usage and finish reason", async (flavour) => {
-    const r = await collect(streamScript(sseChat(TOKENS, { flavour, usage: { prompt: 3, completion: 8 } }), { chunkSizes: "events" }));
+    const r = await collect(
+      streamScript(sseChat(TOKENS, { flavour, usage: { prompt: 3, completion: 8 } }), { chunkSizes: "events" }),
+    );
     expect(r.error).toBeUndefined();
     expect(r.text).toBe(expectedText(TOKENS));
     expect(r.finish).toEqual({ type: "finish", reason: "stop" });
-    if (flavour !== "ollama" && flavour !== "llamacpp") expect(r.usage).toEqual({ type: "usage", usage: { promptTokens: 3, completionTokens: 8, totalTokens: 11 } });
+    if (flavour !== "ollama" && flavour !== "llamacpp")
+      expect(r.usage).toEqual({ type: "usage", usage: { promptTokens: 3, completionTokens: 8, totalTokens: 11 } });
   });
 
   it.each(flavours)("%s: bytes split one by one, with CRLF and keep-alives", async (flavour) => {
-    const r = await collect(streamScript(sseChat(TOKENS, { flavour, crlf: true, keepalive: true }), { chunkSizes: "bytewise" }));
+    const r = await collect(
+      streamScript(sseChat(TOKENS, { flavour, crlf: true, keepalive: true }), { chunkSizes: "bytewise" }),
+    );
     expect(r.text).toBe(expectedText(TOKENS));
   });
 
   it("completions API → choices[].text, prompt sent as a transcript", async () => {
-    const r = await collect(streamScript(sseCompletions(TOKENS, { finishReason: "length" }), { chunkSizes: [7, 3, 11] }), { api: "completions" });
+    const r = await collect(
+      streamScript(sseCompletions(TOKENS, { finishReason: "length" }), { chunkSizes: [7, 3, 11] }),
+      { api: "completions" },
+    );
     expect(r.text).toBe(expectedText(TOKENS));
     expect(r.finish).toEqual({ type: "finish", reason: "length" });
     const body = fake.requests.at(-1)!.body as Record<string, unknown>;
@@ -81,15 +100,30 @@ describe("flavours", () => {
   });
 
   it("sends a chat request with messages, stream options, model and bearer token", async () => {
-    await collect(tokenScript(["ok"]), { apiKey: "sk-test", maxTokens: 50, temperature: 0.2, baseUrl: `${fake.url}/v1/` });
+    await collect(tokenScript(["ok"]), {
+      apiKey: "sk-test",
+      maxTokens: 50,
+      temperature: 0.2,
+      baseUrl: `${fake.url}/v1/`,
+    });
     const request = fake.requests.at(-1)!;
     expect(request.path).toBe("/v1/chat/completions");
     expect(request.headers.authorization).toBe("Bearer sk-test");
-    expect(request.body).toEqual({ model: "m", stream: true, messages: turns, stream_options: { include_usage: true }, max_tokens: 50, temperature: 0.2 });
+    expect(request.body).toEqual({
+      model: "m",
+      stream: true,
+      messages: turns,
+      stream_options: { include_usage: true },
+      max_tokens: 50,
+      temperature: 0.2,
+    });
   });
 
   it("accepts a non-streamed JSON answer from a server that ignored stream: true", async () => {
-    const json = JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: "Whole answer." }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } });
+    const json = JSON.stringify({
+      choices: [{ index: 0, message: { role: "assistant", content: "Whole answer." }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+    });
     const r = await collect({ headers: { "Content-Type": "application/json" }, steps: [{ write: json }] });
     expect(r.text).toBe("Whole answer.");
     expect(r.finish).toEqual({ type: "finish", reason: "stop" });
@@ -104,7 +138,11 @@ describe("faults", () => {
   });
 
   it("HTML error body → readable message without tags", async () => {
-    const r = await collect({ status: 502, headers: { "Content-Type": "text/html" }, steps: [{ write: "<html><head><style>x{}</style></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>" }] });
+    const r = await collect({
+      status: 502,
+      headers: { "Content-Type": "text/html" },
+      steps: [{ write: "<html><head><style>x{}</style></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>" }],
+    });
     expect(r.error).toMatchObject({ code: "upstream_http_error", status: 502 });
     expect(r.error?.message).toContain("502 Bad Gateway nginx");
     expect(r.error?.message).not.toContain("<");
@@ -143,7 +181,9 @@ describe("faults", () => {
   });
 
   it("EOF without [DONE] after a finish_reason is a normal end", async () => {
-    const r = await collect({ steps: [{ write: 'data: {"choices":[{"index":0,"delta":{"content":"fin"},"finish_reason":"stop"}]}\n\n' }] });
+    const r = await collect({
+      steps: [{ write: 'data: {"choices":[{"index":0,"delta":{"content":"fin"},"finish_reason":"stop"}]}\n\n' }],
+    });
     expect(r.error).toBeUndefined();
     expect(r.text).toBe("fin");
   });

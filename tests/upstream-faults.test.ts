@@ -48,25 +48,122 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "HTTP 500 with a JSON body", script: httpError(500, JSON.stringify({ error: { message: "boom", code: 500 } })), code: "upstream_http_error", partial: "", status: 500 },
-  { name: "HTTP 404 with an HTML body", script: httpError(404, "<html><body><h1>404 Not Found</h1></body></html>", "text/html"), code: "upstream_http_error", partial: "", status: 404 },
-  { name: "HTTP 503 while the model loads", script: httpError(503, JSON.stringify({ error: { message: "Loading model" } }), "application/json", { "Retry-After": "5" }), code: "upstream_model_loading", partial: "", status: 503 },
-  { name: "connection reset mid-stream", script: tokenScript(BEFORE, { tail: "reset" }), code: "upstream_stream_error", partial: expectedText(BEFORE) },
-  { name: "EOF without [DONE]", script: tokenScript(BEFORE, { tail: "truncate" }), code: "upstream_truncated", partial: expectedText(BEFORE) },
-  { name: "an error event mid-stream, then [DONE]", script: errorEventMidStream(BEFORE, true), code: "upstream_stream_error", partial: expectedText(BEFORE) },
-  { name: "an error event mid-stream, then EOF", script: errorEventMidStream(BEFORE, false), code: "upstream_stream_error", partial: expectedText(BEFORE) },
-  { name: "a malformed JSON line", script: malformedJsonLine(BEFORE), code: "upstream_bad_response", partial: expectedText(BEFORE) },
-  { name: "no first token in time", script: { headersDelayed: true, steps: [{ hang: true }] }, code: "upstream_timeout", partial: "" },
-  { name: "silence mid-stream beyond the idle timeout", script: tokenScript(BEFORE, { tail: "hang" }), code: "upstream_timeout", partial: expectedText(BEFORE) },
-  { name: "a connection reset before any answer", script: { headersDelayed: true, steps: [{ reset: true }] }, code: "upstream_unreachable", partial: "" },
-  { name: "HTTP 500 naming a file and the server's address", script: httpError(500, JSON.stringify({ error: { message: `open ${SECRET_PATH}: no such file (upstream ${SECRET_URL})` } })), code: "upstream_http_error", partial: "", status: 500 },
-  { name: "HTTP 500 with an HTML stack page", script: httpError(500, `<html><body><h1>500</h1><pre>Error: boom\n    at load (${SECRET_PATH}:1:1)</pre></body></html>`, "text/html"), code: "upstream_http_error", partial: "", status: 500 },
-  { name: "an error event naming a path", script: { steps: [{ write: `data: {"error":{"message":"ECONNREFUSED ${SECRET_URL} reading ${SECRET_PATH}"}}\n\n` }] }, code: "upstream_stream_error", partial: "" },
+  {
+    name: "HTTP 500 with a JSON body",
+    script: httpError(500, JSON.stringify({ error: { message: "boom", code: 500 } })),
+    code: "upstream_http_error",
+    partial: "",
+    status: 500,
+  },
+  {
+    name: "HTTP 404 with an HTML body",
+    script: httpError(404, "<html><body><h1>404 Not Found</h1></body></html>", "text/html"),
+    code: "upstream_http_error",
+    partial: "",
+    status: 404,
+  },
+  {
+    name: "HTTP 503 while the model loads",
+    script: httpError(503, JSON.stringify({ error: { message: "Loading model" } }), "application/json", {
+      "Retry-After": "5",
+    }),
+    code: "upstream_model_loading",
+    partial: "",
+    status: 503,
+  },
+  {
+    name: "connection reset mid-stream",
+    script: tokenScript(BEFORE, { tail: "reset" }),
+    code: "upstream_stream_error",
+    partial: expectedText(BEFORE),
+  },
+  {
+    name: "EOF without [DONE]",
+    script: tokenScript(BEFORE, { tail: "truncate" }),
+    code: "upstream_truncated",
+    partial: expectedText(BEFORE),
+  },
+  {
+    name: "an error event mid-stream, then [DONE]",
+    script: errorEventMidStream(BEFORE, true),
+    code: "upstream_stream_error",
+    partial: expectedText(BEFORE),
+  },
+  {
+    name: "an error event mid-stream, then EOF",
+    script: errorEventMidStream(BEFORE, false),
+    code: "upstream_stream_error",
+    partial: expectedText(BEFORE),
+  },
+  {
+    name: "a malformed JSON line",
+    script: malformedJsonLine(BEFORE),
+    code: "upstream_bad_response",
+    partial: expectedText(BEFORE),
+  },
+  {
+    name: "no first token in time",
+    script: { headersDelayed: true, steps: [{ hang: true }] },
+    code: "upstream_timeout",
+    partial: "",
+  },
+  {
+    name: "silence mid-stream beyond the idle timeout",
+    script: tokenScript(BEFORE, { tail: "hang" }),
+    code: "upstream_timeout",
+    partial: expectedText(BEFORE),
+  },
+  {
+    name: "a connection reset before any answer",
+    script: { headersDelayed: true, steps: [{ reset: true }] },
+    code: "upstream_unreachable",
+    partial: "",
+  },
+  {
+    name: "HTTP 500 naming a file and the server's address",
+    script: httpError(
+      500,
+      JSON.stringify({ error: { message: `open ${SECRET_PATH}: no such file (upstream ${SECRET_URL})` } }),
+    ),
+    code: "upstream_http_error",
+    partial: "",
+    status: 500,
+  },
+  {
+    name: "HTTP 500 with an HTML stack page",
+    script: httpError(
+      500,
+      `<html><body><h1>500</h1><pre>Error: boom\n    at load (${SECRET_PATH}:1:1)</pre></body></html>`,
+      "text/html",
+    ),
+    code: "upstream_http_error",
+    partial: "",
+    status: 500,
+  },
+  {
+    name: "an error event naming a path",
+    script: {
+      steps: [{ write: `data: {"error":{"message":"ECONNREFUSED ${SECRET_URL} reading ${SECRET_PATH}"}}\n\n` }],
+    },
+    code: "upstream_stream_error",
+    partial: "",
+  },
 ];
 
 /** What must never reach a member: the upstream's own address and files, and internal error codes. */
 function shownInsides(message: string): string[] {
-  const insides = [new URL(fake.url).host, "127.0.0.1", "http://", SECRET_PATH, "/models", "10.9.8.7", "UND_ERR", "ECONN", "ETIMEDOUT", "EPIPE"];
+  const insides = [
+    new URL(fake.url).host,
+    "127.0.0.1",
+    "http://",
+    SECRET_PATH,
+    "/models",
+    "10.9.8.7",
+    "UND_ERR",
+    "ECONN",
+    "ETIMEDOUT",
+    "EPIPE",
+  ];
   return insides.filter((inside) => message.includes(inside));
 }
 
@@ -117,12 +214,16 @@ describe("unreachable upstream", () => {
         expect(final.status).toBe("error");
         expect(final.error?.code).toBe("upstream_unreachable");
         expect(final.error?.message).toMatch(/refused/);
-        for (const inside of [new URL(url).host, "http://", "ECONNREFUSED"]) expect(final.error?.message).not.toContain(inside);
+        for (const inside of [new URL(url).host, "http://", "ECONNREFUSED"])
+          expect(final.error?.message).not.toContain(inside);
       }
       expect(lonely.exitCode).toBeUndefined();
       // The operator still learns where and why: the log has the address and the code.
       const logged = lonely.logs.filter((line) => line.msg === "answer failed").map((line) => JSON.stringify(line.err));
-      expect(logged.some((err) => err.includes(new URL(url).host) && err.includes("ECONNREFUSED")), logged.join("\n")).toBe(true);
+      expect(
+        logged.some((err) => err.includes(new URL(url).host) && err.includes("ECONNREFUSED")),
+        logged.join("\n"),
+      ).toBe(true);
     } finally {
       closeAllClients();
       await lonely.stop();

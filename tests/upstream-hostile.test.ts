@@ -21,7 +21,11 @@ let roomCounter = 0;
 
 beforeAll(async () => {
   fake = await startFakeUpstream();
-  node = await startNode({ LLM_BASE_URL: fake.url, LLM_MAX_ANSWER_CHARS: String(MAX_ANSWER_CHARS), LLM_IDLE_TIMEOUT_MS: "5000" });
+  node = await startNode({
+    LLM_BASE_URL: fake.url,
+    LLM_MAX_ANSWER_CHARS: String(MAX_ANSWER_CHARS),
+    LLM_IDLE_TIMEOUT_MS: "5000",
+  });
   // One ordinary answer first: the HTTP client's code (undici) loads on the first upstream request,
   // and the RSS measured below is what a hostile stream costs, not that.
   await expectRecovers("warm-up");
@@ -94,7 +98,9 @@ describe("hostile upstream", () => {
     const final = ended(v!, replyId);
     const peak = await peakRssWhile(final);
     const m = await final;
-    console.log(`50 MB line: node RSS ${(before / MIB).toFixed(1)} MiB before, peak ${(peak / MIB).toFixed(1)} MiB (+${((peak - before) / MIB).toFixed(1)} MiB)`);
+    console.log(
+      `50 MB line: node RSS ${(before / MIB).toFixed(1)} MiB before, peak ${(peak / MIB).toFixed(1)} MiB (+${((peak - before) / MIB).toFixed(1)} MiB)`,
+    );
     expect(m.status).toBe("error");
     expect(m.error?.code).toBe("upstream_too_large");
     expect(m.text).toBe(expectedText(BEFORE));

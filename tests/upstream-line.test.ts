@@ -16,7 +16,13 @@ let b: ServerNode;
 
 beforeAll(async () => {
   [redis, fake] = await Promise.all([startRedis(), startFakeUpstream()]);
-  const env = { LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model", REDIS_URL: redis.url, REDIS_PREFIX: "line:", LLM_MAX_CONCURRENT: "1" };
+  const env = {
+    LLM_BASE_URL: fake.url,
+    LLM_MODEL: "fake-model",
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: "line:",
+    LLM_MAX_CONCURRENT: "1",
+  };
   [a, b] = await Promise.all([startNode(env), startNode(env)]);
 });
 
@@ -56,7 +62,12 @@ describe("one line for the LLM across nodes", () => {
     const end = await cat.next("chat:end", (e) => e.messageId === third.replyId);
     expect(end.status).toBe("done");
     expect(fake.requests).toHaveLength(3);
-    const sawQueued = cat.received.some((r) => r.event === "chat:message" && (r.payload as { id?: string; queued?: boolean }).id === third.replyId && (r.payload as { queued?: boolean }).queued === false);
+    const sawQueued = cat.received.some(
+      (r) =>
+        r.event === "chat:message" &&
+        (r.payload as { id?: string; queued?: boolean }).id === third.replyId &&
+        (r.payload as { queued?: boolean }).queued === false,
+    );
     expect(sawQueued).toBe(true);
     for (const node of [a, b]) expect(problems(node)).toEqual([]);
   });

@@ -39,12 +39,22 @@ afterAll(async () => {
   vi.useRealTimers();
 });
 
-const chunk = (content: string) => `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
+const chunk = (content: string) =>
+  `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
 const finish = `data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n`;
 
 /** No headers until the model has loaded, then one token, a long silence, and the rest. */
 function slowLoadScript(id: string): Script {
-  return { headersDelayed: true, steps: [{ gate: `${id}-loaded` }, { write: chunk("Loaded, ") }, { gate: `${id}-rest` }, { write: chunk("finally.") }, { write: finish }] };
+  return {
+    headersDelayed: true,
+    steps: [
+      { gate: `${id}-loaded` },
+      { write: chunk("Loaded, ") },
+      { gate: `${id}-rest` },
+      { write: chunk("finally.") },
+      { write: finish },
+    ],
+  };
 }
 
 interface Outcome {
@@ -57,7 +67,11 @@ function consume(source: OpenAiSource): Outcome {
   const outcome: Outcome = { events: [], settled: false };
   void (async () => {
     try {
-      for await (const event of source.stream({ turns: [{ role: "user", content: "hi" }], signal: new AbortController().signal })) outcome.events.push(event);
+      for await (const event of source.stream({
+        turns: [{ role: "user", content: "hi" }],
+        signal: new AbortController().signal,
+      }))
+        outcome.events.push(event);
     } catch (error) {
       outcome.error = error as AppError;
     }
@@ -81,7 +95,16 @@ const textOf = (outcome: Outcome) => outcome.events.flatMap((e) => (e.type === "
 async function playSlowLoad(id: string, options: Partial<OpenAiSourceOptions> = {}): Promise<Outcome> {
   const index = fake.requests.length;
   fake.enqueue(slowLoadScript(id));
-  const outcome = consume(new OpenAiSource({ baseUrl: fake.url, model: "m", api: "chat", firstTokenTimeoutMs: WATCHDOG_MS, idleTimeoutMs: WATCHDOG_MS, ...options }));
+  const outcome = consume(
+    new OpenAiSource({
+      baseUrl: fake.url,
+      model: "m",
+      api: "chat",
+      firstTokenTimeoutMs: WATCHDOG_MS,
+      idleTimeoutMs: WATCHDOG_MS,
+      ...options,
+    }),
+  );
   await fake.waitForRequests(index + 1);
   await vi.advanceTimersByTimeAsync(SILENCE_MS);
   fake.release(`${id}-loaded`);

@@ -45,9 +45,30 @@ const badJoins = [
   { roomId: "ok", name: "Ada", role: "owner" },
 ];
 /** Questions that show nothing or are not valid Unicode: refused like malformed ones (chat:send and queue:submit). */
-const hostileTexts = ["\u200b\u200c\u200d", "\u2060\ufeff \n", "\u0000\u0007\u001b", "\u3164\u2800", "what\ud800", "\udc00"].map((text) => ({ roomId: "valid-room", text }));
-const badSends = [...notObjects, {}, { roomId: "valid-room" }, { roomId: "valid-room", text: "" }, { roomId: "valid-room", text: "   " }, { roomId: "valid-room", text: 5 }, { roomId: "valid-room", text: "hi", x: 1 }, ...hostileTexts];
-const badStops = [...notObjects, { roomId: "valid-room" }, { roomId: "valid-room", messageId: "" }, { roomId: "valid-room", messageId: "x".repeat(65) }];
+const hostileTexts = [
+  "\u200b\u200c\u200d",
+  "\u2060\ufeff \n",
+  "\u0000\u0007\u001b",
+  "\u3164\u2800",
+  "what\ud800",
+  "\udc00",
+].map((text) => ({ roomId: "valid-room", text }));
+const badSends = [
+  ...notObjects,
+  {},
+  { roomId: "valid-room" },
+  { roomId: "valid-room", text: "" },
+  { roomId: "valid-room", text: "   " },
+  { roomId: "valid-room", text: 5 },
+  { roomId: "valid-room", text: "hi", x: 1 },
+  ...hostileTexts,
+];
+const badStops = [
+  ...notObjects,
+  { roomId: "valid-room" },
+  { roomId: "valid-room", messageId: "" },
+  { roomId: "valid-room", messageId: "x".repeat(65) },
+];
 const badResumes = [
   ...notObjects,
   { roomId: "valid-room", messageId: "m" },
@@ -128,7 +149,10 @@ describe("rules", () => {
     const client = await rawClient(node.url);
     await client.join("busy-room", "Ada");
     fake.enqueue(tokenScript(["a ", "b ", "c"], { gateAfter: { tokens: 1, gate: "busy" } }));
-    const first = (await client.emit("chat:send", { roomId: "busy-room", text: "one" })) as { ok: true; replyId: string };
+    const first = (await client.emit("chat:send", { roomId: "busy-room", text: "one" })) as {
+      ok: true;
+      replyId: string;
+    };
     expect(first.ok).toBe(true);
     const second = await client.emit("chat:send", { roomId: "busy-room", text: "two" });
     expect(second).toMatchObject({ ok: false, error: { code: "busy" } });
@@ -141,7 +165,10 @@ describe("rules", () => {
   it("stopping an unknown or finished answer → not_found / not_streaming", async () => {
     const client = await rawClient(node.url);
     await client.join("stop-rules", "Ada");
-    expect(await client.emit("chat:stop", { roomId: "stop-rules", messageId: "nope" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await client.emit("chat:stop", { roomId: "stop-rules", messageId: "nope" })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
     fake.enqueue(tokenScript(["done"]));
     const sent = (await client.emit("chat:send", { roomId: "stop-rules", text: "q" })) as { replyId: string };
     await waitFor(() => client.ends.find((e) => e.messageId === sent.replyId));
@@ -158,7 +185,11 @@ describe("rules", () => {
 
 describe("names and titles are normalised; token names are checked when minted", () => {
   const mint = (roomId: string, ownerKey: string, body: unknown) =>
-    request(`${node.url}/api/rooms/${roomId}/tokens`, { method: "POST", headers: { "Content-Type": "application/json", "X-Room-Key": ownerKey }, body: JSON.stringify(body) });
+    request(`${node.url}/api/rooms/${roomId}/tokens`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Room-Key": ownerKey },
+      body: JSON.stringify(body),
+    });
 
   it("a join's name loses control characters and invisible ends (NFC); the room title too, on creation and update", async () => {
     const client = await rawClient(node.url);
@@ -173,8 +204,13 @@ describe("names and titles are normalised; token names are checked when minted",
     }
     const owner = await rawClient(node.url);
     await owner.emit("room:join", { roomId: created.room.id, name: "Owner", key: created.ownerKey });
-    expect(await owner.emit("room:update", { roomId: created.room.id, settings: { title: "\u200b" } })).toMatchObject({ ok: false, error: { code: "invalid_payload" } });
-    expect(await owner.emit("room:update", { roomId: created.room.id, settings: { title: " New\u0085 title " } })).toMatchObject({ ok: true, room: { settings: { title: "New title" } } });
+    expect(await owner.emit("room:update", { roomId: created.room.id, settings: { title: "\u200b" } })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_payload" },
+    });
+    expect(
+      await owner.emit("room:update", { roomId: created.room.id, settings: { title: " New\u0085 title " } }),
+    ).toMatchObject({ ok: true, room: { settings: { title: "New title" } } });
   });
 
   it("POST /api/rooms/:id/tokens refuses a name a join would refuse (400 invalid_payload), and signs the normalised one", async () => {
@@ -188,6 +224,9 @@ describe("names and titles are normalised; token names are checked when minted",
     expect(minted.status).toBe(201);
     const { token } = minted.json as { token: string };
     const holder = await rawClient(node.url);
-    expect(await holder.emit("room:join", { roomId: room.id, name: "ignored", token })).toMatchObject({ ok: true, self: { name: "Dr Who" } });
+    expect(await holder.emit("room:join", { roomId: room.id, name: "ignored", token })).toMatchObject({
+      ok: true,
+      self: { name: "Dr Who" },
+    });
   });
 });

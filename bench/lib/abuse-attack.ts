@@ -30,7 +30,12 @@ export class Attack {
   /** A connected socket, or undefined when the node refused the connection. */
   async connect(): Promise<RawSocket | undefined> {
     this.connects += 1;
-    const socket = new RawSocket(this.plan.url, { "x-forwarded-for": this.plan.ip }, this.counter, this.plan.ackTimeoutMs);
+    const socket = new RawSocket(
+      this.plan.url,
+      { "x-forwarded-for": this.plan.ip },
+      this.counter,
+      this.plan.ackTimeoutMs,
+    );
     this.sockets.add(socket);
     const connected = await socket.connected;
     this.settled += 1;
@@ -71,7 +76,15 @@ export class Attack {
 
   tally(): AttackTally {
     const { bytes, frames, largest } = this.counter;
-    return { connects: this.connects, connectFailures: this.connectFailures, bytes, frames, largest, calls: this.calls, notes: this.notes };
+    return {
+      connects: this.connects,
+      connectFailures: this.connectFailures,
+      bytes,
+      frames,
+      largest,
+      calls: this.calls,
+      notes: this.notes,
+    };
   }
 }
 

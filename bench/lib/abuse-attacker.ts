@@ -43,7 +43,11 @@ async function createPresentation(attack: Attack): Promise<StormRoom | undefined
 
 async function start(plan: AttackPlan): Promise<void> {
   const { sockets } = plan;
-  const started = { flood: new Attack(plan, sockets.flood), hog: new Attack(plan, sockets.hog), storm: new Attack(plan, sockets.storm) };
+  const started = {
+    flood: new Attack(plan, sockets.flood),
+    hog: new Attack(plan, sockets.hog),
+    storm: new Attack(plan, sockets.storm),
+  };
   attacks = started;
   startedAt = performance.now();
   cpuAtStart = process.cpuUsage();
@@ -63,7 +67,11 @@ async function stop(): Promise<void> {
   const seconds = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const report: AttackReport = { seconds, cpuSeconds, attacks: { flood: attacks.flood.tally(), hog: attacks.hog.tally(), storm: attacks.storm.tally() } };
+  const report: AttackReport = {
+    seconds,
+    cpuSeconds,
+    attacks: { flood: attacks.flood.tally(), hog: attacks.hog.tally(), storm: attacks.storm.tally() },
+  };
   const frozen = JSON.parse(JSON.stringify(report)) as AttackReport;
   for (const attack of Object.values(attacks)) attack.stop();
   await Promise.allSettled(loops);

@@ -43,7 +43,8 @@ export function joinFlood(attack: Attack, index: number): Promise<void> {
       const joined = await attack.call(socket, "room:join", { roomId, name: `flood ${index}` }, parseLimit);
       if (joined.ok && parseLimit !== undefined) oldestKnown = oldestIdIn(joined.body?.messages);
       // A node that pages history says whether there is more (moreHistory); today's sends it all.
-      if (joined.ok && joined.body?.moreHistory !== false) await readOlderHistory(attack, socket, oldestIdIn(joined.body?.messages) ?? oldestKnown);
+      if (joined.ok && joined.body?.moreHistory !== false)
+        await readOlderHistory(attack, socket, oldestIdIn(joined.body?.messages) ?? oldestKnown);
       const left = joined.ok ? await attack.call(socket, "room:leave", { roomId }) : joined;
       await attack.pause(left);
     }
@@ -54,7 +55,11 @@ export function joinFlood(attack: Attack, index: number): Promise<void> {
 async function readOlderHistory(attack: Attack, socket: RawSocket, before: string | undefined): Promise<void> {
   let cursor = before;
   while (cursor !== undefined && attack.running && attack.notes["room:history unsupported"] === undefined) {
-    const page = await attack.call(socket, "room:history", { roomId: attack.plan.historyRoom, before: cursor, limit: HISTORY_PAGE });
+    const page = await attack.call(socket, "room:history", {
+      roomId: attack.plan.historyRoom,
+      before: cursor,
+      limit: HISTORY_PAGE,
+    });
     if (!page.ok) return refusedHistory(attack, page);
     attack.note("room:history pages");
     cursor = page.body?.more === true ? oldestIdIn(page.body.messages) : undefined;
@@ -83,9 +88,13 @@ export async function roomHog(attack: Attack, index: number): Promise<void> {
       socket = await anotherHogSocket(attack, socket);
       continue;
     }
-    const joined = await attack.call(socket, "room:join", { roomId: `hog-${RUN_TAG}-${index}-${room++}`, name: `hog ${index}` });
+    const joined = await attack.call(socket, "room:join", {
+      roomId: `hog-${RUN_TAG}-${index}-${room++}`,
+      name: `hog ${index}`,
+    });
     if (joined.ok) attack.note("ad-hoc rooms joined");
-    else if (joined.code !== "rate_limited" && joined.code !== "no_ack") socket = await anotherHogSocket(attack, socket);
+    else if (joined.code !== "rate_limited" && joined.code !== "no_ack")
+      socket = await anotherHogSocket(attack, socket);
     await attack.pause(joined);
   }
 }

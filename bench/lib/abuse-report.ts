@@ -43,7 +43,8 @@ const ms = (v: number, digits = 1) => (Number.isFinite(v) ? `${v.toFixed(digits)
 
 function ratio(attacked: number, quiet: number, goal?: number): string {
   const r = attacked / quiet;
-  if (goal !== undefined && Number.isFinite(quiet) && !Number.isFinite(attacked)) return `nothing measured (goal ≤ ${goal}×: MISSED)`;
+  if (goal !== undefined && Number.isFinite(quiet) && !Number.isFinite(attacked))
+    return `nothing measured (goal ≤ ${goal}×: MISSED)`;
   if (!Number.isFinite(r)) return "n/a";
   const verdict = goal === undefined ? "" : r <= goal ? ` (goal ≤ ${goal}×: met)` : ` (goal ≤ ${goal}×: MISSED)`;
   return `${r.toFixed(2)}×${verdict}`;
@@ -57,7 +58,10 @@ function joined(run: AbuseRun, viewers: number): string {
 
 function deliveries(run: AbuseRun, tokens: number): string {
   const expected = tokens * (run.audience.joins.get("ok") ?? 0);
-  const notes = [run.asked === "ok" ? "" : `question refused: ${run.asked}`, run.ended || run.asked !== "ok" ? "" : "not every viewer saw the end in time"];
+  const notes = [
+    run.asked === "ok" ? "" : `question refused: ${run.asked}`,
+    run.ended || run.asked !== "ok" ? "" : "not every viewer saw the end in time",
+  ];
   return [`${summarizeHistogram(run.audience.delays).n} of ${expected}`, ...notes.filter(Boolean)].join("; ");
 }
 
@@ -76,17 +80,37 @@ export function viewerRows({ options, quiet, attacked, floor }: AbuseSummary): s
   const f = summarizeHistogram(floor.delays);
   return [
     ["viewers joined", joined(quiet, options.viewers), joined(attacked, options.viewers), ""],
-    ["every join answered (or failed) after", ms(quiet.joinMs, 0), ms(attacked.joinMs, 0), ratio(attacked.joinMs, quiet.joinMs)],
+    [
+      "every join answered (or failed) after",
+      ms(quiet.joinMs, 0),
+      ms(attacked.joinMs, 0),
+      ratio(attacked.joinMs, quiet.joinMs),
+    ],
     ["token → viewer delay p50", ms(q.p50), ms(a.p50), ratio(a.p50, q.p50)],
     ["token → viewer delay p99", ms(q.p99), ms(a.p99), ratio(a.p99, q.p99, 2)],
     ["token → viewer delay max", ms(q.max, 0), ms(a.max, 0), ""],
     ["token deliveries", deliveries(quiet, options.tokens), deliveries(attacked, options.tokens), ""],
     ["↳ floor: raw ws relay, the quiet run's frames, same viewers", formatLatency(f), "", ""],
     ["node RSS when the window opened", mib(quiet.vitals.rssFirstKb), mib(attacked.vitals.rssFirstKb), ""],
-    ["node RSS peak", mib(quiet.vitals.rssPeakKb), mib(attacked.vitals.rssPeakKb), ratio(attacked.vitals.rssPeakKb, quiet.vitals.rssPeakKb, 2)],
-    ["/healthz p50 / p99 / max", healthz(quiet.vitals), healthz(attacked.vitals), ratio(attacked.vitals.healthz.p99, quiet.vitals.healthz.p99)],
+    [
+      "node RSS peak",
+      mib(quiet.vitals.rssPeakKb),
+      mib(attacked.vitals.rssPeakKb),
+      ratio(attacked.vitals.rssPeakKb, quiet.vitals.rssPeakKb, 2),
+    ],
+    [
+      "/healthz p50 / p99 / max",
+      healthz(quiet.vitals),
+      healthz(attacked.vitals),
+      ratio(attacked.vitals.healthz.p99, quiet.vitals.healthz.p99),
+    ],
     ["node process", describeProbe(quiet.server), describeProbe(attacked.server), ""],
-    ["viewers' load generators (measured answer)", describeSwarms(quiet.audience), describeSwarms(attacked.audience), ""],
+    [
+      "viewers' load generators (measured answer)",
+      describeSwarms(quiet.audience),
+      describeSwarms(attacked.audience),
+      "",
+    ],
     ["machine busy cores", machine(quiet.machineCores), machine(attacked.machineCores), ""],
   ];
 }
@@ -94,7 +118,13 @@ export function viewerRows({ options, quiet, attacked, floor }: AbuseSummary): s
 /** "room:join ok 120 · rate_limited 3,000; room:leave ok 118". */
 function calls(tally: AttackTally): string {
   return Object.entries(tally.calls)
-    .map(([event, outcomes]) => `${event} ${Object.entries(outcomes).sort((x, y) => y[1] - x[1]).map(([o, n]) => `${o} ${n}`).join(" · ")}`)
+    .map(
+      ([event, outcomes]) =>
+        `${event} ${Object.entries(outcomes)
+          .sort((x, y) => y[1] - x[1])
+          .map(([o, n]) => `${o} ${n}`)
+          .join(" · ")}`,
+    )
     .join("; ");
 }
 
@@ -109,11 +139,23 @@ function notes(tally: AttackTally): string {
 export function attackRows(report: AttackReport, options: AbuseOptions): string[][] {
   const rows = ATTACKS.map(([name, label]) => {
     const t = report.attacks[name];
-    return [`${label} (${options[name]} sockets)`, `${t.connects} (${t.connectFailures} refused)`, calls(t) || "none", received(t, report.seconds), notes(t)];
+    return [
+      `${label} (${options[name]} sockets)`,
+      `${t.connects} (${t.connectFailures} refused)`,
+      calls(t) || "none",
+      received(t, report.seconds),
+      notes(t),
+    ];
   });
   const bytes = ATTACKS.reduce((sum, [name]) => sum + report.attacks[name].bytes, 0);
   const cores = (report.cpuSeconds / report.seconds).toFixed(2);
-  rows.push([`all, over ${report.seconds.toFixed(1)} s`, "", "", `${mb(bytes)} (${mb(bytes / report.seconds)}/s)`, `attacker process CPU ${cores} cores`]);
+  rows.push([
+    `all, over ${report.seconds.toFixed(1)} s`,
+    "",
+    "",
+    `${mb(bytes)} (${mb(bytes / report.seconds)}/s)`,
+    `attacker process CPU ${cores} cores`,
+  ]);
   return rows;
 }
 
@@ -125,8 +167,12 @@ function describeLimits(limits: string[] | undefined): string {
 export function printAbuseReport(summary: AbuseSummary): void {
   const { options, loadBefore } = summary;
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  console.log(`Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
-  console.log(`Load average before the run: ${loadBefore.map((l) => l.toFixed(2)).join(" / ")} (1 / 5 / 15 min); whole run ${summary.seconds.toFixed(0)} s`);
+  console.log(
+    `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  );
+  console.log(
+    `Load average before the run: ${loadBefore.map((l) => l.toFixed(2)).join(" / ")} (1 / 5 / 15 min); whole run ${summary.seconds.toFixed(0)} s`,
+  );
   console.log(
     `One node, memory mode, default limits, TRUST_PROXY=1. ${options.viewers} viewers (each its own IP, ${options.swarms} load generators) watch ` +
       `${options.tokens} tokens at ${options.rate} tok/s. Attacker: one IP; join flood ${options.flood} sockets on a room of ${options.history} answers × ` +
@@ -135,6 +181,8 @@ export function printAbuseReport(summary: AbuseSummary): void {
   console.log(`Limits set in the node's environment (else defaults): ${describeLimits(summary.attacked.limits)}\n`);
   console.log(table(["well-behaved viewers", "quiet", "under attack", "attacked ÷ quiet"], viewerRows(summary)));
   if (summary.attacked.attack) {
-    console.log(`\n${table(["attacker (one IP)", "connections (refused)", "calls by outcome", "bytes the node sent it", "notes"], attackRows(summary.attacked.attack, options))}`);
+    console.log(
+      `\n${table(["attacker (one IP)", "connections (refused)", "calls by outcome", "bytes the node sent it", "notes"], attackRows(summary.attacked.attack, options))}`,
+    );
   }
 }

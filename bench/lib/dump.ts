@@ -9,6 +9,14 @@ export function dumpSeqs(name: string, audience: Audience): void {
   mkdirSync(dir, { recursive: true });
   const seqs = [...audience.seqs.values()].sort((a, b) => a.seq - b.seq);
   const t0 = seqs[0]?.newestStamp ?? 0;
-  const lines = seqs.map((s) => [s.seq, (s.newestStamp - t0).toFixed(1), (s.first - s.newestStamp).toFixed(1), (s.last - s.newestStamp).toFixed(1), s.viewers].join(","));
+  const lines = seqs.map((s) =>
+    [
+      s.seq,
+      (s.newestStamp - t0).toFixed(1),
+      (s.first - s.newestStamp).toFixed(1),
+      (s.last - s.newestStamp).toFixed(1),
+      s.viewers,
+    ].join(","),
+  );
   writeFileSync(path.join(dir, `${name}.csv`), ["seq,stampMs,firstMs,lastMs,viewers", ...lines].join("\n"));
 }

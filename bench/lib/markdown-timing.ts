@@ -66,7 +66,11 @@ export function timeDeltas(render: Renderer, deltas: readonly string[]): number[
 }
 
 /** Times both approaches of each level after a warm-up: level → approach → per-delta ms. */
-export function timeLevels(levels: readonly Level[], deltas: readonly string[], warmUp: readonly string[]): Array<[string, string, number[]]> {
+export function timeLevels(
+  levels: readonly Level[],
+  deltas: readonly string[],
+  warmUp: readonly string[],
+): Array<[string, string, number[]]> {
   const rows: Array<[string, string, number[]]> = [];
   for (const level of levels) {
     for (const [approach, make] of [["whole text per delta", level.old], ["incremental", level.incremental]] as const) {

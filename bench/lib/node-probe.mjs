@@ -37,7 +37,12 @@ export function createProbe() {
     }
   });
   observer.observe({ entryTypes: ["gc"] });
-  let since = { wall: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), io: syscalls() };
+  let since = {
+    wall: performance.now(),
+    cpu: process.cpuUsage(),
+    elu: performance.eventLoopUtilization(),
+    io: syscalls(),
+  };
   return {
     /** Statistics since the last reset (or start). With --expose-gc, collects garbage first (heapUsedKb). */
     snapshot() {
@@ -64,7 +69,12 @@ export function createProbe() {
     reset() {
       loop.reset();
       gc = { count: 0, totalMs: 0, maxMs: 0 };
-      since = { wall: performance.now(), cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), io: syscalls() };
+      since = {
+        wall: performance.now(),
+        cpu: process.cpuUsage(),
+        elu: performance.eventLoopUtilization(),
+        io: syscalls(),
+      };
     },
   };
 }

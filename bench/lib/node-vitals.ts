@@ -50,7 +50,11 @@ export function watchVitals(pid: number, url: string): () => Promise<Vitals> {
     clearInterval(sampler);
     await asking;
     const measured = rss.filter(Number.isFinite);
-    return { rssFirstKb: measured[0] ?? Number.NaN, rssPeakKb: Math.max(...measured), healthz: { ...summarize(healthz), failures } };
+    return {
+      rssFirstKb: measured[0] ?? Number.NaN,
+      rssPeakKb: Math.max(...measured),
+      healthz: { ...summarize(healthz), failures },
+    };
   };
 }
 

@@ -32,7 +32,11 @@ export interface BenchNode {
 const EXTRA_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? "";
 
 /** `env` overrides the base settings; a key set to undefined is left out (the node takes its default). */
-export async function startBenchNode(env: Record<string, string | undefined>, placement: Placement, nodeOptions = ""): Promise<BenchNode> {
+export async function startBenchNode(
+  env: Record<string, string | undefined>,
+  placement: Placement,
+  nodeOptions = "",
+): Promise<BenchNode> {
   const file = path.join(probeDir, `${Math.random().toString(36).slice(2)}.json`);
   const node = await startNode({
     LOG_LEVEL: "info",

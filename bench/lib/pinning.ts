@@ -35,5 +35,7 @@ export function pin(pid: number, cpus: string): void {
 }
 
 export function describe(p: Placement): string {
-  return p.server === undefined ? "not pinned (all processes share all cores)" : `server on CPU ${p.server}, load generators on CPU ${p.load}`;
+  return p.server === undefined
+    ? "not pinned (all processes share all cores)"
+    : `server on CPU ${p.server}, load generators on CPU ${p.load}`;
 }

@@ -48,7 +48,12 @@ export class RawSocket {
   readonly connected: Promise<boolean>;
   closed = false;
 
-  constructor(url: string, headers: Record<string, string>, private readonly counter: ByteCounter, private readonly ackTimeoutMs: number) {
+  constructor(
+    url: string,
+    headers: Record<string, string>,
+    private readonly counter: ByteCounter,
+    private readonly ackTimeoutMs: number,
+  ) {
     const wsUrl = `${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
     this.ws = new WebSocket(wsUrl, { headers, perMessageDeflate: false });
     this.connected = new Promise((resolve) => {

@@ -47,8 +47,16 @@ export class SoakDriver {
 
   private async run(socket: Socket): Promise<void> {
     while (this.running) {
-      const plan: AnswerPlan = { seed: between(0, 999_999), tokens: between(200, 800), tokensPerSecond: between(100, 300) };
-      const ack = (await socket.timeout(30_000).emitWithAck("chat:send", { roomId: this.roomId, text: question(plan) })) as { ok: boolean } & Partial<SendResult>;
+      const plan: AnswerPlan = {
+        seed: between(0, 999_999),
+        tokens: between(200, 800),
+        tokensPerSecond: between(100, 300),
+      };
+      const ack = (await socket
+        .timeout(30_000)
+        .emitWithAck("chat:send", { roomId: this.roomId, text: question(plan) })) as {
+        ok: boolean;
+      } & Partial<SendResult>;
       if (!ack.ok || !ack.replyId) {
         this.counts.refused += 1;
         this.example(`chat:send refused: ${JSON.stringify(ack).slice(0, 200)}`);
@@ -80,8 +88,14 @@ export class SoakDriver {
       });
       if (status !== undefined) return status;
       this.counts.endsMissed += 1;
-      const probe = (await socket.timeout(10_000).emitWithAck("chat:resume", { roomId: this.roomId, messageId: replyId, afterSeq: 0 })) as { ok: boolean } & Partial<ResumeResult>;
-      this.example(`no chat:end for ${replyId} in ${END_TIMEOUT_MS} ms; resume says ${probe.status ?? JSON.stringify(probe).slice(0, 200)}`);
+      const probe = (await socket
+        .timeout(10_000)
+        .emitWithAck("chat:resume", { roomId: this.roomId, messageId: replyId, afterSeq: 0 })) as {
+        ok: boolean;
+      } & Partial<ResumeResult>;
+      this.example(
+        `no chat:end for ${replyId} in ${END_TIMEOUT_MS} ms; resume says ${probe.status ?? JSON.stringify(probe).slice(0, 200)}`,
+      );
       if (probe.ok && probe.status && probe.status !== "streaming" && probe.status !== "pending") return probe.status;
     }
   }

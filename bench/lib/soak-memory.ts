@@ -37,11 +37,24 @@ const mb = (kb: number) => (kb / 1024).toFixed(1);
 
 /** The memory table (MB) with a last row of slopes (KB/min) over samples at or after `slopeFrom` s. */
 export function memoryTable(samples: MemorySample[], slopeFrom: number): string {
-  const header = ["t (s)", ...samples[0]!.nodes.flatMap((_, i) => [`node ${i + 1} RSS`, `node ${i + 1} heap`]), "redis used_memory", "load avg (1 min)"];
-  const rows = samples.map((s) => [s.at, ...s.nodes.flatMap((n) => [mb(n.rssKb), mb(n.heapKb)]), mb(s.redisKb), s.load1.toFixed(2)]);
+  const header = [
+    "t (s)",
+    ...samples[0]!.nodes.flatMap((_, i) => [`node ${i + 1} RSS`, `node ${i + 1} heap`]),
+    "redis used_memory",
+    "load avg (1 min)",
+  ];
+  const rows = samples.map((s) => [
+    s.at,
+    ...s.nodes.flatMap((n) => [mb(n.rssKb), mb(n.heapKb)]),
+    mb(s.redisKb),
+    s.load1.toFixed(2),
+  ]);
   const late = samples.filter((s) => s.at >= slopeFrom);
   const slope = (f: (s: MemorySample) => number) => `${slopeKbPerMin(late.map((s) => [s.at, f(s)])).toFixed(0)} KB/min`;
-  const slopes = samples[0]!.nodes.flatMap((_, i) => [slope((s) => s.nodes[i]!.rssKb), slope((s) => s.nodes[i]!.heapKb)]);
+  const slopes = samples[0]!.nodes.flatMap((_, i) => [
+    slope((s) => s.nodes[i]!.rssKb),
+    slope((s) => s.nodes[i]!.heapKb),
+  ]);
   rows.push([`slope from ${slopeFrom} s`, ...slopes, slope((s) => s.redisKb), ""]);
   return table(header, rows);
 }

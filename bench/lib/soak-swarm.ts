@@ -30,7 +30,9 @@ function send(event: SoakEvent): void {
 }
 
 function start(command: Extract<SoakCommand, { type: "start" }>): void {
-  command.rooms.forEach((room, i) => viewers.push(new SoakViewer(command.urls, room, `soak-${command.index}-${i}`, counts)));
+  command.rooms.forEach((room, i) =>
+    viewers.push(new SoakViewer(command.urls, room, `soak-${command.index}-${i}`, counts)),
+  );
   let next = 0;
   const opener = setInterval(() => {
     viewers[next++]?.connect();

@@ -50,7 +50,11 @@ async function stream(res: ServerResponse, plan: AnswerPlan): Promise<void> {
 }
 
 export async function startSoakUpstream(): Promise<SoakUpstream> {
-  const upstream: SoakUpstream = { url: "", requests: 0, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const upstream: SoakUpstream = {
+    url: "",
+    requests: 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
   const server = createServer((req, res) => {
     upstream.requests += 1;
     if (req.method !== "POST") {

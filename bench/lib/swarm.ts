@@ -45,17 +45,35 @@ function countJoin(outcome: string): void {
 }
 
 /** `forwardedFor`: the viewer's own client IP, sent as X-Forwarded-For (nodes with TRUST_PROXY=1). */
-function openSio(url: string, roomId: string, index: number, ready: () => void, record: boolean, forwardedFor?: string): void {
+function openSio(
+  url: string,
+  roomId: string,
+  index: number,
+  ready: () => void,
+  record: boolean,
+  forwardedFor?: string,
+): void {
   const extraHeaders = forwardedFor === undefined ? undefined : { "x-forwarded-for": forwardedFor };
-  const socket: Socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false, ...(extraHeaders ? { extraHeaders } : {}) });
+  const socket: Socket = io(url, {
+    transports: ["websocket"],
+    forceNew: true,
+    reconnection: false,
+    ...(extraHeaders ? { extraHeaders } : {}),
+  });
   socket.on("connect", () => {
-    socket.timeout(JOIN_TIMEOUT_MS).emit("room:join", { roomId, name: `bench-${process.pid}-${index}` }, (err: Error | null, ack?: { ok: boolean; error?: { code?: string } }) => {
-      const outcome = err ? "no_ack" : ack?.ok ? "ok" : (ack?.error?.code ?? "unreadable");
-      countJoin(outcome);
-      // A refused viewer will not see the answer end: the others are waited for.
-      if (outcome !== "ok") expected -= 1;
-      ready();
-    });
+    socket
+      .timeout(JOIN_TIMEOUT_MS)
+      .emit(
+        "room:join",
+        { roomId, name: `bench-${process.pid}-${index}` },
+        (err: Error | null, ack?: { ok: boolean; error?: { code?: string } }) => {
+          const outcome = err ? "no_ack" : ack?.ok ? "ok" : (ack?.error?.code ?? "unreadable");
+          countJoin(outcome);
+          // A refused viewer will not see the answer end: the others are waited for.
+          if (outcome !== "ok") expected -= 1;
+          ready();
+        },
+      );
   });
   socket.on("connect_error", () => {
     countJoin("connect_error");
@@ -120,7 +138,16 @@ function viewerIp(prefix: string | undefined, index: number): string | undefined
 process.on("message", (command: SwarmCommand) => {
   switch (command.type) {
     case "sio":
-      connect(command.count, (i, ready) => openSio(command.url, command.roomId, i, ready, command.record === true && i === 0, viewerIp(command.ipPrefix, i)));
+      connect(command.count, (i, ready) =>
+        openSio(
+          command.url,
+          command.roomId,
+          i,
+          ready,
+          command.record === true && i === 0,
+          viewerIp(command.ipPrefix, i),
+        ),
+      );
       break;
     case "ws":
       connect(command.count, (_i, ready) => openWs(command.url, ready));

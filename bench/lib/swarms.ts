@@ -42,7 +42,10 @@ export class SwarmProcess {
 
 /** Forks `count` load generators (pinned to `cpus` when given) and waits until they are up. */
 export async function startSwarms(count: number, cpus?: string): Promise<SwarmProcess[]> {
-  const swarms = Array.from({ length: count }, () => new SwarmProcess(fork(SWARM, [], { execArgv: ["--import", "tsx"] })));
+  const swarms = Array.from(
+    { length: count },
+    () => new SwarmProcess(fork(SWARM, [], { execArgv: ["--import", "tsx"] })),
+  );
   await Promise.all(swarms.map((s) => s.wait("online")));
   if (cpus) for (const s of swarms) pin(s.child.pid!, cpus);
   return swarms;
@@ -82,7 +85,16 @@ export interface Audience {
 
 /** Merges several processes' reports into one audience view. */
 export function merge(reports: SwarmReport[]): Audience {
-  const audience: Audience = { delays: new Map(), buckets: new Map(), seqs: new Map(), deltas: 0, chars: 0, ends: 0, joins: new Map(), reports };
+  const audience: Audience = {
+    delays: new Map(),
+    buckets: new Map(),
+    seqs: new Map(),
+    deltas: 0,
+    chars: 0,
+    ends: 0,
+    joins: new Map(),
+    reports,
+  };
   for (const r of reports) {
     mergeInto(audience.delays, r.delays);
     mergeInto(audience.buckets, r.buckets);

@@ -17,7 +17,12 @@ import { createProbe } from "./node-probe.mjs";
 
 /** ws internals (untyped): build a frame once, write it to many sockets. */
 interface FrameApi {
-  Sender: { frame(data: Buffer, options: { readOnly: boolean; mask: boolean; rsv1: boolean; opcode: number; fin: boolean }): Buffer[] };
+  Sender: {
+    frame(
+      data: Buffer,
+      options: { readOnly: boolean; mask: boolean; rsv1: boolean; opcode: number; fin: boolean },
+    ): Buffer[];
+  };
 }
 interface WithSender {
   _sender: { sendFrame(frame: Buffer[], cb?: () => void): void };
@@ -32,7 +37,13 @@ function broadcast(data: Buffer): void {
     for (const viewer of viewers) viewer.send(data, { binary: false });
     return;
   }
-  const frame = (ws as unknown as FrameApi).Sender.frame(data, { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true });
+  const frame = (ws as unknown as FrameApi).Sender.frame(data, {
+    readOnly: false,
+    mask: false,
+    rsv1: false,
+    opcode: 1,
+    fin: true,
+  });
   for (const viewer of viewers) (viewer as unknown as WithSender)._sender.sendFrame(frame);
 }
 

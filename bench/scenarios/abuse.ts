@@ -51,8 +51,21 @@ export interface AbuseOptions {
 }
 
 export function abuseOptions(args: string[]): AbuseOptions {
-  const defaults = { viewers: 200, swarms: 2, flood: 60, hog: 10, storm: 10, history: 30, "answer-chars": 180_000, tokens: 400, rate: 50, "lead-seconds": 3 };
-  const options = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, { type: "string" as const, default: String(value) }]));
+  const defaults = {
+    viewers: 200,
+    swarms: 2,
+    flood: 60,
+    hog: 10,
+    storm: 10,
+    history: 30,
+    "answer-chars": 180_000,
+    tokens: 400,
+    rate: 50,
+    "lead-seconds": 3,
+  };
+  const options = Object.fromEntries(
+    Object.entries(defaults).map(([key, value]) => [key, { type: "string" as const, default: String(value) }]),
+  );
   const { values } = parseArgs({ args, options });
   const number = (key: keyof typeof defaults) => Number(values[key]);
   const parsed: AbuseOptions = {
@@ -67,7 +80,8 @@ export function abuseOptions(args: string[]): AbuseOptions {
     rate: number("rate"),
     leadSeconds: number("lead-seconds"),
   };
-  for (const [key, value] of Object.entries(parsed)) if (!(value >= 0) || !Number.isFinite(value)) throw new Error(`abuse: --${key} must be a number ≥ 0`);
+  for (const [key, value] of Object.entries(parsed))
+    if (!(value >= 0) || !Number.isFinite(value)) throw new Error(`abuse: --${key} must be a number ≥ 0`);
   return parsed;
 }
 
@@ -103,7 +117,10 @@ class Attacker {
     const attacker = new Attacker(fork(ATTACKER, [], { execArgv: ["--import", "tsx"] }));
     await attacker.wait("online");
     const sockets = { flood: options.flood, hog: options.hog, storm: options.storm };
-    attacker.send({ type: "start", plan: { url, ip: ATTACKER_IP, historyRoom, sockets, ackTimeoutMs: ACK_TIMEOUT_MS } });
+    attacker.send({
+      type: "start",
+      plan: { url, ip: ATTACKER_IP, historyRoom, sockets, ackTimeoutMs: ACK_TIMEOUT_MS },
+    });
     await attacker.wait("started");
     return attacker;
   }
@@ -146,7 +163,11 @@ async function openViewers(ctx: Context, node: BenchNode, roomId: string): Promi
 }
 
 /** Asks through `asker` and waits until every viewer who joined has seen the answer end (or the grace is over). */
-async function watchAnswer(ctx: Context, ask: () => Promise<string>, plan: { tokens: number; tokensPerSecond: number }): Promise<{ asked: string; ended: boolean }> {
+async function watchAnswer(
+  ctx: Context,
+  ask: () => Promise<string>,
+  plan: { tokens: number; tokensPerSecond: number },
+): Promise<{ asked: string; ended: boolean }> {
   ctx.upstream.plan = plan;
   const asked = await ask();
   if (asked !== "ok") return { asked, ended: false };
@@ -161,7 +182,9 @@ function askedOk(asked: Promise<void>): Promise<string> {
 }
 
 /** What the node and machine did from here to the returned function's call. */
-async function openWindow(node: BenchNode): Promise<() => Promise<Pick<AbuseRun, "vitals" | "server" | "machineCores">>> {
+async function openWindow(
+  node: BenchNode,
+): Promise<() => Promise<Pick<AbuseRun, "vitals" | "server" | "machineCores">>> {
   const stopVitals = watchVitals(node.pid, node.url);
   await node.probeReset();
   const load = machineLoad();
@@ -172,12 +195,18 @@ async function openWindow(node: BenchNode): Promise<() => Promise<Pick<AbuseRun,
 }
 
 /** The viewers join `roomId`, an asker asks a warm-up question (as in (a)) and then the measured one. */
-async function watchRoom(ctx: Context, node: BenchNode, roomId: string, options: AbuseOptions): Promise<Pick<AbuseRun, "joinMs" | "asked" | "ended">> {
+async function watchRoom(
+  ctx: Context,
+  node: BenchNode,
+  roomId: string,
+  options: AbuseOptions,
+): Promise<Pick<AbuseRun, "joinMs" | "asked" | "ended">> {
   const joinMs = await openViewers(ctx, node, roomId);
   const asker = await joinAsker(node.url, roomId).catch((error: Error) => error);
   try {
     await sleep(SETTLE_MS);
-    const ask = () => (asker instanceof Error ? Promise.resolve(`the asker's join failed: ${asker.message}`) : askedOk(asker.ask()));
+    const ask = () =>
+      asker instanceof Error ? Promise.resolve(`the asker's join failed: ${asker.message}`) : askedOk(asker.ask());
     await watchAnswer(ctx, ask, { tokens: 100, tokensPerSecond: 200 });
     for (const s of ctx.swarms) s.send({ type: "reset" });
     return { joinMs, ...(await watchAnswer(ctx, ask, { tokens: options.tokens, tokensPerSecond: options.rate })) };
@@ -200,14 +229,27 @@ async function runOnce(ctx: Context, options: AbuseOptions, attacked: boolean): 
   try {
     const tag = attacked ? "attacked" : "quiet";
     const limits = limitSettingsOf(node.pid);
-    await fillHistory(node.url, `abuse-history-${tag}`, ctx.upstream, options.history, Math.floor(options.answerChars / TOKEN_CHARS));
+    await fillHistory(
+      node.url,
+      `abuse-history-${tag}`,
+      ctx.upstream,
+      options.history,
+      Math.floor(options.answerChars / TOKEN_CHARS),
+    );
     const closeWindow = await openWindow(node);
     if (attacked) attacker = await Attacker.start(options, node.url, `abuse-history-${tag}`);
     await sleep(options.leadSeconds * 1000);
     const watched = await watchRoom(ctx, node, `abuse-watch-${tag}`, options);
     const attack = await attacker?.stop();
     const measured = await closeWindow();
-    return { attacked, limits, ...watched, ...measured, audience: await collectAudience(ctx), ...(attack ? { attack } : {}) };
+    return {
+      attacked,
+      limits,
+      ...watched,
+      ...measured,
+      audience: await collectAudience(ctx),
+      ...(attack ? { attack } : {}),
+    };
   } finally {
     attacker?.kill();
     await node.stop();

@@ -42,7 +42,10 @@ export async function lateJoin(ctx: Context): Promise<ScenarioResult> {
   const asker = await joinedSocket(node.url, roomId, "asker");
   try {
     await asker.timeout(10_000).emitWithAck("chat:send", { roomId, text: "long" });
-    await waitFor(async () => (await tokensSoFar(node.url, roomId)) >= TOKENS, { timeoutMs: 60_000, what: "10,000 tokens in the answer" });
+    await waitFor(async () => (await tokensSoFar(node.url, roomId)) >= TOKENS, {
+      timeoutMs: 60_000,
+      what: "10,000 tokens in the answer",
+    });
     const times: number[] = [];
     let bytes = 0;
     for (let i = 0; i < JOINS; i++) {
@@ -52,7 +55,13 @@ export async function lateJoin(ctx: Context): Promise<ScenarioResult> {
     }
     const s = summarize(times);
     return {
-      rows: [[`(d) late join into a 10,000-token answer in progress`, `p50 ${s.p50.toFixed(1)} ms / p99 ${s.p99.toFixed(1)} ms`, `${s.n} joins; snapshot ${(bytes / 1024).toFixed(0)} KiB of text`]],
+      rows: [
+        [
+          `(d) late join into a 10,000-token answer in progress`,
+          `p50 ${s.p50.toFixed(1)} ms / p99 ${s.p99.toFixed(1)} ms`,
+          `${s.n} joins; snapshot ${(bytes / 1024).toFixed(0)} KiB of text`,
+        ],
+      ],
       diagnostics: [],
     };
   } finally {

@@ -73,7 +73,11 @@ async function warmUp(ctx: Context, askQuestion: () => Promise<void>): Promise<v
 
 function resultRow(label: string, audience: Audience, expected: number, viewers: number): Row {
   const s = summarizeHistogram(audience.delays);
-  return [label, formatLatency(s), `${s.n} of ${expected} token deliveries; ${(audience.deltas / viewers).toFixed(0)} deltas per viewer`];
+  return [
+    label,
+    formatLatency(s),
+    `${s.n} of ${expected} token deliveries; ${(audience.deltas / viewers).toFixed(0)} deltas per viewer`,
+  ];
 }
 
 function diagnose(label: string, names: string[], run: Run): Row[] {
@@ -119,7 +123,14 @@ export async function latencyOneNode(ctx: Context): Promise<ScenarioResult> {
       const label = `(a1) token → viewer delay, 1 room, ${viewers} viewers, ${rate} tok/s, one node`;
       result.rows.push(resultRow(label, run.all, tokens * viewers, viewers));
       const floor = await relayFloor(ctx, run.all.reports[0]?.frames ?? []);
-      result.rows.push(resultRow(`↳ floor: raw ws relay, the same frames at the same moments, same viewers`, floor, tokens * viewers, viewers));
+      result.rows.push(
+        resultRow(
+          `↳ floor: raw ws relay, the same frames at the same moments, same viewers`,
+          floor,
+          tokens * viewers,
+          viewers,
+        ),
+      );
       result.diagnostics.push(...diagnose(`a1 ${rate} tok/s`, ["node"], run));
     } finally {
       await node.stop();
@@ -134,12 +145,29 @@ export async function latencyTwoNodes(ctx: Context): Promise<ScenarioResult> {
   for (const [rate, tokens] of ctx.settings.latencyRuns) {
     const cluster = await startTwoNodes({ ...NODE_ENV, LLM_BASE_URL: ctx.upstream.url }, ctx.placement);
     try {
-      const run = await watchOneAnswer(ctx, [cluster.a, cluster.b], `latency-2n-${rate}`, { tokens, tokensPerSecond: rate });
+      const run = await watchOneAnswer(ctx, [cluster.a, cluster.b], `latency-2n-${rate}`, {
+        tokens,
+        tokensPerSecond: rate,
+      });
       const base = `(a2) token → viewer delay, 1 room, ${viewers} viewers, ${rate} tok/s, two nodes + Redis`;
       result.rows.push(resultRow(base, run.all, tokens * viewers, viewers));
       const half = (n: number) => countOn(ctx.swarms, viewers, n);
-      result.rows.push(resultRow(`↳ ${half(0)} viewers on node A (asker's node, runs the answer)`, run.perNode[0]!, tokens * half(0), half(0)));
-      result.rows.push(resultRow(`↳ ${half(1)} viewers on node B (deltas via Redis pub/sub)`, run.perNode[1]!, tokens * half(1), half(1)));
+      result.rows.push(
+        resultRow(
+          `↳ ${half(0)} viewers on node A (asker's node, runs the answer)`,
+          run.perNode[0]!,
+          tokens * half(0),
+          half(0),
+        ),
+      );
+      result.rows.push(
+        resultRow(
+          `↳ ${half(1)} viewers on node B (deltas via Redis pub/sub)`,
+          run.perNode[1]!,
+          tokens * half(1),
+          half(1),
+        ),
+      );
       result.diagnostics.push(...diagnose(`a2 ${rate} tok/s`, ["A", "B"], run));
     } finally {
       await cluster.stop();

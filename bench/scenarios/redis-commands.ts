@@ -60,7 +60,15 @@ async function countFor(ctx: Context, viewers: number): Promise<Count> {
     const answerMs = performance.now() - started;
     const audience = merge(await all(active, (s) => s.report()));
     await closeAll(active);
-    return { viewers, deltas: audience.seqs.size, answerMs, answer, sent, scripted, idlePerSecond: (idle / IDLE_MS) * 1000 };
+    return {
+      viewers,
+      deltas: audience.seqs.size,
+      answerMs,
+      answer,
+      sent,
+      scripted,
+      idlePerSecond: (idle / IDLE_MS) * 1000,
+    };
   } finally {
     asker.close();
     await cluster.stop();
@@ -86,7 +94,11 @@ function rows(c: Count): Row[] {
         `idle background ${c.idlePerSecond.toFixed(1)}/s ≈ ${background.toFixed(0)} over the answer, ${per(all - background)} per delta without it`,
     ],
     [`↳ sent by the nodes, per delta (${c.viewers} viewers)`, per(total(c.sent)), perDelta(c.sent, c.deltas)],
-    [`↳ run inside Lua scripts, per delta (${c.viewers} viewers)`, per(total(c.scripted)), perDelta(c.scripted, c.deltas)],
+    [
+      `↳ run inside Lua scripts, per delta (${c.viewers} viewers)`,
+      per(total(c.scripted)),
+      perDelta(c.scripted, c.deltas),
+    ],
   ];
 }
 

@@ -21,7 +21,8 @@ import { TOKEN_CHARS } from "../lib/token-upstream.ts";
 import { all, closeAll, merge, shares, type Audience, type SwarmProcess } from "../lib/swarms.ts";
 
 /** About a million deliveries per measurement (BENCH_BURST_TOKENS overrides). */
-const burstTokens = (viewers: number) => Number(process.env.BENCH_BURST_TOKENS ?? Math.min(5000, Math.max(1000, Math.round(1e6 / viewers))));
+const burstTokens = (viewers: number) =>
+  Number(process.env.BENCH_BURST_TOKENS ?? Math.min(5000, Math.max(1000, Math.round(1e6 / viewers))));
 const SETTLE_MS = 500;
 /** The window: from the time WINDOW_FROM of the deliveries had arrived to the time WINDOW_TO had. */
 const WINDOW_FROM = 0.1;
@@ -55,7 +56,11 @@ interface Measured {
   machineCores: number;
 }
 
-async function connect(swarms: SwarmProcess[], viewers: number, command: (i: number, count: number) => Parameters<SwarmProcess["send"]>[0]) {
+async function connect(
+  swarms: SwarmProcess[],
+  viewers: number,
+  command: (i: number, count: number) => Parameters<SwarmProcess["send"]>[0],
+) {
   const counts = shares(viewers, swarms.length);
   await all(swarms, async (s, i) => {
     s.send(command(i, counts[i]!));
@@ -66,7 +71,11 @@ async function connect(swarms: SwarmProcess[], viewers: number, command: (i: num
 }
 
 /** Waits for every chat:end; probes the server (before the viewers leave) and collects the audience. */
-async function collect(swarms: SwarmProcess[], load: () => number, probe: () => Promise<ProbeStats>): Promise<Measured> {
+async function collect(
+  swarms: SwarmProcess[],
+  load: () => number,
+  probe: () => Promise<ProbeStats>,
+): Promise<Measured> {
   await all(swarms, (s) => s.wait("ended"));
   const machineCores = load();
   const server = await probe();
@@ -81,7 +90,13 @@ async function tokencast(ctx: Context): Promise<Measured & { frames: string[] }>
   const roomId = "saturation";
   const asker = await joinAsker(node.url, roomId);
   try {
-    await connect(ctx.swarms, ctx.settings.viewers, (i, count) => ({ type: "sio", url: node.url, roomId, count, record: i === 0 }));
+    await connect(ctx.swarms, ctx.settings.viewers, (i, count) => ({
+      type: "sio",
+      url: node.url,
+      roomId,
+      count,
+      record: i === 0,
+    }));
     await node.probeReset();
     const load = machineLoad();
     const tokens = burstTokens(ctx.settings.viewers);
@@ -114,9 +129,17 @@ function diagnostics(label: string, m: Measured): Row[] {
   const perDelivery = (v: number) => (v / m.audience.deltas).toFixed(v / m.audience.deltas < 10 ? 2 : 1);
   return [
     [label, "server process", describeProbe(m.server)],
-    [label, "server per delivery", `${perDelivery(m.server.cpuMs * 1000)} µs CPU, ${perDelivery(m.server.writeSyscalls)} write syscalls`],
+    [
+      label,
+      "server per delivery",
+      `${perDelivery(m.server.cpuMs * 1000)} µs CPU, ${perDelivery(m.server.writeSyscalls)} write syscalls`,
+    ],
     [label, "load generators", describeSwarms(m.audience)],
-    [label, "load generators per delivery", `${perDelivery(sum((p) => p.cpuMs) * 1000)} µs CPU, ${perDelivery(sum((p) => p.readSyscalls))} read syscalls`],
+    [
+      label,
+      "load generators per delivery",
+      `${perDelivery(sum((p) => p.cpuMs) * 1000)} µs CPU, ${perDelivery(sum((p) => p.readSyscalls))} read syscalls`,
+    ],
     [label, "machine", describeMachine(m.machineCores, ours)],
   ];
 }
@@ -128,19 +151,40 @@ export async function saturation(ctx: Context): Promise<ScenarioResult> {
   if (deltas < 1) throw new Error("(b): the recording viewer saw no deltas");
   const naive = await rawWs(ctx, tc.frames, "naive");
   const preframed = await rawWs(ctx, tc.frames, "preframed");
-  const [tcRate, naiveRate, preRate] = [tc, naive, preframed].map((m) => deliveryRate(m.audience.buckets)) as [Rate, Rate, Rate];
+  const [tcRate, naiveRate, preRate] = [tc, naive, preframed].map((m) => deliveryRate(m.audience.buckets)) as [
+    Rate,
+    Rate,
+    Rate,
+  ];
   const frameBytes = tc.frames.slice(0, -1).reduce((sum, f) => sum + Buffer.byteLength(f), 0) / deltas;
-  const detail = (m: Measured, rate: Rate) => `${m.audience.deltas} of ${deltas * viewers} deliveries; window ${(rate.windowMs / 1000).toFixed(2)} s`;
+  const detail = (m: Measured, rate: Rate) =>
+    `${m.audience.deltas} of ${deltas * viewers} deliveries; window ${(rate.windowMs / 1000).toFixed(2)} s`;
   const label = `(b) deliveries/s at saturation, 1 room, ${viewers} viewers, one node`;
   const k = (v: number) => `${(v / 1000).toFixed(1)}k/s`;
   const ratio = (r: Rate) => (tcRate.perSecond / r.perSecond).toFixed(2);
   return {
     rows: [
-      [`${label}: Tokencast (one token per delta)`, k(tcRate.perSecond), `${detail(tc, tcRate)}; ${deltas} deltas, ${frameBytes.toFixed(0)} B frames (burst of ${burstTokens(viewers)} tokens)`],
-      [`${label}: raw ws relay, same frames (client.send per viewer)`, k(naiveRate.perSecond), detail(naive, naiveRate)],
+      [
+        `${label}: Tokencast (one token per delta)`,
+        k(tcRate.perSecond),
+        `${detail(tc, tcRate)}; ${deltas} deltas, ${frameBytes.toFixed(0)} B frames (burst of ${burstTokens(viewers)} tokens)`,
+      ],
+      [
+        `${label}: raw ws relay, same frames (client.send per viewer)`,
+        k(naiveRate.perSecond),
+        detail(naive, naiveRate),
+      ],
       [`${label}: raw ws relay, same frames, frame built once`, k(preRate.perSecond), detail(preframed, preRate)],
-      [`(b) ratio Tokencast / raw ws (target ≥ 0.5)`, `${ratio(naiveRate)} / ${ratio(preRate)}`, "against client.send / frame built once; same bytes, same client processes and viewers, same run"],
+      [
+        `(b) ratio Tokencast / raw ws (target ≥ 0.5)`,
+        `${ratio(naiveRate)} / ${ratio(preRate)}`,
+        "against client.send / frame built once; same bytes, same client processes and viewers, same run",
+      ],
     ],
-    diagnostics: [...diagnostics("b Tokencast", tc), ...diagnostics("b ws client.send", naive), ...diagnostics("b ws frame once", preframed)],
+    diagnostics: [
+      ...diagnostics("b Tokencast", tc),
+      ...diagnostics("b ws client.send", naive),
+      ...diagnostics("b ws frame once", preframed),
+    ],
   };
 }

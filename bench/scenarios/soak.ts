@@ -53,7 +53,8 @@ export function soakOptions(args: string[]): SoakOptions {
     swarms: Number(values.swarms),
     bounceSeconds: Number(values["bounce-seconds"]),
   };
-  for (const [key, value] of Object.entries(options)) if (!(value > 0)) throw new Error(`soak: --${key} must be a positive number`);
+  for (const [key, value] of Object.entries(options))
+    if (!(value > 0)) throw new Error(`soak: --${key} must be a positive number`);
   return options;
 }
 
@@ -77,11 +78,20 @@ class Swarm {
 }
 
 async function startSwarms(options: SoakOptions, urls: string[]): Promise<Swarm[]> {
-  const swarms = Array.from({ length: options.swarms }, () => new Swarm(fork(SWARM, [], { execArgv: ["--import", "tsx"] })));
+  const swarms = Array.from(
+    { length: options.swarms },
+    () => new Swarm(fork(SWARM, [], { execArgv: ["--import", "tsx"] })),
+  );
   await Promise.all(swarms.map((s) => s.wait("online")));
   const rooms = Array.from({ length: options.viewers }, (_, i) => `soak-${i % options.rooms}`);
   swarms.forEach((s, index) =>
-    s.send({ type: "start", urls, rooms: rooms.filter((_, i) => i % swarms.length === index), bounceMs: options.bounceSeconds * 1000, index }),
+    s.send({
+      type: "start",
+      urls,
+      rooms: rooms.filter((_, i) => i % swarms.length === index),
+      bounceMs: options.bounceSeconds * 1000,
+      index,
+    }),
   );
   await Promise.all(swarms.map((s) => s.wait("ready")));
   return swarms;
@@ -125,19 +135,50 @@ function warnings(nodes: BenchNode[]): Map<string, number> {
   return counts;
 }
 
-function resultRows(o: SoakOptions, v: ViewerCounts, d: DriverCounts, seconds: number, nodeProblems: number, warned: Map<string, number>): Array<Array<string | number>> {
+function resultRows(
+  o: SoakOptions,
+  v: ViewerCounts,
+  d: DriverCounts,
+  seconds: number,
+  nodeProblems: number,
+  warned: Map<string, number>,
+): Array<Array<string | number>> {
   const verdict = (n: number) => (n === 0 ? "0 ✓" : `**${n}** ✗`);
   const rows: Array<Array<string | number>> = [
-    ["answers completed (driver saw `done`)", d.done, `${d.asked} asked in ${seconds.toFixed(0)} s; ${d.failed} ended otherwise; ${d.refused} sends refused; ${d.endsMissed} ends the driver waited > 60 s for`],
-    ["answers checked by viewers", v.checked, `${v.verified} exactly equal to the expected text; ${v.endedEarly} ended early (not \`done\`) with an exact prefix of it`],
-    ["deltas delivered", v.deltas + v.resumedDeltas, `${v.deltas} live + ${v.resumedDeltas} through chat:resume (${((v.deltas + v.resumedDeltas) / seconds).toFixed(0)}/s)`],
-    ["**lost**", verdict(v.lost + v.unfinished + v.unfilledGaps), `${v.lost} final texts short or wrong, ${v.unfinished} answers never completed, ${v.unfilledGaps} gaps a resume could not fill`],
+    [
+      "answers completed (driver saw `done`)",
+      d.done,
+      `${d.asked} asked in ${seconds.toFixed(0)} s; ${d.failed} ended otherwise; ${d.refused} sends refused; ${d.endsMissed} ends the driver waited > 60 s for`,
+    ],
+    [
+      "answers checked by viewers",
+      v.checked,
+      `${v.verified} exactly equal to the expected text; ${v.endedEarly} ended early (not \`done\`) with an exact prefix of it`,
+    ],
+    [
+      "deltas delivered",
+      v.deltas + v.resumedDeltas,
+      `${v.deltas} live + ${v.resumedDeltas} through chat:resume (${((v.deltas + v.resumedDeltas) / seconds).toFixed(0)}/s)`,
+    ],
+    [
+      "**lost**",
+      verdict(v.lost + v.unfinished + v.unfilledGaps),
+      `${v.lost} final texts short or wrong, ${v.unfinished} answers never completed, ${v.unfilledGaps} gaps a resume could not fill`,
+    ],
     ["**duplicated-applied**", verdict(v.duplicatedApplied), "final text longer than expected"],
     ["duplicates received and dropped", v.duplicatesDropped, "delta seq already held (e.g. live delta after a resume)"],
     ["gaps / resumes", `${v.gaps} / ${v.resumes}`, `snapshot conflicts: ${v.snapshotConflicts}`],
-    ["reconnects", v.reconnects, `${v.joins} joins; ${v.errors} connection errors; ${o.bounceSeconds} s mean between bounces per viewer`],
+    [
+      "reconnects",
+      v.reconnects,
+      `${v.joins} joins; ${v.errors} connection errors; ${o.bounceSeconds} s mean between bounces per viewer`,
+    ],
     ["node error logs", nodeProblems, "log lines at error level or crash output, both nodes"],
-    ["node warnings", [...warned.values()].reduce((a, b) => a + b, 0), [...warned].map(([msg, n]) => `${n}× ${msg}`).join("; ") || "none"],
+    [
+      "node warnings",
+      [...warned.values()].reduce((a, b) => a + b, 0),
+      [...warned].map(([msg, n]) => `${n}× ${msg}`).join("; ") || "none",
+    ],
   ];
   // Counts are integers: shown as such (the table gives numbers one decimal below 100).
   return rows.map((row) => row.map((cell) => String(cell)));
@@ -147,12 +188,24 @@ export async function soak(args: string[]): Promise<void> {
   const options = soakOptions(args);
   const upstream = await startSoakUpstream();
   const redis = await startRedis();
-  const env = { COALESCE_MS: "30", LLM_BASE_URL: upstream.url, REDIS_URL: redis.url, REDIS_PREFIX: `soak-${Date.now()}:`, HISTORY_LIMIT: "20" };
+  const env = {
+    COALESCE_MS: "30",
+    LLM_BASE_URL: upstream.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: `soak-${Date.now()}:`,
+    HISTORY_LIMIT: "20",
+  };
   const where = placement(false);
-  const nodes: BenchNode[] = [await startBenchNode(env, where, "--expose-gc"), await startBenchNode(env, where, "--expose-gc")];
+  const nodes: BenchNode[] = [
+    await startBenchNode(env, where, "--expose-gc"),
+    await startBenchNode(env, where, "--expose-gc"),
+  ];
   const urls = nodes.map((n) => n.url);
   const swarms = await startSwarms(options, urls);
-  const drivers = Array.from({ length: options.rooms }, (_, r) => new SoakDriver(urls[r % 2]!, `soak-${r}`, emptyDriverCounts()));
+  const drivers = Array.from(
+    { length: options.rooms },
+    (_, r) => new SoakDriver(urls[r % 2]!, `soak-${r}`, emptyDriverCounts()),
+  );
   const samples: MemorySample[] = [];
   const loadBefore = os.loadavg()[0]!;
   try {
@@ -171,11 +224,24 @@ export async function soak(args: string[]): Promise<void> {
     const viewers = sumCounts(reports.map((r) => r.counts));
     const driven = sumDrivers(drivers.map((d) => d.counts));
     const nodeProblems = nodes.flatMap((n) => problems(n.node));
-    console.log(`Machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
-    console.log(`Soak: ${options.minutes} min, ${options.viewers} viewers over ${options.rooms} rooms, 2 nodes + redis, ${options.swarms} load generators; answers 200–800 tokens at 100–300 tok/s; COALESCE_MS=30, HISTORY_LIMIT=20`);
-    console.log(`Load average (1 min): ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after; settle: ${settled.map((s) => `${s.pending} pending, ${s.offline} offline`).join("; ")}\n`);
-    console.log(table(["what", "result", "detail"], resultRows(options, viewers, driven, seconds, nodeProblems.length, warnings(nodes))));
-    console.log(`\nMemory (MB; heap after a full GC), slope by least squares:\n\n${memoryTable(samples, options.minutes > 4 ? (options.minutes - 4) * 60 : 0)}`);
+    console.log(
+      `Machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`,
+    );
+    console.log(
+      `Soak: ${options.minutes} min, ${options.viewers} viewers over ${options.rooms} rooms, 2 nodes + redis, ${options.swarms} load generators; answers 200–800 tokens at 100–300 tok/s; COALESCE_MS=30, HISTORY_LIMIT=20`,
+    );
+    console.log(
+      `Load average (1 min): ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after; settle: ${settled.map((s) => `${s.pending} pending, ${s.offline} offline`).join("; ")}\n`,
+    );
+    console.log(
+      table(
+        ["what", "result", "detail"],
+        resultRows(options, viewers, driven, seconds, nodeProblems.length, warnings(nodes)),
+      ),
+    );
+    console.log(
+      `\nMemory (MB; heap after a full GC), slope by least squares:\n\n${memoryTable(samples, options.minutes > 4 ? (options.minutes - 4) * 60 : 0)}`,
+    );
     const examples = [...new Set([...viewers.examples, ...driven.examples, ...nodeProblems])].slice(0, 20);
     if (examples.length > 0) console.log(`\nExamples:\n${examples.map((e) => `- ${e}`).join("\n")}`);
   } finally {

@@ -17,7 +17,14 @@ const root = fileURLToPath(new URL(".", import.meta.url));
  * Only unused calls are dropped, so a schema the element did use would stay. tests/embed.test.ts
  * fails if zod comes back (e.g. a new derived schema in the protocol: add its name here).
  */
-const PURE_SCHEMA_BUILDERS = ["z", "titleSchema", "modelSchema", "systemPromptSchema", "displayTextSchema", "questionTextSchema"];
+const PURE_SCHEMA_BUILDERS = [
+  "z",
+  "titleSchema",
+  "modelSchema",
+  "systemPromptSchema",
+  "displayTextSchema",
+  "questionTextSchema",
+];
 
 export default defineConfig({
   root,

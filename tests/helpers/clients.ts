@@ -95,7 +95,12 @@ export function closeAllClients(): void {
  * TRUST_PROXY hops); added to `opened` for the caller's cleanup.
  */
 export async function socketFrom(url: string, forwardedFor: string, opened: Socket[]): Promise<Socket> {
-  const socket = io(url, { ...FAST_SOCKET, reconnection: false, transports: ["websocket"], extraHeaders: { "x-forwarded-for": forwardedFor } });
+  const socket = io(url, {
+    ...FAST_SOCKET,
+    reconnection: false,
+    transports: ["websocket"],
+    extraHeaders: { "x-forwarded-for": forwardedFor },
+  });
   opened.push(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);

@@ -74,7 +74,10 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       await waitFor(() => fake.requests.length >= n, { timeoutMs, what: `${n} upstream requests` });
     },
     waitForClosed: async (index, timeoutMs = 10_000) => {
-      await waitFor(() => fake.requests[index]?.closedByClient, { timeoutMs, what: `request ${index} to be closed by the client` });
+      await waitFor(() => fake.requests[index]?.closedByClient, {
+        timeoutMs,
+        what: `request ${index} to be closed by the client`,
+      });
     },
     close: () =>
       new Promise((resolve) => {
@@ -85,7 +88,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const server = createServer((req, res) => {
     // Nodes probe /v1/models for /readyz: answered aside, so probes neither take scripts nor count as requests.
     if (req.method === "GET" && /\/(v1\/)?models$/.test(req.url ?? "")) {
-      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: "fake", object: "model" }] }));
+      res
+        .writeHead(200, { "Content-Type": "application/json" })
+        .end(JSON.stringify({ object: "list", data: [{ id: "fake", object: "model" }] }));
       return;
     }
     void handle(req, res, queue.shift() ?? fake.fallback, fake, gates);
@@ -100,8 +105,21 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   return fake;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, script: Script, fake: FakeUpstream, gates: Gates): Promise<void> {
-  const record: RecordedRequest = { path: req.url ?? "", headers: req.headers, body: undefined, startedAt: Date.now(), finished: false, closedByClient: false };
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  script: Script,
+  fake: FakeUpstream,
+  gates: Gates,
+): Promise<void> {
+  const record: RecordedRequest = {
+    path: req.url ?? "",
+    headers: req.headers,
+    body: undefined,
+    startedAt: Date.now(),
+    finished: false,
+    closedByClient: false,
+  };
   fake.requests.push(record);
   record.body = parseBody(await readBody(req));
   res.on("close", () => {
@@ -109,11 +127,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, script: Script,
   });
   if (!/\/(v1\/)?(chat\/)?completions$/.test(req.url ?? "")) {
     record.finished = true;
-    res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: "no such route" } }));
+    res
+      .writeHead(404, { "Content-Type": "application/json" })
+      .end(JSON.stringify({ error: { message: "no such route" } }));
     return;
   }
   res.statusCode = script.status ?? 200;
-  for (const [name, value] of Object.entries({ ...(res.statusCode === 200 ? SSE_HEADERS : {}), ...script.headers })) res.setHeader(name, value);
+  for (const [name, value] of Object.entries({ ...(res.statusCode === 200 ? SSE_HEADERS : {}), ...script.headers }))
+    res.setHeader(name, value);
   if (!script.headersDelayed) res.flushHeaders();
   await play(script.steps, res, gates, record);
 }
@@ -163,7 +184,8 @@ function parseBody(text: string): unknown {
 
 function defaultScript(): Script {
   const tokens = ["Hello ", "from ", "the ", "fake ", "upstream."];
-  const chunk = (content: string) => `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
+  const chunk = (content: string) =>
+    `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
   const finish = `data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n`;
   return { steps: [...tokens.map((t) => ({ write: chunk(t) })), { write: finish }] };
 }

@@ -52,12 +52,18 @@ export interface NginxProcess {
 export function fillConfig(template: string, upstreams: string[], port: number): string {
   const servers = [...template.matchAll(UPSTREAM_SERVER)];
   if (servers.length === 0 || servers.length !== upstreams.length) {
-    throw new Error(`deploy/nginx.conf has ${servers.length} "server tokencast-N:port" lines; ${upstreams.length} upstreams were given`);
+    throw new Error(
+      `deploy/nginx.conf has ${servers.length} "server tokencast-N:port" lines; ${upstreams.length} upstreams were given`,
+    );
   }
-  if ([...template.matchAll(LISTEN)].length !== 1) throw new Error('deploy/nginx.conf must contain exactly one "listen 80;"');
+  if ([...template.matchAll(LISTEN)].length !== 1)
+    throw new Error('deploy/nginx.conf must contain exactly one "listen 80;"');
   let next = 0;
   return template
-    .replace(UPSTREAM_SERVER, (_line, head: string, _address: string, tail: string) => `${head}${upstreams[next++]}${tail}`)
+    .replace(
+      UPSTREAM_SERVER,
+      (_line, head: string, _address: string, tail: string) => `${head}${upstreams[next++]}${tail}`,
+    )
     .replace(LISTEN, (_line, head: string, tail: string) => `${head}127.0.0.1:${port}${tail}`);
 }
 
@@ -117,7 +123,15 @@ export async function startNginx({ upstreams }: NginxOptions): Promise<NginxProc
     await stop();
     throw new Error(`${(error as Error).message}\n--- nginx error log ---\n${log}`);
   }
-  return { url: `http://127.0.0.1:${port}`, port, config, readTimeoutSeconds: readTimeoutSeconds(config), accessLog, errorLog, stop };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    config,
+    readTimeoutSeconds: readTimeoutSeconds(config),
+    accessLog,
+    errorLog,
+    stop,
+  };
 }
 
 /** Runs `nginx -t` on a filled configuration in a throw-away prefix. */
@@ -150,7 +164,10 @@ function preparePrefix(config: string): { prefix: string; args: string[]; access
 /** Temp paths under the prefix, declared first in the http block (the file sets none). */
 function withTempPaths(config: string, prefix: string): string {
   const lines = TEMP_PATHS.map((name) => `    ${name}_temp_path ${prefix}/${name}_temp;`).join("\n");
-  const filled = config.replace(/^http\s*\{/m, (open) => `${open}\n    # Added by tests/helpers/nginx.ts (unprivileged run)\n${lines}\n`);
+  const filled = config.replace(
+    /^http\s*\{/m,
+    (open) => `${open}\n    # Added by tests/helpers/nginx.ts (unprivileged run)\n${lines}\n`,
+  );
   if (filled === config) throw new Error("deploy/nginx.conf has no http { block");
   return filled;
 }

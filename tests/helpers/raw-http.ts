@@ -24,17 +24,24 @@ const TIMEOUT_MS = 10_000;
 export function rawRequest(baseUrl: string, path: string, init: RawRequest = {}): Promise<RawReply> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: init.method ?? "GET", headers: init.headers, timeout: TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      const reply = () => ({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
-      if (STREAM_TYPES.test(String(res.headers["content-type"]))) {
-        resolve(reply());
-        return void req.destroy(); // an open room stream: its headers say enough
-      }
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve(reply()));
-      res.on("error", reject);
-    });
+    const req = request(
+      { host: hostname, port, path, method: init.method ?? "GET", headers: init.headers, timeout: TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        const reply = () => ({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
+        if (STREAM_TYPES.test(String(res.headers["content-type"]))) {
+          resolve(reply());
+          return void req.destroy(); // an open room stream: its headers say enough
+        }
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve(reply()));
+        res.on("error", reject);
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`${init.method ?? "GET"} ${path}: no answer in ${TIMEOUT_MS} ms`)));
     req.on("error", reject);
     req.end(init.body);

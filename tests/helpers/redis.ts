@@ -42,7 +42,20 @@ export async function startRedis({ appendonly = false } = {}): Promise<RedisProc
   const launch = async () => {
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly ? "yes" : "no", "--appendfsync", "always", "--dir", dir],
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        appendonly ? "yes" : "no",
+        "--appendfsync",
+        "always",
+        "--dir",
+        dir,
+      ],
       { stdio: "ignore" },
     );
     await waitFor(() => ping(port), { timeoutMs: 10_000, what: `redis-server on ${port}` });

@@ -42,7 +42,9 @@ export class RoomMember {
 
   /** Sends a client event and returns its ack. */
   request<E extends ClientEvent>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<ReplyOf<E>> {
-    const emitter = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<ReplyOf<E>> };
+    const emitter = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as {
+      emitWithAck(e: string, p: unknown): Promise<ReplyOf<E>>;
+    };
     return emitter.emitWithAck(event, payload);
   }
 
@@ -55,7 +57,10 @@ export class RoomMember {
 
   /** Waits until the queue this member holds matches, and returns it. */
   queueMatching(match: (queue: ListedQueue) => boolean, timeoutMs = 15_000): Promise<ListedQueue> {
-    return waitFor(() => (match(this.queue) ? this.queue : undefined), { timeoutMs, what: `the queue to match ${match.toString()}` });
+    return waitFor(() => (match(this.queue) ? this.queue : undefined), {
+      timeoutMs,
+      what: `the queue to match ${match.toString()}`,
+    });
   }
 
   /** Payloads of one event received so far, in order. */
@@ -64,12 +69,20 @@ export class RoomMember {
   }
 
   /** Waits for a received `event` whose payload matches, and returns it. */
-  next<E extends ServerEvent>(event: E, match: (payload: PayloadOf<E>) => boolean = () => true, timeoutMs = 15_000): Promise<PayloadOf<E>> {
+  next<E extends ServerEvent>(
+    event: E,
+    match: (payload: PayloadOf<E>) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<PayloadOf<E>> {
     return waitFor(() => this.all(event).find(match), { timeoutMs, what: `${event} matching ${match.toString()}` });
   }
 
   /** Waits until the latest `event` received matches (throttled broadcasts settle on the truth). */
-  latest<E extends ServerEvent>(event: E, match: (payload: PayloadOf<E>) => boolean, timeoutMs = 15_000): Promise<PayloadOf<E>> {
+  latest<E extends ServerEvent>(
+    event: E,
+    match: (payload: PayloadOf<E>) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<PayloadOf<E>> {
     return waitFor(
       () => {
         const last = this.all(event).at(-1);
@@ -104,7 +117,9 @@ export function closeAllMembers(): void {
 }
 
 /** The success part of an ack, or an error naming the refusal. */
-export function succeeded<T>(reply: ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } }): T {
+export function succeeded<T>(
+  reply: ({ ok: true } & T) | { ok: false; error: { code: ErrorCode; message: string } },
+): T {
   if (!reply.ok) throw new Error(`refused: ${reply.error.code}: ${reply.error.message}`);
   return reply;
 }

@@ -80,7 +80,9 @@ function recordWebSockets(): void {
       const entry: RecordedSocket = { socket: this, sent: [], received: [] };
       entries.set(this, entry);
       recorded.push(entry);
-      this.addEventListener("message", (event: MessageEvent) => entry.received.push(typeof event.data === "string" ? event.data : "<binary>"));
+      this.addEventListener("message", (event: MessageEvent) =>
+        entry.received.push(typeof event.data === "string" ? event.data : "<binary>"),
+      );
     }
 
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
@@ -104,7 +106,9 @@ export async function emitOnPageSocket(page: Page, event: string, payload: unkno
   await page.waitForFunction(
     (text) => {
       // "5" is Engine.IO's upgrade packet: from then on the client talks over this WebSocket.
-      const upgraded = window.__recordedSockets?.find((s) => s.socket.readyState === WebSocket.OPEN && s.sent.includes("5"));
+      const upgraded = window.__recordedSockets?.find(
+        (s) => s.socket.readyState === WebSocket.OPEN && s.sent.includes("5"),
+      );
       upgraded?.socket.send(text);
       return upgraded !== undefined;
     },

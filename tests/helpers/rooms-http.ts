@@ -15,7 +15,12 @@ export interface HttpReply {
 export async function request(url: string, init: RequestInit = {}): Promise<HttpReply> {
   const response = await fetch(url, init);
   const text = await response.text();
-  return { status: response.status, contentType: response.headers.get("content-type") ?? "", text, json: parseJson(text) };
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type") ?? "",
+    text,
+    json: parseJson(text),
+  };
 }
 
 /** POSTs `body` to /api/rooms as given (a string is sent verbatim, as `contentType`). */

@@ -70,7 +70,8 @@ const LIMITS_OFF = {
 function baseEnv(): Record<string, string | undefined> {
   // The test runner's own LLM/Redis settings must not leak into nodes.
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (/^(LLM_|REDIS_|DEMO_|COALESCE_|HISTORY_|MAX_|RATE_|TRUST_)/.test(key)) delete env[key];
+  for (const key of Object.keys(env))
+    if (/^(LLM_|REDIS_|DEMO_|COALESCE_|HISTORY_|MAX_|RATE_|TRUST_)/.test(key)) delete env[key];
   // Every test client comes from 127.0.0.1, and some send hundreds of events on purpose: the
   // abuse limits are off unless a test sets them (tests/limits.test.ts does).
   return { ...env, ...LIMITS_OFF };

@@ -37,7 +37,10 @@ export interface SseStream {
 
 const open = new Set<SseStream>();
 
-export async function openSse(url: string, options: { lastEventId?: string; headers?: Record<string, string> } = {}): Promise<SseStream> {
+export async function openSse(
+  url: string,
+  options: { lastEventId?: string; headers?: Record<string, string> } = {},
+): Promise<SseStream> {
   const controller = new AbortController();
   const headers: Record<string, string> = { Accept: "text/event-stream", ...options.headers };
   if (options.lastEventId !== undefined) headers["Last-Event-ID"] = options.lastEventId;
@@ -72,7 +75,12 @@ async function consume(response: Response, stream: SseStream): Promise<void> {
   const started = performance.now();
   const parser = createParser({
     onEvent: (event) => {
-      stream.events.push({ event: event.event ?? "message", id: event.id, data: JSON.parse(event.data), at: performance.now() - started });
+      stream.events.push({
+        event: event.event ?? "message",
+        id: event.id,
+        data: JSON.parse(event.data),
+        at: performance.now() - started,
+      });
       if (event.id !== undefined) stream.lastEventId = event.id;
     },
     onComment: (comment) => stream.comments.push(comment.trim()),
@@ -80,7 +88,8 @@ async function consume(response: Response, stream: SseStream): Promise<void> {
   });
   const decoder = new TextDecoder();
   try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+      parser.feed(decoder.decode(chunk, { stream: true }));
   } catch {
     // Aborted by close(), or the connection dropped: either way the stream is over.
     stream.failed = true;

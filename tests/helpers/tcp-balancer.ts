@@ -38,7 +38,14 @@ export async function startTcpBalancer(backendPorts: number[]): Promise<TcpBalan
   };
 }
 
-function pipeToFirstLive(client: Socket, ports: number[], first: number, tried: number, open: Set<Socket>, routed: number[]): void {
+function pipeToFirstLive(
+  client: Socket,
+  ports: number[],
+  first: number,
+  tried: number,
+  open: Set<Socket>,
+  routed: number[],
+): void {
   if (tried >= ports.length || client.destroyed) {
     client.destroy();
     return;

@@ -32,7 +32,11 @@ function done(crlf = false): string {
 }
 
 function usageJson(usage: { prompt: number; completion: number }) {
-  return { prompt_tokens: usage.prompt, completion_tokens: usage.completion, total_tokens: usage.prompt + usage.completion };
+  return {
+    prompt_tokens: usage.prompt,
+    completion_tokens: usage.completion,
+    total_tokens: usage.prompt + usage.completion,
+  };
 }
 
 /** Per-flavour chunk envelopes for /v1/chat/completions. */
@@ -59,11 +63,25 @@ export function chatFrames(tokens: string[], options: StreamOptions = {}): strin
   const usage = options.usage ?? { prompt: 12, completion: tokens.length };
   const finish = options.finishReason ?? "stop";
   const chunk = (delta: object, finishReason: string | null = null, extra: object = {}) =>
-    frame({ ...env, choices: [{ index: 0, delta, finish_reason: finishReason, ...(flavour === "openai" ? { logprobs: null } : {}) }], ...extra }, crlf);
+    frame(
+      {
+        ...env,
+        choices: [
+          { index: 0, delta, finish_reason: finishReason, ...(flavour === "openai" ? { logprobs: null } : {}) },
+        ],
+        ...extra,
+      },
+      crlf,
+    );
   const everyChunkUsage = flavour === "localai" ? { usage: usageJson(usage) } : {};
   const frames: string[] = [];
-  frames.push(flavour === "llamacpp" ? chunk({ role: "assistant", content: null }) : chunk({ role: "assistant", content: "" }, null, everyChunkUsage));
-  for (const r of options.reasoning ?? []) frames.push(chunk(flavour === "ollama" ? { reasoning: r } : { reasoning_content: r }));
+  frames.push(
+    flavour === "llamacpp"
+      ? chunk({ role: "assistant", content: null })
+      : chunk({ role: "assistant", content: "" }, null, everyChunkUsage),
+  );
+  for (const r of options.reasoning ?? [])
+    frames.push(chunk(flavour === "ollama" ? { reasoning: r } : { reasoning_content: r }));
   tokens.forEach((token, i) => {
     if (options.keepalive && i % 5 === 2) frames.push(crlf ? ": keepalive\r\n\r\n" : ": keepalive\n\n");
     const extra = flavour === "openai" ? { obfuscation: "xyz" } : everyChunkUsage;
@@ -121,7 +139,8 @@ export interface SplitOptions {
 /** A body as write steps: by given sizes (cycled), byte by byte, or whole. */
 export function streamScript(body: string, options: SplitOptions = {}): Script {
   const bytes = new TextEncoder().encode(body);
-  const sizes = options.chunkSizes === "bytewise" ? [1] : Array.isArray(options.chunkSizes) ? options.chunkSizes : [bytes.length];
+  const sizes =
+    options.chunkSizes === "bytewise" ? [1] : Array.isArray(options.chunkSizes) ? options.chunkSizes : [bytes.length];
   const steps: Step[] = [];
   for (let offset = 0, i = 0; offset < bytes.length; i++) {
     const size = Math.max(1, sizes[i % sizes.length]!);
@@ -152,7 +171,8 @@ export function tokenScript(tokens: string[], options: TokenScriptOptions = {}):
   body.forEach((f, i) => {
     steps.push({ write: f });
     if (options.delayMs) steps.push({ wait: options.delayMs });
-    if (options.gateAfter && i - firstToken + 1 === options.gateAfter.tokens) steps.push({ gate: options.gateAfter.gate });
+    if (options.gateAfter && i - firstToken + 1 === options.gateAfter.tokens)
+      steps.push({ gate: options.gateAfter.gate });
   });
   steps.push(...tailSteps(options.tail ?? "done", tail));
   return { steps };
@@ -182,12 +202,21 @@ function tailSteps(tail: Tail, frames: string[]): Step[] {
 }
 
 function withStatus(script: Script, options: { status?: number; headers?: Record<string, string> }): Script {
-  return { ...script, ...(options.status ? { status: options.status } : {}), ...(options.headers ? { headers: options.headers } : {}) };
+  return {
+    ...script,
+    ...(options.status ? { status: options.status } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+  };
 }
 
 // ---------- faults ----------
 
-export function httpError(status: number, body: string, contentType = "application/json", headers: Record<string, string> = {}): Script {
+export function httpError(
+  status: number,
+  body: string,
+  contentType = "application/json",
+  headers: Record<string, string> = {},
+): Script {
   return { status, headers: { "Content-Type": contentType, ...headers }, steps: [{ write: body }] };
 }
 
@@ -200,7 +229,9 @@ export function errorEventMidStream(tokensBefore: string[], withDoneAfter: boole
 
 /** LocalAI reporting a backend failure as answer text with finish_reason "stop". */
 export function localAiInternalError(): Script {
-  return tokenScript(["Internal error: rpc error: code = Unavailable desc = error reading from server: EOF"], { flavour: "localai" });
+  return tokenScript(["Internal error: rpc error: code = Unavailable desc = error reading from server: EOF"], {
+    flavour: "localai",
+  });
 }
 
 /** Tokens, then a `data:` line whose JSON is cut off. */

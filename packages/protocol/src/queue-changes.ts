@@ -45,7 +45,12 @@ export interface QueueChangedEvent {
 }
 
 /** A join's snapshot as a complete change: the ack's `queue`, `queueCount` and `queueVersion`. */
-export function snapshotChange(roomId: string, questions: QueuedQuestion[], count: number, version: number): QueueChangedEvent {
+export function snapshotChange(
+  roomId: string,
+  questions: QueuedQuestion[],
+  count: number,
+  version: number,
+): QueueChangedEvent {
   return { roomId, upserts: questions, removed: [], complete: true, count, version };
 }
 

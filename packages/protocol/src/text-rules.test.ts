@@ -30,7 +30,9 @@ describe("hasVisibleText", () => {
 describe("hasLoneSurrogate", () => {
   it.each(LONE_SURROGATES)("%j has one", (text) => expect(hasLoneSurrogate(text)).toBe(true));
 
-  it.each(["", "plain", "😀", "a😀b", "👨‍👩‍👧", "\ud83d\ude00\ud83d\ude00"])("%j has none", (text) => expect(hasLoneSurrogate(text)).toBe(false));
+  it.each(["", "plain", "😀", "a😀b", "👨‍👩‍👧", "\ud83d\ude00\ud83d\ude00"])("%j has none", (text) =>
+    expect(hasLoneSurrogate(text)).toBe(false),
+  );
 });
 
 describe("normaliseDisplayText", () => {
@@ -67,16 +69,19 @@ describe("question schemas (chat:send, queue:submit)", () => {
     }
   });
 
-  it.each(schemas)("%s keeps real questions as written (trimmed), line breaks and inner zero-width characters included", (_event, schema) => {
-    for (const [text, kept] of [
-      ["  Why?  ", "Why?"],
-      ["line one\nline two", "line one\nline two"],
-      ["\u200bwhy\u200b", "\u200bwhy\u200b"],
-      ["😀", "😀"],
-    ]) {
-      expect(schema.parse({ roomId: "r", text }).text).toBe(kept);
-    }
-  });
+  it.each(schemas)(
+    "%s keeps real questions as written (trimmed), line breaks and inner zero-width characters included",
+    (_event, schema) => {
+      for (const [text, kept] of [
+        ["  Why?  ", "Why?"],
+        ["line one\nline two", "line one\nline two"],
+        ["\u200bwhy\u200b", "\u200bwhy\u200b"],
+        ["😀", "😀"],
+      ]) {
+        expect(schema.parse({ roomId: "r", text }).text).toBe(kept);
+      }
+    },
+  );
 });
 
 describe("names and titles", () => {

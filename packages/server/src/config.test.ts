@@ -18,23 +18,47 @@ describe("loadConfig", () => {
     expect(config.llm.maxConcurrent).toBe(4);
     expect(config.llm.abandonedAnswerGraceMs).toBe(30_000);
     expect(config.budgets).toEqual({ adhocRoomsPerHour: 30, answersPerMinute: 10 });
-    expect(config.capacity).toEqual({ maxMembersPerRoom: 10_000, maxRoomsPerNode: 10_000, maxRoomsPerConnection: 10, maxMembersPerIpPerRoom: 1000 });
-    const off = loadConfig({ LLM_MAX_CONCURRENT: "0", ANSWERS_PER_IP_PER_MINUTE: "0", ADHOC_ROOMS_PER_IP_PER_HOUR: "0", ABANDONED_ANSWER_GRACE_MS: "0" });
-    expect([off.llm.maxConcurrent, off.budgets.answersPerMinute, off.budgets.adhocRoomsPerHour, off.llm.abandonedAnswerGraceMs]).toEqual([0, 0, 0, 0]);
+    expect(config.capacity).toEqual({
+      maxMembersPerRoom: 10_000,
+      maxRoomsPerNode: 10_000,
+      maxRoomsPerConnection: 10,
+      maxMembersPerIpPerRoom: 1000,
+    });
+    const off = loadConfig({
+      LLM_MAX_CONCURRENT: "0",
+      ANSWERS_PER_IP_PER_MINUTE: "0",
+      ADHOC_ROOMS_PER_IP_PER_HOUR: "0",
+      ABANDONED_ANSWER_GRACE_MS: "0",
+    });
+    expect([
+      off.llm.maxConcurrent,
+      off.budgets.answersPerMinute,
+      off.budgets.adhocRoomsPerHour,
+      off.llm.abandonedAnswerGraceMs,
+    ]).toEqual([0, 0, 0, 0]);
   });
 
   it("bounds the history a join carries and the bytes of join and history acks per IP", () => {
     const defaults = loadConfig({});
     expect(defaults.joinHistory).toEqual({ maxBytes: 262_144, maxMessages: 50 });
     expect(defaults.byteLimits).toEqual({ perIp: 2_097_152, windowSeconds: 10 });
-    const set = loadConfig({ JOIN_HISTORY_BYTES: "65536", JOIN_HISTORY_MESSAGES: "20", RATE_BYTES_PER_IP: "100000", RATE_WINDOW_SECONDS: "30" });
+    const set = loadConfig({
+      JOIN_HISTORY_BYTES: "65536",
+      JOIN_HISTORY_MESSAGES: "20",
+      RATE_BYTES_PER_IP: "100000",
+      RATE_WINDOW_SECONDS: "30",
+    });
     expect(set.joinHistory).toEqual({ maxBytes: 65_536, maxMessages: 20 });
     expect(set.byteLimits).toEqual({ perIp: 100_000, windowSeconds: 30 });
     expect(() => loadConfig({ JOIN_HISTORY_BYTES: "100" })).toThrow(/JOIN_HISTORY_BYTES/);
   });
 
   it("reads limits and the CORS allowlist", () => {
-    const config = loadConfig({ MAX_PACKET_BYTES: "65536", MAX_TEXT_LENGTH: "1000", CORS_ORIGINS: "https://a.example/, https://b.example" });
+    const config = loadConfig({
+      MAX_PACKET_BYTES: "65536",
+      MAX_TEXT_LENGTH: "1000",
+      CORS_ORIGINS: "https://a.example/, https://b.example",
+    });
     expect(config.maxPacketBytes).toBe(65536);
     expect(config.rooms.maxTextLength).toBe(1000);
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);

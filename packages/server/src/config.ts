@@ -16,65 +16,75 @@ const optionalString = z
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
-const envSchema = z.object({
-  PORT: int(3000),
-  HOST: z.string().default("0.0.0.0"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  CLIENT_DIR: z.string().default(DEFAULT_CLIENT_DIR),
-  LLM_BASE_URL: optionalString.pipe(z.url({ message: "LLM_BASE_URL must be a URL such as http://localhost:8080" }).optional()),
-  LLM_API_KEY: optionalString,
-  LLM_MODEL: optionalString,
-  LLM_API: z.enum(["chat", "completions"]).default("chat"),
-  LLM_SYSTEM_PROMPT: z.string().default("You are a helpful assistant in a shared chat room. Answer in Markdown."),
-  LLM_HISTORY_CHARS: int(12_000, 100),
-  LLM_MAX_TOKENS: z.coerce.number().int().min(1).optional(),
-  LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
-  LLM_FIRST_TOKEN_TIMEOUT_MS: int(600_000, 1),
-  LLM_IDLE_TIMEOUT_MS: int(120_000, 1),
-  LLM_MAX_CONCURRENT: int(4, 0),
-  ANSWERS_PER_IP_PER_MINUTE: int(10, 0),
-  ABANDONED_ANSWER_GRACE_MS: int(30_000, 0),
-  LLM_MAX_ANSWER_CHARS: int(200_000, 0),
-  DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
-  REDIS_URL: optionalString,
-  REDIS_PREFIX: z.string().default("tc:"),
-  REDIS_COMMAND_TIMEOUT_MS: int(1000, 0),
-  ANSWER_LEASE_MS: int(5000, 300),
-  COALESCE_MS: int(30, 0),
-  COALESCE_MAX_CHARS: int(2048, 1),
-  HISTORY_LIMIT: int(200, 2),
-  JOIN_HISTORY_BYTES: int(256 * 1024, 1024),
-  JOIN_HISTORY_MESSAGES: int(50, 1),
-  MAX_TEXT_LENGTH: int(4000, 1),
-  MAX_PACKET_BYTES: int(256 * 1024, 1024),
-  ROOM_IDLE_TTL_MS: int(24 * 60 * 60 * 1000, 1000),
-  SHUTDOWN_GRACE_MS: int(10_000, 0),
-  SSE_HEARTBEAT_MS: int(15_000, 100),
-  RATE_EVENTS_PER_CONNECTION: int(20, 1),
-  RATE_EVENTS_PER_IP: int(200, 1),
-  RATE_WINDOW_SECONDS: int(10, 1),
-  RATE_BYTES_PER_IP: int(2 * 1024 * 1024, 1024),
-  RATE_HTTP_PER_IP: int(10, 1),
-  ROOMS_PER_IP_PER_HOUR: int(60, 1),
-  TRUST_PROXY: int(0, 0),
-  MAX_MEMBERS_PER_ROOM: int(10_000, 1),
-  MAX_ROOMS_PER_NODE: int(10_000, 1),
-  MAX_ROOMS_PER_CONNECTION: int(10, 0),
-  ADHOC_ROOMS_PER_IP_PER_HOUR: int(30, 0),
-  MAX_MEMBERS_PER_IP_PER_ROOM: int(1000, 0),
-  QUOTA_ROOM_TOKENS: int(0, 0),
-  QUOTA_USER_TOKENS: int(0, 0),
-  QUOTA_WINDOW_SECONDS: int(3600, 1),
-  METRICS_TOKEN: optionalString,
-  SLOW_VIEWER_MAX_BUFFER_BYTES: int(1024 * 1024, 1024),
-  SLOW_VIEWER_DISCONNECT_MS: int(30_000, 100),
-  TOKEN_SECRET: optionalString.pipe(z.string().min(32, "TOKEN_SECRET must be at least 32 characters").optional()),
-  CORS_ORIGINS: z.string().default("*"),
-  NODE_ID: optionalString.pipe(z.string().regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)").optional()),
-}).refine((e) => e.MAX_PACKET_BYTES >= packetBytesFor(e.MAX_TEXT_LENGTH), {
-  path: ["MAX_PACKET_BYTES"],
-  message: "MAX_PACKET_BYTES is too small for a question of MAX_TEXT_LENGTH characters (allow 6 bytes a character plus 4096)",
-});
+const envSchema = z
+  .object({
+    PORT: int(3000),
+    HOST: z.string().default("0.0.0.0"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    CLIENT_DIR: z.string().default(DEFAULT_CLIENT_DIR),
+    LLM_BASE_URL: optionalString.pipe(
+      z.url({ message: "LLM_BASE_URL must be a URL such as http://localhost:8080" }).optional(),
+    ),
+    LLM_API_KEY: optionalString,
+    LLM_MODEL: optionalString,
+    LLM_API: z.enum(["chat", "completions"]).default("chat"),
+    LLM_SYSTEM_PROMPT: z.string().default("You are a helpful assistant in a shared chat room. Answer in Markdown."),
+    LLM_HISTORY_CHARS: int(12_000, 100),
+    LLM_MAX_TOKENS: z.coerce.number().int().min(1).optional(),
+    LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
+    LLM_FIRST_TOKEN_TIMEOUT_MS: int(600_000, 1),
+    LLM_IDLE_TIMEOUT_MS: int(120_000, 1),
+    LLM_MAX_CONCURRENT: int(4, 0),
+    ANSWERS_PER_IP_PER_MINUTE: int(10, 0),
+    ABANDONED_ANSWER_GRACE_MS: int(30_000, 0),
+    LLM_MAX_ANSWER_CHARS: int(200_000, 0),
+    DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
+    REDIS_URL: optionalString,
+    REDIS_PREFIX: z.string().default("tc:"),
+    REDIS_COMMAND_TIMEOUT_MS: int(1000, 0),
+    ANSWER_LEASE_MS: int(5000, 300),
+    COALESCE_MS: int(30, 0),
+    COALESCE_MAX_CHARS: int(2048, 1),
+    HISTORY_LIMIT: int(200, 2),
+    JOIN_HISTORY_BYTES: int(256 * 1024, 1024),
+    JOIN_HISTORY_MESSAGES: int(50, 1),
+    MAX_TEXT_LENGTH: int(4000, 1),
+    MAX_PACKET_BYTES: int(256 * 1024, 1024),
+    ROOM_IDLE_TTL_MS: int(24 * 60 * 60 * 1000, 1000),
+    SHUTDOWN_GRACE_MS: int(10_000, 0),
+    SSE_HEARTBEAT_MS: int(15_000, 100),
+    RATE_EVENTS_PER_CONNECTION: int(20, 1),
+    RATE_EVENTS_PER_IP: int(200, 1),
+    RATE_WINDOW_SECONDS: int(10, 1),
+    RATE_BYTES_PER_IP: int(2 * 1024 * 1024, 1024),
+    RATE_HTTP_PER_IP: int(10, 1),
+    ROOMS_PER_IP_PER_HOUR: int(60, 1),
+    TRUST_PROXY: int(0, 0),
+    MAX_MEMBERS_PER_ROOM: int(10_000, 1),
+    MAX_ROOMS_PER_NODE: int(10_000, 1),
+    MAX_ROOMS_PER_CONNECTION: int(10, 0),
+    ADHOC_ROOMS_PER_IP_PER_HOUR: int(30, 0),
+    MAX_MEMBERS_PER_IP_PER_ROOM: int(1000, 0),
+    QUOTA_ROOM_TOKENS: int(0, 0),
+    QUOTA_USER_TOKENS: int(0, 0),
+    QUOTA_WINDOW_SECONDS: int(3600, 1),
+    METRICS_TOKEN: optionalString,
+    SLOW_VIEWER_MAX_BUFFER_BYTES: int(1024 * 1024, 1024),
+    SLOW_VIEWER_DISCONNECT_MS: int(30_000, 100),
+    TOKEN_SECRET: optionalString.pipe(z.string().min(32, "TOKEN_SECRET must be at least 32 characters").optional()),
+    CORS_ORIGINS: z.string().default("*"),
+    NODE_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)")
+        .optional(),
+    ),
+  })
+  .refine((e) => e.MAX_PACKET_BYTES >= packetBytesFor(e.MAX_TEXT_LENGTH), {
+    path: ["MAX_PACKET_BYTES"],
+    message:
+      "MAX_PACKET_BYTES is too small for a question of MAX_TEXT_LENGTH characters (allow 6 bytes a character plus 4096)",
+  });
 
 /** Bytes a question of `chars` characters may take on the wire at worst (JSON \uXXXX escapes) plus the envelope. */
 function packetBytesFor(chars: number): number {
@@ -136,7 +146,12 @@ export interface Config {
    * client IP), `server_full` (rooms with members on this node; a tenth of them per client IP) or
    * `too_many_rooms` (rooms of one connection). 0: no cap (per IP and per connection).
    */
-  capacity: { maxMembersPerRoom: number; maxRoomsPerNode: number; maxRoomsPerConnection: number; maxMembersPerIpPerRoom: number };
+  capacity: {
+    maxMembersPerRoom: number;
+    maxRoomsPerNode: number;
+    maxRoomsPerConnection: number;
+    maxMembersPerIpPerRoom: number;
+  };
   /** Per client IP, shared by every node in Redis mode: ad-hoc rooms opened per hour, answers started per minute (0: no budget). */
   budgets: { adhocRoomsPerHour: number; answersPerMinute: number };
   /** Completion tokens per room and per person (client IP) per window; 0: no quota. */
@@ -190,7 +205,12 @@ function toConfig(e: Env): Config {
       maxAnswerChars: e.LLM_MAX_ANSWER_CHARS,
       abandonedAnswerGraceMs: e.ABANDONED_ANSWER_GRACE_MS,
     },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, leaseMs: e.ANSWER_LEASE_MS, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    redis: {
+      url: e.REDIS_URL,
+      prefix: e.REDIS_PREFIX,
+      leaseMs: e.ANSWER_LEASE_MS,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
     rooms: {
       coalesceMs: e.COALESCE_MS,
       coalesceMaxChars: e.COALESCE_MAX_CHARS,
@@ -203,8 +223,16 @@ function toConfig(e: Env): Config {
     maxPacketBytes: e.MAX_PACKET_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     sse: { heartbeatMs: e.SSE_HEARTBEAT_MS },
-    rateLimits: { perConnection: e.RATE_EVENTS_PER_CONNECTION, perIp: e.RATE_EVENTS_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS },
-    requestLimits: { perIp: e.RATE_HTTP_PER_IP, windowSeconds: e.RATE_WINDOW_SECONDS, roomsPerHour: e.ROOMS_PER_IP_PER_HOUR },
+    rateLimits: {
+      perConnection: e.RATE_EVENTS_PER_CONNECTION,
+      perIp: e.RATE_EVENTS_PER_IP,
+      windowSeconds: e.RATE_WINDOW_SECONDS,
+    },
+    requestLimits: {
+      perIp: e.RATE_HTTP_PER_IP,
+      windowSeconds: e.RATE_WINDOW_SECONDS,
+      roomsPerHour: e.ROOMS_PER_IP_PER_HOUR,
+    },
     trustProxy: e.TRUST_PROXY,
     capacity: {
       maxMembersPerRoom: e.MAX_MEMBERS_PER_ROOM,

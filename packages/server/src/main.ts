@@ -42,7 +42,11 @@ function logStartup(logger: Logger, config: Config, demo: boolean, port: number)
     : `${config.llm.baseUrl} (${config.llm.api} API, model ${config.llm.model ?? "default"})`;
   logger.info({}, `answers come from: ${upstream}`);
   const store = config.redis.url ? "redis" : "memory";
-  if (config.redis.url) logger.info({ redis: redactUrl(config.redis.url) }, "rooms are kept in Redis (history survives restarts; nodes share rooms)");
+  if (config.redis.url)
+    logger.info(
+      { redis: redactUrl(config.redis.url) },
+      "rooms are kept in Redis (history survives restarts; nodes share rooms)",
+    );
   else logger.info({}, "rooms are kept in memory (single node; history is lost on restart)");
   // Last, so that whoever waits for this line has seen the others.
   logger.info({ port, upstream, store, demo, node: config.nodeId }, `listening on http://localhost:${port}`);

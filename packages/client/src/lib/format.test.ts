@@ -5,7 +5,10 @@ import { answer, end } from "./testing/test-messages.ts";
 
 describe("statusLabel", () => {
   it("says why the server stopped an answer nobody watched", () => {
-    const stopped = finalizeMessage(answer("a", { text: "part", seq: 1 }), end("a", 1, { status: "stopped", stopReason: "nobody_watching" }));
+    const stopped = finalizeMessage(
+      answer("a", { text: "part", seq: 1 }),
+      end("a", 1, { status: "stopped", stopReason: "nobody_watching" }),
+    );
     expect(statusLabel(stopped)).toMatch(/everyone had left/);
   });
 

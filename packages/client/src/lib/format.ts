@@ -14,7 +14,9 @@ export function describeError(error: ErrorPayload | undefined): string {
 /** The line shown under an answer waiting for a free slot on the LLM server. */
 export function queuedLabel(message: Message): string {
   const place = message.queuePosition;
-  return place ? `Waiting for the model: ${place === 1 ? "next in line" : `number ${place} in line`}…` : "Waiting for the model…";
+  return place
+    ? `Waiting for the model: ${place === 1 ? "next in line" : `number ${place} in line`}…`
+    : "Waiting for the model…";
 }
 
 /** The line shown under an answer that did not finish normally (or finished early). */

@@ -60,7 +60,9 @@ describe("MarkdownView", () => {
     const heading = container.querySelector("h2");
     const intro = container.querySelector("p");
     const removed: Node[] = [];
-    const observer = new MutationObserver((records) => records.forEach((record) => removed.push(...record.removedNodes)));
+    const observer = new MutationObserver((records) =>
+      records.forEach((record) => removed.push(...record.removedNodes)),
+    );
     observer.observe(container, { childList: true });
     for (const line of ["x = 1\n", "\n", "\n", "y = 2\n", "```\n", "\n", "Done.\n"]) {
       view.schedule((text += line), false);

@@ -58,12 +58,14 @@ function hazards(html: string): string[] {
       if (name.startsWith("on") || name === "style" || name === "id" || name === "srcdoc") found.push(`${name}=`);
       // Browsers ignore whitespace and control characters inside a URL scheme.
       const url = [...value].filter((char) => char.charCodeAt(0) > 0x20).join("");
-      if (["href", "src", "action", "formaction", "xlink:href"].includes(name) && DANGEROUS_URL.test(url)) found.push(`${name}=${value}`);
+      if (["href", "src", "action", "formaction", "xlink:href"].includes(name) && DANGEROUS_URL.test(url))
+        found.push(`${name}=${value}`);
       if (name === "class" && !/^(?:hljs|language-)/.test(value)) found.push(`class=${value}`);
     }
   }
   for (const link of container.querySelectorAll("a[href]")) {
-    if (link.getAttribute("target") !== "_blank" || !/noopener/.test(link.getAttribute("rel") ?? "")) found.push("open link");
+    if (link.getAttribute("target") !== "_blank" || !/noopener/.test(link.getAttribute("rel") ?? ""))
+      found.push("open link");
   }
   return found;
 }

@@ -18,7 +18,12 @@ export interface MemberView {
   more: number;
 }
 
-export function memberView(members: readonly Member[], memberCount: number, counts: RoleCounts, selfId?: string): MemberView {
+export function memberView(
+  members: readonly Member[],
+  memberCount: number,
+  counts: RoleCounts,
+  selfId?: string,
+): MemberView {
   const large = memberCount >= LARGE_ROOM_MEMBERS;
   const listed = large ? members.filter((m) => m.role !== "viewer" || m.id === selfId) : [...members];
   const listedViewers = listed.filter((m) => m.role === "viewer").length;

@@ -4,8 +4,23 @@ import { QuestionQueue, VoteMemory } from "./question-queue.ts";
 import { answerLinks, canRegenerate } from "./answer-links.ts";
 import { answer, question } from "./testing/test-messages.ts";
 
-const q = (id: string, votes: number, createdAt: number, rev = createdAt): QueuedQuestion => ({ id, roomId: "r", text: id, author: "a", votes, createdAt, rev });
-const patch = (upserts: QueuedQuestion[], version: number, count: number): QueueChangedEvent => ({ roomId: "r", upserts, removed: [], complete: false, count, version });
+const q = (id: string, votes: number, createdAt: number, rev = createdAt): QueuedQuestion => ({
+  id,
+  roomId: "r",
+  text: id,
+  author: "a",
+  votes,
+  createdAt,
+  rev,
+});
+const patch = (upserts: QueuedQuestion[], version: number, count: number): QueueChangedEvent => ({
+  roomId: "r",
+  upserts,
+  removed: [],
+  complete: false,
+  count,
+  version,
+});
 
 describe("QuestionQueue", () => {
   it("sorts by votes, then age (the protocol's order), and keeps the total count", () => {

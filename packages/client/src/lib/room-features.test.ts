@@ -70,8 +70,15 @@ describe("joining with keys and roles", () => {
     expect(ada.roleCounts).toEqual({ owner: 1, presenter: 0, participant: 0, viewer: 0 });
     await live("pia", { key: PRESENTER_KEY });
     await live("vic", { role: "viewer" });
-    await until(() => ada.roleCounts.viewer === 1 && ada.roleCounts.presenter === 1 && ada.memberCount === 3, "presence");
-    expect(ada.members.map((m) => [m.name, m.role])).toEqual([["ada", "owner"], ["pia", "presenter"], ["vic", "viewer"]]);
+    await until(
+      () => ada.roleCounts.viewer === 1 && ada.roleCounts.presenter === 1 && ada.memberCount === 3,
+      "presence",
+    );
+    expect(ada.members.map((m) => [m.name, m.role])).toEqual([
+      ["ada", "owner"],
+      ["pia", "presenter"],
+      ["vic", "viewer"],
+    ]);
   });
 
   it("drops a refused key, says so, and joins without it on connect()", async () => {
@@ -95,7 +102,12 @@ describe("joining with keys and roles", () => {
     tom.close();
     let rejected = 0;
     server.joinFailures.push({ code: "token_expired", message: "This room token has expired." });
-    const tia = connect("tia", { token: "jwt-old", key: OWNER_KEY, onTokenRejected: () => rejected++, onKeyRejected: () => (rejected += 10) });
+    const tia = connect("tia", {
+      token: "jwt-old",
+      key: OWNER_KEY,
+      onTokenRejected: () => rejected++,
+      onKeyRejected: () => (rejected += 10),
+    });
     await until(() => tia.state === "offline", "offline after a refused token");
     expect(tia.lastError?.code).toBe("token_expired");
     expect(rejected).toBe(1);
@@ -178,7 +190,10 @@ describe("question queue", () => {
     expect(vic.queue.hasVoted(second)).toBe(true);
     await vic.vote(second); // remembered: not sent again
     await until(() => pia.queue.questions[0]?.id === second, "most votes first");
-    expect(pia.queue.questions.map((q) => [q.text, q.votes, q.author])).toEqual([["second?", 1, "una"], ["first?", 0, "vic"]]);
+    expect(pia.queue.questions.map((q) => [q.text, q.votes, q.author])).toEqual([
+      ["second?", 1, "una"],
+      ["first?", 0, "vic"],
+    ]);
     expect(una.queue.hasVoted(second)).toBe(false);
   });
 

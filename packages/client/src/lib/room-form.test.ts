@@ -20,7 +20,10 @@ describe("patchOf", () => {
     const draft = { ...draftOf(settings), model: " ", systemPrompt: "" };
     expect(patchOf(settings, draft)).toEqual({ ok: true, value: { model: null, systemPrompt: null } });
     const bare = defaultSettings("chat", "x");
-    expect(patchOf(bare, { ...draftOf(bare), model: "llama3:8b" })).toEqual({ ok: true, value: { model: "llama3:8b" } });
+    expect(patchOf(bare, { ...draftOf(bare), model: "llama3:8b" })).toEqual({
+      ok: true,
+      value: { model: "llama3:8b" },
+    });
   });
 
   it("refuses invalid values with the field's name", () => {
@@ -54,11 +57,26 @@ describe("create form", () => {
 describe("permissionsOf", () => {
   it("follows the protocol's rules for each role", () => {
     const presentation = defaultSettings("presentation", "Talk");
-    expect(permissionsOf(presentation, "viewer")).toEqual({ mayPrompt: false, mayStop: false, mayEditSettings: false, mayAsk: true });
-    expect(permissionsOf(presentation, "presenter")).toEqual({ mayPrompt: true, mayStop: true, mayEditSettings: false, mayAsk: true });
+    expect(permissionsOf(presentation, "viewer")).toEqual({
+      mayPrompt: false,
+      mayStop: false,
+      mayEditSettings: false,
+      mayAsk: true,
+    });
+    expect(permissionsOf(presentation, "presenter")).toEqual({
+      mayPrompt: true,
+      mayStop: true,
+      mayEditSettings: false,
+      mayAsk: true,
+    });
     expect(permissionsOf(presentation, "owner")).toMatchObject({ mayEditSettings: true });
     const chat = defaultSettings("chat", "Chat");
-    expect(permissionsOf(chat, "participant")).toEqual({ mayPrompt: true, mayStop: true, mayEditSettings: false, mayAsk: false });
+    expect(permissionsOf(chat, "participant")).toEqual({
+      mayPrompt: true,
+      mayStop: true,
+      mayEditSettings: false,
+      mayAsk: false,
+    });
     expect(permissionsOf({ ...chat, whoMayPrompt: "owner" }, "participant").mayPrompt).toBe(false);
     expect(permissionsOf(undefined, "owner").mayPrompt).toBe(false);
     expect(whoMayPromptLine("owner")).toContain("Only the room's owner");
@@ -71,13 +89,19 @@ describe("private rooms in the form", () => {
     expect(draft.private).toBe(false);
     const open = createInputOf({ ...draft, title: "Open" });
     expect(open.ok && "private" in open.value).toBe(false);
-    expect(createInputOf({ ...draft, title: "Closed", private: true })).toMatchObject({ ok: true, value: { private: true } });
+    expect(createInputOf({ ...draft, title: "Closed", private: true })).toMatchObject({
+      ok: true,
+      value: { private: true },
+    });
   });
 
   it("patches private only when it changed, in both directions", () => {
     const base = defaultSettings("chat", "Room");
     expect(patchOf(base, { ...draftOf(base), private: true })).toEqual({ ok: true, value: { private: true } });
-    expect(patchOf({ ...base, private: true }, { ...draftOf(base), private: false })).toEqual({ ok: true, value: { private: false } });
+    expect(patchOf({ ...base, private: true }, { ...draftOf(base), private: false })).toEqual({
+      ok: true,
+      value: { private: false },
+    });
     expect(draftOf({ ...base, private: true }).private).toBe(true);
     expect(patchOf(base, draftOf(base))).toEqual({ ok: true, value: undefined });
   });

@@ -24,10 +24,19 @@ describe("RoomsApi", () => {
   });
 
   it("turns a refusal into a RequestError with the server's code and message", async () => {
-    const api = new RoomsApi("", fakeFetch(400, { ok: false, error: { code: "invalid_payload", message: "title is empty" } }));
-    await expect(api.create({ title: "" })).rejects.toMatchObject({ code: "invalid_payload", message: "title is empty" });
+    const api = new RoomsApi(
+      "",
+      fakeFetch(400, { ok: false, error: { code: "invalid_payload", message: "title is empty" } }),
+    );
+    await expect(api.create({ title: "" })).rejects.toMatchObject({
+      code: "invalid_payload",
+      message: "title is empty",
+    });
     const html = new RoomsApi("", fakeFetch(502, "<html>bad gateway</html>"));
-    await expect(html.create({ title: "x" })).rejects.toMatchObject({ code: "internal_error", message: "The server answered 502." });
+    await expect(html.create({ title: "x" })).rejects.toMatchObject({
+      code: "internal_error",
+      message: "The server answered 502.",
+    });
     const down = new RoomsApi("", async () => {
       throw new TypeError("fetch failed");
     });
@@ -37,7 +46,10 @@ describe("RoomsApi", () => {
   it("reads a room, and says undefined for one never created", async () => {
     const found = new RoomsApi("", fakeFetch(200, { ok: true, room: { id: "a" }, memberCount: 3 }));
     expect(await found.get("a")).toMatchObject({ room: { id: "a" }, memberCount: 3 });
-    const missing = new RoomsApi("", fakeFetch(404, { ok: false, error: { code: "not_found", message: "No such room." } }));
+    const missing = new RoomsApi(
+      "",
+      fakeFetch(404, { ok: false, error: { code: "not_found", message: "No such room." } }),
+    );
     expect(await missing.get("a")).toBeUndefined();
   });
 });
@@ -58,8 +70,14 @@ describe("credentials", () => {
     const file = await ok.transcript("talk-x1", "md");
     expect(file.filename).toBe("talk-x1.md");
     expect(await file.blob.text()).toBe("# Talk");
-    const refused = new RoomsApi("", fakeFetch(403, { ok: false, error: { code: "forbidden", message: "This room is private." } }));
-    await expect(refused.transcript("talk-x1", "json")).rejects.toMatchObject({ code: "forbidden", message: "This room is private." });
+    const refused = new RoomsApi(
+      "",
+      fakeFetch(403, { ok: false, error: { code: "forbidden", message: "This room is private." } }),
+    );
+    await expect(refused.transcript("talk-x1", "json")).rejects.toMatchObject({
+      code: "forbidden",
+      message: "This room is private.",
+    });
   });
 });
 
@@ -74,7 +92,10 @@ describe("invitations", () => {
   it("mints a token with the key in X-Room-Key and builds the #token= link", async () => {
     const calls: Array<{ url: string; init?: RequestInit }> = [];
     const api = new RoomsApi("http://h", fakeFetch(201, { ok: true, token: "a.b.c", expiresAt: 5 }, calls));
-    expect(await api.mintToken("room 1", { key: "owner-key" }, { role: "viewer" })).toMatchObject({ token: "a.b.c", expiresAt: 5 });
+    expect(await api.mintToken("room 1", { key: "owner-key" }, { role: "viewer" })).toMatchObject({
+      token: "a.b.c",
+      expiresAt: 5,
+    });
     expect(calls[0]?.url).toBe("http://h/api/rooms/room%201/tokens");
     expect(calls[0]?.init).toMatchObject({ method: "POST", headers: { "x-room-key": "owner-key" } });
     expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({ role: "viewer" });
@@ -82,7 +103,12 @@ describe("invitations", () => {
   });
 
   it("passes a refusal on (a server without TOKEN_SECRET)", async () => {
-    const api = new RoomsApi("", fakeFetch(403, { ok: false, error: { code: "forbidden", message: "This server issues no tokens." } }));
-    await expect(api.mintToken("r", { key: "k" }, { role: "participant" })).rejects.toMatchObject({ code: "forbidden" });
+    const api = new RoomsApi(
+      "",
+      fakeFetch(403, { ok: false, error: { code: "forbidden", message: "This server issues no tokens." } }),
+    );
+    await expect(api.mintToken("r", { key: "k" }, { role: "participant" })).rejects.toMatchObject({
+      code: "forbidden",
+    });
   });
 });

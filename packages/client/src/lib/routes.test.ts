@@ -37,7 +37,9 @@ describe("memberView", () => {
   });
 
   it("describes counts by role", () => {
-    expect(describeRoleCounts({ owner: 1, presenter: 0, participant: 2, viewer: 1 })).toBe("1 owner · 2 participants · 1 viewer");
+    expect(describeRoleCounts({ owner: 1, presenter: 0, participant: 2, viewer: 1 })).toBe(
+      "1 owner · 2 participants · 1 viewer",
+    );
     expect(describeRoleCounts({ owner: 0, presenter: 0, participant: 0, viewer: 0 })).toBe("");
   });
 });

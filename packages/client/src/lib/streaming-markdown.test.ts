@@ -134,8 +134,16 @@ describe("StreamingMarkdown does not redo finished blocks", () => {
 
   it("the patch appends each finished block once and replaces only the tail", () => {
     const markdown = new StreamingMarkdown(plainEngine);
-    expect(markdown.update("First paragraph.")).toEqual({ reset: false, append: "", tail: "<p>First paragraph.</p>\n" });
-    expect(markdown.update("First paragraph.\n\nSec")).toEqual({ reset: false, append: "", tail: "<p>First paragraph.</p>\n<p>Sec</p>\n" });
+    expect(markdown.update("First paragraph.")).toEqual({
+      reset: false,
+      append: "",
+      tail: "<p>First paragraph.</p>\n",
+    });
+    expect(markdown.update("First paragraph.\n\nSec")).toEqual({
+      reset: false,
+      append: "",
+      tail: "<p>First paragraph.</p>\n<p>Sec</p>\n",
+    });
     expect(markdown.update("First paragraph.\n\nSecond\n")).toEqual({
       reset: false,
       append: "<p>First paragraph.</p>\n",

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { TypingEvent } from "@tokencast/protocol";
 import { TypingSignal, TypingTracker, describeTyping } from "./typing.ts";
 
-const typing = (id: string, name: string, on = true): TypingEvent => ({ roomId: "r", member: { id, name }, typing: on });
+const typing = (id: string, name: string, on = true): TypingEvent => ({
+  roomId: "r",
+  member: { id, name },
+  typing: on,
+});
 
 describe("TypingTracker", () => {
   it("lists typists in order, refreshes without a change, and removes on typing:false", () => {

@@ -28,7 +28,8 @@ export class AbandonedAnswers {
   readonly everyMs: number;
 
   constructor(private readonly deps: AbandonedAnswersDeps) {
-    this.everyMs = deps.graceMs <= 0 ? 0 : Math.min(MAX_CHECK_EVERY_MS, Math.max(MIN_CHECK_EVERY_MS, Math.round(deps.graceMs / 4)));
+    this.everyMs =
+      deps.graceMs <= 0 ? 0 : Math.min(MAX_CHECK_EVERY_MS, Math.max(MIN_CHECK_EVERY_MS, Math.round(deps.graceMs / 4)));
   }
 
   async check(): Promise<void> {

@@ -37,7 +37,10 @@ export function roleFor(record: RoomRecord | undefined, settings: RoomSettings, 
   if (request.key !== undefined) {
     if (record && sameHash(request.key, record.ownerKeyHash)) return "owner";
     if (record && sameHash(request.key, record.presenterKeyHash)) return "presenter";
-    throw new AppError("forbidden", "This key does not open this room. Join without it, or ask the owner for a new link.");
+    throw new AppError(
+      "forbidden",
+      "This key does not open this room. Join without it, or ask the owner for a new link.",
+    );
   }
   return request.role ?? (settings.mode === "presentation" ? "viewer" : "participant");
 }
@@ -46,11 +49,19 @@ export function roleFor(record: RoomRecord | undefined, settings: RoomSettings, 
  * The role a join gets with its credentials: a valid token's role (a token wins over a key),
  * else `roleFor`'s. A private room admits only a token or an owner/presenter key.
  */
-export function admittedRole(record: RoomRecord | undefined, settings: RoomSettings, request: JoinRequest, claims: TokenClaims | undefined): Role {
+export function admittedRole(
+  record: RoomRecord | undefined,
+  settings: RoomSettings,
+  request: JoinRequest,
+  claims: TokenClaims | undefined,
+): Role {
   if (claims) return claims.role;
   const role = roleFor(record, settings, request);
   if (settings.private && request.key === undefined) {
-    throw new AppError("forbidden", "This room is private: join with an invitation link (a room token) or the owner's or presenter's link.");
+    throw new AppError(
+      "forbidden",
+      "This room is private: join with an invitation link (a room token) or the owner's or presenter's link.",
+    );
   }
   return role;
 }

@@ -88,7 +88,13 @@ export class AnswerStarts {
   }
 
   /** Claims the room, publishes the new messages, and streams the answer (turns read after they are stored). */
-  private async start(view: RoomView, answer: Message, before: Message[], turns: () => Promise<ChatTurn[]>, payer: Payer): Promise<void> {
+  private async start(
+    view: RoomView,
+    answer: Message,
+    before: Message[],
+    turns: () => Promise<ChatTurn[]>,
+    payer: Payer,
+  ): Promise<void> {
     const { answers, store, catalog, broadcaster, quotas } = this.deps;
     await answers.claim(answer.roomId, answer.id);
     try {
@@ -108,7 +114,11 @@ export class AnswerStarts {
     const waitMs = await this.deps.answerBudget?.spend(payer.user);
     if (waitMs === undefined) return;
     const retryAfter = Math.ceil(waitMs / 1000);
-    throw new AppError("rate_limited", `Your address has started as many answers as it may for now; ask again in ${retryAfter} s.`, { retryAfter });
+    throw new AppError(
+      "rate_limited",
+      `Your address has started as many answers as it may for now; ask again in ${retryAfter} s.`,
+      { retryAfter },
+    );
   }
 
   private newMessage(roomId: string, role: Message["role"], author: string, text: string): Message {

@@ -1,7 +1,17 @@
 import type { Message, StopRequest } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
-import type { AnswerLocks, AnswerRef, AnswerSource, Broadcaster, ChatTurn, Logger, Metrics, RoomStore, UpstreamSlots } from "./ports.ts";
+import type {
+  AnswerLocks,
+  AnswerRef,
+  AnswerSource,
+  Broadcaster,
+  ChatTurn,
+  Logger,
+  Metrics,
+  RoomStore,
+  UpstreamSlots,
+} from "./ports.ts";
 
 export interface AnswersDeps {
   store: RoomStore;
@@ -43,7 +53,9 @@ export class Answers {
 
   /** Gives back a room claimed for an answer that did not start. */
   async unclaim(roomId: string, messageId: string): Promise<void> {
-    await this.deps.locks.release(roomId, messageId).catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
+    await this.deps.locks
+      .release(roomId, messageId)
+      .catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
   }
 
   /** Streams a claimed answer (already published as `streaming`) to its end. */
@@ -56,7 +68,9 @@ export class Answers {
     const run = generation.run(turns).finally(async () => {
       clearInterval(renewal);
       this.active.delete(roomId);
-      await this.deps.locks.release(roomId, messageId).catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
+      await this.deps.locks
+        .release(roomId, messageId)
+        .catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
       this.running.delete(run);
     });
     this.running.add(run);
@@ -110,10 +124,16 @@ export class Answers {
 
   private async takeOver(orphan: AnswerRef): Promise<void> {
     const error = { code: "owner_lost" as const, message: OWNER_LOST };
-    const ended = await this.deps.store.finishMessage(orphan.roomId, orphan.messageId, { status: "interrupted", error });
+    const ended = await this.deps.store.finishMessage(orphan.roomId, orphan.messageId, {
+      status: "interrupted",
+      error,
+    });
     if (ended) {
       this.deps.broadcaster.end({ ...orphan, seq: ended.seq, status: "interrupted", error });
-      this.deps.logger.warn({ ...orphan, seq: ended.seq }, "took over an answer whose server died: ended it interrupted");
+      this.deps.logger.warn(
+        { ...orphan, seq: ended.seq },
+        "took over an answer whose server died: ended it interrupted",
+      );
     }
     await this.deps.locks.forget(orphan);
   }
@@ -136,14 +156,21 @@ export class Answers {
     return Promise.allSettled([...this.running]);
   }
 
-  private createGeneration(answer: Message, model: string | undefined, onEnded: ((tokens: number) => void) | undefined): Generation {
+  private createGeneration(
+    answer: Message,
+    model: string | undefined,
+    onEnded: ((tokens: number) => void) | undefined,
+  ): Generation {
     const { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots, metrics } = this.deps;
     const deps = { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots, metrics };
     return new Generation(deps, { roomId: answer.roomId, messageId: answer.id, model, onEnded });
   }
 
   private releaseFailed(error: unknown, roomId: string, messageId: string): void {
-    this.deps.logger.warn({ err: error, roomId, messageId }, "could not release the room's answer lock (it expires by itself)");
+    this.deps.logger.warn(
+      { err: error, roomId, messageId },
+      "could not release the room's answer lock (it expires by itself)",
+    );
   }
 }
 

@@ -1,4 +1,12 @@
-import type { Message, RegeneratePayload, ResumePayload, ResumeResult, SendPayload, SendResult, StopPayload } from "@tokencast/protocol";
+import type {
+  Message,
+  RegeneratePayload,
+  ResumePayload,
+  ResumeResult,
+  SendPayload,
+  SendResult,
+  StopPayload,
+} from "@tokencast/protocol";
 import { isFinalStatus } from "@tokencast/protocol";
 import { requireAllowed } from "./access.ts";
 import type { AnswerStarts, Rerun } from "./answer-starts.ts";

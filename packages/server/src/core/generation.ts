@@ -2,7 +2,17 @@ import type { EndEvent, Message, StopReason, Usage } from "@tokencast/protocol";
 import { Coalescer } from "./coalescer.ts";
 import { delay } from "./delay.ts";
 import { AppError, toErrorPayload } from "./errors.ts";
-import type { AnswerSource, AppendResult, Broadcaster, ChatTurn, EndPatch, Logger, Metrics, RoomStore, UpstreamSlots } from "./ports.ts";
+import type {
+  AnswerSource,
+  AppendResult,
+  Broadcaster,
+  ChatTurn,
+  EndPatch,
+  Logger,
+  Metrics,
+  RoomStore,
+  UpstreamSlots,
+} from "./ports.ts";
 import { StreamTimings } from "./stream-timings.ts";
 
 export interface GenerationDeps {
@@ -222,7 +232,10 @@ export class Generation {
       }
     }
     if (this.pending !== "" && this.giveUp.signal.aborted) {
-      this.logger.error({ lost: this.pending.length }, "answer text could not be logged before shutdown and was not shown to anyone");
+      this.logger.error(
+        { lost: this.pending.length },
+        "answer text could not be logged before shutdown and was not shown to anyone",
+      );
     }
     // No await between the loop test and this line: enqueue() cannot slip text in unseen.
     this.writing = undefined;
@@ -235,7 +248,8 @@ export class Generation {
     try {
       result = await this.deps.store.appendDelta(this.roomId, this.messageId, { seq, text });
     } catch (error) {
-      if (this.failures++ % LOG_EVERY_FAILURES === 0) this.logger.warn({ err: error, seq, failures: this.failures }, "could not append a delta to the log; retrying");
+      if (this.failures++ % LOG_EVERY_FAILURES === 0)
+        this.logger.warn({ err: error, seq, failures: this.failures }, "could not append a delta to the log; retrying");
       return "retry";
     }
     if (result === "refused") {
@@ -297,7 +311,8 @@ export class Generation {
           this.logger.error({ err: error }, "could not store the end of an answer before shutdown");
           return undefined;
         }
-        if (attempt % LOG_EVERY_FAILURES === 0) this.logger.warn({ err: error }, "could not store the end of an answer; retrying");
+        if (attempt % LOG_EVERY_FAILURES === 0)
+          this.logger.warn({ err: error }, "could not store the end of an answer; retrying");
         await delay(WRITE_RETRY_MS, this.giveUp.signal);
       }
     }
@@ -315,7 +330,12 @@ export class Generation {
       return { ...base, ...extras, status: "stopped", ...why };
     }
     if (interruption?.status === "interrupted") {
-      return { ...base, ...extras, status: "interrupted", error: { code: interruption.code, message: interruption.reason } };
+      return {
+        ...base,
+        ...extras,
+        status: "interrupted",
+        error: { code: interruption.code, message: interruption.reason },
+      };
     }
     if (failure !== undefined) {
       if (!(failure instanceof AppError)) this.logger.error({ err: failure }, "answer failed unexpectedly");

@@ -6,7 +6,12 @@ function message(id: string, text: string, status: Message["status"] = "done"): 
   return { id, roomId: "r", role: "assistant", author: "m", text, seq: 0, status, createdAt: 1 };
 }
 
-const history = [message("a", "x".repeat(100)), message("b", "é".repeat(100)), message("c", "y".repeat(100)), message("d", "z".repeat(100))];
+const history = [
+  message("a", "x".repeat(100)),
+  message("b", "é".repeat(100)),
+  message("c", "y".repeat(100)),
+  message("d", "z".repeat(100)),
+];
 const sizeOf = (ids: string[]) => ids.reduce((sum, id) => sum + messageBytes(history.find((m) => m.id === id)!), 0);
 const ids = (messages: Message[]) => messages.map((m) => m.id);
 
@@ -19,7 +24,10 @@ describe("newestWithin", () => {
     const page = newestWithin(history, { maxMessages: 10, maxBytes: sizeOf(["b", "c", "d"]) });
     expect(ids(page.messages)).toEqual(["b", "c", "d"]);
     expect(page.more).toBe(true);
-    expect(ids(newestWithin(history, { maxMessages: 10, maxBytes: sizeOf(["b", "c", "d"]) - 1 }).messages)).toEqual(["c", "d"]);
+    expect(ids(newestWithin(history, { maxMessages: 10, maxBytes: sizeOf(["b", "c", "d"]) - 1 }).messages)).toEqual([
+      "c",
+      "d",
+    ]);
   });
 
   it("takes at most maxMessages", () => {
@@ -29,7 +37,10 @@ describe("newestWithin", () => {
 
   it("stops at the first message that does not fit, even if an older one would", () => {
     const mixed = [message("small", "s"), message("big", "b".repeat(1000)), message("last", "l")];
-    const page = newestWithin(mixed, { maxMessages: 10, maxBytes: messageBytes(mixed[2]!) + messageBytes(mixed[0]!) + 10 });
+    const page = newestWithin(mixed, {
+      maxMessages: 10,
+      maxBytes: messageBytes(mixed[2]!) + messageBytes(mixed[0]!) + 10,
+    });
     expect(ids(page.messages)).toEqual(["last"]);
   });
 
@@ -39,7 +50,11 @@ describe("newestWithin", () => {
   });
 
   it("takes an answer in progress whole whatever the budget", () => {
-    const live = [message("q", "question"), message("live", "w".repeat(5000), "streaming"), message("pending", "", "pending")];
+    const live = [
+      message("q", "question"),
+      message("live", "w".repeat(5000), "streaming"),
+      message("pending", "", "pending"),
+    ];
     expect(ids(newestWithin(live, { maxMessages: 1, maxBytes: 10 }).messages)).toEqual(["live", "pending"]);
   });
 });

@@ -48,7 +48,10 @@ export function newestWithin(messages: readonly Message[], budget: HistoryBudget
 }
 
 /** The part of the history a request's page is taken from; undefined when `before` is not in it. */
-export function historyBefore(messages: readonly Message[], before: string | undefined): readonly Message[] | undefined {
+export function historyBefore(
+  messages: readonly Message[],
+  before: string | undefined,
+): readonly Message[] | undefined {
   if (before === undefined) return messages;
   const index = messages.findIndex((m) => m.id === before);
   return index < 0 ? undefined : messages.slice(0, index);

@@ -12,7 +12,9 @@ const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: 
 
 async function setup() {
   const drops: Array<(access: MemberAccess) => boolean> = [];
-  const broadcaster = { dropMembers: async (_roomId: string, drop: (access: MemberAccess) => boolean) => drops.push(drop) } as unknown as Broadcaster;
+  const broadcaster = {
+    dropMembers: async (_roomId: string, drop: (access: MemberAccess) => boolean) => drops.push(drop),
+  } as unknown as Broadcaster;
   const records = new MemoryRooms({ idleTtlMs: 60_000 });
   const source = { model: "fake", demo: false, stream: async function* () {} };
   const catalog = new RoomCatalog({ records, source, maxTextLength: 1000, now: Date.now });
@@ -21,7 +23,8 @@ async function setup() {
   const invitations = new Invitations({ records, catalog, tokens, lifetime, logger: quiet });
   const room = await catalog.create({ title: "Talk", mode: "presentation" });
   const owner = { key: room.ownerKey };
-  const mintViewer = async () => (await invitations.mint(owner, { roomId: room.info.id, role: "viewer", ttlSeconds: 60 })).token;
+  const mintViewer = async () =>
+    (await invitations.mint(owner, { roomId: room.info.id, role: "viewer", ttlSeconds: 60 })).token;
   return { invitations, room, owner, drops, mintViewer };
 }
 
@@ -42,7 +45,12 @@ describe("invitation epochs", () => {
     const after = await mintViewer();
     expect(await invitations.credentialRole(roomId, { token: after })).toBe("viewer");
     const [drop] = drops;
-    expect([drop!({ token: before }), drop!({ token: after }), drop!({ key: true }), drop!({})]).toEqual([true, false, false, false]);
+    expect([drop!({ token: before }), drop!({ token: after }), drop!({ key: true }), drop!({})]).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it("only the owner withdraws; a presenter may not", async () => {

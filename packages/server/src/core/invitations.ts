@@ -42,7 +42,11 @@ export class Invitations {
   /** A token for `request.roomId`, signed for who `credentials` say may mint it. */
   async mint(credentials: Credentials, request: MintRequest): Promise<{ token: string; expiresAt: number }> {
     const holder = await this.credentialRole(request.roomId, credentials);
-    if (holder === undefined) throw new AppError("forbidden", "Creating tokens needs the owner's or presenter's key (X-Room-Key) or an owner token.");
+    if (holder === undefined)
+      throw new AppError(
+        "forbidden",
+        "Creating tokens needs the owner's or presenter's key (X-Room-Key) or an owner token.",
+      );
     requireMayMint(holder, request.role);
     return this.deps.tokens.mint(request, await this.deps.records.invitationEpoch(request.roomId));
   }
@@ -53,9 +57,16 @@ export class Invitations {
    */
   async revoke(credentials: Credentials, roomId: string): Promise<{ dropped: number }> {
     const holder = await this.credentialRole(roomId, credentials);
-    if (holder !== "owner") throw new AppError("forbidden", "Only the room's owner may withdraw its invitations (X-Room-Key: the owner key, or an owner token).");
+    if (holder !== "owner")
+      throw new AppError(
+        "forbidden",
+        "Only the room's owner may withdraw its invitations (X-Room-Key: the owner key, or an owner token).",
+      );
     const epoch = await this.deps.records.revokeTokens(roomId);
-    const dropped = await this.deps.lifetime.dropMembers(roomId, ({ token }) => token !== undefined && epochOf(token) < epoch);
+    const dropped = await this.deps.lifetime.dropMembers(
+      roomId,
+      ({ token }) => token !== undefined && epochOf(token) < epoch,
+    );
     this.deps.logger.info({ roomId, epoch, dropped }, "room invitations withdrawn");
     return { dropped };
   }
@@ -72,7 +83,11 @@ export class Invitations {
 
   /** Private rooms admit by token, so a server that signs none cannot hold them. */
   requirePrivateRooms(): void {
-    if (!this.deps.tokens.enabled) throw new AppError("forbidden", "This server issues no tokens (TOKEN_SECRET is not set), so it cannot hold private rooms.");
+    if (!this.deps.tokens.enabled)
+      throw new AppError(
+        "forbidden",
+        "This server issues no tokens (TOKEN_SECRET is not set), so it cannot hold private rooms.",
+      );
   }
 
   /** A token's claims, refused when the room's owner has withdrawn its epoch since. */

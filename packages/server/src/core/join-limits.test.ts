@@ -22,7 +22,12 @@ function countingBudget(allowance: number): ActionBudget & { spent: string[] } {
   };
 }
 
-const NO_CAPS: JoinLimitSettings = { maxMembersPerRoom: 10_000, maxRoomsPerNode: 10_000, maxRoomsPerConnection: 0, maxMembersPerIpPerRoom: 0 };
+const NO_CAPS: JoinLimitSettings = {
+  maxMembersPerRoom: 10_000,
+  maxRoomsPerNode: 10_000,
+  maxRoomsPerConnection: 0,
+  maxMembersPerIpPerRoom: 0,
+};
 
 /** A node's presence and limits; `join` checks and then joins like RoomService.join does. */
 function node(limits: Partial<JoinLimitSettings>, adhocRooms?: ActionBudget) {
@@ -30,8 +35,19 @@ function node(limits: Partial<JoinLimitSettings>, adhocRooms?: ActionBudget) {
   const store = new MemoryStore({ historyLimit: 10, idleTtlMs: 60_000 });
   const presence = new Presence({ directory, broadcaster: silent, logger: quiet });
   const rules = new JoinLimits({ limits: { ...NO_CAPS, ...limits }, presence, directory, store, adhocRooms });
-  const join = async (connectionId: string, ip: string, roomId: string, options: { role?: Role; created?: boolean } = {}) => {
-    const attempt: JoinAttempt = { roomId, connectionId, ip, role: options.role ?? "participant", created: options.created ?? false };
+  const join = async (
+    connectionId: string,
+    ip: string,
+    roomId: string,
+    options: { role?: Role; created?: boolean } = {},
+  ) => {
+    const attempt: JoinAttempt = {
+      roomId,
+      connectionId,
+      ip,
+      role: options.role ?? "participant",
+      created: options.created ?? false,
+    };
     const release = await rules.check(attempt);
     const member: Member = { id: connectionId, name: connectionId, joinedAt: Date.now(), role: attempt.role };
     await presence.join(roomId, member, ip).finally(release);
@@ -52,7 +68,9 @@ describe("JoinLimits: rooms per connection (MAX_ROOMS_PER_CONNECTION)", () => {
     const error = await refusal(join("c1", "198.51.100.1", "room-10"));
     expect(error.code).toBe("too_many_rooms");
     expect(error.message).toMatch(/at most 10 rooms/);
-    await expect(refusal(join("c1", "198.51.100.1", "room-10", { role: "owner", created: true }))).resolves.toMatchObject({ code: "too_many_rooms" });
+    await expect(
+      refusal(join("c1", "198.51.100.1", "room-10", { role: "owner", created: true })),
+    ).resolves.toMatchObject({ code: "too_many_rooms" });
     await join("c1", "198.51.100.1", "room-3"); // already in it: nothing new
     await join("c2", "198.51.100.1", "room-10");
     presence.leave("c1", "room-0");
@@ -120,13 +138,19 @@ describe("JoinLimits: joins in flight at once", () => {
   it("a burst of joins from one IP cannot overshoot its share, a connection's cap or the members per IP", async () => {
     const { join, presence } = node({ maxRoomsPerNode: 40, maxRoomsPerConnection: 10, maxMembersPerIpPerRoom: 3 });
     const hog = "203.0.113.66";
-    expect(joined(await Promise.allSettled(Array.from({ length: 20 }, (_, i) => join(`hog-${i}`, hog, `burst-${i}`))))).toBe(4);
+    expect(
+      joined(await Promise.allSettled(Array.from({ length: 20 }, (_, i) => join(`hog-${i}`, hog, `burst-${i}`)))),
+    ).toBe(4);
     expect(presence.roomsHeldBy(hog)).toBe(4);
     const one = "198.51.100.70";
     const rooms = Array.from({ length: 15 }, (_, i) => `busy-${i}`);
     for (const [i, room] of rooms.entries()) await join(`opener-${i % 5}`, `198.51.100.${80 + (i % 5)}`, room);
     expect(joined(await Promise.allSettled(rooms.map((room) => join("one-connection", one, room))))).toBe(10);
-    expect(joined(await Promise.allSettled(Array.from({ length: 10 }, (_, i) => join(`nat-${i}`, "198.51.100.90", "busy-0"))))).toBe(3);
+    expect(
+      joined(
+        await Promise.allSettled(Array.from({ length: 10 }, (_, i) => join(`nat-${i}`, "198.51.100.90", "busy-0"))),
+      ),
+    ).toBe(3);
   });
 
   it("a refused join gives back what it held", async () => {
@@ -155,7 +179,16 @@ describe("JoinLimits: ad-hoc rooms opened per IP (ADHOC_ROOMS_PER_IP_PER_HOUR)",
     const { join, store } = node({}, budget);
     await join("owner", "198.51.100.1", "created", { created: true });
     await join("guest", "198.51.100.2", "created", { created: true });
-    await store.addMessage({ id: "m", roomId: "old", role: "user", author: "a", text: "hi", seq: 0, status: "done", createdAt: 1 });
+    await store.addMessage({
+      id: "m",
+      roomId: "old",
+      role: "user",
+      author: "a",
+      text: "hi",
+      seq: 0,
+      status: "done",
+      createdAt: 1,
+    });
     await join("guest", "198.51.100.2", "old");
     await join("guest2", "198.51.100.3", "old");
     expect(budget.spent).toEqual([]);

@@ -95,7 +95,10 @@ export class JoinLimits {
       throw new AppError("server_full", "This server holds as many rooms as it may; try again later.");
     }
     if (presence.roomsHeldBy(ip) + this.inFlight.roomsOpeningFrom(ip) >= this.ipShare()) {
-      throw new AppError("server_full", `Your address is in ${this.ipShare()} rooms on this server, as many as one address may hold; leave one first.`);
+      throw new AppError(
+        "server_full",
+        `Your address is in ${this.ipShare()} rooms on this server, as many as one address may hold; leave one first.`,
+      );
     }
   }
 
@@ -106,11 +109,16 @@ export class JoinLimits {
   private async checkRoom(join: JoinAttempt, ahead: number): Promise<number> {
     const { directory, limits } = this.deps;
     const { count } = await directory.list(join.roomId, 0);
-    if (count >= limits.maxMembersPerRoom) throw new AppError("room_full", `This room is full (${limits.maxMembersPerRoom} people).`);
+    if (count >= limits.maxMembersPerRoom)
+      throw new AppError("room_full", `This room is full (${limits.maxMembersPerRoom} people).`);
     const perIp = limits.maxMembersPerIpPerRoom;
     // Of those, the ones still in flight (not yet in the directory's count; this join is among the in-flight).
     const inFlight = Math.min(ahead, this.inFlight.fromIpInto(join.roomId, join.ip) - 1);
-    if (perIp > 0 && count + inFlight >= perIp && (await directory.countFrom(join.roomId, join.ip)) + inFlight >= perIp) {
+    if (
+      perIp > 0 &&
+      count + inFlight >= perIp &&
+      (await directory.countFrom(join.roomId, join.ip)) + inFlight >= perIp
+    ) {
       throw new AppError("room_full", `This room holds as many people from your address as it may (${perIp}).`);
     }
     return count;
@@ -123,6 +131,10 @@ export class JoinLimits {
     const waitMs = await budget.spend(join.ip);
     if (waitMs === undefined) return;
     const retryAfter = Math.ceil(waitMs / 1000);
-    throw new AppError("rate_limited", `Your address has opened as many new rooms as it may for now; join an existing room or wait ${retryAfter} s.`, { retryAfter });
+    throw new AppError(
+      "rate_limited",
+      `Your address has opened as many new rooms as it may for now; join an existing room or wait ${retryAfter} s.`,
+      { retryAfter },
+    );
   }
 }

@@ -101,7 +101,8 @@ export class Presence {
     await this.deps.directory.heartbeat();
     for (const { roomId, memberId } of [...this.unsynced.values()]) await this.removeShared(roomId, memberId);
     for (const roomId of this.local.roomIds()) {
-      for (const member of this.local.list(roomId)) await this.deps.directory.add(roomId, member, this.ips.get(member.id));
+      for (const member of this.local.list(roomId))
+        await this.deps.directory.add(roomId, member, this.ips.get(member.id));
       this.throttle.changed(roomId);
     }
   }
@@ -122,7 +123,10 @@ export class Presence {
       this.throttle.changed(roomId);
     } catch (error) {
       this.unsynced.set(key(roomId, memberId), { roomId, memberId });
-      this.deps.logger.warn({ err: error, roomId }, "could not remove a member from the shared list; retrying when the store is back");
+      this.deps.logger.warn(
+        { err: error, roomId },
+        "could not remove a member from the shared list; retrying when the store is back",
+      );
     }
   }
 

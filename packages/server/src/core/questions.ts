@@ -34,9 +34,20 @@ export class Questions {
 
   async submit(roomId: string, author: string, text: string): Promise<QueuedQuestion> {
     this.lastCreatedAt = Math.max(this.deps.now(), this.lastCreatedAt + 1);
-    const question: QueuedQuestion = { id: randomUUID(), roomId, text, author, createdAt: this.lastCreatedAt, votes: 0, rev: 0 };
+    const question: QueuedQuestion = {
+      id: randomUUID(),
+      roomId,
+      text,
+      author,
+      createdAt: this.lastCreatedAt,
+      votes: 0,
+      rev: 0,
+    };
     if (!(await this.deps.queue.submit(question, MAX_QUEUED_QUESTIONS))) {
-      throw new AppError("queue_full", `The queue already holds ${MAX_QUEUED_QUESTIONS} questions; upvote one instead.`);
+      throw new AppError(
+        "queue_full",
+        `The queue already holds ${MAX_QUEUED_QUESTIONS} questions; upvote one instead.`,
+      );
     }
     this.changed(roomId, question.id);
     return question;

@@ -21,7 +21,10 @@ export class QueueActions {
     const member = this.deps.membership.requireMember(connectionId, payload.roomId);
     const view = await this.deps.lifetime.memberView(payload.roomId);
     if (view.settings.mode !== "presentation") {
-      throw new AppError("forbidden", "Only presentations have a question queue; in a chat room, ask the model directly.");
+      throw new AppError(
+        "forbidden",
+        "Only presentations have a question queue; in a chat room, ask the model directly.",
+      );
     }
     this.deps.starts.requireLength(payload.text);
     const question = await this.deps.questions.submit(payload.roomId, member.name, payload.text);
@@ -43,7 +46,12 @@ export class QueueActions {
     const queued = await this.deps.questions.take(payload.roomId, payload.questionId);
     try {
       const payer = this.deps.membership.payerOf(connectionId, payload.roomId);
-      return await this.deps.starts.ask(payload.roomId, view, { author: queued.author, text: queued.text, sentBy: member.name }, payer);
+      return await this.deps.starts.ask(
+        payload.roomId,
+        view,
+        { author: queued.author, text: queued.text, sentBy: member.name },
+        payer,
+      );
     } catch (error) {
       await this.deps.questions.putBack(queued);
       throw error;

@@ -4,7 +4,13 @@
  * one node publishing in order, and with two nodes whose patches arrive in any order.
  */
 import { describe, expect, it } from "vitest";
-import { ListedQueue, MAX_LISTED_QUESTIONS, snapshotChange, type QueueChangedEvent, type QueuedQuestion } from "@tokencast/protocol";
+import {
+  ListedQueue,
+  MAX_LISTED_QUESTIONS,
+  snapshotChange,
+  type QueueChangedEvent,
+  type QueuedQuestion,
+} from "@tokencast/protocol";
 import { MemoryQueue } from "../store/memory-queue.ts";
 import { patchOf, QueueChanges } from "./queue-changes.ts";
 
@@ -137,7 +143,13 @@ async function run(seed: number, nodeCount: number, anyOrder: boolean): Promise<
     sim.deliver(member, anyOrder, true);
     if (process.env.DEBUG_QUEUE && JSON.stringify(member.queue.questions) !== JSON.stringify(truth.questions)) {
       const held = new Set(member.queue.questions.map((q) => q.id));
-      console.log(seed, "missing", truth.questions.filter((q) => !held.has(q.id)), "extra", member.queue.questions.filter((q) => !truth.questions.some((t) => t.id === q.id)));
+      console.log(
+        seed,
+        "missing",
+        truth.questions.filter((q) => !held.has(q.id)),
+        "extra",
+        member.queue.questions.filter((q) => !truth.questions.some((t) => t.id === q.id)),
+      );
       console.log(member.queue.questions.slice(-3), truth.questions.slice(-3));
     }
     expect(member.queue.questions, `seed ${seed}`).toEqual(truth.questions);
@@ -156,7 +168,11 @@ describe("queue patches applied to the join snapshot give the server's visible l
 });
 
 describe("patchOf", () => {
-  const listed = (ids: string[]) => ({ questions: ids.map((id, i) => ({ id, roomId: ROOM, text: id, author: "a", createdAt: i, votes: 0, rev: i + 1 })), count: 70, version: 9 });
+  const listed = (ids: string[]) => ({
+    questions: ids.map((id, i) => ({ id, roomId: ROOM, text: id, author: "a", createdAt: i, votes: 0, rev: i + 1 })),
+    count: 70,
+    version: 9,
+  });
 
   it("sends only changed questions that are listed, with the count and version", () => {
     const changes = new QueueChanges();
@@ -177,7 +193,11 @@ describe("patchOf", () => {
     const changes = new QueueChanges();
     changes.removed(ROOM, "gone");
     changes.changed(ROOM, "a");
-    expect(patchOf(ROOM, changes.take(ROOM)!, listed(["a", "b"]))).toMatchObject({ upserts: listed(["a", "b"]).questions, removed: ["gone"], complete: true });
+    expect(patchOf(ROOM, changes.take(ROOM)!, listed(["a", "b"]))).toMatchObject({
+      upserts: listed(["a", "b"]).questions,
+      removed: ["gone"],
+      complete: true,
+    });
   });
 
   it("a question taken and put back within the window is not `removed` (clients without versions would drop it)", () => {

@@ -29,10 +29,16 @@ export class TokenQuotas {
 
   async check(payer: Payer): Promise<void> {
     const { roomTokens, userTokens, windowSeconds } = this.settings;
-    const [room, user] = await Promise.all([this.used(roomKey(payer), roomTokens), this.used(userKey(payer), userTokens)]);
+    const [room, user] = await Promise.all([
+      this.used(roomKey(payer), roomTokens),
+      this.used(userKey(payer), userTokens),
+    ]);
     const window = describeWindow(windowSeconds);
     if (roomTokens > 0 && room >= roomTokens) {
-      throw new AppError("quota_exceeded", `This room has used its ${roomTokens} tokens for ${window}; try again later.`);
+      throw new AppError(
+        "quota_exceeded",
+        `This room has used its ${roomTokens} tokens for ${window}; try again later.`,
+      );
     }
     if (userTokens > 0 && user >= userTokens) {
       throw new AppError("quota_exceeded", `You have used your ${userTokens} tokens for ${window}; try again later.`);
@@ -44,7 +50,9 @@ export class TokenQuotas {
     const { roomTokens, userTokens } = this.settings;
     const keys = [...(roomTokens > 0 ? [roomKey(payer)] : []), ...(userTokens > 0 ? [userKey(payer)] : [])];
     for (const key of keys) {
-      this.counters.add(key, tokens).catch((error: unknown) => this.logger.warn({ err: error, key }, "could not count tokens against a quota"));
+      this.counters
+        .add(key, tokens)
+        .catch((error: unknown) => this.logger.warn({ err: error, key }, "could not count tokens against a quota"));
     }
   }
 

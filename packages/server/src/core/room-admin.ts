@@ -29,7 +29,10 @@ export class RoomAdmin {
     const member = this.deps.membership.requireMember(connectionId, payload.roomId);
     requireOwner(member, "change the room's settings");
     if (payload.settings.private) this.deps.invitations.requirePrivateRooms();
-    const view = await this.deps.lifetime.ifRoomGone(payload.roomId, this.deps.catalog.update(payload.roomId, payload.settings));
+    const view = await this.deps.lifetime.ifRoomGone(
+      payload.roomId,
+      this.deps.catalog.update(payload.roomId, payload.settings),
+    );
     const room = this.deps.catalog.info(payload.roomId, view);
     this.deps.broadcaster.roomUpdated({ roomId: payload.roomId, room, by: member.name });
     if (payload.settings.private) await this.deps.invitations.dropUninvited(payload.roomId);

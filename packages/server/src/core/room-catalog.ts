@@ -37,7 +37,9 @@ export interface CreatedRoom {
 export class RoomCatalog {
   constructor(private readonly deps: RoomCatalogDeps) {}
 
-  async create(input: Required<Pick<CreateRoomInput, "title" | "mode">> & Omit<CreateRoomInput, "title" | "mode">): Promise<CreatedRoom> {
+  async create(
+    input: Required<Pick<CreateRoomInput, "title" | "mode">> & Omit<CreateRoomInput, "title" | "mode">,
+  ): Promise<CreatedRoom> {
     const settings = { ...defaultSettings(input.mode, input.title), ...withoutUndefined(input) };
     const ownerKey = newKey();
     const presenterKey = newKey();
@@ -49,7 +51,8 @@ export class RoomCatalog {
         presenterKeyHash: hashKey(presenterKey),
         createdAt: this.deps.now(),
       };
-      if (await this.deps.records.create(record)) return { info: this.info(record.id, this.viewOf(record)), ownerKey, presenterKey };
+      if (await this.deps.records.create(record))
+        return { info: this.info(record.id, this.viewOf(record)), ownerKey, presenterKey };
     }
     throw new AppError("internal_error", "Could not find a free room id; try again.");
   }
@@ -65,7 +68,11 @@ export class RoomCatalog {
   async update(roomId: string, patch: SettingsPatch): Promise<RoomView> {
     const current = await this.deps.records.get(roomId);
     if (!current && isCreatedRoomId(roomId)) throw roomGone();
-    if (!current) throw new AppError("forbidden", "This room has no owner: its settings cannot change. Create a room to have settings.");
+    if (!current)
+      throw new AppError(
+        "forbidden",
+        "This room has no owner: its settings cannot change. Create a room to have settings.",
+      );
     const settings = applyPatch(current.settings, patch);
     const updated = await this.deps.records.updateSettings(roomId, settings);
     if (!updated) throw roomGone();

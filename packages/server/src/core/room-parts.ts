@@ -37,10 +37,25 @@ function roomBasics(deps: RoomServiceDeps) {
   const presence = new Presence(deps);
   const catalog = new RoomCatalog({ records, source: deps.source, maxTextLength: deps.limits.maxTextLength, now });
   const lifetime = new RoomLifetime({ catalog, broadcaster, logger, localRooms: () => presence.rooms() });
-  const invitations = new Invitations({ records, catalog, tokens: deps.tokens ?? new RoomTokens(undefined), lifetime, logger });
+  const invitations = new Invitations({
+    records,
+    catalog,
+    tokens: deps.tokens ?? new RoomTokens(undefined),
+    lifetime,
+    logger,
+  });
   const questions = new Questions({ queue: deps.queue, broadcaster, logger, now });
   const typing = new TypingSignals({ presence, broadcaster, lifetime, now });
-  return { now, presence, catalog, lifetime, invitations, questions, typing, history: new RoomHistory(deps.store, deps.history) };
+  return {
+    now,
+    presence,
+    catalog,
+    lifetime,
+    invitations,
+    questions,
+    typing,
+    history: new RoomHistory(deps.store, deps.history),
+  };
 }
 
 function membershipOf(deps: RoomServiceDeps, rooms: ReturnType<typeof roomBasics>): Membership {
@@ -79,7 +94,8 @@ function abandonedAnswers(answers: Answers, deps: RoomServiceDeps): AbandonedAns
     graceMs: deps.limits.abandonedAnswerGraceMs,
     now: deps.now ?? Date.now,
     running: () => answers.answersRunning(),
-    watched: async (roomId) => (await deps.directory.list(roomId, 0)).count > 0 || (await deps.records.get(roomId)) !== undefined,
+    watched: async (roomId) =>
+      (await deps.directory.list(roomId, 0)).count > 0 || (await deps.records.get(roomId)) !== undefined,
     stop: (answer) => answers.stopUnwatched(answer),
   });
 }

@@ -82,7 +82,15 @@ function service(options: { answers?: ActionBudget; graceMs?: number; maxRoomsPe
     return rooms.join(connectionId, payload, await rooms.admit(payload));
   };
   const abandoned = rooms.upkeepTasks().find((task) => task.name === "abandoned answers")!;
-  return { rooms, store, source, ends, join, checkAbandoned: () => abandoned.run(), advance: (ms: number) => (now += ms) };
+  return {
+    rooms,
+    store,
+    source,
+    ends,
+    join,
+    checkAbandoned: () => abandoned.run(),
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 async function refusal(attempt: Promise<unknown>): Promise<AppError> {
@@ -136,7 +144,15 @@ describe("answers started per client IP (ANSWERS_PER_IP_PER_MINUTE)", () => {
     await s.join("presenter", "198.51.100.50", { roomId, name: "Pia", key: talk.presenterKey });
     const { questionId } = await s.rooms.submitQuestion("presenter", { roomId, text: "why?" });
     expect((await refusal(s.rooms.sendQuestion("presenter", { roomId, questionId }))).code).toBe("rate_limited");
-    expect((await s.rooms.join("presenter", { roomId, name: "Pia" }, await s.rooms.admit({ roomId, name: "Pia", key: talk.presenterKey }))).queue).toHaveLength(1);
+    expect(
+      (
+        await s.rooms.join(
+          "presenter",
+          { roomId, name: "Pia" },
+          await s.rooms.admit({ roomId, name: "Pia", key: talk.presenterKey }),
+        )
+      ).queue,
+    ).toHaveLength(1);
   });
 });
 
@@ -156,7 +172,9 @@ describe("answers nobody watches (ABANDONED_ANSWER_GRACE_MS)", () => {
     const s = service({ graceMs: 30_000 });
     await s.join("c1", "198.51.100.1", { roomId: "adhoc", name: "Ada" });
     const { replyId } = await s.rooms.send("c1", { roomId: "adhoc", text: "long essay" });
-    await waitFor(async () => (await s.store.getMessage("adhoc", replyId))?.text === "partial", { what: "the first token" });
+    await waitFor(async () => (await s.store.getMessage("adhoc", replyId))?.text === "partial", {
+      what: "the first token",
+    });
     s.rooms.disconnect("c1");
     await s.checkAbandoned();
     s.advance(29_000);
@@ -168,7 +186,11 @@ describe("answers nobody watches (ABANDONED_ANSWER_GRACE_MS)", () => {
     await waitFor(() => s.ends.length === 1, { what: "the answer to end" });
     expect(s.ends[0]).toMatchObject({ messageId: replyId, status: "stopped", stopReason: "nobody_watching" });
     expect(s.ends[0]!.stoppedBy).toBeUndefined();
-    expect(await s.store.getMessage("adhoc", replyId)).toMatchObject({ status: "stopped", stopReason: "nobody_watching", text: "partial" });
+    expect(await s.store.getMessage("adhoc", replyId)).toMatchObject({
+      status: "stopped",
+      stopReason: "nobody_watching",
+      text: "partial",
+    });
   });
 
   it("a created room's answer streams on for whoever comes back", async () => {
@@ -189,7 +211,10 @@ describe("answers nobody watches (ABANDONED_ANSWER_GRACE_MS)", () => {
 
 describe("the node's upkeep tasks", () => {
   it("are named, with the intervals of their ports (memory: no heartbeat, no orphans) and of the grace", () => {
-    const tasks = (graceMs: number) => service({ graceMs }).rooms.upkeepTasks().map(({ name, everyMs }) => [name, everyMs]);
+    const tasks = (graceMs: number) =>
+      service({ graceMs })
+        .rooms.upkeepTasks()
+        .map(({ name, everyMs }) => [name, everyMs]);
     expect(tasks(30_000)).toEqual([
       ["orphaned answers", 0],
       ["heartbeat", 0],

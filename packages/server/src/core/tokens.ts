@@ -46,7 +46,11 @@ export class RoomTokens {
     const expiresAt = Math.floor(Date.now() / 1000) + request.ttlSeconds;
     const name = request.name === undefined ? undefined : mintableName(request.name);
     const claims = { room: request.roomId, role: request.role, gen: epoch, ...(name !== undefined ? { name } : {}) };
-    const token = await new SignJWT(claims).setProtectedHeader({ alg: ALGORITHM }).setIssuedAt().setExpirationTime(expiresAt).sign(this.requireKey());
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: ALGORITHM })
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(this.requireKey());
     return { token, expiresAt: expiresAt * 1000 };
   }
 
@@ -57,7 +61,8 @@ export class RoomTokens {
     try {
       ({ payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], requiredClaims: ["exp"] }));
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new AppError("token_expired", "This room token has expired. Ask the room's owner for a new link.");
+      if (error instanceof errors.JWTExpired)
+        throw new AppError("token_expired", "This room token has expired. Ask the room's owner for a new link.");
       throw new AppError("forbidden", "This room token is not valid.");
     }
     return claimsFor(payload, roomId);
@@ -72,9 +77,11 @@ export class RoomTokens {
 function claimsFor(payload: Record<string, unknown>, roomId: string): VerifiedClaims {
   if (payload.room !== roomId) throw new AppError("forbidden", "This room token is for another room.");
   const role = payload.role;
-  if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) throw new AppError("forbidden", "This room token names no valid role.");
+  if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role))
+    throw new AppError("forbidden", "This room token names no valid role.");
   const epoch = payload.gen ?? 0;
-  if (!Number.isSafeInteger(epoch) || (epoch as number) < 0) throw new AppError("forbidden", "This room token's invitation epoch is not valid.");
+  if (!Number.isSafeInteger(epoch) || (epoch as number) < 0)
+    throw new AppError("forbidden", "This room token's invitation epoch is not valid.");
   if (payload.name === undefined) return { role: role as Role, epoch: epoch as number };
   const name = nameSchema.safeParse(payload.name);
   if (!name.success) throw new AppError("forbidden", "This room token's name is not valid.");
@@ -84,7 +91,11 @@ function claimsFor(payload: Record<string, unknown>, roomId: string): VerifiedCl
 /** The name as a join would keep it (normalised), or `invalid_payload`. */
 function mintableName(raw: string): string {
   const name = nameSchema.safeParse(raw);
-  if (!name.success) throw new AppError("invalid_payload", `Invalid token name: ${name.error.issues[0]?.message ?? "not a valid display name"}.`);
+  if (!name.success)
+    throw new AppError(
+      "invalid_payload",
+      `Invalid token name: ${name.error.issues[0]?.message ?? "not a valid display name"}.`,
+    );
   return name.data;
 }
 

@@ -34,7 +34,8 @@ export class Upkeep {
           .run()
           .then(() => (failures = 0))
           .catch((error: unknown) => {
-            if (failures++ % LOG_EVERY_FAILURES === 0) this.logger.warn({ err: error, task: task.name, failures }, "cluster upkeep failed; retrying");
+            if (failures++ % LOG_EVERY_FAILURES === 0)
+              this.logger.warn({ err: error, task: task.name, failures }, "cluster upkeep failed; retrying");
           })
           .finally(() => (busy = false));
       }, task.everyMs);

@@ -84,7 +84,8 @@ function macOf(key: Buffer, id: string): Buffer {
 /** The id of a well-formed, correctly signed voter id; undefined for anything else. */
 function verifiedId(key: Buffer, presented: string): string | undefined {
   const [id, mac, ...rest] = presented.split(".");
-  if (id === undefined || mac === undefined || rest.length > 0 || !BASE64URL_16.test(id) || !BASE64URL_16.test(mac)) return undefined;
+  if (id === undefined || mac === undefined || rest.length > 0 || !BASE64URL_16.test(id) || !BASE64URL_16.test(mac))
+    return undefined;
   const given = Buffer.from(mac, "base64url");
   const expected = macOf(key, id);
   return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;

@@ -7,7 +7,8 @@ import type { Credentials } from "../core/room-service.ts";
 
 export function credentialsOf(req: Request): Credentials {
   const query = (req.query as Record<string, unknown>).token;
-  const token = bearerToken(req.get("authorization")) ?? (typeof query === "string" && query !== "" ? query : undefined);
+  const token =
+    bearerToken(req.get("authorization")) ?? (typeof query === "string" && query !== "" ? query : undefined);
   const key = req.get("x-room-key");
   return { token, key: key === undefined || key === "" ? undefined : key };
 }

@@ -12,7 +12,10 @@ export interface ErrorAnswer {
   payload: ErrorPayload;
 }
 
-const INTERNAL: ErrorAnswer = { status: 500, payload: { code: "internal_error", message: "Something went wrong on the server." } };
+const INTERNAL: ErrorAnswer = {
+  status: 500,
+  payload: { code: "internal_error", message: "Something went wrong on the server." },
+};
 
 /** What a client is told about `error`: its HTTP status (4xx kept, anything else 500) and a fixed message. */
 export function errorAnswer(error: unknown): ErrorAnswer {
@@ -40,7 +43,8 @@ function messageFor(status: number, error: unknown): string {
   if (status === 404) return "No such page.";
   if (status === 413) return "Invalid request. The body is too large.";
   if (status === 415) return "Invalid request. The body's encoding or charset is not supported.";
-  if ((error as { type?: unknown }).type === "entity.parse.failed") return "Invalid request. The body is not valid JSON.";
+  if ((error as { type?: unknown }).type === "entity.parse.failed")
+    return "Invalid request. The body is not valid JSON.";
   return "Invalid request.";
 }
 
@@ -62,7 +66,8 @@ function logError(logger: Logger, req: Request, answer: ErrorAnswer, error: unkn
 }
 
 /** Requests no route took: 404 JSON. */
-export const notFound: RequestHandler = (_req, res) => send(res, { status: 404, payload: { code: "not_found", message: "No such page." } });
+export const notFound: RequestHandler = (_req, res) =>
+  send(res, { status: 404, payload: { code: "not_found", message: "No such page." } });
 
 function send(res: Response, answer: ErrorAnswer): void {
   res.status(answer.status).json({ ok: false, error: answer.payload });

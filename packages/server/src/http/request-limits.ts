@@ -36,16 +36,29 @@ export function requestLimits(
   logger: Logger,
   limiters: Limiters,
 ): RequestLimits {
-  const requests = limiters.limiter("http", { points: settings.perIp * settings.windowSeconds, duration: settings.windowSeconds });
+  const requests = limiters.limiter("http", {
+    points: settings.perIp * settings.windowSeconds,
+    duration: settings.windowSeconds,
+  });
   const creations = limiters.limiter("rooms", { points: settings.roomsPerHour, duration: HOUR_SECONDS });
   return {
     requests: budgetGate(requests, (wait) => `Too many requests; wait ${wait} s.`, clientIp, logger),
-    roomCreations: budgetGate(creations, (wait) => `Too many rooms created from your address; wait ${wait} s.`, clientIp, logger),
+    roomCreations: budgetGate(
+      creations,
+      (wait) => `Too many rooms created from your address; wait ${wait} s.`,
+      clientIp,
+      logger,
+    ),
   };
 }
 
 /** Middleware spending one point of `limiter` per request; over budget: 429 with `message`. */
-function budgetGate(limiter: RateLimiterAbstract, message: (retryAfter: number) => string, clientIp: (req: Request) => string, logger: Logger): RequestHandler {
+function budgetGate(
+  limiter: RateLimiterAbstract,
+  message: (retryAfter: number) => string,
+  clientIp: (req: Request) => string,
+  logger: Logger,
+): RequestHandler {
   return (req, res, next) => {
     void consume(limiter, clientIp(req), logger).then((waitMs) => {
       if (waitMs === undefined) return next();

@@ -37,46 +37,75 @@ export function roomsApi(deps: RoomsApiDeps): Router {
   const router = strictRouter();
   const now = deps.now ?? Date.now;
   const creationLimit: RequestHandler = deps.creationLimit ?? ((_req, _res, next) => next());
-  router.post("/rooms", creationLimit, json({ limit: "32kb" }), answer(deps, async (req, res) => {
-    const input = parse(createRoomSchema, req.body ?? {});
-    const created = await deps.rooms().createRoom(input);
-    const id = encodeURIComponent(created.info.id);
-    const result: CreateRoomResult = {
-      room: created.info,
-      links: { share: `/r/${id}`, presenter: `/r/${id}#key=${created.presenterKey}`, owner: `/r/${id}#key=${created.ownerKey}` },
-      ownerKey: created.ownerKey,
-      presenterKey: created.presenterKey,
-    };
-    res.status(201).json({ ok: true, ...result });
-  }));
-  router.get("/rooms/:id", answer(deps, async (req, res) => {
-    const roomId = parse(roomIdSchema, req.params.id);
-    const found = await describeFor(deps, req, roomId);
-    res.json({ ok: true, room: found.room, memberCount: await deps.rooms().memberCount(roomId), messageCount: found.messages.length });
-  }));
-  router.get("/rooms/:id/transcript", answer(deps, async (req, res) => {
-    const roomId = parse(roomIdSchema, req.params.id);
-    const format = parseFormat(req.query.format);
-    const found = await describeFor(deps, req, roomId);
-    const transcript = { room: found.room, messages: found.messages, exportedAt: now() };
-    res.setHeader("Content-Disposition", `attachment; filename="${roomId}.${format}"`);
-    res.setHeader("Cache-Control", "no-store");
-    if (format === "json") res.type("application/json").send(transcriptJson(transcript));
-    else res.type("text/markdown; charset=utf-8").send(transcriptMarkdown(transcript));
-  }));
-  router.post("/rooms/:id/tokens", json({ limit: "4kb" }), answer(deps, async (req, res) => {
-    const roomId = parse(roomIdSchema, req.params.id);
-    const { role, name, ttlSeconds } = parse(mintSchema, req.body ?? {});
-    const minted = await deps.rooms().mintToken(credentialsOf(req), { roomId, role, ttlSeconds, ...(name !== undefined ? { name } : {}) });
-    res.setHeader("Cache-Control", "no-store");
-    res.status(201).json({ ok: true, ...minted });
-  }));
-  router.post("/rooms/:id/tokens/revoke", answer(deps, async (req, res) => {
-    const roomId = parse(roomIdSchema, req.params.id);
-    const { dropped } = await deps.rooms().revokeTokens(credentialsOf(req), roomId);
-    res.setHeader("Cache-Control", "no-store");
-    res.json({ ok: true, dropped });
-  }));
+  router.post(
+    "/rooms",
+    creationLimit,
+    json({ limit: "32kb" }),
+    answer(deps, async (req, res) => {
+      const input = parse(createRoomSchema, req.body ?? {});
+      const created = await deps.rooms().createRoom(input);
+      const id = encodeURIComponent(created.info.id);
+      const result: CreateRoomResult = {
+        room: created.info,
+        links: {
+          share: `/r/${id}`,
+          presenter: `/r/${id}#key=${created.presenterKey}`,
+          owner: `/r/${id}#key=${created.ownerKey}`,
+        },
+        ownerKey: created.ownerKey,
+        presenterKey: created.presenterKey,
+      };
+      res.status(201).json({ ok: true, ...result });
+    }),
+  );
+  router.get(
+    "/rooms/:id",
+    answer(deps, async (req, res) => {
+      const roomId = parse(roomIdSchema, req.params.id);
+      const found = await describeFor(deps, req, roomId);
+      res.json({
+        ok: true,
+        room: found.room,
+        memberCount: await deps.rooms().memberCount(roomId),
+        messageCount: found.messages.length,
+      });
+    }),
+  );
+  router.get(
+    "/rooms/:id/transcript",
+    answer(deps, async (req, res) => {
+      const roomId = parse(roomIdSchema, req.params.id);
+      const format = parseFormat(req.query.format);
+      const found = await describeFor(deps, req, roomId);
+      const transcript = { room: found.room, messages: found.messages, exportedAt: now() };
+      res.setHeader("Content-Disposition", `attachment; filename="${roomId}.${format}"`);
+      res.setHeader("Cache-Control", "no-store");
+      if (format === "json") res.type("application/json").send(transcriptJson(transcript));
+      else res.type("text/markdown; charset=utf-8").send(transcriptMarkdown(transcript));
+    }),
+  );
+  router.post(
+    "/rooms/:id/tokens",
+    json({ limit: "4kb" }),
+    answer(deps, async (req, res) => {
+      const roomId = parse(roomIdSchema, req.params.id);
+      const { role, name, ttlSeconds } = parse(mintSchema, req.body ?? {});
+      const minted = await deps
+        .rooms()
+        .mintToken(credentialsOf(req), { roomId, role, ttlSeconds, ...(name !== undefined ? { name } : {}) });
+      res.setHeader("Cache-Control", "no-store");
+      res.status(201).json({ ok: true, ...minted });
+    }),
+  );
+  router.post(
+    "/rooms/:id/tokens/revoke",
+    answer(deps, async (req, res) => {
+      const roomId = parse(roomIdSchema, req.params.id);
+      const { dropped } = await deps.rooms().revokeTokens(credentialsOf(req), roomId);
+      res.setHeader("Cache-Control", "no-store");
+      res.json({ ok: true, dropped });
+    }),
+  );
   return router;
 }
 
@@ -86,7 +115,11 @@ async function describeFor(deps: RoomsApiDeps, req: Request, roomId: string) {
   if (!found) throw new AppError("not_found", "No such room.");
   if (!found.room.settings.private) return found;
   const role = await deps.rooms().credentialRole(roomId, credentialsOf(req));
-  if (role === undefined) throw new AppError("forbidden", "This room is private: send a room token (Authorization: Bearer) or key (X-Room-Key).");
+  if (role === undefined)
+    throw new AppError(
+      "forbidden",
+      "This room is private: send a room token (Authorization: Bearer) or key (X-Room-Key).",
+    );
   return found;
 }
 
@@ -99,13 +132,23 @@ function answer(deps: RoomsApiDeps, handler: Handler) {
       await handler(req, res);
     } catch (error) {
       const payload = toErrorPayload(error);
-      if (payload.code === "internal_error") deps.logger.error({ err: error, path: req.path }, "rooms API request failed");
+      if (payload.code === "internal_error")
+        deps.logger.error({ err: error, path: req.path }, "rooms API request failed");
       res.status(httpStatusFor(payload.code)).json({ ok: false, error: payload });
     }
   };
 }
 
-function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, value: unknown): T {
+function parse<T>(
+  schema: {
+    safeParse(
+      value: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+  },
+  value: unknown,
+): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -115,6 +158,7 @@ function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T 
 
 function parseFormat(value: unknown): TranscriptFormat {
   const format = value === undefined ? "md" : value;
-  if (typeof format === "string" && (TRANSCRIPT_FORMATS as readonly string[]).includes(format)) return format as TranscriptFormat;
+  if (typeof format === "string" && (TRANSCRIPT_FORMATS as readonly string[]).includes(format))
+    return format as TranscriptFormat;
   throw new AppError("invalid_payload", `Invalid request. format: use ${TRANSCRIPT_FORMATS.join(" or ")}`);
 }

@@ -70,7 +70,10 @@ function mountClient(app: Express, clientDir: string, corsOrigins: CorsOrigins, 
     // Where it was looked for is for the operator (the log), not for visitors.
     logger.warn({ index }, "the web client is not built: pages answer 503");
     app.get(["/", ...ROOM_PAGES], (_req, res) => {
-      res.status(503).type("text/plain").send('The web client is not built. Run "pnpm build", or "pnpm start" which builds it.');
+      res
+        .status(503)
+        .type("text/plain")
+        .send('The web client is not built. Run "pnpm build", or "pnpm start" which builds it.');
     });
     return;
   }

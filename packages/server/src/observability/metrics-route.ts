@@ -9,7 +9,13 @@ import type { Registry } from "prom-client";
 export function metricsHandler(registry: Registry, token: string | undefined): RequestHandler {
   return async (req, res) => {
     if (token !== undefined && !bears(req.headers.authorization, token)) {
-      res.status(401).setHeader("WWW-Authenticate", "Bearer").json({ ok: false, error: { code: "forbidden", message: "A metrics token is required (Authorization: Bearer <METRICS_TOKEN>)." } });
+      res
+        .status(401)
+        .setHeader("WWW-Authenticate", "Bearer")
+        .json({
+          ok: false,
+          error: { code: "forbidden", message: "A metrics token is required (Authorization: Bearer <METRICS_TOKEN>)." },
+        });
       return;
     }
     res.setHeader("Content-Type", registry.contentType);

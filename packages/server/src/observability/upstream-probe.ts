@@ -25,7 +25,11 @@ export function createUpstreamProbe(options: UpstreamProbeOptions): UpstreamProb
   const url = modelsUrl(options.baseUrl);
   const probe = async () => {
     const now = await answers(url, options.timeoutMs);
-    if (now !== reachable) options.logger.info({ upstream: url.origin, reachable: now }, now ? "LLM server is reachable" : "LLM server is unreachable");
+    if (now !== reachable)
+      options.logger.info(
+        { upstream: url.origin, reachable: now },
+        now ? "LLM server is reachable" : "LLM server is unreachable",
+      );
     reachable = now;
   };
   return {

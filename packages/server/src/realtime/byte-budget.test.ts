@@ -69,7 +69,11 @@ describe("ByteBudget", () => {
   });
 
   it("reserves no more than the whole budget, so a budget below one reply still lets replies through", async () => {
-    const meter = createByteBudget({ perIp: 10, windowSeconds: 10, replyBytes: 262_144 }, quiet, memoryLimiters()).meterFor(IP);
+    const meter = createByteBudget(
+      { perIp: 10, windowSeconds: 10, replyBytes: 262_144 },
+      quiet,
+      memoryLimiters(),
+    ).meterFor(IP);
     expect(replyBytes(await meter(async () => replyOf(50)))).toBe(50);
   });
 });

@@ -59,13 +59,17 @@ export class ByteBudget {
     if (waitMs === undefined) return;
     this.adjust(ip, -this.reserveBytes); // a refusal sends nothing: it must not push the wait further out
     const retryAfter = Math.ceil(waitMs / 1000);
-    throw new AppError("rate_limited", `This address was sent too much room history; wait ${retryAfter} s.`, { retryAfter });
+    throw new AppError("rate_limited", `This address was sent too much room history; wait ${retryAfter} s.`, {
+      retryAfter,
+    });
   }
 
   private adjust(ip: string, bytes: number): void {
     if (bytes === 0) return;
     const change = bytes > 0 ? this.limiter.penalty(ip, bytes) : this.limiter.reward(ip, -bytes);
-    change.catch((error: unknown) => this.logger.warn({ err: error }, "could not settle a reply's size; the budget is off by one reply"));
+    change.catch((error: unknown) =>
+      this.logger.warn({ err: error }, "could not settle a reply's size; the budget is off by one reply"),
+    );
   }
 }
 

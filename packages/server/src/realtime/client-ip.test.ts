@@ -12,7 +12,13 @@ describe("clientIp", () => {
   });
 
   it("counts an IPv6 client by its /64 (one client cannot rotate through its addresses), an IPv4-mapped one by its IPv4", () => {
-    const same64 = ["2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:0DB8:0001:0002:0:0:0:9", "[2001:db8:1:2::7]:443", "2001:db8:1:2::1%eth0"];
+    const same64 = [
+      "2001:db8:1:2::1",
+      "2001:db8:1:2:ffff:ffff:ffff:ffff",
+      "2001:0DB8:0001:0002:0:0:0:9",
+      "[2001:db8:1:2::7]:443",
+      "2001:db8:1:2::1%eth0",
+    ];
     for (const address of same64) expect(addressKey(address), address).toBe("2001:db8:1:2::/64");
     expect(addressKey("2001:db8:1:3::1")).toBe("2001:db8:1:3::/64");
     expect(addressKey("::1")).toBe("0:0:0:0::/64");

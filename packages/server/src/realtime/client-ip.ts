@@ -38,7 +38,8 @@ function withoutPort(address: string): string {
 /** The first `count` 16-bit groups of an IPv6 address, "::" expanded, without leading zeros. */
 function firstGroups(address: string, count: number): string[] {
   const [head = "", tail] = address.split("::");
-  const groupsOf = (part: string) => (part === "" ? [] : part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])));
+  const groupsOf = (part: string) =>
+    part === "" ? [] : part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g]));
   const left = groupsOf(head);
   const right = tail === undefined ? [] : groupsOf(tail);
   const zeros: string[] = Array(8 - left.length - right.length).fill("0");

@@ -26,7 +26,10 @@ export class EventLimits {
 
   /** Undefined when the event may go ahead; otherwise the ms until it may be retried. */
   async check(connectionId: string, ip: string): Promise<number | undefined> {
-    const results = await Promise.all([consume(this.connection, connectionId, this.logger), consume(this.ip, ip, this.logger)]);
+    const results = await Promise.all([
+      consume(this.connection, connectionId, this.logger),
+      consume(this.ip, ip, this.logger),
+    ]);
     const waits = results.filter((wait): wait is number => wait !== undefined);
     return waits.length > 0 ? Math.max(...waits) : undefined;
   }
@@ -40,7 +43,12 @@ export class EventLimits {
  * Spends `points` (default one) of `key`'s budget: undefined when that was allowed, otherwise the
  * ms until it may be retried. A store failure allows it (logged).
  */
-export async function consume(limiter: RateLimiterAbstract, key: string, logger: Logger, points = 1): Promise<number | undefined> {
+export async function consume(
+  limiter: RateLimiterAbstract,
+  key: string,
+  logger: Logger,
+  points = 1,
+): Promise<number | undefined> {
   try {
     await limiter.consume(key, points);
     return undefined;
@@ -70,7 +78,11 @@ export function limitEvents(socket: IoSocket, limits: EventLimits, ip: string) {
       if (typeof ack !== "function") return;
       const response: Ack<object> = {
         ok: false,
-        error: { code: "rate_limited", message: `Too many requests; wait ${Math.ceil(waitMs / 1000)} s.`, retryAfter: Math.ceil(waitMs / 1000) },
+        error: {
+          code: "rate_limited",
+          message: `Too many requests; wait ${Math.ceil(waitMs / 1000)} s.`,
+          retryAfter: Math.ceil(waitMs / 1000),
+        },
       };
       (ack as (response: Ack<object>) => void)(response);
     });

@@ -53,15 +53,24 @@ export function guardSlowViewers(io: IoServer, options: SlowViewerOptions, logge
       if (bytes <= options.maxBufferBytes) return;
       slowSince.set(socket.id, performance.now());
       void socket.join(SLOW_ROOM);
-      logger.info({ socketId: socket.id, bytes }, "slow viewer: deltas paused until it catches up (it resumes from the log)");
+      logger.info(
+        { socketId: socket.id, bytes },
+        "slow viewer: deltas paused until it catches up (it resumes from the log)",
+      );
     } else if (bytes <= options.maxBufferBytes / 4) {
       slowSince.delete(socket.id);
       void socket.leave(SLOW_ROOM);
       logger.info({ socketId: socket.id, bytes }, "slow viewer caught up: deltas resumed");
       options.onCaughtUp?.();
-    } else if (bytes > Math.max(HARD_LIMIT_BYTES, options.maxBufferBytes * 4) || performance.now() - since > options.disconnectAfterMs) {
+    } else if (
+      bytes > Math.max(HARD_LIMIT_BYTES, options.maxBufferBytes * 4) ||
+      performance.now() - since > options.disconnectAfterMs
+    ) {
       slowSince.delete(socket.id);
-      logger.warn({ socketId: socket.id, bytes }, "slow viewer disconnected (it reconnects and catches up from the log)");
+      logger.warn(
+        { socketId: socket.id, bytes },
+        "slow viewer disconnected (it reconnects and catches up from the log)",
+      );
       socket.disconnect(true);
     }
   };

@@ -18,7 +18,11 @@ const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
  * over `maxPacketBytes` closes that client's connection (engine.io's own rule); the client
  * reconnects and resumes, the packet is dropped.
  */
-export function createSocketServer(httpServer: HttpServer, origins: CorsOrigins = "*", maxPacketBytes = DEFAULT_MAX_PACKET_BYTES): IoServer {
+export function createSocketServer(
+  httpServer: HttpServer,
+  origins: CorsOrigins = "*",
+  maxPacketBytes = DEFAULT_MAX_PACKET_BYTES,
+): IoServer {
   return new Server(httpServer, {
     maxHttpBufferSize: maxPacketBytes,
     pingInterval: 10_000,

@@ -27,7 +27,11 @@ describe("createBackend", () => {
     await backend.limiters.counters(60).add("room:r", 3);
     await backend.voterSecret?.();
     await backend.records.revokeTokens("lobby");
-    expect((await redis.client.keys("backend1:*")).sort()).toEqual(["backend1:quota:room:r", "backend1:voter-secret", "backend1:{lobby}:token-gen"]);
+    expect((await redis.client.keys("backend1:*")).sort()).toEqual([
+      "backend1:quota:room:r",
+      "backend1:voter-secret",
+      "backend1:{lobby}:token-gen",
+    ]);
     await backend.close();
     await waitFor(() => !backend.readiness().redis, { what: "the backend's Redis connections to close" });
   });

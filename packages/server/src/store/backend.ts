@@ -4,7 +4,15 @@
  * Redis client.
  */
 import type { Config } from "../config.ts";
-import type { AnswerLocks, Logger, MemberDirectory, QuestionQueue, RoomRecords, RoomStore, UpstreamSlots } from "../core/ports.ts";
+import type {
+  AnswerLocks,
+  Logger,
+  MemberDirectory,
+  QuestionQueue,
+  RoomRecords,
+  RoomStore,
+  UpstreamSlots,
+} from "../core/ports.ts";
 import type { VoterSecret } from "../core/voter-ids.ts";
 import { memoryLimiters, type Limiters } from "./limiters.ts";
 import { MemoryDirectory } from "./memory-directory.ts";
@@ -64,7 +72,12 @@ export function memoryBackend(config: Config): Backend {
   };
 }
 
-export function redisBackend(config: Config, url: string, logger: Logger, onRedisError?: (role: string) => void): Backend {
+export function redisBackend(
+  config: Config,
+  url: string,
+  logger: Logger,
+  onRedisError?: (role: string) => void,
+): Backend {
   const { historyLimit, idleTtlMs: ttlMs } = config.rooms;
   const { prefix, leaseMs, commandTimeoutMs } = config.redis;
   const redis = connectRedis(url, { keyPrefix: prefix, commandTimeoutMs }, logger, onRedisError);
@@ -75,7 +88,13 @@ export function redisBackend(config: Config, url: string, logger: Logger, onRedi
     queue: new RedisQueue(command, { prefix, ttlMs }),
     slots: new RedisSlots(command, { prefix, max: config.llm.maxConcurrent, leaseMs, logger }),
     locks: new RedisLocks(command, { prefix, leaseMs, registryTtlMs: ttlMs, connectedForMs }),
-    directory: new RedisDirectory(command, { prefix, nodeId: config.nodeId, deadAfterMs: leaseMs, ttlMs, connectedForMs }),
+    directory: new RedisDirectory(command, {
+      prefix,
+      nodeId: config.nodeId,
+      deadAfterMs: leaseMs,
+      ttlMs,
+      connectedForMs,
+    }),
     limiters: redisLimiters(command, prefix),
     voterSecret: redisVoterSecret(command, prefix),
     adapter: redis.adapter,

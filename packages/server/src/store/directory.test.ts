@@ -11,7 +11,12 @@ function redisNode(prefix: string, nodeId: string, options: Partial<RedisDirecto
   return new RedisDirectory(redis.client, { prefix, nodeId, deadAfterMs: 5000, ttlMs: 60_000, ...options });
 }
 
-const member = (id: string, joinedAt: number, role: Member["role"] = "participant"): Member => ({ id, name: `name-${id}`, joinedAt, role });
+const member = (id: string, joinedAt: number, role: Member["role"] = "participant"): Member => ({
+  id,
+  name: `name-${id}`,
+  joinedAt,
+  role,
+});
 const counts = (participant: number, others: Partial<Record<Member["role"], number>> = {}) => ({
   owner: 0,
   presenter: 0,

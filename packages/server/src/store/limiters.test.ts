@@ -39,10 +39,18 @@ describe("redisLimiters", () => {
     const [nodeA, nodeB] = [redisLimiters(redis.client, prefix), redisLimiters(redis.client, prefix)];
     await nodeA.limiter("bytes", { points: 2, duration: 60 }).consume(IP);
     await nodeB.limiter("bytes", { points: 2, duration: 60 }).consume(IP);
-    await expect(nodeA.limiter("bytes", { points: 2, duration: 60 }).consume(IP)).rejects.toBeInstanceOf(RateLimiterRes);
-    await expect(nodeA.limiter("http", { points: 2, duration: 60 }).consume(IP)).resolves.toBeInstanceOf(RateLimiterRes);
+    await expect(nodeA.limiter("bytes", { points: 2, duration: 60 }).consume(IP)).rejects.toBeInstanceOf(
+      RateLimiterRes,
+    );
+    await expect(nodeA.limiter("http", { points: 2, duration: 60 }).consume(IP)).resolves.toBeInstanceOf(
+      RateLimiterRes,
+    );
     await nodeB.counters(60).add("room:r", 5);
     expect(await nodeA.counters(60).used("room:r")).toBe(5);
-    expect((await redis.client.keys(`${prefix}*`)).sort()).toEqual([`${prefix}quota:room:r`, `${prefix}rl:bytes:${IP}`, `${prefix}rl:http:${IP}`]);
+    expect((await redis.client.keys(`${prefix}*`)).sort()).toEqual([
+      `${prefix}quota:room:r`,
+      `${prefix}rl:bytes:${IP}`,
+      `${prefix}rl:http:${IP}`,
+    ]);
   });
 });

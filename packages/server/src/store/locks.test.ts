@@ -8,7 +8,11 @@ import { RedisStore } from "./redis-store.ts";
 const redis = usePrivateRedis();
 let counter = 0;
 
-function redisLocks(options: Partial<RedisLocksOptions> = {}): { locks: RedisLocks; store: RedisStore; prefix: string } {
+function redisLocks(options: Partial<RedisLocksOptions> = {}): {
+  locks: RedisLocks;
+  store: RedisStore;
+  prefix: string;
+} {
   const prefix = `locks${++counter}:`;
   const locks = new RedisLocks(redis.client, { prefix, leaseMs: 5000, registryTtlMs: 60_000, ...options });
   return { locks, prefix, store: new RedisStore(redis.client, { prefix, historyLimit: 50, ttlMs: 60_000 }) };

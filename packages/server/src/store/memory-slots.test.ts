@@ -11,7 +11,9 @@ describe("MemorySlots", () => {
     const order: string[] = [];
     const quitter = new AbortController();
     const b = slots.acquire("b", signal(), (p) => places.b!.push(p)).then((release) => (order.push("b"), release));
-    const gone = slots.acquire("quit", quitter.signal, (p) => places.quit!.push(p)).then((release) => (order.push("quit"), release));
+    const gone = slots
+      .acquire("quit", quitter.signal, (p) => places.quit!.push(p))
+      .then((release) => (order.push("quit"), release));
     const c = slots.acquire("c", signal(), (p) => places.c!.push(p)).then((release) => (order.push("c"), release));
     expect(slots.waiting()).toBe(3);
     quitter.abort();

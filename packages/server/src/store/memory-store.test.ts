@@ -4,7 +4,16 @@ import { MemoryStore } from "./memory-store.ts";
 it("forgets rooms idle for longer than the TTL", async () => {
   let now = 0;
   const store = new MemoryStore({ historyLimit: 10, idleTtlMs: 1000, now: () => now });
-  await store.addMessage({ id: "a", roomId: "r", role: "user", author: "x", text: "hi", seq: 0, status: "done", createdAt: 0 });
+  await store.addMessage({
+    id: "a",
+    roomId: "r",
+    role: "user",
+    author: "x",
+    text: "hi",
+    seq: 0,
+    status: "done",
+    createdAt: 0,
+  });
   now = 500;
   store.sweep();
   expect(await store.listMessages("r")).toHaveLength(1);

@@ -11,7 +11,8 @@ export interface ScriptDefinition {
  */
 export function defineScripts<T extends Redis>(redis: Redis, scripts: Record<string, ScriptDefinition>): T {
   for (const [name, definition] of Object.entries(scripts)) {
-    if (typeof (redis as unknown as Record<string, unknown>)[name] !== "function") redis.defineCommand(name, definition);
+    if (typeof (redis as unknown as Record<string, unknown>)[name] !== "function")
+      redis.defineCommand(name, definition);
   }
   return redis as T;
 }

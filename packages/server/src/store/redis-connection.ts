@@ -40,8 +40,17 @@ export interface RedisConnectionOptions {
  * `onError` hears every connection error (metrics) with the connection's role (`command`,
  * `subscriber`), and every failed command as `request`.
  */
-export function connectRedis(url: string, { keyPrefix, commandTimeoutMs }: RedisConnectionOptions, logger: Logger, onError?: (role: string) => void): RedisConnections {
-  const options = { maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (times: number) => Math.min(times * 200, 2000) };
+export function connectRedis(
+  url: string,
+  { keyPrefix, commandTimeoutMs }: RedisConnectionOptions,
+  logger: Logger,
+  onError?: (role: string) => void,
+): RedisConnections {
+  const options = {
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    retryStrategy: (times: number) => Math.min(times * 200, 2000),
+  };
   const commandTimeout = commandTimeoutMs > 0 ? { commandTimeout: commandTimeoutMs } : {};
   const command = new Redis(url, { ...options, ...commandTimeout, connectionName: "tokencast-command" });
   failFast(command);

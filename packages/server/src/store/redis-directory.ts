@@ -5,7 +5,14 @@ import type { MemberDirectory, MemberListing } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { nodeKeys, roomKeys } from "./redis-keys.ts";
-import { ADD_MEMBER, DEAD_NODES, HEARTBEAT, LIST_MEMBERS, REMOVE_MEMBER, ROLE_SPAN } from "./redis-directory-scripts.ts";
+import {
+  ADD_MEMBER,
+  DEAD_NODES,
+  HEARTBEAT,
+  LIST_MEMBERS,
+  REMOVE_MEMBER,
+  ROLE_SPAN,
+} from "./redis-directory-scripts.ts";
 
 export interface RedisDirectoryOptions {
   prefix: string;
@@ -20,9 +27,27 @@ export interface RedisDirectoryOptions {
 }
 
 interface ScriptedRedis extends Redis {
-  tcAddMember(members: string, info: string, node: string, ips: string, ...args: Array<string | number>): Promise<number>;
-  tcRemoveMember(members: string, info: string, node: string, ips: string, ...args: Array<string | number>): Promise<number>;
-  tcListMembers(members: string, info: string, limit: number, roles: number, span: number): Promise<Array<number | string>>;
+  tcAddMember(
+    members: string,
+    info: string,
+    node: string,
+    ips: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  tcRemoveMember(
+    members: string,
+    info: string,
+    node: string,
+    ips: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  tcListMembers(
+    members: string,
+    info: string,
+    limit: number,
+    roles: number,
+    span: number,
+  ): Promise<Array<number | string>>;
   tcHeartbeat(nodes: string, node: string, ...args: Array<string | number>): Promise<number>;
   tcDeadNodes(nodes: string, deadAfterMs: number, selfId: string): Promise<string[]>;
 }
@@ -54,12 +79,23 @@ export class RedisDirectory implements MemberDirectory {
     const stored: StoredMember = { ...member, node: this.options.nodeId, ...(ip === undefined ? {} : { ip }) };
     const score = ROLES.indexOf(member.role) * ROLE_SPAN + member.joinedAt;
     const args = [member.id, score, JSON.stringify(stored), entry(roomId, member.id), this.options.ttlMs, ip ?? ""];
-    await storeCall(() => this.redis.tcAddMember(room.members, room.memberInfo, this.own.members, room.memberIps, ...args));
+    await storeCall(() =>
+      this.redis.tcAddMember(room.members, room.memberInfo, this.own.members, room.memberIps, ...args),
+    );
   }
 
   async remove(roomId: string, memberId: string): Promise<void> {
     const room = roomKeys(this.options.prefix, roomId);
-    await storeCall(() => this.redis.tcRemoveMember(room.members, room.memberInfo, this.own.members, room.memberIps, memberId, entry(roomId, memberId)));
+    await storeCall(() =>
+      this.redis.tcRemoveMember(
+        room.members,
+        room.memberInfo,
+        this.own.members,
+        room.memberIps,
+        memberId,
+        entry(roomId, memberId),
+      ),
+    );
   }
 
   async countFrom(roomId: string, ip: string): Promise<number> {
@@ -69,9 +105,13 @@ export class RedisDirectory implements MemberDirectory {
 
   async list(roomId: string, limit: number): Promise<MemberListing> {
     const room = roomKeys(this.options.prefix, roomId);
-    const reply = await storeCall(() => this.redis.tcListMembers(room.members, room.memberInfo, limit, ROLES.length, ROLE_SPAN));
+    const reply = await storeCall(() =>
+      this.redis.tcListMembers(room.members, room.memberInfo, limit, ROLES.length, ROLE_SPAN),
+    );
     const [count, ...perRole] = reply.slice(0, ROLES.length + 1).map(Number) as [number, ...number[]];
-    const roleCounts = Object.fromEntries(ROLES.map((role, i) => [role, perRole[i] ?? 0])) as MemberListing["roleCounts"];
+    const roleCounts = Object.fromEntries(
+      ROLES.map((role, i) => [role, perRole[i] ?? 0]),
+    ) as MemberListing["roleCounts"];
     const members = reply.slice(ROLES.length + 1).map((json) => toMember(JSON.parse(String(json)) as StoredMember));
     return { count, roleCounts, members };
   }
@@ -97,7 +137,14 @@ export class RedisDirectory implements MemberDirectory {
     const pipeline = this.redis.pipeline();
     for (const { roomId, memberId } of entries) {
       const room = roomKeys(this.options.prefix, roomId);
-      pipeline.tcRemoveMember(room.members, room.memberInfo, keys.members, room.memberIps, memberId, entry(roomId, memberId));
+      pipeline.tcRemoveMember(
+        room.members,
+        room.memberInfo,
+        keys.members,
+        room.memberIps,
+        memberId,
+        entry(roomId, memberId),
+      );
     }
     pipeline.del(keys.members);
     pipeline.zrem(keys.nodes, node);
@@ -125,6 +172,12 @@ function parseEntry(value: string): Array<{ roomId: string; memberId: string }> 
 
 declare module "ioredis" {
   interface ChainableCommander {
-    tcRemoveMember(members: string, info: string, node: string, ips: string, ...args: Array<string | number>): ChainableCommander;
+    tcRemoveMember(
+      members: string,
+      info: string,
+      node: string,
+      ips: string,
+      ...args: Array<string | number>
+    ): ChainableCommander;
   }
 }

@@ -8,6 +8,8 @@ export async function storeCall<T>(command: () => Promise<T>): Promise<T> {
   try {
     return await command();
   } catch (error) {
-    throw new AppError("store_unavailable", "The room store (Redis) is unreachable right now; try again shortly.", { cause: error });
+    throw new AppError("store_unavailable", "The room store (Redis) is unreachable right now; try again shortly.", {
+      cause: error,
+    });
   }
 }

@@ -21,7 +21,11 @@ afterEach(() => {
 });
 
 async function connected(): Promise<Redis> {
-  const client = new Redis(redis.server.url, { maxRetriesPerRequest: 2, commandTimeout: COMMAND_TIMEOUT_MS, retryStrategy: () => 50 });
+  const client = new Redis(redis.server.url, {
+    maxRetriesPerRequest: 2,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    retryStrategy: () => 50,
+  });
   clients.push(client);
   failFast(client);
   await waitFor(() => client.status === "ready", { what: "the client to connect" });
@@ -48,7 +52,14 @@ describe("failFast", () => {
     expect(refused.message).toMatch(/enableOfflineQueue/);
     expect(refused.ms).toBeLessThan(AT_ONCE_MS);
     await redis.server.restart();
-    await waitFor(() => client.set("killed", "after").then(() => true, () => false), { what: "commands to work again" });
+    await waitFor(
+      () =>
+        client.set("killed", "after").then(
+          () => true,
+          () => false,
+        ),
+      { what: "commands to work again" },
+    );
     expect(await client.get("killed")).toBe("after");
   });
 

@@ -15,7 +15,8 @@ import { Command, type Redis } from "ioredis";
 
 /** While Redis is unresponsive, a PING this often finds out when it answers again. */
 const PROBE_EVERY_MS = 200;
-export const UNRESPONSIVE_MESSAGE = "Redis is not responding (a command timed out); failing fast until it answers a PING";
+export const UNRESPONSIVE_MESSAGE =
+  "Redis is not responding (a command timed out); failing fast until it answers a PING";
 
 export function failFast(redis: Redis): void {
   redis.once("ready", () => {

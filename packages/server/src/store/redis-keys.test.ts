@@ -43,7 +43,12 @@ describe("Redis key and channel names", () => {
   it("cluster-wide keys: answers, nodes, slots, voter secret", () => {
     expect(answerRegistryKey("tc:")).toBe("tc:answers");
     expect(nodeKeys("tc:", "node-a")).toEqual({ nodes: "tc:nodes", members: "tc:node:node-a:members" });
-    expect(slotsKeys("tc:")).toEqual({ holders: "tc:slots:holders", line: "tc:slots:line", arrivals: "tc:slots:arrivals", leases: "tc:slots:leases" });
+    expect(slotsKeys("tc:")).toEqual({
+      holders: "tc:slots:holders",
+      line: "tc:slots:line",
+      arrivals: "tc:slots:arrivals",
+      leases: "tc:slots:leases",
+    });
     expect(voterSecretKey("tc:")).toBe("tc:voter-secret");
   });
 

@@ -11,8 +11,19 @@ import { WindowCounters, windowCounting } from "./token-counters.ts";
 export function redisLimiters(client: Redis, prefix: string): Limiters {
   return {
     limiter: (name, budget) =>
-      new RateLimiterRedis({ ...budget, storeClient: client, keyPrefix: limiterKeyPrefix(prefix, name), insuranceLimiter: new RateLimiterMemory(budget) }),
+      new RateLimiterRedis({
+        ...budget,
+        storeClient: client,
+        keyPrefix: limiterKeyPrefix(prefix, name),
+        insuranceLimiter: new RateLimiterMemory(budget),
+      }),
     counters: (windowSeconds) =>
-      new WindowCounters(new RateLimiterRedis({ ...windowCounting(windowSeconds), storeClient: client, keyPrefix: quotaKeyPrefix(prefix) })),
+      new WindowCounters(
+        new RateLimiterRedis({
+          ...windowCounting(windowSeconds),
+          storeClient: client,
+          keyPrefix: quotaKeyPrefix(prefix),
+        }),
+      ),
   };
 }

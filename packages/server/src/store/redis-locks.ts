@@ -60,7 +60,14 @@ export class RedisLocks implements AnswerLocks {
   }
 
   async renew(roomId: string, messageId: string): Promise<boolean> {
-    return (await this.redis.tcRenewLock(this.lockKey(roomId), roomKeys(this.options.prefix, roomId).messages, messageId, this.lockTtlMs)) === 1;
+    return (
+      (await this.redis.tcRenewLock(
+        this.lockKey(roomId),
+        roomKeys(this.options.prefix, roomId).messages,
+        messageId,
+        this.lockTtlMs,
+      )) === 1
+    );
   }
 
   async release(roomId: string, messageId: string): Promise<void> {

@@ -14,9 +14,30 @@ export interface RedisQueueOptions {
 }
 
 interface ScriptedRedis extends Redis {
-  tcSubmitQuestion(queue: string, votes: string, revs: string, version: string, ...args: Array<string | number>): Promise<number>;
-  tcVoteQuestion(queue: string, votes: string, voters: string, revs: string, version: string, ...args: Array<string | number>): Promise<number>;
-  tcTakeQuestion(queue: string, votes: string, voters: string, revs: string, version: string, id: string, ttlMs: number): Promise<[string, string] | null>;
+  tcSubmitQuestion(
+    queue: string,
+    votes: string,
+    revs: string,
+    version: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  tcVoteQuestion(
+    queue: string,
+    votes: string,
+    voters: string,
+    revs: string,
+    version: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  tcTakeQuestion(
+    queue: string,
+    votes: string,
+    voters: string,
+    revs: string,
+    version: string,
+    id: string,
+    ttlMs: number,
+  ): Promise<[string, string] | null>;
 }
 
 type StoredQuestion = Omit<QueuedQuestion, "votes" | "rev">;
@@ -40,7 +61,16 @@ export class RedisQueue implements QuestionQueue {
     const keys = roomKeys(this.options.prefix, question.roomId);
     const { votes: _votes, rev: _rev, ...stored } = question;
     const reply = await storeCall(() =>
-      this.redis.tcSubmitQuestion(keys.queue, keys.votes, keys.revs, keys.queueVersion, question.id, JSON.stringify(stored), maxQueued, this.options.ttlMs),
+      this.redis.tcSubmitQuestion(
+        keys.queue,
+        keys.votes,
+        keys.revs,
+        keys.queueVersion,
+        question.id,
+        JSON.stringify(stored),
+        maxQueued,
+        this.options.ttlMs,
+      ),
     );
     return reply === 1;
   }
@@ -48,7 +78,16 @@ export class RedisQueue implements QuestionQueue {
   async vote(roomId: string, questionId: string, voterId: string): Promise<number | undefined> {
     const keys = roomKeys(this.options.prefix, roomId);
     const votes = await storeCall(() =>
-      this.redis.tcVoteQuestion(keys.queue, keys.votes, votersKey(keys, questionId), keys.revs, keys.queueVersion, questionId, voterId, this.options.ttlMs),
+      this.redis.tcVoteQuestion(
+        keys.queue,
+        keys.votes,
+        votersKey(keys, questionId),
+        keys.revs,
+        keys.queueVersion,
+        questionId,
+        voterId,
+        this.options.ttlMs,
+      ),
     );
     return votes < 0 ? undefined : votes;
   }
@@ -56,7 +95,15 @@ export class RedisQueue implements QuestionQueue {
   async take(roomId: string, questionId: string): Promise<QueuedQuestion | undefined> {
     const keys = roomKeys(this.options.prefix, roomId);
     const taken = await storeCall(() =>
-      this.redis.tcTakeQuestion(keys.queue, keys.votes, votersKey(keys, questionId), keys.revs, keys.queueVersion, questionId, this.options.ttlMs),
+      this.redis.tcTakeQuestion(
+        keys.queue,
+        keys.votes,
+        votersKey(keys, questionId),
+        keys.revs,
+        keys.queueVersion,
+        questionId,
+        this.options.ttlMs,
+      ),
     );
     return taken ? { ...(JSON.parse(taken[0]) as StoredQuestion), votes: Number(taken[1]), rev: 0 } : undefined;
   }
@@ -69,10 +116,17 @@ export class RedisQueue implements QuestionQueue {
       this.redis.multi().hgetall(keys.queue).hgetall(keys.votes).hgetall(keys.revs).get(keys.queueVersion).exec(),
     );
     const [questions, votes, revs, version] = (replies ?? []).map(([error, value]) => {
-      if (error) throw new AppError("store_unavailable", "The room store (Redis) did not answer the queue read.", { cause: error });
+      if (error)
+        throw new AppError("store_unavailable", "The room store (Redis) did not answer the queue read.", {
+          cause: error,
+        });
       return value;
     }) as [Record<string, string>, Record<string, string>, Record<string, string>, string | null];
-    const all = Object.entries(questions).map(([id, json]) => ({ ...(JSON.parse(json) as StoredQuestion), votes: Number(votes[id] ?? 0), rev: Number(revs[id] ?? 0) }));
+    const all = Object.entries(questions).map(([id, json]) => ({
+      ...(JSON.parse(json) as StoredQuestion),
+      votes: Number(votes[id] ?? 0),
+      rev: Number(revs[id] ?? 0),
+    }));
     return { questions: all.sort(byVotesThenAge).slice(0, limit), count: all.length, version: Number(version ?? 0) };
   }
 }

@@ -18,7 +18,9 @@ export class RedisRooms implements RoomRecords {
   ) {}
 
   async create(record: RoomRecord): Promise<boolean> {
-    const reply = await storeCall(() => this.redis.set(this.key(record.id), JSON.stringify(record), "PX", this.options.ttlMs, "NX"));
+    const reply = await storeCall(() =>
+      this.redis.set(this.key(record.id), JSON.stringify(record), "PX", this.options.ttlMs, "NX"),
+    );
     return reply === "OK";
   }
 
@@ -32,13 +34,17 @@ export class RedisRooms implements RoomRecords {
     const record = await this.get(roomId);
     if (!record) return undefined;
     const updated = { ...record, settings };
-    const reply = await storeCall(() => this.redis.set(this.key(roomId), JSON.stringify(updated), "PX", this.options.ttlMs, "XX"));
+    const reply = await storeCall(() =>
+      this.redis.set(this.key(roomId), JSON.stringify(updated), "PX", this.options.ttlMs, "XX"),
+    );
     return reply === "OK" ? updated : undefined;
   }
 
   async touch(roomId: string): Promise<void> {
     const { ttlMs } = this.options;
-    await storeCall(() => this.redis.multi().pexpire(this.key(roomId), ttlMs).pexpire(this.epochKey(roomId), ttlMs).exec());
+    await storeCall(() =>
+      this.redis.multi().pexpire(this.key(roomId), ttlMs).pexpire(this.epochKey(roomId), ttlMs).exec(),
+    );
   }
 
   async invitationEpoch(roomId: string): Promise<number> {

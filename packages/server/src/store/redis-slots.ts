@@ -17,7 +17,13 @@ export interface RedisSlotsOptions {
 }
 
 interface ScriptedRedis extends Redis {
-  tcTakeSlot(holders: string, line: string, arrivals: string, leases: string, ...args: Array<string | number>): Promise<number>;
+  tcTakeSlot(
+    holders: string,
+    line: string,
+    arrivals: string,
+    leases: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
   tcDropSlot(holders: string, line: string, arrivals: string, leases: string, id: string): Promise<number>;
 }
 

@@ -18,10 +18,39 @@ export interface RedisStoreOptions {
 
 interface ScriptedRedis extends Redis {
   // The last two keys of each: the room's record and invitation epoch, renewed with the history.
-  tcAddMessage(order: string, messages: string, seqs: string, record: string, epoch: string, ...args: Array<string | number>): Promise<number>;
-  tcAppendDelta(seqs: string, text: string, log: string, messages: string, record: string, epoch: string, ...args: Array<string | number>): Promise<number>;
-  tcFinishMessage(messages: string, seqs: string, text: string, record: string, epoch: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
-  tcSetQueued(messages: string, seqs: string, text: string, record: string, epoch: string, ...args: Array<string | number>): Promise<[string, string, string] | null>;
+  tcAddMessage(
+    order: string,
+    messages: string,
+    seqs: string,
+    record: string,
+    epoch: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  tcAppendDelta(
+    seqs: string,
+    text: string,
+    log: string,
+    messages: string,
+    record: string,
+    epoch: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  tcFinishMessage(
+    messages: string,
+    seqs: string,
+    text: string,
+    record: string,
+    epoch: string,
+    ...args: Array<string | number>
+  ): Promise<[string, string, string] | null>;
+  tcSetQueued(
+    messages: string,
+    seqs: string,
+    text: string,
+    record: string,
+    epoch: string,
+    ...args: Array<string | number>
+  ): Promise<[string, string, string] | null>;
   tcPageIds(order: string, messages: string, ...args: Array<string | number>): Promise<-1 | [number, string[]]>;
 }
 
@@ -53,7 +82,18 @@ export class RedisStore implements RoomStore {
     const { historyLimit, ttlMs } = this.options;
     // A user message has its whole text from the start: its text key is written with it (seq 0).
     await storeCall(async () => {
-      await this.redis.tcAddMessage(keys.order, keys.messages, keys.seqs, keys.record, keys.invitationEpoch, message.id, JSON.stringify(stored), ttlMs, historyLimit, keys.base);
+      await this.redis.tcAddMessage(
+        keys.order,
+        keys.messages,
+        keys.seqs,
+        keys.record,
+        keys.invitationEpoch,
+        message.id,
+        JSON.stringify(stored),
+        ttlMs,
+        historyLimit,
+        keys.base,
+      );
       if (text !== "") await this.redis.set(messageKeys(keys, message.id).text, text, "PX", ttlMs);
     });
   }
@@ -71,7 +111,14 @@ export class RedisStore implements RoomStore {
     const keys = this.keys(roomId);
     const { before, maxMessages, maxBytes } = request;
     return storeCall(async () => {
-      const picked = await this.redis.tcPageIds(keys.order, keys.messages, before ?? "", maxMessages, maxBytes, keys.base);
+      const picked = await this.redis.tcPageIds(
+        keys.order,
+        keys.messages,
+        before ?? "",
+        maxMessages,
+        maxBytes,
+        keys.base,
+      );
       if (picked === -1) return undefined;
       const [older, ids] = picked;
       const page = newestWithin(ids.length === 0 ? [] : await this.load(keys, ids), request);
@@ -88,7 +135,18 @@ export class RedisStore implements RoomStore {
     const keys = this.keys(roomId);
     const { text, log } = messageKeys(keys, messageId);
     const result = await storeCall(() =>
-      this.redis.tcAppendDelta(keys.seqs, text, log, keys.messages, keys.record, keys.invitationEpoch, messageId, delta.seq, delta.text, this.options.ttlMs),
+      this.redis.tcAppendDelta(
+        keys.seqs,
+        text,
+        log,
+        keys.messages,
+        keys.record,
+        keys.invitationEpoch,
+        messageId,
+        delta.seq,
+        delta.text,
+        this.options.ttlMs,
+      ),
     );
     return APPEND_RESULTS[result] ?? "refused";
   }
@@ -102,7 +160,16 @@ export class RedisStore implements RoomStore {
   async finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined> {
     const keys = this.keys(roomId);
     const ended = await storeCall(() =>
-      this.redis.tcFinishMessage(keys.messages, keys.seqs, messageKeys(keys, messageId).text, keys.record, keys.invitationEpoch, messageId, JSON.stringify(patch), this.options.ttlMs),
+      this.redis.tcFinishMessage(
+        keys.messages,
+        keys.seqs,
+        messageKeys(keys, messageId).text,
+        keys.record,
+        keys.invitationEpoch,
+        messageId,
+        JSON.stringify(patch),
+        this.options.ttlMs,
+      ),
     );
     return ended ? toMessage(ended) : undefined;
   }
@@ -110,7 +177,16 @@ export class RedisStore implements RoomStore {
   async setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined> {
     const keys = this.keys(roomId);
     const updated = await storeCall(() =>
-      this.redis.tcSetQueued(keys.messages, keys.seqs, messageKeys(keys, messageId).text, keys.record, keys.invitationEpoch, messageId, place ?? 0, this.options.ttlMs),
+      this.redis.tcSetQueued(
+        keys.messages,
+        keys.seqs,
+        messageKeys(keys, messageId).text,
+        keys.record,
+        keys.invitationEpoch,
+        messageId,
+        place ?? 0,
+        this.options.ttlMs,
+      ),
     );
     return updated ? toMessage(updated) : undefined;
   }

@@ -20,7 +20,15 @@ const record = (id: string): RoomRecord => ({
   createdAt: 1,
 });
 
-const question = (id: string, createdAt: number, roomId = "r"): QueuedQuestion => ({ id, roomId, text: `q ${id}`, author: "Ada", createdAt, votes: 0, rev: 0 });
+const question = (id: string, createdAt: number, roomId = "r"): QueuedQuestion => ({
+  id,
+  roomId,
+  text: `q ${id}`,
+  author: "Ada",
+  createdAt,
+  votes: 0,
+  rev: 0,
+});
 const withoutRev = ({ rev: _rev, ...rest }: QueuedQuestion) => rest;
 
 const backends: Array<[string, () => { rooms: RoomRecords; queue: QuestionQueue }]> = [
@@ -29,7 +37,10 @@ const backends: Array<[string, () => { rooms: RoomRecords; queue: QuestionQueue 
     "redis",
     () => {
       const prefix = `rq${++counter}:`;
-      return { rooms: new RedisRooms(redis.client, { prefix, ttlMs: 60_000 }), queue: new RedisQueue(redis.client, { prefix, ttlMs: 60_000 }) };
+      return {
+        rooms: new RedisRooms(redis.client, { prefix, ttlMs: 60_000 }),
+        queue: new RedisQueue(redis.client, { prefix, ttlMs: 60_000 }),
+      };
     },
   ],
 ];
@@ -61,7 +72,12 @@ describe.each(backends)("RoomRecords and QuestionQueue: %s", (_name, make) => {
 
   it("queues questions up to a bound, one vote per voter, most votes then oldest first", async () => {
     const { queue } = make();
-    for (const [id, at] of [["a", 1], ["b", 2], ["c", 3]] as const) expect(await queue.submit(question(id, at), 3)).toBe(true);
+    for (const [id, at] of [
+      ["a", 1],
+      ["b", 2],
+      ["c", 3],
+    ] as const)
+      expect(await queue.submit(question(id, at), 3)).toBe(true);
     expect(await queue.submit(question("d", 4), 3)).toBe(false);
     expect(await queue.vote("r", "c", "v1")).toBe(1);
     expect(await queue.vote("r", "c", "v1")).toBe(1);
@@ -154,7 +170,11 @@ const withHistory: Array<[string, () => RoomWithHistory]> = [
     () => {
       let now = 0;
       const store = new MemoryStore({ historyLimit: 10, idleTtlMs: RECORD_TTL_MS, now: () => now });
-      const rooms = new MemoryRooms({ idleTtlMs: RECORD_TTL_MS, writtenAt: (id) => store.writtenAt(id), now: () => now });
+      const rooms = new MemoryRooms({
+        idleTtlMs: RECORD_TTL_MS,
+        writtenAt: (id) => store.writtenAt(id),
+        now: () => now,
+      });
       return { rooms, store, elapse: async (ms) => void (now += ms) };
     },
   ],
@@ -174,7 +194,16 @@ describe.each(withHistory)("a room's record lives as long as its history is writ
     const { rooms, store, elapse } = make();
     await rooms.create(record("live"));
     await rooms.revokeTokens("live");
-    const answer = { id: "a1", roomId: "live", role: "assistant" as const, author: "m", text: "", seq: 0, status: "streaming" as const, createdAt: 0 };
+    const answer = {
+      id: "a1",
+      roomId: "live",
+      role: "assistant" as const,
+      author: "m",
+      text: "",
+      seq: 0,
+      status: "streaming" as const,
+      createdAt: 0,
+    };
     const step = RECORD_TTL_MS * 0.6;
     await elapse(step);
     await store.addMessage(answer);

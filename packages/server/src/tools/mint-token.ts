@@ -10,7 +10,8 @@ import { ROLES, type Role } from "@tokencast/protocol";
 import { loadConfig } from "../config.ts";
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, RoomTokens } from "../core/tokens.ts";
 
-const USAGE = "usage: mint-token.ts --room <id> --role owner|presenter|participant|viewer [--name <name>] [--ttl <seconds>]";
+const USAGE =
+  "usage: mint-token.ts --room <id> --role owner|presenter|participant|viewer [--name <name>] [--ttl <seconds>]";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -18,12 +19,26 @@ async function main(): Promise<void> {
   });
   const role = values.role as Role | undefined;
   const ttlSeconds = values.ttl === undefined ? DEFAULT_TOKEN_TTL_SECONDS : Number(values.ttl);
-  if (!values.room || !role || !ROLES.includes(role) || !Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+  if (
+    !values.room ||
+    !role ||
+    !ROLES.includes(role) ||
+    !Number.isInteger(ttlSeconds) ||
+    ttlSeconds < 1 ||
+    ttlSeconds > MAX_TOKEN_TTL_SECONDS
+  ) {
     throw new Error(USAGE);
   }
   const tokens = new RoomTokens(loadConfig().tokenSecret);
-  const minted = await tokens.mint({ roomId: values.room, role, ttlSeconds, ...(values.name ? { name: values.name } : {}) });
-  process.stdout.write(`${minted.token}\n/r/${encodeURIComponent(values.room)}#token=${minted.token}\nexpires ${new Date(minted.expiresAt).toISOString()}\n`);
+  const minted = await tokens.mint({
+    roomId: values.room,
+    role,
+    ttlSeconds,
+    ...(values.name ? { name: values.name } : {}),
+  });
+  process.stdout.write(
+    `${minted.token}\n/r/${encodeURIComponent(values.room)}#token=${minted.token}\nexpires ${new Date(minted.expiresAt).toISOString()}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

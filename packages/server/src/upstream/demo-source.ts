@@ -22,7 +22,14 @@ export class DemoSource implements AnswerSource {
       if (!(await sleepUntil(start + i * interval, signal))) return;
       yield { type: "text", text: tokens[i]! };
     }
-    yield { type: "usage", usage: { promptTokens: tokenize(question).length, completionTokens: tokens.length, totalTokens: tokenize(question).length + tokens.length } };
+    yield {
+      type: "usage",
+      usage: {
+        promptTokens: tokenize(question).length,
+        completionTokens: tokens.length,
+        totalTokens: tokenize(question).length + tokens.length,
+      },
+    };
     yield { type: "finish", reason: "stop" };
   }
 }

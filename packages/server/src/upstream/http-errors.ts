@@ -19,13 +19,20 @@ export async function httpError(response: Response): Promise<AppError> {
   const cause = new Error(`HTTP ${status} from the LLM server: ${told || "(no body)"}`);
   if (status === 503 || /loading model|model is loading|still loading/i.test(detail)) {
     const wait = retryAfter === undefined ? "" : ` Try again in ${retryAfter} s.`;
-    return new AppError("upstream_model_loading", `The LLM server is not ready (HTTP ${status}: ${detail || "model loading"}).${wait}`, {
-      status,
-      cause,
-      ...(retryAfter === undefined ? {} : { retryAfter }),
-    });
+    return new AppError(
+      "upstream_model_loading",
+      `The LLM server is not ready (HTTP ${status}: ${detail || "model loading"}).${wait}`,
+      {
+        status,
+        cause,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      },
+    );
   }
-  return new AppError("upstream_http_error", `The LLM server answered HTTP ${status}${detail ? `: ${detail}` : ""}.`, { status, cause });
+  return new AppError("upstream_http_error", `The LLM server answered HTTP ${status}${detail ? `: ${detail}` : ""}.`, {
+    status,
+    cause,
+  });
 }
 
 async function readCapped(response: Response): Promise<string> {

@@ -71,13 +71,21 @@ export class OpenAiSource implements AnswerSource {
     const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "text/event-stream" };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     try {
-      const init = { method: "POST", headers, body: JSON.stringify(this.body(turns, model)), signal, dispatcher: this.dispatcher };
+      const init = {
+        method: "POST",
+        headers,
+        body: JSON.stringify(this.body(turns, model)),
+        signal,
+        dispatcher: this.dispatcher,
+      };
       return await fetch(this.endpoint, init);
     } catch (error) {
       if (signal.aborted) throw error;
       // The endpoint and the error's code go to the log (the cause), not to the room.
       const cause = new Error(`POST ${this.endpoint} failed: ${causeOf(error)}`, { cause: error });
-      throw new AppError("upstream_unreachable", `Cannot reach the LLM server: ${connectionTrouble(error)}.`, { cause });
+      throw new AppError("upstream_unreachable", `Cannot reach the LLM server: ${connectionTrouble(error)}.`, {
+        cause,
+      });
     }
   }
 
@@ -137,7 +145,10 @@ class AnswerBudget {
   spend(chars: number): void {
     this.used += chars;
     if (this.maxChars > 0 && this.used > this.maxChars) {
-      throw new AppError("upstream_too_large", `The answer passed ${this.maxChars} characters (LLM_MAX_ANSWER_CHARS); the stream was cut off.`);
+      throw new AppError(
+        "upstream_too_large",
+        `The answer passed ${this.maxChars} characters (LLM_MAX_ANSWER_CHARS); the stream was cut off.`,
+      );
     }
   }
 }
@@ -154,7 +165,11 @@ function checkComplete(done: boolean, state: NormaliseState): void {
 /** A failure while reading: our own errors pass; anything else is the connection breaking. */
 function classify(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  return new AppError("upstream_stream_error", `The connection to the LLM server broke mid-answer: ${connectionTrouble(error)}.`, { cause: error });
+  return new AppError(
+    "upstream_stream_error",
+    `The connection to the LLM server broke mid-answer: ${connectionTrouble(error)}.`,
+    { cause: error },
+  );
 }
 
 function causeOf(error: unknown): string {

@@ -16,7 +16,10 @@ const msg = (role: Message["role"], text: string, status: Message["status"] = "d
 
 describe("buildTurns", () => {
   it("puts the system prompt first and keeps the history in order", () => {
-    const turns = buildTurns([msg("user", "hi"), msg("assistant", "hello"), msg("user", "how?")], { systemPrompt: "Be brief.", budgetChars: 1000 });
+    const turns = buildTurns([msg("user", "hi"), msg("assistant", "hello"), msg("user", "how?")], {
+      systemPrompt: "Be brief.",
+      budgetChars: 1000,
+    });
     expect(turns).toEqual([
       { role: "system", content: "Be brief." },
       { role: "user", content: "hi" },
@@ -33,13 +36,24 @@ describe("buildTurns", () => {
   });
 
   it("leaves out failed and empty answers but keeps stopped partial ones", () => {
-    const history = [msg("user", "q1"), msg("assistant", "", "error"), msg("user", "q2"), msg("assistant", "partial", "stopped"), msg("user", "q3")];
+    const history = [
+      msg("user", "q1"),
+      msg("assistant", "", "error"),
+      msg("user", "q2"),
+      msg("assistant", "partial", "stopped"),
+      msg("user", "q3"),
+    ];
     expect(buildTurns(history, { budgetChars: 1000 }).map((t) => t.content)).toEqual(["q1", "q2", "partial", "q3"]);
   });
 });
 
 describe("toCompletionPrompt", () => {
   it("renders a transcript ending with the assistant's cue", () => {
-    expect(toCompletionPrompt([{ role: "system", content: "S" }, { role: "user", content: "Q" }])).toBe("System: S\n\nUser: Q\n\nAssistant:");
+    expect(
+      toCompletionPrompt([
+        { role: "system", content: "S" },
+        { role: "user", content: "Q" },
+      ]),
+    ).toBe("System: S\n\nUser: Q\n\nAssistant:");
   });
 });

@@ -12,7 +12,10 @@ describe("publicDetail", () => {
     ["C:\\models\\x.gguf missing", "… missing"],
     ["[::1]:8080 refused", "… refused"],
     ["Error: boom\n    at run (/srv/app/server.js:10:5)\n    at main (/srv/app/index.js:2:1)", "Error: boom"],
-    ["Internal error: rpc error: code = Unavailable desc = model not loaded", "Internal error: rpc error: code = Unavailable desc = model not loaded"],
+    [
+      "Internal error: rpc error: code = Unavailable desc = model not loaded",
+      "Internal error: rpc error: code = Unavailable desc = model not loaded",
+    ],
     ["502 Bad Gateway nginx", "502 Bad Gateway nginx"],
     ["Loading model", "Loading model"],
     ["HTTP/1.1 protocol and/or model error", "HTTP/1.1 protocol and/or model error"],
@@ -32,7 +35,10 @@ describe("publicDetail", () => {
 });
 
 describe("connectionTrouble", () => {
-  const fetchFailure = (code: string) => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(`connect ${code} 127.0.0.1:9`), { code }) });
+  const fetchFailure = (code: string) =>
+    Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error(`connect ${code} 127.0.0.1:9`), { code }),
+    });
 
   it.each([
     ["ECONNREFUSED", "it refused the connection"],

@@ -62,7 +62,11 @@ export function connectionTrouble(error: unknown): string {
 
 /** The code of an error or of the error that caused it (fetch wraps undici's in `cause`). */
 function errorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+  for (
+    let current = error, depth = 0;
+    current && depth < 4;
+    current = (current as { cause?: unknown }).cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string") return code;
   }

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../core/errors.ts";
 import { newNormaliseState, normaliseChunk } from "./sse-normalise.ts";
 
-const chat = (delta: object, finish: unknown = null, extra: object = {}) => ({ choices: [{ index: 0, delta, finish_reason: finish }], ...extra });
+const chat = (delta: object, finish: unknown = null, extra: object = {}) => ({
+  choices: [{ index: 0, delta, finish_reason: finish }],
+  ...extra,
+});
 const run = (chunk: unknown) => normaliseChunk(chunk, newNormaliseState());
 
 describe("normaliseChunk", () => {
@@ -17,7 +20,9 @@ describe("normaliseChunk", () => {
   });
 
   it("reads completions text", () => {
-    expect(run({ choices: [{ index: 0, text: " there", logprobs: null, finish_reason: null }] })).toEqual([{ type: "text", text: " there" }]);
+    expect(run({ choices: [{ index: 0, text: " there", logprobs: null, finish_reason: null }] })).toEqual([
+      { type: "text", text: " there" },
+    ]);
   });
 
   it("emits finish only for a non-empty finish_reason", () => {
@@ -29,7 +34,9 @@ describe("normaliseChunk", () => {
 
   it("reads usage on any chunk, including a choices: [] trailer", () => {
     const usage = { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 };
-    expect(run({ choices: [], usage })).toEqual([{ type: "usage", usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12 } }]);
+    expect(run({ choices: [], usage })).toEqual([
+      { type: "usage", usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12 } },
+    ]);
     expect(run(chat({ content: "a" }, null, { usage }))).toEqual([
       { type: "text", text: "a" },
       { type: "usage", usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12 } },
@@ -43,13 +50,17 @@ describe("normaliseChunk", () => {
   });
 
   it("ignores unknown fields, chunks without choices, and other choice indexes", () => {
-    expect(run({ ...chat({ content: "a" }), timings: { x: 1 }, obfuscation: "zz", system_fingerprint: "f" })).toEqual([{ type: "text", text: "a" }]);
+    expect(run({ ...chat({ content: "a" }), timings: { x: 1 }, obfuscation: "zz", system_fingerprint: "f" })).toEqual([
+      { type: "text", text: "a" },
+    ]);
     expect(run({ id: "x", object: "chat.completion.chunk" })).toEqual([]);
     expect(run({ choices: [{ index: 1, delta: { content: "other" } }] })).toEqual([]);
   });
 
   it("reads a non-streamed completion's message", () => {
-    expect(run({ choices: [{ index: 0, message: { role: "assistant", content: "whole" }, finish_reason: "stop" }] })).toEqual([
+    expect(
+      run({ choices: [{ index: 0, message: { role: "assistant", content: "whole" }, finish_reason: "stop" }] }),
+    ).toEqual([
       { type: "text", text: "whole" },
       { type: "finish", reason: "stop" },
     ]);
@@ -68,7 +79,9 @@ describe("normaliseChunk", () => {
     expect(thrown.code).toBe("upstream_stream_error");
     const state = newNormaliseState();
     normaliseChunk(chat({ content: "The log said " }), state);
-    expect(normaliseChunk(chat({ content: "Internal error: x" }), state)).toEqual([{ type: "text", text: "Internal error: x" }]);
+    expect(normaliseChunk(chat({ content: "Internal error: x" }), state)).toEqual([
+      { type: "text", text: "Internal error: x" },
+    ]);
   });
 
   it("refuses chunks that are not objects", () => {

@@ -29,7 +29,8 @@ export function newNormaliseState(): NormaliseState {
 const LOCALAI_ERROR_TEXT = /^(Internal error:|rpc error: code = )/;
 
 export function normaliseChunk(chunk: unknown, state: NormaliseState): AnswerEvent[] {
-  if (!isObject(chunk)) throw new AppError("upstream_bad_response", "The LLM server sent a chunk that is not a JSON object.");
+  if (!isObject(chunk))
+    throw new AppError("upstream_bad_response", "The LLM server sent a chunk that is not a JSON object.");
   if (chunk.error !== undefined && chunk.error !== null) throw streamError(chunk.error);
   const events: AnswerEvent[] = [];
   const choice = firstChoice(chunk);
@@ -46,7 +47,9 @@ function readChoice(choice: Json, state: NormaliseState, events: AnswerEvent[]):
   const content = delta ? text(delta.content) : (text(choice.text) ?? messageContent(choice));
   if (content) {
     if (!state.sawText && LOCALAI_ERROR_TEXT.test(content)) {
-      throw new AppError("upstream_stream_error", `The LLM server failed: ${publicDetail(content)}`, { cause: new Error(content.slice(0, 2000)) });
+      throw new AppError("upstream_stream_error", `The LLM server failed: ${publicDetail(content)}`, {
+        cause: new Error(content.slice(0, 2000)),
+      });
     }
     state.sawText = true;
     events.push({ type: "text", text: content });
@@ -82,7 +85,11 @@ function streamError(error: unknown): AppError {
   const message = typeof error === "string" ? error : isObject(error) ? text(error.message) : undefined;
   const shown = message === undefined ? "" : publicDetail(message);
   const cause = new Error(`error event from the LLM server: ${JSON.stringify(error).slice(0, 2000)}`);
-  return new AppError("upstream_stream_error", `The LLM server reported an error mid-answer: ${shown || "no details"}`, { cause });
+  return new AppError(
+    "upstream_stream_error",
+    `The LLM server reported an error mid-answer: ${shown || "no details"}`,
+    { cause },
+  );
 }
 
 function text(value: unknown): string | undefined {

@@ -78,7 +78,12 @@ describe("readSse on hard bytes", () => {
   const tokens = ["Grüße ", "🙂🚀 ", "漢字かな ", "naïve café ", "𝔘𝔫𝔦", "\n- done"];
   const body =
     ": keepalive\r\n\r\n" +
-    tokens.map((t, i) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] })}\r\n\r\n${i === 2 ? ": ping\r\n\r\n" : ""}`).join("") +
+    tokens
+      .map(
+        (t, i) =>
+          `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] })}\r\n\r\n${i === 2 ? ": ping\r\n\r\n" : ""}`,
+      )
+      .join("") +
     "data: [DONE]\r\n\r\n";
   const bytes = new TextEncoder().encode(body);
 
@@ -90,12 +95,16 @@ describe("readSse on hard bytes", () => {
   });
 
   it("several events in one read, and a last event without its blank line", async () => {
-    const noTrailing = new TextEncoder().encode('data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: {"choices":[{"delta":{"content":"b"}}]}');
+    const noTrailing = new TextEncoder().encode(
+      'data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: {"choices":[{"delta":{"content":"b"}}]}',
+    );
     expect(await textOf([noTrailing])).toMatchObject({ text: "ab", done: false });
   });
 
   it("stops at [DONE] and ignores anything after it", async () => {
-    const after = new TextEncoder().encode('data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: [DONE]\n\ndata: {"choices":[{"delta":{"content":"late"}}]}\n\n');
+    const after = new TextEncoder().encode(
+      'data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: [DONE]\n\ndata: {"choices":[{"delta":{"content":"late"}}]}\n\n',
+    );
     expect(await textOf([after])).toMatchObject({ text: "a", done: true });
   });
 

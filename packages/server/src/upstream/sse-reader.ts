@@ -63,7 +63,10 @@ export async function* readSse(
 function guardSize(pending: number, bytes: Uint8Array, max: number): number {
   const total = pending + bytes.byteLength;
   if (total > max) {
-    throw new AppError("upstream_too_large", `The LLM server sent an event larger than ${Math.round(max / 1024)} KiB; the stream was cut off.`);
+    throw new AppError(
+      "upstream_too_large",
+      `The LLM server sent an event larger than ${Math.round(max / 1024)} KiB; the stream was cut off.`,
+    );
   }
   return total;
 }

@@ -7,7 +7,12 @@ import { describe, expect, it } from "vitest";
 import type { Member } from "@tokencast/protocol";
 import type { MemberDirectory } from "../../src/core/ports.ts";
 
-const member = (id: string, joinedAt: number, role: Member["role"] = "participant"): Member => ({ id, name: `name-${id}`, joinedAt, role });
+const member = (id: string, joinedAt: number, role: Member["role"] = "participant"): Member => ({
+  id,
+  name: `name-${id}`,
+  joinedAt,
+  role,
+});
 const counts = (participant: number, others: Partial<Record<Member["role"], number>> = {}) => ({
   owner: 0,
   presenter: 0,

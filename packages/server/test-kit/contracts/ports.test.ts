@@ -38,13 +38,22 @@ storeContract("redis", async (historyLimit) => {
 });
 
 locksContract("memory", () => new MemoryLocks());
-locksContract("redis", () => new RedisLocks(redis.client, { prefix: prefix("locks"), leaseMs: 5000, registryTtlMs: 60_000 }));
+locksContract(
+  "redis",
+  () => new RedisLocks(redis.client, { prefix: prefix("locks"), leaseMs: 5000, registryTtlMs: 60_000 }),
+);
 
 directoryContract("memory", () => new MemoryDirectory());
-directoryContract("redis", () => new RedisDirectory(redis.client, { prefix: prefix("dir"), nodeId: "node-a", deadAfterMs: 5000, ttlMs: 60_000 }));
+directoryContract(
+  "redis",
+  () => new RedisDirectory(redis.client, { prefix: prefix("dir"), nodeId: "node-a", deadAfterMs: 5000, ttlMs: 60_000 }),
+);
 
 slotsContract("memory", (max) => new MemorySlots(max));
-slotsContract("redis", (max) => new RedisSlots(redis.client, { prefix: prefix("slots"), max, leaseMs: 2000, logger: quiet, pollMs: 20 }));
+slotsContract(
+  "redis",
+  (max) => new RedisSlots(redis.client, { prefix: prefix("slots"), max, leaseMs: 2000, logger: quiet, pollMs: 20 }),
+);
 
 const budget = { perWindow: BUDGET_PER_WINDOW, windowSeconds: BUDGET_WINDOW_SECONDS, name: "answers" as const };
 budgetContract("memory", () => actionBudget(budget, quiet, memoryLimiters())!);

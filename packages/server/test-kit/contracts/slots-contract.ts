@@ -18,11 +18,18 @@ interface Waiter {
 
 function enter(slots: UpstreamSlots, id: string): Waiter {
   const quitter = new AbortController();
-  const waiter: Waiter = { places: [], held: false, release: Promise.resolve(() => undefined), quit: () => quitter.abort() };
-  waiter.release = slots.acquire(id, quitter.signal, (place) => waiter.places.push(place)).then((release) => {
-    waiter.held = !quitter.signal.aborted;
-    return release;
-  });
+  const waiter: Waiter = {
+    places: [],
+    held: false,
+    release: Promise.resolve(() => undefined),
+    quit: () => quitter.abort(),
+  };
+  waiter.release = slots
+    .acquire(id, quitter.signal, (place) => waiter.places.push(place))
+    .then((release) => {
+      waiter.held = !quitter.signal.aborted;
+      return release;
+    });
   return waiter;
 }
 
@@ -103,7 +110,8 @@ export function slotsContract(name: string, make: (max: number) => UpstreamSlots
 
     it("without a bound (0) never makes anyone wait", async () => {
       const slots = make(0);
-      for (let i = 0; i < 20; i++) await slots.acquire(`x${i}`, new AbortController().signal, () => expect.unreachable());
+      for (let i = 0; i < 20; i++)
+        await slots.acquire(`x${i}`, new AbortController().signal, () => expect.unreachable());
     });
   });
 }

@@ -108,7 +108,12 @@ export function storeContract(name: string, setup: (historyLimit: number) => Pro
       withStore(10, async (store) => {
         const m = message("r7");
         await store.addMessage(m);
-        expect(await store.setQueued("r7", m.id, 3)).toMatchObject({ id: m.id, queued: true, queuePosition: 3, status: "streaming" });
+        expect(await store.setQueued("r7", m.id, 3)).toMatchObject({
+          id: m.id,
+          queued: true,
+          queuePosition: 3,
+          status: "streaming",
+        });
         expect((await store.listMessages("r7"))[0]).toMatchObject({ queued: true, queuePosition: 3 });
         expect(await store.setQueued("r7", m.id, 1)).toMatchObject({ queuePosition: 1 });
         await store.appendDelta("r7", m.id, { seq: 1, text: "go" });
@@ -180,18 +185,39 @@ export function storeContract(name: string, setup: (historyLimit: number) => Pro
       withStore(50, async (store) => {
         const all = await storeHistory(store, "p2", [100, 100, 100, 100]);
         const three = bytesOf(all.slice(1));
-        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: three })).toEqual({ messages: all.slice(1), more: true });
-        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: three - 1 })).toEqual({ messages: all.slice(2), more: true });
-        expect(await store.pageMessages("p2", { maxMessages: 2, maxBytes: 1e9 })).toEqual({ messages: all.slice(2), more: true });
-        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: 1e9 })).toEqual({ messages: all, more: false });
-        expect(await store.pageMessages("p2", { before: all[2]!.id, maxMessages: 10, maxBytes: 1e9 })).toEqual({ messages: all.slice(0, 2), more: false });
-        expect(await store.pageMessages("p2", { before: all[0]!.id, maxMessages: 10, maxBytes: 1e9 })).toEqual({ messages: [], more: false });
+        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: three })).toEqual({
+          messages: all.slice(1),
+          more: true,
+        });
+        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: three - 1 })).toEqual({
+          messages: all.slice(2),
+          more: true,
+        });
+        expect(await store.pageMessages("p2", { maxMessages: 2, maxBytes: 1e9 })).toEqual({
+          messages: all.slice(2),
+          more: true,
+        });
+        expect(await store.pageMessages("p2", { maxMessages: 10, maxBytes: 1e9 })).toEqual({
+          messages: all,
+          more: false,
+        });
+        expect(await store.pageMessages("p2", { before: all[2]!.id, maxMessages: 10, maxBytes: 1e9 })).toEqual({
+          messages: all.slice(0, 2),
+          more: false,
+        });
+        expect(await store.pageMessages("p2", { before: all[0]!.id, maxMessages: 10, maxBytes: 1e9 })).toEqual({
+          messages: [],
+          more: false,
+        });
       }));
 
     it("sends a message larger than the budget alone (paging progresses), and an answer in progress whole", () =>
       withStore(50, async (store) => {
         const all = await storeHistory(store, "p3", [50, 5000, 50]);
-        expect(await store.pageMessages("p3", { before: all[2]!.id, maxMessages: 10, maxBytes: 100 })).toEqual({ messages: [all[1]], more: true });
+        expect(await store.pageMessages("p3", { before: all[2]!.id, maxMessages: 10, maxBytes: 100 })).toEqual({
+          messages: [all[1]],
+          more: true,
+        });
         const streaming = message("p3");
         await store.addMessage(streaming);
         await store.appendDelta("p3", streaming.id, { seq: 1, text: "x".repeat(3000) });
@@ -204,8 +230,13 @@ export function storeContract(name: string, setup: (historyLimit: number) => Pro
       withStore(50, async (store) => {
         await storeHistory(store, "p4", [10]);
         expect(await store.pageMessages("p4", { before: "missing", maxMessages: 10, maxBytes: 1e6 })).toBeUndefined();
-        expect(await store.pageMessages("empty", { before: "missing", maxMessages: 10, maxBytes: 1e6 })).toBeUndefined();
-        expect(await store.pageMessages("empty", { maxMessages: 10, maxBytes: 1e6 })).toEqual({ messages: [], more: false });
+        expect(
+          await store.pageMessages("empty", { before: "missing", maxMessages: 10, maxBytes: 1e6 }),
+        ).toBeUndefined();
+        expect(await store.pageMessages("empty", { maxMessages: 10, maxBytes: 1e6 })).toEqual({
+          messages: [],
+          more: false,
+        });
       }));
 
     it("keeps rooms apart", () =>

@@ -21,7 +21,11 @@ describe("drain (the node shuts down)", () => {
     expect(h.broadcaster.endOf(slow.replyId)).toBeUndefined();
     await drained;
 
-    expect(h.broadcaster.endOf(slow.replyId)).toMatchObject({ status: "interrupted", seq: 1, error: { code: "server_shutdown" } });
+    expect(h.broadcaster.endOf(slow.replyId)).toMatchObject({
+      status: "interrupted",
+      seq: 1,
+      error: { code: "server_shutdown" },
+    });
     expect(slowUpstream.aborted).toBe(true);
     expect(await h.store.getMessage("slow", slow.replyId)).toMatchObject({ status: "interrupted", text: "half of it" });
     expect((await refusal(ada.ask("again?"))).code).toBe("server_shutdown");
@@ -31,10 +35,33 @@ describe("drain (the node shuts down)", () => {
 describe("orphan takeover (the answer's owner vanished)", () => {
   /** What a node that died left behind: a question and its answer half streamed, under its lock. */
   async function deadNodeAnswer(h: CoreHarness, roomId: string): Promise<Message> {
-    const question: Message = { id: "q-dead", roomId, role: "user", author: "Ada", text: "q", seq: 0, status: "done", createdAt: 1 };
-    const answer: Message = { id: "a-dead", roomId, role: "assistant", author: "m", text: "", seq: 0, status: "streaming", replyTo: question.id, createdAt: 2 };
+    const question: Message = {
+      id: "q-dead",
+      roomId,
+      role: "user",
+      author: "Ada",
+      text: "q",
+      seq: 0,
+      status: "done",
+      createdAt: 1,
+    };
+    const answer: Message = {
+      id: "a-dead",
+      roomId,
+      role: "assistant",
+      author: "m",
+      text: "",
+      seq: 0,
+      status: "streaming",
+      replyTo: question.id,
+      createdAt: 2,
+    };
     for (const message of [question, answer]) await h.store.addMessage(message);
-    for (const [seq, text] of [[1, "half "], [2, "done"]] as const) await h.store.appendDelta(roomId, answer.id, { seq, text });
+    for (const [seq, text] of [
+      [1, "half "],
+      [2, "done"],
+    ] as const)
+      await h.store.appendDelta(roomId, answer.id, { seq, text });
     expect(await h.locks.acquire(roomId, answer.id)).toBe(true);
     return answer;
   }
@@ -55,8 +82,20 @@ describe("orphan takeover (the answer's owner vanished)", () => {
     const answer = await deadNodeAnswer(h, "r");
     await h.locks.lapse({ roomId: "r", messageId: answer.id });
     await h.takeOverOrphans();
-    expect(h.broadcaster.ends()).toEqual([{ roomId: "r", messageId: answer.id, seq: 2, status: "interrupted", error: expect.objectContaining({ code: "owner_lost" }) }]);
-    expect(await h.store.getMessage("r", answer.id)).toMatchObject({ status: "interrupted", text: "half done", error: { code: "owner_lost" } });
+    expect(h.broadcaster.ends()).toEqual([
+      {
+        roomId: "r",
+        messageId: answer.id,
+        seq: 2,
+        status: "interrupted",
+        error: expect.objectContaining({ code: "owner_lost" }),
+      },
+    ]);
+    expect(await h.store.getMessage("r", answer.id)).toMatchObject({
+      status: "interrupted",
+      text: "half done",
+      error: { code: "owner_lost" },
+    });
     expect(await h.locks.orphans()).toEqual([]);
     await h.takeOverOrphans();
     expect(h.broadcaster.ends()).toHaveLength(1);

@@ -53,9 +53,17 @@ describe("stop", () => {
     await h.streamed("r", replyId, "Once upon");
     await ada.stop(replyId);
     const end = await h.endOf(replyId);
-    expect(end).toMatchObject({ status: "stopped", stoppedBy: "Ada", seq: h.broadcaster.in("r").filter((e) => e.type === "delta").length });
+    expect(end).toMatchObject({
+      status: "stopped",
+      stoppedBy: "Ada",
+      seq: h.broadcaster.in("r").filter((e) => e.type === "delta").length,
+    });
     expect(upstream.aborted).toBe(true);
-    expect(await h.store.getMessage("r", replyId)).toMatchObject({ status: "stopped", stoppedBy: "Ada", text: "Once upon" });
+    expect(await h.store.getMessage("r", replyId)).toMatchObject({
+      status: "stopped",
+      stoppedBy: "Ada",
+      text: "Once upon",
+    });
     expect(h.broadcaster.textOf(replyId)).toBe("Once upon");
   });
 
@@ -100,7 +108,11 @@ describe("stop", () => {
 
 describe("regenerate", () => {
   /** Someone asks (or regenerates) and the model answers `answer` to the end; returns the ids. */
-  async function exchange<Sent extends { replyId: string }>(h: CoreHarness, ask: () => Promise<Sent>, answer: string): Promise<Sent> {
+  async function exchange<Sent extends { replyId: string }>(
+    h: CoreHarness,
+    ask: () => Promise<Sent>,
+    answer: string,
+  ): Promise<Sent> {
     const index = h.source.answers.length;
     const sent = await ask();
     (await h.source.answer(index)).text(answer).finish();
@@ -117,7 +129,12 @@ describe("regenerate", () => {
     const again = await exchange(h, () => bob.regenerate(one.replyId), "a1 again");
     expect(h.source.answers[2]!.request.turns).toEqual([{ role: "user", content: "q1" }]);
     const regenerated = await h.store.getMessage("r", again.replyId);
-    expect(regenerated).toMatchObject({ replyTo: one.messageId, regenerates: one.replyId, regeneratedBy: "Bob", text: "a1 again" });
+    expect(regenerated).toMatchObject({
+      replyTo: one.messageId,
+      regenerates: one.replyId,
+      regeneratedBy: "Bob",
+      text: "a1 again",
+    });
     expect(await h.store.getMessage("r", one.replyId)).toMatchObject({ text: "a1", status: "done" });
   });
 

@@ -29,7 +29,10 @@ describe("invitation withdrawal", () => {
     const h = new CoreHarness();
     const room = await h.createRoom("presentation");
     const roomId = room.info.id;
-    const invitation = await h.rooms.mintToken({ key: room.presenterKey }, { roomId, role: "viewer", ttlSeconds: 3600 });
+    const invitation = await h.rooms.mintToken(
+      { key: room.presenterKey },
+      { roomId, role: "viewer", ttlSeconds: 3600 },
+    );
     await h.join("Val", { roomId, token: invitation.token });
     expect((await refusal(h.rooms.revokeTokens({ key: room.presenterKey }, roomId))).code).toBe("forbidden");
     expect(await h.rooms.memberCount(roomId)).toBe(1);

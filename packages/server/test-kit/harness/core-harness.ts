@@ -77,7 +77,9 @@ export class CoreHarness {
   private closed = false;
 
   constructor(options: HarnessOptions = {}) {
-    const quotas = options.quotas && new TokenQuotas(memoryLimiters().counters(options.quotas.windowSeconds), options.quotas, quietLogger);
+    const quotas =
+      options.quotas &&
+      new TokenQuotas(memoryLimiters().counters(options.quotas.windowSeconds), options.quotas, quietLogger);
     this.rooms = new RoomService({
       store: this.store,
       records: new MemoryRooms({ idleTtlMs: DAY_MS, now: this.clock.now }),
@@ -121,7 +123,10 @@ export class CoreHarness {
 
   /** The answer's `chat:end`, once sent. */
   endOf(messageId: string): Promise<EndEvent> {
-    return waitFor(() => this.broadcaster.endOf(messageId), { timeoutMs: PROMPTLY_MS, what: `the end of ${messageId}` });
+    return waitFor(() => this.broadcaster.endOf(messageId), {
+      timeoutMs: PROMPTLY_MS,
+      what: `the end of ${messageId}`,
+    });
   }
 
   /** The answer as stored, once its text reads `text` (the log caught up with the tokens released). */
@@ -150,7 +155,10 @@ export class CoreHarness {
     if (this.closed) return;
     let deadline: NodeJS.Timeout | undefined;
     const stuck = new Promise<never>((_resolve, reject) => {
-      deadline = setTimeout(() => reject(new Error("an answer was still running after the drain: a rule let two run at once?")), CLOSE_DEADLINE_MS);
+      deadline = setTimeout(
+        () => reject(new Error("an answer was still running after the drain: a rule let two run at once?")),
+        CLOSE_DEADLINE_MS,
+      );
     });
     await Promise.race([this.drain(0), stuck]).finally(() => clearTimeout(deadline));
   }
@@ -163,12 +171,16 @@ function plainTurns(history: Message[], systemPrompt: string | undefined): ChatT
 }
 
 function pick<T extends object, K extends keyof T>(from: T, ...keys: K[]): Partial<Pick<T, K>> {
-  return Object.fromEntries(keys.filter((key) => from[key] !== undefined).map((key) => [key, from[key]])) as Partial<Pick<T, K>>;
+  return Object.fromEntries(keys.filter((key) => from[key] !== undefined).map((key) => [key, from[key]])) as Partial<
+    Pick<T, K>
+  >;
 }
 
 /** The AppError an action was refused with (fails the test when it was not refused). */
 export async function refusal(action: Promise<unknown>): Promise<AppError> {
   const outcome = await action.then(() => undefined, (error: unknown) => error);
   if (outcome instanceof AppError) return outcome;
-  throw new Error(`expected the core to refuse with an AppError, got ${outcome === undefined ? "success" : String(outcome)}`);
+  throw new Error(
+    `expected the core to refuse with an AppError, got ${outcome === undefined ? "success" : String(outcome)}`,
+  );
 }

@@ -4,7 +4,9 @@ import type { Broadcaster, MemberAccess } from "../../src/core/ports.ts";
 type EventName = Exclude<keyof Broadcaster, "closeRoom" | "dropMembers">;
 
 /** One event the core broadcast, in the order it was sent. */
-export type Recorded = { [K in EventName]: { type: K; roomId: string; event: Parameters<Broadcaster[K]>[0] } }[EventName];
+export type Recorded = {
+  [K in EventName]: { type: K; roomId: string; event: Parameters<Broadcaster[K]>[0] };
+}[EventName];
 
 /**
  * A Broadcaster that records every event in order, per room, and keeps the room's connections
@@ -23,7 +25,8 @@ export class RecordingBroadcaster implements Broadcaster {
   end = (event: EndEvent) => this.record({ type: "end", roomId: event.roomId, event });
   reasoning: Broadcaster["reasoning"] = (event) => this.record({ type: "reasoning", roomId: event.roomId, event });
   presence: Broadcaster["presence"] = (event) => this.record({ type: "presence", roomId: event.roomId, event });
-  roomUpdated: Broadcaster["roomUpdated"] = (event) => this.record({ type: "roomUpdated", roomId: event.roomId, event });
+  roomUpdated: Broadcaster["roomUpdated"] = (event) =>
+    this.record({ type: "roomUpdated", roomId: event.roomId, event });
   typing: Broadcaster["typing"] = (event) => this.record({ type: "typing", roomId: event.roomId, event });
   queue: Broadcaster["queue"] = (event) => this.record({ type: "queue", roomId: event.roomId, event });
 
@@ -66,7 +69,9 @@ export class RecordingBroadcaster implements Broadcaster {
 
   /** The text of an answer as a viewer assembles it from the deltas sent. */
   textOf(messageId: string): string {
-    return this.events.flatMap((r) => (r.type === "delta" && r.event.messageId === messageId ? [r.event.text] : [])).join("");
+    return this.events
+      .flatMap((r) => (r.type === "delta" && r.event.messageId === messageId ? [r.event.text] : []))
+      .join("");
   }
 
   private record(recorded: Recorded): void {
