@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import stylistic from "@stylistic/eslint-plugin";
 import svelte from "eslint-plugin-svelte";
 import tseslint from "typescript-eslint";
 
@@ -13,6 +14,21 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-empty": ["error", { allowEmptyCatch: false }],
       "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+  {
+    plugins: { "@stylistic": stylistic },
+    rules: {
+      "@stylistic/max-len": [
+        "error",
+        {
+          code: 120,
+          ignoreUrls: true,
+          ignoreRegExpLiterals: true,
+          // A test's title stays on its call's line: prettier never breaks `it("...", () => {`.
+          ignorePattern: "^\\s*(it|test|describe)(\\.\\w+)?\\(",
+        },
+      ],
     },
   },
   {

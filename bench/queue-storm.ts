@@ -93,7 +93,9 @@ async function storm(node: ServerNode, textLength: number, spread: boolean, pace
   for (const socket of [watcher, asker, ...voters]) socket.close();
   const target = spread ? "50 questions, one vote each" : "one question";
   const when = paceMs > 0 ? `one every ${paceMs} ms` : "at once";
-  return `| ${textLength} | ${target}, ${when} | ${tally.events} | ${(tally.bytes / 1024).toFixed(1)} KiB | ${(tally.bytes / 1024 / seconds).toFixed(1)} KiB/s over ${seconds.toFixed(2)} s |`;
+  const kib = tally.bytes / 1024;
+  const rate = `${(kib / seconds).toFixed(1)} KiB/s over ${seconds.toFixed(2)} s`;
+  return `| ${textLength} | ${target}, ${when} | ${tally.events} | ${kib.toFixed(1)} KiB | ${rate} |`;
 }
 
 async function main(): Promise<void> {

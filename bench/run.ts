@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   const swarms = await startSwarms(settings.swarms, where.load);
   const ctx: Context = { settings, placement: where, upstream, swarms };
   console.log(`Machine: ${machine()}`);
-  console.log(`Audience: ${settings.viewers} viewers in ${settings.swarms} load-generator processes; ${describe(where)}\n`);
+  console.log(
+    `Audience: ${settings.viewers} viewers in ${settings.swarms} load-generator processes; ${describe(where)}\n`,
+  );
   const rows: Row[] = [];
   const diagnostics: Row[] = [];
   try {
@@ -65,7 +67,8 @@ async function main(): Promise<void> {
     await upstream.close();
   }
   console.log(table(["scenario", "result", "detail"], rows));
-  if (diagnostics.length > 0) console.log(`\nWhere the time goes:\n\n${table(["run", "what", "measured"], diagnostics)}`);
+  if (diagnostics.length > 0)
+    console.log(`\nWhere the time goes:\n\n${table(["run", "what", "measured"], diagnostics)}`);
   process.exit(0);
 }
 

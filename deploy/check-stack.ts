@@ -113,7 +113,8 @@ class PollingSession {
   }
 
   private url(): string {
-    return `${BASE}/socket.io/?EIO=4&transport=polling&sid=${encodeURIComponent(this.sid)}&t=${Date.now().toString(36)}`;
+    const sid = encodeURIComponent(this.sid);
+    return `${BASE}/socket.io/?EIO=4&transport=polling&sid=${sid}&t=${Date.now().toString(36)}`;
   }
 }
 

@@ -21,7 +21,9 @@ const OWNER_NAME = `<svg onload=window.__xss='owner'>`;
 const VIEWER_NAME = `<img src=x onerror=__xss='viewer'>`;
 const ASKER_NAME = `<script>__xss='asker'</script>`;
 const QUESTION = `<img src=x onerror="window.__xss='question'"> [q](javascript:window.__xss='q2')`;
-const MESSAGE = `<iframe srcdoc="<script>parent.__xss='msg'</script>"></iframe><b onmouseover=alert('msg')>bold?</b> [m](javascript:alert('m'))`;
+const MESSAGE =
+  `<iframe srcdoc="<script>parent.__xss='msg'</script>"></iframe>` +
+  `<b onmouseover=alert('msg')>bold?</b> [m](javascript:alert('m'))`;
 /** Model output, one token each: raw HTML, script links in every spelling, entity tricks. */
 const MODEL_OUTPUT = [
   `<img src=x onerror="window.__xss='m1'">\n\n`,
@@ -158,9 +160,11 @@ describe("the app", () => {
       await expectNothingRan(page, label);
     }
     // Click the links the payloads hoped for: still nothing.
-    expect(await owner.locator("article.message.user b, article.message.user iframe").count()).toBe(0); // the HTML was escaped
+    // The HTML was escaped.
+    expect(await owner.locator("article.message.user b, article.message.user iframe").count()).toBe(0);
+    // Links open elsewhere or not at all; only script matters.
     for (const link of await owner.locator("article.message a").all())
-      await link.click({ modifiers: ["Control"], timeout: 2_000 }).catch(() => undefined); // links open elsewhere or not at all; only script matters
+      await link.click({ modifiers: ["Control"], timeout: 2_000 }).catch(() => undefined);
     await expectNothingRan(owner, "owner after hovering and clicking");
     expect(pageErrors).toEqual([]);
     await screenshot(owner, "xss-app");
@@ -182,15 +186,18 @@ describe("the embeddable element", () => {
     }
 
     const page = await openPage();
-    const html = `<!doctype html><html><head><meta charset="utf-8"><script type="module" src="${stage.node.url}/embed/streaming-chat.js"></script></head>
-<body><streaming-chat server="${stage.node.url}" room="${roomId}" name="${escapeAttribute(VIEWER_NAME)}" prompt="${escapeAttribute(QUESTION)}"></streaming-chat></body></html>`;
+    const script = `<script type="module" src="${stage.node.url}/embed/streaming-chat.js"></script>`;
+    const attributes = `name="${escapeAttribute(VIEWER_NAME)}" prompt="${escapeAttribute(QUESTION)}"`;
+    const html = `<!doctype html><html><head><meta charset="utf-8">${script}</head>
+<body><streaming-chat server="${stage.node.url}" room="${roomId}" ${attributes}></streaming-chat></body></html>`;
     hostSite = await serveOnePage(html);
     stage.fake.enqueue(tokenScript(MODEL_OUTPUT));
     await page.goto(hostSite.url);
     const answers = page.locator("streaming-chat article.message.assistant");
     await expect.poll(() => answers.count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
     await expect.poll(() => answers.last().getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
-    const text = (await page.locator("streaming-chat article.message").allInnerTexts()).join("\n"); // inside the shadow root
+    // Inside the shadow root.
+    const text = (await page.locator("streaming-chat article.message").allInnerTexts()).join("\n");
     expect(text).toContain(MESSAGE);
     expect(text).toContain(QUESTION);
     expect(await answers.first().innerText()).toContain("end of answer.");

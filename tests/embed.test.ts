@@ -227,8 +227,10 @@ describe("on another origin", () => {
     otherOrigin.pages.set(
       "/blog",
       hostPage(`
-        <streaming-chat id="first" server="${stage.node.url}" room="embed-cors" prompt="First question"></streaming-chat>
-        <streaming-chat id="second" server="${stage.node.url}" room="embed-cors" name="Second" prompt="Second question"></streaming-chat>`),
+        <streaming-chat id="first" server="${stage.node.url}" room="embed-cors"
+          prompt="First question"></streaming-chat>
+        <streaming-chat id="second" server="${stage.node.url}" room="embed-cors" name="Second"
+          prompt="Second question"></streaming-chat>`),
     );
     const page = await openPage(`${otherOrigin.url}/blog`);
     expect(new URL(page.url()).origin).not.toBe(stage.node.url);
@@ -269,7 +271,8 @@ describe("on another origin", () => {
     const nowhere = await closedPort();
     otherOrigin.pages.set(
       "/broken",
-      hostPage(`<streaming-chat id="none" server="${stage.node.url}"></streaming-chat><streaming-chat id="bad" server="${stage.node.url}" room="no spaces"></streaming-chat>
+      hostPage(`<streaming-chat id="none" server="${stage.node.url}"></streaming-chat>
+        <streaming-chat id="bad" server="${stage.node.url}" room="no spaces"></streaming-chat>
         <streaming-chat id="away" server="http://127.0.0.1:${nowhere}" room="lonely"></streaming-chat>`),
     );
     const page = await openPage(`${otherOrigin.url}/broken`);

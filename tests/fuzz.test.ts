@@ -314,9 +314,8 @@ describe("fuzzing the socket events", () => {
     for (const socket of sockets) socket.close();
 
     const codes = Object.fromEntries([...tally.codes].sort((a, b) => b[1] - a[1]));
-    console.log(
-      `fuzz seed ${SEED}: ${tally.sent} events in ${seconds.toFixed(1)} s; ${tally.acked} acks (${tally.ok} ok) ${JSON.stringify(codes)}`,
-    );
+    const acks = `${tally.acked} acks (${tally.ok} ok) ${JSON.stringify(codes)}`;
+    console.log(`fuzz seed ${SEED}: ${tally.sent} events in ${seconds.toFixed(1)} s; ${acks}`);
     expect(tally.sent).toBeGreaterThanOrEqual(10_000);
     expect(tally.badAcks).toEqual([]);
     expect(tally.codes.get("internal_error") ?? 0).toBe(0); // a handler that threw: a bug

@@ -149,7 +149,7 @@ describe("CORS holds for every spelling", () => {
   it.each(
     routes.map((route) => [`${route.method} ${route.path().replace(/rooms\/[^/]+/, "rooms/:id")}`, route] as const),
   )(
-    "%s: an allowed origin gets the same Access-Control-Allow-Origin on every spelling that is served; another never gets one",
+    "%s: an allowed origin gets the same Access-Control-Allow-Origin on every spelling served; another never does",
     async (_name, route) => {
       const allowedIp = freshIp();
       const otherIp = freshIp();

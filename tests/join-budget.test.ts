@@ -20,10 +20,15 @@ import { waitFor } from "./helpers/wait.ts";
 const ROOM = "join-budget";
 const ANSWERS = 30;
 const JOIN_HISTORY_BYTES = 256 * 1024;
-/** 10 MB per IP over a window long enough for a loaded machine: the pager's whole history fits, a flood of 256 KiB joins does not. */
+/**
+ * 10 MB per IP over a window long enough for a loaded machine: the pager's whole history fits, a flood of 256 KiB
+ * joins does not.
+ */
 const RATE_BYTES_PER_IP = 333_334;
 const RATE_WINDOW_SECONDS = 30;
-/** ~190,000 characters an answer in 10,000-character chunks, with escapes (newlines, quotes) and multi-byte characters. */
+/**
+ * ~190,000 characters an answer in 10,000-character chunks, with escapes (newlines, quotes) and multi-byte characters.
+ */
 const CHUNK = 'Long answer line with "quotes", é and 🙂.\n'.repeat(250).slice(0, 10_000);
 const TOKENS = Array.from({ length: 19 }, () => CHUNK);
 

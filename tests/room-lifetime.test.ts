@@ -106,8 +106,9 @@ describe("a private room stays private", () => {
     await redis.kill();
     await redis.restart();
     await waitFor(() => ownerDropped() && guestDropped(), { timeoutMs: 15_000, what: "both members to be dropped" });
-    for (const member of [owner, guest])
-      expect(member.all("room:closed")).toEqual([{ roomId, error: expect.objectContaining({ code: "not_found" }) }]); // once: from its own node
+    // Once: from its own node.
+    const closed = [{ roomId, error: expect.objectContaining({ code: "not_found" }) }];
+    for (const member of [owner, guest]) expect(member.all("room:closed")).toEqual(closed);
 
     for (const node of [a, b]) {
       expect(refusal(await strangerJoin(node.url, roomId))).toBe("not_found");

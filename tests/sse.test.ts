@@ -79,7 +79,10 @@ async function joinedMessage(base: string, roomId: string, messageId: string): P
 }
 
 function ended(client: RawClient, messageId: string): Promise<unknown> {
-  return waitFor(() => client.ends.find((e) => e.messageId === messageId), { timeoutMs: 15_000, what: `the end of ${messageId}` });
+  return waitFor(() => client.ends.find((e) => e.messageId === messageId), {
+    timeoutMs: 15_000,
+    what: `the end of ${messageId}`,
+  });
 }
 
 function hasEnd(stream: SseStream, messageId: string): boolean {
@@ -116,7 +119,10 @@ describe("SSE viewer on one node", () => {
     const replyId = await ask(client, room, "second question");
     const view = new RoomText();
     // Part of the answer arrives while the upstream still holds the rest: it streams, not at the end.
-    await stream.until((s) => view.apply(s).text(replyId) === expectedText(TOKENS.slice(0, 10)), "the first ten tokens");
+    await stream.until(
+      (s) => view.apply(s).text(replyId) === expectedText(TOKENS.slice(0, 10)),
+      "the first ten tokens",
+    );
     expect(hasEnd(stream, replyId)).toBe(false);
     fake.release("live-mid");
     await stream.until((s) => hasEnd(s, replyId), "the end of the answer");
@@ -136,8 +142,15 @@ describe("SSE viewer on one node", () => {
     const room = "sse-resume";
     const client = await asker(node.url, room);
     const upstreamText = (n: number) => expectedText(TOKENS.slice(0, n));
-    const watched = (n: number) => waitFor(() => client.deltas.map((d) => d.text).join("") === upstreamText(n), { what: `${n} tokens in the room` });
-    fake.enqueue(gatedAnswer(TOKENS, [[10, "r1"], [20, "r2"], [30, "r3"]]));
+    const watched = (n: number) =>
+      waitFor(() => client.deltas.map((d) => d.text).join("") === upstreamText(n), { what: `${n} tokens in the room` });
+    fake.enqueue(
+      gatedAnswer(TOKENS, [
+        [10, "r1"],
+        [20, "r2"],
+        [30, "r3"],
+      ]),
+    );
     const view = new RoomText();
 
     const first = await openSse(eventsUrl(node.url, room));
@@ -193,9 +206,14 @@ describe("SSE viewer on one node", () => {
     await client.join(room.id, "audience");
     let presence: PresenceEvent | undefined;
     client.socket.on("room:presence", (event) => (presence = event));
-    const before = (await client.emit("queue:submit", { roomId: room.id, text: "asked before the stream" })) as { questionId: string };
-    const untouched = (await client.emit("queue:submit", { roomId: room.id, text: "untouched since" })) as { questionId: string };
-    // Opened once the node has published that question (patches go out at most every 250 ms): the stream has it only from its snapshot.
+    const before = (await client.emit("queue:submit", { roomId: room.id, text: "asked before the stream" })) as {
+      questionId: string;
+    };
+    const untouched = (await client.emit("queue:submit", { roomId: room.id, text: "untouched since" })) as {
+      questionId: string;
+    };
+    // Opened once the node has published that question (patches go out at most every 250 ms): the stream has it
+    // only from its snapshot.
     const published = new Set<string>();
     client.socket.on("queue:changed", (change) => change.upserts.forEach((q) => published.add(q.id)));
     await waitFor(() => published.has(untouched.questionId), { what: "the question's patch" });
@@ -204,8 +222,15 @@ describe("SSE viewer on one node", () => {
     await client.emit("queue:submit", { roomId: room.id, text: "asked while streaming" });
     await client.emit("queue:vote", { roomId: room.id, questionId: before.questionId });
     const listed = (e: SseEvent) => (e.data as QueueUpdatedEvent).questions.map((q) => [q.text, q.votes]);
-    const expected = [["asked before the stream", 1], ["untouched since", 0], ["asked while streaming", 0]];
-    await stream.until((s) => s.events.some((e) => e.event === "queue" && JSON.stringify(listed(e)) === JSON.stringify(expected)), "the whole queue");
+    const expected = [
+      ["asked before the stream", 1],
+      ["untouched since", 0],
+      ["asked while streaming", 0],
+    ];
+    await stream.until(
+      (s) => s.events.some((e) => e.event === "queue" && JSON.stringify(listed(e)) === JSON.stringify(expected)),
+      "the whole queue",
+    );
     expect((stream.events.filter((e) => e.event === "queue").at(-1)!.data as QueueUpdatedEvent).count).toBe(3);
   });
 
@@ -234,10 +259,15 @@ describe("SSE viewer on one node", () => {
     client.socket.on("room:presence", (event) => (presence = event));
     fake.enqueue(gatedAnswer(TOKENS, [[10, "abrupt-mid"]]));
     const replyId = await ask(client, room, "stream while they drop");
-    const raw = await Promise.all(Array.from({ length: 5 }, () => rawEventStream(node.port, `/api/rooms/${room}/events`)));
+    const raw = await Promise.all(
+      Array.from({ length: 5 }, () => rawEventStream(node.port, `/api/rooms/${room}/events`)),
+    );
     await waitFor(() => presence?.count === 6, { timeoutMs: 15_000, what: "the five SSE viewers in the room" });
     for (const { socket } of raw) socket.resetAndDestroy();
-    await waitFor(() => presence?.count === 1, { timeoutMs: 15_000, what: "the dropped SSE viewers to leave the room" });
+    await waitFor(() => presence?.count === 1, {
+      timeoutMs: 15_000,
+      what: "the dropped SSE viewers to leave the room",
+    });
 
     const stream = await openSse(eventsUrl(node.url, room));
     fake.release("abrupt-mid");
@@ -265,7 +295,9 @@ function rawEventStream(port: number, path: string, version = "HTTP/1.1"): Promi
     let closed = false;
     socket.on("close", () => (closed = true));
     socket.setEncoding("utf8");
-    socket.on("connect", () => socket.write(`GET ${path} ${version}\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
+    socket.on("connect", () =>
+      socket.write(`GET ${path} ${version}\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`),
+    );
     socket.on("data", (chunk: string) => {
       received += chunk;
       if (started || !received.includes("retry:")) return;
@@ -280,14 +312,20 @@ function rawEventStream(port: number, path: string, version = "HTTP/1.1"): Promi
 function parseEvents(raw: string): SseEvent[] {
   const body = raw.slice(raw.indexOf("\r\n\r\n") + 4);
   const events: SseEvent[] = [];
-  const parser = createParser({ onEvent: (e) => events.push({ event: e.event ?? "message", id: e.id, data: JSON.parse(e.data), at: 0 }) });
+  const parser = createParser({
+    onEvent: (e) => events.push({ event: e.event ?? "message", id: e.id, data: JSON.parse(e.data), at: 0 }),
+  });
   parser.feed(body);
   return events;
 }
 
 describe("SSE viewer that stops reading", () => {
   it("is cut off past SLOW_VIEWER_MAX_BUFFER_BYTES instead of buffering without bound, and resumes the rest with its last id", async () => {
-    const own = await startNode({ LLM_BASE_URL: fake.url, SLOW_VIEWER_MAX_BUFFER_BYTES: String(64 * 1024), LLM_MAX_ANSWER_CHARS: "0" });
+    const own = await startNode({
+      LLM_BASE_URL: fake.url,
+      SLOW_VIEWER_MAX_BUFFER_BYTES: String(64 * 1024),
+      LLM_MAX_ANSWER_CHARS: "0",
+    });
     try {
       const room = "sse-slow";
       const client = await asker(own.url, room);

@@ -98,9 +98,8 @@ describe("hostile upstream", () => {
     const final = ended(v!, replyId);
     const peak = await peakRssWhile(final);
     const m = await final;
-    console.log(
-      `50 MB line: node RSS ${(before / MIB).toFixed(1)} MiB before, peak ${(peak / MIB).toFixed(1)} MiB (+${((peak - before) / MIB).toFixed(1)} MiB)`,
-    );
+    const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
+    console.log(`50 MB line: node RSS ${mib(before)} before, peak ${mib(peak)} (+${mib(peak - before)})`);
     expect(m.status).toBe("error");
     expect(m.error?.code).toBe("upstream_too_large");
     expect(m.text).toBe(expectedText(BEFORE));

@@ -140,7 +140,8 @@ function joinStorm(attack: Attack, socket: RawSocket, room: StormRoom, index: nu
 }
 
 async function submit(attack: Attack, socket: RawSocket, room: StormRoom, index: number): Promise<AckResult> {
-  const text = `Question ${room.questions.length + 1} from storm ${index}: what about ${randomBytes(4).toString("hex")}?`;
+  const nonce = randomBytes(4).toString("hex");
+  const text = `Question ${room.questions.length + 1} from storm ${index}: what about ${nonce}?`;
   const result = await attack.call(socket, "queue:submit", { roomId: room.roomId, text });
   const questionId = result.body?.questionId;
   if (typeof questionId === "string") room.questions.push(questionId);

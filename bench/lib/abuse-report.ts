@@ -129,7 +129,8 @@ function calls(tally: AttackTally): string {
 }
 
 function received(tally: AttackTally, seconds: number): string {
-  return `${mb(tally.bytes)} (${mb(tally.bytes / seconds)}/s) in ${tally.frames} messages; largest ${mb(tally.largest)}`;
+  const rate = `${mb(tally.bytes / seconds)}/s`;
+  return `${mb(tally.bytes)} (${rate}) in ${tally.frames} messages; largest ${mb(tally.largest)}`;
 }
 
 function notes(tally: AttackTally): string {
@@ -167,22 +168,28 @@ function describeLimits(limits: string[] | undefined): string {
 export function printAbuseReport(summary: AbuseSummary): void {
   const { options, loadBefore } = summary;
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const memory = `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  const day = new Date().toISOString().slice(0, 10);
+  console.log(`Machine: ${cpu}, ${os.cpus().length} cores, ${memory}, Node ${process.version}, ${day}`);
+  const load = loadBefore.map((l) => l.toFixed(2)).join(" / ");
+  console.log(`Load average before the run: ${load} (1 / 5 / 15 min); whole run ${summary.seconds.toFixed(0)} s`);
   console.log(
-    `Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
-  );
-  console.log(
-    `Load average before the run: ${loadBefore.map((l) => l.toFixed(2)).join(" / ")} (1 / 5 / 15 min); whole run ${summary.seconds.toFixed(0)} s`,
-  );
-  console.log(
-    `One node, memory mode, default limits, TRUST_PROXY=1. ${options.viewers} viewers (each its own IP, ${options.swarms} load generators) watch ` +
-      `${options.tokens} tokens at ${options.rate} tok/s. Attacker: one IP; join flood ${options.flood} sockets on a room of ${options.history} answers × ` +
-      `${options.answerChars.toLocaleString("en")} chars; room hog ${options.hog} sockets; queue storm ${options.storm} sockets; started ${options.leadSeconds} s before the viewers join.\n`,
+    `One node, memory mode, default limits, TRUST_PROXY=1. ${options.viewers} viewers ` +
+      `(each its own IP, ${options.swarms} load generators) watch ${options.tokens} tokens at ${options.rate} tok/s. ` +
+      `Attacker: one IP; join flood ${options.flood} sockets on a room of ${options.history} answers × ` +
+      `${options.answerChars.toLocaleString("en")} chars; room hog ${options.hog} sockets; ` +
+      `queue storm ${options.storm} sockets; started ${options.leadSeconds} s before the viewers join.\n`,
   );
   console.log(`Limits set in the node's environment (else defaults): ${describeLimits(summary.attacked.limits)}\n`);
   console.log(table(["well-behaved viewers", "quiet", "under attack", "attacked ÷ quiet"], viewerRows(summary)));
   if (summary.attacked.attack) {
-    console.log(
-      `\n${table(["attacker (one IP)", "connections (refused)", "calls by outcome", "bytes the node sent it", "notes"], attackRows(summary.attacked.attack, options))}`,
-    );
+    const header = [
+      "attacker (one IP)",
+      "connections (refused)",
+      "calls by outcome",
+      "bytes the node sent it",
+      "notes",
+    ];
+    console.log(`\n${table(header, attackRows(summary.attacked.attack, options))}`);
   }
 }

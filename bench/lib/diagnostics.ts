@@ -14,12 +14,18 @@ export function deltaTimings(audience: Audience): string {
   const seqs = [...audience.seqs.values()];
   const first = summarize(seqs.map((s) => s.first - s.newestStamp).filter(Number.isFinite));
   const spread = summarize(seqs.map((s) => s.last - s.first));
-  return `newest token → first viewer p50 ${ms(first.p50)} / p99 ${ms(first.p99)} ms; first → last viewer p50 ${ms(spread.p50)} / p99 ${ms(spread.p99)} / max ${ms(spread.max)} ms`;
+  return (
+    `newest token → first viewer p50 ${ms(first.p50)} / p99 ${ms(first.p99)} ms; ` +
+    `first → last viewer p50 ${ms(spread.p50)} / p99 ${ms(spread.p99)} / max ${ms(spread.max)} ms`
+  );
 }
 
 export function describeProbe(p: ProbeStats): string {
   const cores = p.wallMs > 0 ? p.cpuMs / p.wallMs : Number.NaN;
-  return `CPU ${cores.toFixed(2)} cores, ELU ${(p.elu * 100).toFixed(0)}%, loop delay p99 ${ms(p.loopP99Ms)} / max ${ms(p.loopMaxMs)} ms, GC ${p.gcCount}× (max ${ms(p.gcMaxMs)} ms)`;
+  return (
+    `CPU ${cores.toFixed(2)} cores, ELU ${(p.elu * 100).toFixed(0)}%, ` +
+    `loop delay p99 ${ms(p.loopP99Ms)} / max ${ms(p.loopMaxMs)} ms, GC ${p.gcCount}× (max ${ms(p.gcMaxMs)} ms)`
+  );
 }
 
 /** The load generators together: summed CPU, worst loop delay and GC pause. */
@@ -27,7 +33,9 @@ export function describeSwarms(audience: Audience): string {
   const probes = audience.reports.map((r) => r.probe);
   const cores = sumCores(probes);
   const worst = (f: (p: ProbeStats) => number) => Math.max(...probes.map(f));
-  return `${probes.length} processes: CPU ${cores.toFixed(2)} cores in all, loop delay p99 ≤ ${ms(worst((p) => p.loopP99Ms))} / max ${ms(worst((p) => p.loopMaxMs))} ms, GC max ${ms(worst((p) => p.gcMaxMs))} ms`;
+  const delay = `loop delay p99 ≤ ${ms(worst((p) => p.loopP99Ms))} / max ${ms(worst((p) => p.loopMaxMs))} ms`;
+  const gc = `GC max ${ms(worst((p) => p.gcMaxMs))} ms`;
+  return `${probes.length} processes: CPU ${cores.toFixed(2)} cores in all, ${delay}, ${gc}`;
 }
 
 export function sumCores(probes: ProbeStats[]): number {
@@ -38,5 +46,6 @@ export function sumCores(probes: ProbeStats[]): number {
 export function describeMachine(machineCores: number, ours: number): string {
   const others = machineCores - ours;
   const warning = others > 0.3 ? " — OTHER WORK WAS RUNNING: rerun on a quiet machine" : "";
-  return `${machineCores.toFixed(2)} of ${os.cpus().length} cores busy; servers + load generators ${ours.toFixed(2)}, everything else ${others.toFixed(2)}${warning}`;
+  const busy = `${machineCores.toFixed(2)} of ${os.cpus().length} cores busy`;
+  return `${busy}; servers + load generators ${ours.toFixed(2)}, everything else ${others.toFixed(2)}${warning}`;
 }

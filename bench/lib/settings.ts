@@ -19,7 +19,8 @@ function scenarios(value: string | undefined): ScenarioId[] {
   if (!value) return [...ALL_SCENARIOS];
   const wanted = value.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
   const unknown = wanted.filter((s) => !(ALL_SCENARIOS as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(", ")} (known: ${ALL_SCENARIOS.join(",")})`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(", ")} (known: ${ALL_SCENARIOS.join(",")})`);
   return ALL_SCENARIOS.filter((s) => wanted.includes(s));
 }
 

@@ -93,9 +93,8 @@ export class SoakDriver {
         .emitWithAck("chat:resume", { roomId: this.roomId, messageId: replyId, afterSeq: 0 })) as {
         ok: boolean;
       } & Partial<ResumeResult>;
-      this.example(
-        `no chat:end for ${replyId} in ${END_TIMEOUT_MS} ms; resume says ${probe.status ?? JSON.stringify(probe).slice(0, 200)}`,
-      );
+      const says = probe.status ?? JSON.stringify(probe).slice(0, 200);
+      this.example(`no chat:end for ${replyId} in ${END_TIMEOUT_MS} ms; resume says ${says}`);
       if (probe.ok && probe.status && probe.status !== "streaming" && probe.status !== "pending") return probe.status;
     }
   }

@@ -38,7 +38,8 @@ export async function idleMemory(ctx: Context): Promise<ScenarioResult> {
         [
           `(c) memory per idle joined viewer (${settings.viewers}, after ${WARM_UP_VIEWERS} warm-up viewers)`,
           `${per((p) => p.rssKb).toFixed(1)} KB RSS (${per((p) => p.heapUsedKb).toFixed(1)} KB V8 heap)`,
-          `node RSS ${fresh.rssKb} (fresh) → ${before.rssKb} → ${after.rssKb} KB; heap after GC ${before.heapUsedKb} → ${after.heapUsedKb} KB`,
+          `node RSS ${fresh.rssKb} (fresh) → ${before.rssKb} → ${after.rssKb} KB; ` +
+            `heap after GC ${before.heapUsedKb} → ${after.heapUsedKb} KB`,
         ],
       ],
       diagnostics: [],

@@ -90,8 +90,10 @@ function rows(c: Count): Row[] {
     [
       `(e) Redis commands per delta, two nodes, ${c.viewers} viewers`,
       `${per(all)} per delta (${per(total(c.sent))} sent by the nodes)`,
-      `${all} commands for ${c.deltas} deltas (one answer of ${TOKENS} tokens at ${TOKENS_PER_SECOND} tok/s, ${(c.answerMs / 1000).toFixed(1)} s, incl. send, end and lease renewals); ` +
-        `idle background ${c.idlePerSecond.toFixed(1)}/s ≈ ${background.toFixed(0)} over the answer, ${per(all - background)} per delta without it`,
+      `${all} commands for ${c.deltas} deltas (one answer of ${TOKENS} tokens at ${TOKENS_PER_SECOND} tok/s, ` +
+        `${(c.answerMs / 1000).toFixed(1)} s, incl. send, end and lease renewals); ` +
+        `idle background ${c.idlePerSecond.toFixed(1)}/s ≈ ${background.toFixed(0)} over the answer, ` +
+        `${per(all - background)} per delta without it`,
     ],
     [`↳ sent by the nodes, per delta (${c.viewers} viewers)`, per(total(c.sent)), perDelta(c.sent, c.deltas)],
     [

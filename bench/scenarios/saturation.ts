@@ -167,7 +167,8 @@ export async function saturation(ctx: Context): Promise<ScenarioResult> {
       [
         `${label}: Tokencast (one token per delta)`,
         k(tcRate.perSecond),
-        `${detail(tc, tcRate)}; ${deltas} deltas, ${frameBytes.toFixed(0)} B frames (burst of ${burstTokens(viewers)} tokens)`,
+        `${detail(tc, tcRate)}; ${deltas} deltas, ${frameBytes.toFixed(0)} B frames ` +
+          `(burst of ${burstTokens(viewers)} tokens)`,
       ],
       [
         `${label}: raw ws relay, same frames (client.send per viewer)`,

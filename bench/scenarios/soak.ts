@@ -148,22 +148,26 @@ function resultRows(
     [
       "answers completed (driver saw `done`)",
       d.done,
-      `${d.asked} asked in ${seconds.toFixed(0)} s; ${d.failed} ended otherwise; ${d.refused} sends refused; ${d.endsMissed} ends the driver waited > 60 s for`,
+      `${d.asked} asked in ${seconds.toFixed(0)} s; ${d.failed} ended otherwise; ${d.refused} sends refused; ` +
+        `${d.endsMissed} ends the driver waited > 60 s for`,
     ],
     [
       "answers checked by viewers",
       v.checked,
-      `${v.verified} exactly equal to the expected text; ${v.endedEarly} ended early (not \`done\`) with an exact prefix of it`,
+      `${v.verified} exactly equal to the expected text; ` +
+        `${v.endedEarly} ended early (not \`done\`) with an exact prefix of it`,
     ],
     [
       "deltas delivered",
       v.deltas + v.resumedDeltas,
-      `${v.deltas} live + ${v.resumedDeltas} through chat:resume (${((v.deltas + v.resumedDeltas) / seconds).toFixed(0)}/s)`,
+      `${v.deltas} live + ${v.resumedDeltas} through chat:resume ` +
+        `(${((v.deltas + v.resumedDeltas) / seconds).toFixed(0)}/s)`,
     ],
     [
       "**lost**",
       verdict(v.lost + v.unfinished + v.unfilledGaps),
-      `${v.lost} final texts short or wrong, ${v.unfinished} answers never completed, ${v.unfilledGaps} gaps a resume could not fill`,
+      `${v.lost} final texts short or wrong, ${v.unfinished} answers never completed, ` +
+        `${v.unfilledGaps} gaps a resume could not fill`,
     ],
     ["**duplicated-applied**", verdict(v.duplicatedApplied), "final text longer than expected"],
     ["duplicates received and dropped", v.duplicatesDropped, "delta seq already held (e.g. live delta after a resume)"],
@@ -224,24 +228,24 @@ export async function soak(args: string[]): Promise<void> {
     const viewers = sumCounts(reports.map((r) => r.counts));
     const driven = sumDrivers(drivers.map((d) => d.counts));
     const nodeProblems = nodes.flatMap((n) => problems(n.node));
+    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    console.log(`Machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
     console.log(
-      `Machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`,
+      `Soak: ${options.minutes} min, ${options.viewers} viewers over ${options.rooms} rooms, 2 nodes + redis, ` +
+        `${options.swarms} load generators; answers 200–800 tokens at 100–300 tok/s; COALESCE_MS=30, HISTORY_LIMIT=20`,
     );
-    console.log(
-      `Soak: ${options.minutes} min, ${options.viewers} viewers over ${options.rooms} rooms, 2 nodes + redis, ${options.swarms} load generators; answers 200–800 tokens at 100–300 tok/s; COALESCE_MS=30, HISTORY_LIMIT=20`,
-    );
-    console.log(
-      `Load average (1 min): ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after; settle: ${settled.map((s) => `${s.pending} pending, ${s.offline} offline`).join("; ")}\n`,
-    );
+    const settle = settled.map((s) => `${s.pending} pending, ${s.offline} offline`).join("; ");
+    const loadAfter = os.loadavg()[0]!.toFixed(2);
+    console.log(`Load average (1 min): ${loadBefore.toFixed(2)} before, ${loadAfter} after; settle: ${settle}\n`);
     console.log(
       table(
         ["what", "result", "detail"],
         resultRows(options, viewers, driven, seconds, nodeProblems.length, warnings(nodes)),
       ),
     );
-    console.log(
-      `\nMemory (MB; heap after a full GC), slope by least squares:\n\n${memoryTable(samples, options.minutes > 4 ? (options.minutes - 4) * 60 : 0)}`,
-    );
+    const slopeFrom = options.minutes > 4 ? (options.minutes - 4) * 60 : 0;
+    const memory = memoryTable(samples, slopeFrom);
+    console.log(`\nMemory (MB; heap after a full GC), slope by least squares:\n\n${memory}`);
     const examples = [...new Set([...viewers.examples, ...driven.examples, ...nodeProblems])].slice(0, 20);
     if (examples.length > 0) console.log(`\nExamples:\n${examples.map((e) => `- ${e}`).join("\n")}`);
   } finally {

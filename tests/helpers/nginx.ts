@@ -52,9 +52,8 @@ export interface NginxProcess {
 export function fillConfig(template: string, upstreams: string[], port: number): string {
   const servers = [...template.matchAll(UPSTREAM_SERVER)];
   if (servers.length === 0 || servers.length !== upstreams.length) {
-    throw new Error(
-      `deploy/nginx.conf has ${servers.length} "server tokencast-N:port" lines; ${upstreams.length} upstreams were given`,
-    );
+    const found = `deploy/nginx.conf has ${servers.length} "server tokencast-N:port" lines`;
+    throw new Error(`${found}; ${upstreams.length} upstreams were given`);
   }
   if ([...template.matchAll(LISTEN)].length !== 1)
     throw new Error('deploy/nginx.conf must contain exactly one "listen 80;"');

@@ -61,7 +61,10 @@ export interface Message {
   queuePosition?: number;
 }
 
-/** `nobody_watching`: the server stopped an answer of an ad-hoc room that everyone had left (ABANDONED_ANSWER_GRACE_MS). */
+/**
+ * `nobody_watching`: the server stopped an answer of an ad-hoc room that everyone had left
+ * (ABANDONED_ANSWER_GRACE_MS).
+ */
 export type StopReason = "nobody_watching";
 
 export interface Member {

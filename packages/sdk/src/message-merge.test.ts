@@ -4,7 +4,10 @@ import { answer, end } from "./testing/test-messages.ts";
 
 describe("mergeMessage", () => {
   it("takes the incoming copy when it is at least as far", () => {
-    const merged = mergeMessage(answer("a", { text: "ab", seq: 2 }), answer("a", { text: "abc", seq: 3, status: "done" }));
+    const merged = mergeMessage(
+      answer("a", { text: "ab", seq: 2 }),
+      answer("a", { text: "abc", seq: 3, status: "done" }),
+    );
     expect(merged).toMatchObject({ text: "abc", seq: 3, status: "done" });
   });
 
@@ -22,7 +25,10 @@ describe("mergeMessage", () => {
 
 describe("finalizeMessage", () => {
   it("keeps why the server stopped an answer nobody watched", () => {
-    const stopped = finalizeMessage(answer("a", { text: "part", seq: 1 }), end("a", 1, { status: "stopped", stopReason: "nobody_watching" }));
+    const stopped = finalizeMessage(
+      answer("a", { text: "part", seq: 1 }),
+      end("a", 1, { status: "stopped", stopReason: "nobody_watching" }),
+    );
     expect(stopped).toMatchObject({ status: "stopped", stopReason: "nobody_watching", text: "part" });
   });
 

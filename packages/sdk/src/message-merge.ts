@@ -50,7 +50,11 @@ export function appendDelta(message: Message, seq: number, text: string): Messag
  * Where to insert a message with `createdAt` into `order` (ids, oldest first), given a lookup:
  * after the last message created at or before it, so equal timestamps keep arrival order.
  */
-export function insertionIndex(order: readonly string[], createdAt: number, lookup: (id: string) => Message | undefined): number {
+export function insertionIndex(
+  order: readonly string[],
+  createdAt: number,
+  lookup: (id: string) => Message | undefined,
+): number {
   for (let i = order.length - 1; i >= 0; i--) {
     const other = lookup(order[i] ?? "");
     if (other && other.createdAt <= createdAt) return i + 1;

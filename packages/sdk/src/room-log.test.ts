@@ -51,7 +51,10 @@ describe("RoomLog deltas", () => {
     feed(log, "a", [1]);
     const { requestId } = resumeOf(log.applyDelta(delta("a", 4)));
     feed(log, "a", [5, 6]);
-    const after = log.applyResume(requestId, "a", { deltas: [delta("a", 2), delta("a", 3), delta("a", 4)], status: "streaming" });
+    const after = log.applyResume(requestId, "a", {
+      deltas: [delta("a", 2), delta("a", 3), delta("a", 4)],
+      status: "streaming",
+    });
     expect(after).toEqual([]);
     expect(log.get("a")).toMatchObject({ text: textUpTo(6), seq: 6 });
     expect(log.isIncomplete("a")).toBe(false);
@@ -91,7 +94,10 @@ describe("RoomLog deltas", () => {
     expect(second).toMatchObject({ afterSeq: 0 });
     expect(second.requestId).not.toBe(first.requestId);
     expect(log.resumeFailed(first.requestId, "a")).toBe(false);
-    log.applyResume(second.requestId, "a", { deltas: [delta("a", 1), delta("a", 2), delta("a", 3)], status: "streaming" });
+    log.applyResume(second.requestId, "a", {
+      deltas: [delta("a", 1), delta("a", 2), delta("a", 3)],
+      status: "streaming",
+    });
     expect(log.get("a")).toMatchObject({ text: textUpTo(3), seq: 3 });
   });
 

@@ -83,7 +83,8 @@ const envSchema = z
   .refine((e) => e.MAX_PACKET_BYTES >= packetBytesFor(e.MAX_TEXT_LENGTH), {
     path: ["MAX_PACKET_BYTES"],
     message:
-      "MAX_PACKET_BYTES is too small for a question of MAX_TEXT_LENGTH characters (allow 6 bytes a character plus 4096)",
+      "MAX_PACKET_BYTES is too small for a question of MAX_TEXT_LENGTH characters " +
+      "(allow 6 bytes a character plus 4096)",
   });
 
 /** Bytes a question of `chars` characters may take on the wire at worst (JSON \uXXXX escapes) plus the envelope. */
@@ -110,7 +111,10 @@ export interface Config {
     firstTokenTimeoutMs: number;
     idleTimeoutMs: number;
     demoTokensPerSecond: number;
-    /** Answers streaming from the LLM at once (per node; cluster-wide in Redis mode); more wait in line, "queued" (0: no limit). */
+    /**
+     * Answers streaming from the LLM at once (per node; cluster-wide in Redis mode); more wait in line, "queued"
+     * (0: no limit).
+     */
     maxConcurrent: number;
     /** Longest answer accepted (text and reasoning chars); past it: upstream_too_large. 0 = no bound. */
     maxAnswerChars: number;
@@ -126,7 +130,10 @@ export interface Config {
     maxTextLength: number;
     idleTtlMs: number;
   };
-  /** What a join snapshot and each `room:history` page carry at most: newest messages, UTF-8 JSON bytes (an answer in progress comes whole on top). */
+  /**
+   * What a join snapshot and each `room:history` page carry at most: newest messages, UTF-8 JSON bytes
+   * (an answer in progress comes whole on top).
+   */
   joinHistory: { maxMessages: number; maxBytes: number };
   /** Bytes per second of join and history acks one client IP may be sent (all nodes), averaged over the window. */
   byteLimits: { perIp: number; windowSeconds: number };
@@ -152,7 +159,10 @@ export interface Config {
     maxRoomsPerConnection: number;
     maxMembersPerIpPerRoom: number;
   };
-  /** Per client IP, shared by every node in Redis mode: ad-hoc rooms opened per hour, answers started per minute (0: no budget). */
+  /**
+   * Per client IP, shared by every node in Redis mode: ad-hoc rooms opened per hour, answers started per minute
+   * (0: no budget).
+   */
   budgets: { adhocRoomsPerHour: number; answersPerMinute: number };
   /** Completion tokens per room and per person (client IP) per window; 0: no quota. */
   quotas: { roomTokens: number; userTokens: number; windowSeconds: number };

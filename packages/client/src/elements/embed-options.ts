@@ -2,7 +2,13 @@
  * The attributes of `<streaming-chat>`, read and checked. A problem is returned as a message to
  * show inside the element (a page author sees it where the chat should be), never thrown.
  */
-import { MAX_NAME_LENGTH, MAX_ROOM_ID_LENGTH, ROOM_ID_PATTERN, hasLoneSurrogate, normaliseDisplayText } from "@tokencast/protocol";
+import {
+  MAX_NAME_LENGTH,
+  MAX_ROOM_ID_LENGTH,
+  ROOM_ID_PATTERN,
+  hasLoneSurrogate,
+  normaliseDisplayText,
+} from "@tokencast/protocol";
 
 export const DEFAULT_NAME = "Guest";
 
@@ -25,7 +31,8 @@ export function readOptions(element: Element, defaultServer: string): OptionsRes
   const roomProblem = checkRoom(roomId);
   if (roomProblem) return { ok: false, problem: roomProblem };
   const server = resolveServer(element.getAttribute("server"), defaultServer);
-  if (!server) return { ok: false, problem: `The server attribute is not an http(s) URL: "${element.getAttribute("server")}".` };
+  if (!server)
+    return { ok: false, problem: `The server attribute is not an http(s) URL: "${element.getAttribute("server")}".` };
   return {
     ok: true,
     options: {

@@ -27,7 +27,10 @@ describe("names", () => {
 
   it("remembers the name, and survives storage that throws", () => {
     const store = new Map<string, string>();
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    const storage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+    };
     saveName("Ada", storage);
     expect(loadName(storage)).toBe("Ada");
     const broken = {

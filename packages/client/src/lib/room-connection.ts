@@ -59,7 +59,10 @@ export class RoomConnection extends RoomSync {
 
   /** The key and token joins carry now (a refused one is gone): what HTTP requests for this room send too. */
   get credentials(): RoomCredentials {
-    return { ...(this.key !== undefined ? { key: this.key } : {}), ...(this.token !== undefined ? { token: this.token } : {}) };
+    return {
+      ...(this.key !== undefined ? { key: this.key } : {}),
+      ...(this.token !== undefined ? { token: this.token } : {}),
+    };
   }
 
   /** Names of the others typing right now; the same array until it changes. */

@@ -115,7 +115,9 @@ export class RoomState {
     return this.connection.onNotice(listener);
   }
 
-  /** Reconnects after the connection went offline (gave up, or the join was refused); a refused key is not sent again. */
+  /**
+   * Reconnects after the connection went offline (gave up, or the join was refused); a refused key is not sent again.
+   */
   retry(): void {
     this.connection.connect();
   }

@@ -49,17 +49,25 @@ export class RoomsApi {
     return this.call<CreateRoomResult>("/api/rooms", init);
   }
 
-  /** `undefined` when the room was never created (an ad-hoc room may still be joined). A private room needs credentials. */
+  /**
+   * `undefined` when the room was never created (an ad-hoc room may still be joined). A private room needs
+   * credentials.
+   */
   async get(roomId: string, credentials: RoomCredentials = {}): Promise<RoomSummary | undefined> {
     try {
-      return await this.call<RoomSummary>(`/api/rooms/${encodeURIComponent(roomId)}`, { headers: credentialHeaders(credentials) });
+      return await this.call<RoomSummary>(`/api/rooms/${encodeURIComponent(roomId)}`, {
+        headers: credentialHeaders(credentials),
+      });
     } catch (error) {
       if (error instanceof RequestError && error.code === "not_found") return undefined;
       throw error;
     }
   }
 
-  /** A signed invitation token (`POST /api/rooms/:id/tokens`), minted with the owner's or presenter's key (or an owner token). */
+  /**
+   * A signed invitation token (`POST /api/rooms/:id/tokens`), minted with the owner's or presenter's key
+   * (or an owner token).
+   */
   async mintToken(roomId: string, credentials: RoomCredentials, request: InviteRequest): Promise<MintedToken> {
     const headers = { "content-type": "application/json", ...credentialHeaders(credentials) };
     const init = { method: "POST", headers, body: JSON.stringify(request) };
@@ -68,7 +76,10 @@ export class RoomsApi {
 
   /** Withdraws every invitation token of the room (owner only); people who joined with one are dropped. */
   async revokeTokens(roomId: string, credentials: RoomCredentials): Promise<{ dropped: number }> {
-    return this.call<{ dropped: number }>(`/api/rooms/${encodeURIComponent(roomId)}/tokens/revoke`, { method: "POST", headers: credentialHeaders(credentials) });
+    return this.call<{ dropped: number }>(`/api/rooms/${encodeURIComponent(roomId)}/tokens/revoke`, {
+      method: "POST",
+      headers: credentialHeaders(credentials),
+    });
   }
 
   /** The room's transcript as a file, fetched with this member's key or token (a private room needs one). */
@@ -95,7 +106,10 @@ export class RoomsApi {
   }
 }
 
-/** Headers carrying credentials: the token as a bearer token, the key as X-Room-Key (never in the URL, so never in logs). */
+/**
+ * Headers carrying credentials: the token as a bearer token, the key as X-Room-Key (never in the URL, so never
+ * in logs).
+ */
 function credentialHeaders(credentials: RoomCredentials): Record<string, string> {
   return {
     ...(credentials.token !== undefined ? { authorization: `Bearer ${credentials.token}` } : {}),

@@ -18,7 +18,17 @@ export function answer(id: string, patch: Partial<Message> = {}): Message {
 }
 
 export function question(id: string, patch: Partial<Message> = {}): Message {
-  return { id, roomId: ROOM, role: "user", author: "ada", text: "hi?", seq: 0, status: "done", createdAt: 1_000, ...patch };
+  return {
+    id,
+    roomId: ROOM,
+    role: "user",
+    author: "ada",
+    text: "hi?",
+    seq: 0,
+    status: "done",
+    createdAt: 1_000,
+    ...patch,
+  };
 }
 
 export function delta(messageId: string, seq: number, text = `t${seq} `): DeltaEvent {

@@ -3,7 +3,9 @@ import { IpRooms } from "./ip-rooms.ts";
 /** Gives back what a join held while it was in flight: call once it has joined (or failed). Idempotent. */
 export type Release = () => void;
 
-/** What a join in flight holds: the room it enters, from which connection and IP, and whether it opens the room here. */
+/**
+ * What a join in flight holds: the room it enters, from which connection and IP, and whether it opens the room here.
+ */
 export interface HeldJoin {
   roomId: string;
   connectionId: string;

@@ -52,20 +52,40 @@ export class Membership {
   async admit(payload: JoinPayload): Promise<Admission> {
     const view = await this.deps.catalog.view(payload.roomId);
     const claims = await this.deps.invitations.claimsOf(payload);
-    return { view, name: claims?.name ?? payload.name, role: admittedRole(view.record, view.settings, payload, claims) };
+    return {
+      view,
+      name: claims?.name ?? payload.name,
+      role: admittedRole(view.record, view.settings, payload, claims),
+    };
   }
 
   /** Call after the connection has joined the room's broadcast channel, so no delta falls between. */
   async join(connectionId: string, payload: JoinPayload, { view, name, role }: Admission): Promise<JoinResult> {
     const self: Member = { id: connectionId, name, joinedAt: this.deps.now(), role };
     const ip = this.ipOf(connectionId);
-    const release = await this.deps.joinLimits.check({ roomId: payload.roomId, connectionId, ip, role, created: view.record !== undefined });
+    const release = await this.deps.joinLimits.check({
+      roomId: payload.roomId,
+      connectionId,
+      ip,
+      role,
+      created: view.record !== undefined,
+    });
     const { voter, page, queue, presence } = await this.enter(payload, self, ip).finally(release);
     if (view.record) await this.deps.catalog.touch(payload.roomId);
     const room = this.deps.catalog.info(payload.roomId, view);
     const { members, count: memberCount, roleCounts } = presence;
     const queueFields = { queue: queue.questions, queueCount: queue.count, queueVersion: queue.version };
-    return { room, self, members, memberCount, roleCounts, messages: page.messages, moreHistory: page.more, ...queueFields, voter: voter.signed };
+    return {
+      room,
+      self,
+      members,
+      memberCount,
+      roleCounts,
+      messages: page.messages,
+      moreHistory: page.more,
+      ...queueFields,
+      voter: voter.signed,
+    };
   }
 
   leave(connectionId: string, roomId: string): void {
@@ -106,7 +126,10 @@ export class Membership {
   /** What the joiner sees, read before it is listed as a member (the join limits hold its slots meanwhile). */
   private async enter(payload: JoinPayload, self: Member, ip: string) {
     const voter = await this.deps.voters.admit(self.id, payload.voter);
-    const [page, queue] = await Promise.all([this.deps.history.recent(payload.roomId), this.deps.questions.list(payload.roomId)]);
+    const [page, queue] = await Promise.all([
+      this.deps.history.recent(payload.roomId),
+      this.deps.questions.list(payload.roomId),
+    ]);
     return { voter, page, queue, presence: await this.deps.presence.join(payload.roomId, self, ip) };
   }
 }

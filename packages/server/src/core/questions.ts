@@ -25,7 +25,10 @@ export class Questions {
   private readonly changes = new QueueChanges();
   /** Each room's last publication: the next one waits for it, so patches of one node go out in order. */
   private readonly publishing = new Map<string, Promise<void>>();
-  /** Questions asked on this node in the same millisecond still get distinct times, in order (ties would order by random id). */
+  /**
+   * Questions asked on this node in the same millisecond still get distinct times, in order
+   * (ties would order by random id).
+   */
   private lastCreatedAt = 0;
 
   constructor(private readonly deps: QuestionsDeps) {

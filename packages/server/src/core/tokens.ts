@@ -1,8 +1,8 @@
 /**
  * Signed room tokens (JWT, HS256 with TOKEN_SECRET): claims `room`, `role`, optional `name`,
  * required `exp` (`iat` / `nbf` honoured), `gen` (the room's invitation epoch when minted;
- * absent: 0 — the room service refuses tokens of a withdrawn epoch). Expired → `token_expired`; anything else wrong (bad
- * signature, another room, another algorithm, malformed, no `exp`) → `forbidden`.
+ * absent: 0 — the room service refuses tokens of a withdrawn epoch). Expired → `token_expired`; anything else
+ * wrong (bad signature, another room, another algorithm, malformed, no `exp`) → `forbidden`.
  */
 import { decodeJwt, errors, jwtVerify, SignJWT } from "jose";
 import { ROLES, nameSchema, type Role } from "@tokencast/protocol";

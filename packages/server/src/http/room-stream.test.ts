@@ -16,13 +16,31 @@ class FakeRoom {
   snapshots = 0;
 
   question(id: string, text = `question ${id}`): Message {
-    const message: Message = { id, roomId: ROOM, role: "user", author: "ann", text, seq: 0, status: "done", createdAt: 1 };
+    const message: Message = {
+      id,
+      roomId: ROOM,
+      role: "user",
+      author: "ann",
+      text,
+      seq: 0,
+      status: "done",
+      createdAt: 1,
+    };
     this.messages.push(message);
     return structuredClone(message);
   }
 
   answer(id: string): Message {
-    const message: Message = { id, roomId: ROOM, role: "assistant", author: "model", text: "", seq: 0, status: "streaming", createdAt: 2 };
+    const message: Message = {
+      id,
+      roomId: ROOM,
+      role: "assistant",
+      author: "model",
+      text: "",
+      seq: 0,
+      status: "streaming",
+      createdAt: 2,
+    };
     this.messages.push(message);
     this.logs.set(id, []);
     return structuredClone(message);

@@ -41,7 +41,9 @@ export function sameHostSockets(host: string | undefined): string {
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 const ALLOWED_HEADERS = "Content-Type, Authorization, X-Room-Key, Last-Event-ID";
 
-/** True when a request from `origin` may be served cross-origin (no Origin header: not a browser's cross-origin call). */
+/**
+ * True when a request from `origin` may be served cross-origin (no Origin header: not a browser's cross-origin call).
+ */
 export function originAllowed(origins: CorsOrigins, origin: string | undefined): boolean {
   return origin === undefined || origins === "*" || origins.includes(origin);
 }

@@ -78,11 +78,7 @@ export function limitEvents(socket: IoSocket, limits: EventLimits, ip: string) {
       if (typeof ack !== "function") return;
       const response: Ack<object> = {
         ok: false,
-        error: {
-          code: "rate_limited",
-          message: `Too many requests; wait ${Math.ceil(waitMs / 1000)} s.`,
-          retryAfter: Math.ceil(waitMs / 1000),
-        },
+        error: { code: "rate_limited", message: `Too many requests; wait ${Math.ceil(waitMs / 1000)} s.`, retryAfter: Math.ceil(waitMs / 1000) },
       };
       (ack as (response: Ack<object>) => void)(response);
     });

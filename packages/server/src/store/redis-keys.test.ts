@@ -67,7 +67,8 @@ describe("Redis key and channel names", () => {
   });
 
   it("Lua scripts build a message's keys exactly as messageKeys does", async () => {
-    const script = `return { ${luaMessageKey("text", "ARGV[1]", "ARGV[2]")}, ${luaMessageKey("log", "ARGV[1]", "ARGV[2]")} }`;
+    const [text, log] = [luaMessageKey("text", "ARGV[1]", "ARGV[2]"), luaMessageKey("log", "ARGV[1]", "ARGV[2]")];
+    const script = `return { ${text}, ${log} }`;
     const built = await redis.client.eval(script, 0, room.base, "m1");
     expect(built).toEqual([messageKeys(room, "m1").text, messageKeys(room, "m1").log]);
   });

@@ -29,7 +29,10 @@ for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
 return 1
 `;
 
-/** KEYS: queue, votes, voters, revs, version. ARGV: id, voterId, ttlMs. The votes after it, or -1 when there is no such question. */
+/**
+ * KEYS: queue, votes, voters, revs, version. ARGV: id, voterId, ttlMs. The votes after it, or -1 when there is no
+ * such question.
+ */
 export const VOTE_QUESTION = `${BUMP}
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
 if redis.call('SADD', KEYS[3], ARGV[2]) == 1 then
@@ -40,7 +43,10 @@ for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
 return tonumber(redis.call('HGET', KEYS[2], ARGV[1]))
 `;
 
-/** KEYS: queue, votes, voters, revs, version. ARGV: id, ttlMs. Removes the question: { json, votes }, or nil when it is gone. */
+/**
+ * KEYS: queue, votes, voters, revs, version. ARGV: id, ttlMs. Removes the question: { json, votes }, or nil when it
+ * is gone.
+ */
 export const TAKE_QUESTION = `${BUMP}
 local json = redis.call('HGET', KEYS[1], ARGV[1])
 if not json then return nil end

@@ -64,8 +64,8 @@ return 1
 `;
 
 /**
- * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, patchJson, ttlMs. Ends a streaming message once: merges
- * the patch into its JSON and returns { json, seq, text }; returns nil when it is not streaming.
+ * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, patchJson, ttlMs. Ends a streaming message once:
+ * merges the patch into its JSON and returns { json, seq, text }; returns nil when it is not streaming.
  */
 export const FINISH_MESSAGE = `
 local json = redis.call('HGET', KEYS[1], ARGV[1])
@@ -81,8 +81,8 @@ return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET',
 `;
 
 /**
- * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, place in line (0: not queued), ttlMs. Sets `queued` and
- * `queuePosition` on a streaming message; returns { json, seq, text }, or nil when it is not streaming.
+ * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, place in line (0: not queued), ttlMs. Sets
+ * `queued` and `queuePosition` on a streaming message; returns { json, seq, text }, or nil when it is not streaming.
  */
 export const SET_QUEUED = `
 local json = redis.call('HGET', KEYS[1], ARGV[1])

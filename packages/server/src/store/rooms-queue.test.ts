@@ -155,7 +155,10 @@ interface RoomWithHistory {
 
 const RECORD_TTL_MS = 60_000;
 
-/** Time passing for Redis keys: every PTTL under `prefix` goes down by `ms` (a key at 0 is gone). Deterministic, unlike waiting. */
+/**
+ * Time passing for Redis keys: every PTTL under `prefix` goes down by `ms` (a key at 0 is gone).
+ * Deterministic, unlike waiting.
+ */
 async function elapseRedis(prefix: string, ms: number): Promise<void> {
   for (const key of await redis.client.keys(`${prefix}*`)) {
     const left = await redis.client.pttl(key);

@@ -1,7 +1,8 @@
 /**
  * Mints a signed room token with the server's TOKEN_SECRET, for operators (no HTTP, no key):
  *
- *   TOKEN_SECRET=... node --import tsx packages/server/src/tools/mint-token.ts --room <id> --role viewer [--name Ann] [--ttl 3600]
+ *   TOKEN_SECRET=... node --import tsx packages/server/src/tools/mint-token.ts \
+ *     --room <id> --role viewer [--name Ann] [--ttl 3600]
  *
  * Prints the token and the invitation link path (`/r/<id>#token=<jwt>`).
  */
@@ -36,9 +37,8 @@ async function main(): Promise<void> {
     ttlSeconds,
     ...(values.name ? { name: values.name } : {}),
   });
-  process.stdout.write(
-    `${minted.token}\n/r/${encodeURIComponent(values.room)}#token=${minted.token}\nexpires ${new Date(minted.expiresAt).toISOString()}\n`,
-  );
+  const link = `/r/${encodeURIComponent(values.room)}#token=${minted.token}`;
+  process.stdout.write(`${minted.token}\n${link}\nexpires ${new Date(minted.expiresAt).toISOString()}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -43,7 +43,8 @@ export function demoAnswer(question: string): string {
     `**${pick(OPENERS, seed)} "${topic}".**`,
     "",
     "I am Tokencast's built-in **demo model**, not a real LLM, so I cannot really answer it. " +
-      "Point Tokencast at LocalAI or any OpenAI-compatible server by setting `LLM_BASE_URL`, and a real model will answer here instead.",
+      "Point Tokencast at LocalAI or any OpenAI-compatible server by setting `LLM_BASE_URL`, " +
+      "and a real model will answer here instead.",
     "",
     "Meanwhile, this is what the room does for you:",
     "",

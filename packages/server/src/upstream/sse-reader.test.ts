@@ -79,10 +79,10 @@ describe("readSse on hard bytes", () => {
   const body =
     ": keepalive\r\n\r\n" +
     tokens
-      .map(
-        (t, i) =>
-          `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] })}\r\n\r\n${i === 2 ? ": ping\r\n\r\n" : ""}`,
-      )
+      .map((t, i) => {
+        const ping = i === 2 ? ": ping\r\n\r\n" : "";
+        return `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] })}\r\n\r\n${ping}`;
+      })
       .join("") +
     "data: [DONE]\r\n\r\n";
   const bytes = new TextEncoder().encode(body);
@@ -103,7 +103,8 @@ describe("readSse on hard bytes", () => {
 
   it("stops at [DONE] and ignores anything after it", async () => {
     const after = new TextEncoder().encode(
-      'data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: [DONE]\n\ndata: {"choices":[{"delta":{"content":"late"}}]}\n\n',
+      'data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: [DONE]\n\n' +
+        'data: {"choices":[{"delta":{"content":"late"}}]}\n\n',
     );
     expect(await textOf([after])).toMatchObject({ text: "a", done: true });
   });

@@ -3,7 +3,15 @@
  * counts and the presence event. Test-only.
  */
 import { ROLES } from "@tokencast/protocol";
-import type { ErrorPayload, JoinPayload, Member, PresenceEvent, Role, RoleCounts, RoomSettings } from "@tokencast/protocol";
+import type {
+  ErrorPayload,
+  JoinPayload,
+  Member,
+  PresenceEvent,
+  Role,
+  RoleCounts,
+  RoomSettings,
+} from "@tokencast/protocol";
 
 export interface FakeMember extends Member {
   /** Who votes count by: the voter id the join presented, else one the fake issues. */
@@ -29,7 +37,13 @@ export class FakeMembers {
   }
 
   add(socketId: string, payload: JoinPayload, role: Role): FakeMember {
-    const member: FakeMember = { id: socketId, name: payload.name, joinedAt: Date.now(), role, voter: payload.voter ?? `voter-${socketId}` };
+    const member: FakeMember = {
+      id: socketId,
+      name: payload.name,
+      joinedAt: Date.now(),
+      role,
+      voter: payload.voter ?? `voter-${socketId}`,
+    };
     this.bySocket.set(socketId, member);
     return member;
   }

@@ -13,7 +13,15 @@ export class FakeQueue {
   constructor(private readonly roomId: string) {}
 
   submit(text: string, author: string): QueuedQuestion {
-    const question: QueuedQuestion = { id: `q${this.nextId++}`, roomId: this.roomId, text, author, createdAt: Date.now(), votes: 0, rev: ++this.version };
+    const question: QueuedQuestion = {
+      id: `q${this.nextId++}`,
+      roomId: this.roomId,
+      text,
+      author,
+      createdAt: Date.now(),
+      votes: 0,
+      rev: ++this.version,
+    };
     this.questions.set(question.id, question);
     this.voters.set(question.id, new Set());
     return question;
@@ -47,6 +55,13 @@ export class FakeQueue {
   /** The whole list at this version (a join's snapshot, or a complete patch). */
   event(): QueueChangedEvent {
     const upserts = this.sorted().map((q) => ({ ...q }));
-    return { roomId: this.roomId, upserts, removed: [], complete: true, count: this.questions.size, version: this.version };
+    return {
+      roomId: this.roomId,
+      upserts,
+      removed: [],
+      complete: true,
+      count: this.questions.size,
+      version: this.version,
+    };
   }
 }

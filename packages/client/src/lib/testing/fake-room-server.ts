@@ -112,7 +112,11 @@ export class FakeRoomServer {
   end(messageId: string, patch: Partial<EndEvent> = {}): void {
     const message = this.require(messageId);
     const end: EndEvent = { roomId: this.roomId, messageId, seq: message.seq, status: "done", ...patch };
-    this.messages.set(messageId, { ...message, status: end.status, ...(end.stoppedBy ? { stoppedBy: end.stoppedBy } : {}) });
+    this.messages.set(messageId, {
+      ...message,
+      status: end.status,
+      ...(end.stoppedBy ? { stoppedBy: end.stoppedBy } : {}),
+    });
     this.io.to(this.roomId).emit("chat:end", end);
   }
 
@@ -140,7 +144,12 @@ export class FakeRoomServer {
   private newMessage(role: Message["role"], patch: Partial<Message>): Message {
     const id = `m${this.nextMessageId++}`;
     const base = { id, roomId: this.roomId, role, author: role === "assistant" ? "fake" : "?", text: "", seq: 0 };
-    const message: Message = { ...base, status: role === "user" ? "done" : "streaming", createdAt: Date.now(), ...patch };
+    const message: Message = {
+      ...base,
+      status: role === "user" ? "done" : "streaming",
+      createdAt: Date.now(),
+      ...patch,
+    };
     this.addMessage(message);
     return message;
   }
@@ -153,7 +162,8 @@ export class FakeRoomServer {
     socket.on("room:join", (payload, ack) => void this.join(socket, payload).then(ack));
     socket.on("room:leave", (_payload, ack) => ack(OK_EMPTY));
     socket.on("disconnect", () => {
-      if (this.members.remove(socket.id)) this.io.to(this.roomId).emit("room:presence", this.members.presence(this.roomId));
+      if (this.members.remove(socket.id))
+        this.io.to(this.roomId).emit("room:presence", this.members.presence(this.roomId));
     });
     socket.on("chat:resume", (payload, ack) => ack(this.resume(payload)));
     socket.on("room:history", (payload, ack) => ack(this.history(socket, payload)));
@@ -190,7 +200,8 @@ export class FakeRoomServer {
     socket.on("queue:dismiss", (payload, ack) => {
       const member = this.guard(socket, this.settings.whoMayPrompt);
       if ("ok" in member) return ack(member);
-      if (!this.queue.take(payload.questionId)) return ack({ ok: false, error: { code: "not_found", message: "No such question." } });
+      if (!this.queue.take(payload.questionId))
+        return ack({ ok: false, error: { code: "not_found", message: "No such question." } });
       this.broadcastQueue();
       ack(OK_EMPTY);
     });
@@ -213,7 +224,15 @@ export class FakeRoomServer {
     return {
       ok: true,
       ...{ room: this.roomInfo(), self: member, members: presence.members, memberCount: presence.count },
-      ...{ roleCounts: presence.roleCounts, messages, moreHistory, queue: queue.upserts, queueCount: queue.count, queueVersion: queue.version, voter },
+      ...{
+        roleCounts: presence.roleCounts,
+        messages,
+        moreHistory,
+        queue: queue.upserts,
+        queueCount: queue.count,
+        queueVersion: queue.version,
+        voter,
+      },
     };
   }
 
@@ -248,7 +267,11 @@ export class FakeRoomServer {
     if (old?.role !== "assistant" || !isFinalStatus(old.status)) {
       return { ok: false, error: { code: "not_found", message: "No ended answer with that id." } };
     }
-    const reply = this.newMessage("assistant", { replyTo: old.replyTo, regenerates: old.id, regeneratedBy: member.name });
+    const reply = this.newMessage("assistant", {
+      replyTo: old.replyTo,
+      regenerates: old.id,
+      regeneratedBy: member.name,
+    });
     return { ok: true, replyId: reply.id };
   }
 
@@ -256,7 +279,9 @@ export class FakeRoomServer {
     this.typingRequests.push({ socketId: socket.id, typing });
     const member = this.guard(socket, this.settings.whoMayPrompt);
     if ("ok" in member) return member;
-    socket.to(this.roomId).emit("room:typing", { roomId: this.roomId, member: { id: member.id, name: member.name }, typing });
+    socket
+      .to(this.roomId)
+      .emit("room:typing", { roomId: this.roomId, member: { id: member.id, name: member.name }, typing });
     return OK_EMPTY;
   }
 
