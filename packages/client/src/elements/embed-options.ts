@@ -9,6 +9,7 @@ import {
   hasLoneSurrogate,
   normaliseDisplayText,
 } from "@tokencast/protocol";
+import type { RoomConnectionOptions } from "../lib/room-connection.ts";
 
 export const DEFAULT_NAME = "Guest";
 
@@ -24,6 +25,12 @@ export interface EmbedOptions {
 }
 
 export type OptionsResult = { ok: true; options: EmbedOptions } | { ok: false; problem: string };
+
+/** How the element joins its room: as a participant, with its access token when it has one. */
+export function connectionOptions(options: EmbedOptions): RoomConnectionOptions {
+  const { server, roomId, name, token } = options;
+  return { url: server, roomId, name, role: "participant", ...(token ? { token } : {}) };
+}
 
 /** Reads the element's attributes; `defaultServer` is where the script was loaded from. */
 export function readOptions(element: Element, defaultServer: string): OptionsResult {

@@ -4,10 +4,9 @@
  * prompt, which is sent the first time the room is joined and never again.
  */
 import type { ErrorPayload, Message, RoomInfo } from "@tokencast/protocol";
-import type { ConnectionState, RoomConnection } from "../lib/room-connection.ts";
+import { RoomConnection, type ConnectionState } from "../lib/room-connection.ts";
 import { toRequestError } from "../lib/socket-request.ts";
-import { EmbedConnection } from "./embed-connection.ts";
-import type { EmbedOptions } from "./embed-options.ts";
+import { connectionOptions, type EmbedOptions } from "./embed-options.ts";
 
 /** "idle" until the element has been seen; then the connection's state. */
 export type EmbedPhase = "idle" | ConnectionState;
@@ -54,7 +53,7 @@ export class EmbedSession {
   }
 
   private open(): RoomConnection {
-    const connection = new EmbedConnection(this.options);
+    const connection = new RoomConnection(connectionOptions(this.options));
     this.unsubscribe = connection.subscribe(() => this.sync(connection));
     return connection;
   }
@@ -77,7 +76,10 @@ export class EmbedSession {
       const failure = toRequestError(error);
       this.notice =
         failure.code === "busy"
-          ? { kind: "busy", text: "The model is busy answering another question, so yours was not asked. That answer streams here." }
+          ? {
+              kind: "busy",
+              text: "The model is busy answering another question, so yours was not asked. That answer streams here.",
+            }
           : { kind: "failed", text: `Your question could not be asked: ${failure.payload.message}` };
     });
   }
