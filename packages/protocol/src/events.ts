@@ -203,13 +203,3 @@ export interface InterServerEvents {
   /** Each node answers true when it ran the answer and stopped it. */
   "answer:stop": (request: StopRequest, ack: (stopped: boolean) => void) => void;
 }
-
-export interface SocketData {
-  name?: string;
-  rooms?: string[];
-  /**
-   * Server-side only: how each room was joined — with a room token, a room key, or neither — so
-   * that any node can drop withdrawn invitations, or share-link members when a room goes private.
-   */
-  access?: Record<string, { token?: string; key?: boolean }>;
-}

@@ -1,4 +1,5 @@
 import type { Message, StopRequest } from "@tokencast/protocol";
+import { delay } from "./delay.ts";
 import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
 import type {
@@ -114,10 +115,10 @@ export class Answers {
    * (briefly) for their ends to be stored. Resolves when every answer here has ended.
    */
   async drain(graceMs: number, reason: string): Promise<void> {
-    if (this.running.size > 0) await Promise.race([this.settled(), sleep(graceMs)]);
+    if (this.running.size > 0) await this.settledWithin(graceMs);
     if (this.running.size === 0) return;
     for (const generation of this.active.values()) generation.interrupt(reason, "server_shutdown");
-    await Promise.race([this.settled(), sleep(RECORD_ENDS_MS)]);
+    await this.settledWithin(RECORD_ENDS_MS);
     for (const generation of this.active.values()) generation.abandon();
     await this.settled();
   }
@@ -152,6 +153,13 @@ export class Answers {
     }
   }
 
+  /** `settled()`, waited for at most `ms`; the timer is cleared once they settle, so it never holds the process. */
+  private async settledWithin(ms: number): Promise<void> {
+    const settled = new AbortController();
+    await Promise.race([this.settled(), delay(ms, settled.signal)]);
+    settled.abort();
+  }
+
   private settled(): Promise<unknown> {
     return Promise.allSettled([...this.running]);
   }
@@ -174,6 +182,3 @@ export class Answers {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
