@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "../../tests/helpers/wait.ts";
 import { pin } from "./pinning.ts";
-import { mergeInto, summarizeHistogram, type Histogram } from "./stats.ts";
+import { mergeInto, type Histogram } from "./stats.ts";
 import type { SeqTimes, SwarmCommand, SwarmEvent, SwarmReport } from "./swarm-protocol.ts";
 
 const SWARM = fileURLToPath(new URL("./swarm.ts", import.meta.url));
@@ -116,8 +116,4 @@ function mergeSeq(seqs: Map<number, SeqTimes>, s: SeqTimes): void {
   known.first = Math.min(known.first, s.first);
   known.last = Math.max(known.last, s.last);
   known.viewers += s.viewers;
-}
-
-export function delaySummary(audience: Audience): ReturnType<typeof summarizeHistogram> {
-  return summarizeHistogram(audience.delays);
 }
