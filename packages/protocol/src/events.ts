@@ -1,7 +1,7 @@
 import type { ErrorPayload } from "./errors.ts";
-import type { Member, Message, MessageStatus, RoomInfo, StopReason, Usage } from "./message.ts";
+import type { Message, MessageStatus, StopReason, Usage } from "./message.ts";
 import type { QueueChangedEvent } from "./queue-changes.ts";
-import type { QueuedQuestion, RoleCounts } from "./rooms.ts";
+import type { Member, QueuedQuestion, RoleCounts, RoomInfo } from "./rooms.ts";
 import type {
   HistoryPayload,
   JoinPayload,

@@ -1,5 +1,4 @@
 import type { ErrorPayload } from "./errors.ts";
-import type { Role, RoomSettings } from "./rooms.ts";
 
 export const MESSAGE_STATUSES = ["pending", "streaming", "done", "stopped", "error", "interrupted"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
@@ -66,24 +65,3 @@ export interface Message {
  * (ABANDONED_ANSWER_GRACE_MS).
  */
 export type StopReason = "nobody_watching";
-
-export interface Member {
-  /** Socket id: one entry per connection, so the same name in two tabs shows twice. */
-  id: string;
-  name: string;
-  joinedAt: number;
-  role: Role;
-}
-
-export interface RoomInfo {
-  id: string;
-  /** Title and rules of the room (defaults for a room nobody created: chat, anyone prompts and stops). */
-  settings: RoomSettings;
-  /** True when the room was created (POST /api/rooms) and has an owner; false for an ad-hoc room. */
-  owned: boolean;
-  /** Model that answers in this room. */
-  model: string;
-  /** True when the built-in demo model answers (no LLM server configured). */
-  demo: boolean;
-  limits: { maxTextLength: number; maxNameLength: number };
-}

@@ -3,7 +3,6 @@
  * server (which enforces every rule) and the clients (which only reflect them).
  */
 import { z } from "zod";
-import type { RoomInfo } from "./message.ts";
 import { displayTextSchema } from "./text-schemas.ts";
 
 export const ROOM_MODES = ["chat", "presentation"] as const;
@@ -73,6 +72,27 @@ export interface QueuedQuestion {
  * upstream slot), "thinking" (started, no text yet), "streaming" (text arriving), "idle".
  */
 export type ModelState = "idle" | "queued" | "thinking" | "streaming";
+
+export interface Member {
+  /** Socket id: one entry per connection, so the same name in two tabs shows twice. */
+  id: string;
+  name: string;
+  joinedAt: number;
+  role: Role;
+}
+
+export interface RoomInfo {
+  id: string;
+  /** Title and rules of the room (defaults for a room nobody created: chat, anyone prompts and stops). */
+  settings: RoomSettings;
+  /** True when the room was created (POST /api/rooms) and has an owner; false for an ad-hoc room. */
+  owned: boolean;
+  /** Model that answers in this room. */
+  model: string;
+  /** True when the built-in demo model answers (no LLM server configured). */
+  demo: boolean;
+  limits: { maxTextLength: number; maxNameLength: number };
+}
 
 /** Returned by `POST /api/rooms`. Keep `ownerKey` secret: it grants the owner role. */
 export interface CreateRoomResult {
