@@ -20,6 +20,7 @@ import type {
   StopRequest,
   Usage,
 } from "@tokencast/protocol";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { HistoryPage, HistoryRequest } from "./history-page.ts";
 
 // ---------- upstream (the LLM) ----------
@@ -130,6 +131,26 @@ export interface TokenCounters {
   /** Tokens counted under `key` in the current window. */
   used(key: string): Promise<number>;
   add(key: string, tokens: number): Promise<void>;
+}
+
+/** The budgets rate-limiter-flexible keeps per client IP (or per user), each under its own name. */
+export type LimiterName = "ip" | "http" | "rooms" | "bytes" | "adhoc-rooms" | "answers";
+
+/** `points` per `duration` seconds. */
+export interface LimiterBudget {
+  points: number;
+  duration: number;
+}
+
+/**
+ * Makes the budgets the edge spends per client IP, and the quotas' token counters: per node in
+ * memory (store/limiters.ts), shared by every node in Redis mode (store/redis-limiters.ts).
+ */
+export interface Limiters {
+  /** A budget named `name` (names keep budgets apart where they share a store). */
+  limiter(name: LimiterName, budget: LimiterBudget): RateLimiterAbstract;
+  /** Token counters over a fixed window of `windowSeconds` (quotas). */
+  counters(windowSeconds: number): TokenCounters;
 }
 
 // ---------- rooms and their question queues ----------

@@ -8,10 +8,9 @@
  * the service down.
  */
 import type { Request, RequestHandler, Response } from "express";
-import type { Logger } from "../core/ports.ts";
+import type { Limiters, Logger } from "../core/ports.ts";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { consume } from "../realtime/rate-limits.ts";
-import type { Limiters } from "../store/limiters.ts";
 
 export interface RequestLimitSettings {
   /** Requests per second one client IP may make to /api/* (averaged over `windowSeconds`). */

@@ -2,8 +2,7 @@
  * ActionBudget (core/ports.ts) on rate-limiter-flexible: per node in memory, shared by every node
  * in Redis mode (see store/limiters.ts), a store failure letting the action through (see consume).
  */
-import type { ActionBudget, Logger } from "../core/ports.ts";
-import type { LimiterName, Limiters } from "../store/limiters.ts";
+import type { ActionBudget, LimiterName, Limiters, Logger } from "../core/ports.ts";
 import { consume } from "./rate-limits.ts";
 
 export interface BudgetSettings {

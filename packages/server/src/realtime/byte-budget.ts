@@ -6,8 +6,7 @@
  */
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { AppError } from "../core/errors.ts";
-import type { Logger } from "../core/ports.ts";
-import type { Limiters } from "../store/limiters.ts";
+import type { Limiters, Logger } from "../core/ports.ts";
 import { consume } from "./rate-limits.ts";
 import { ReplyPacer } from "./reply-pacer.ts";
 

@@ -6,7 +6,7 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Ack } from "@tokencast/protocol";
 import type { Logger } from "../core/ports.ts";
-import type { Limiters } from "../store/limiters.ts";
+import type { Limiters } from "../core/ports.ts";
 import type { IoSocket } from "./types.ts";
 
 export interface RateLimitSettings {

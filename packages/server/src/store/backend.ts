@@ -6,6 +6,7 @@
 import type { Config } from "../config.ts";
 import type {
   AnswerLocks,
+  Limiters,
   Logger,
   MemberDirectory,
   QuestionQueue,
@@ -14,7 +15,7 @@ import type {
   UpstreamSlots,
 } from "../core/ports.ts";
 import type { VoterSecret } from "../core/voter-ids.ts";
-import { memoryLimiters, type Limiters } from "./limiters.ts";
+import { memoryLimiters } from "./limiters.ts";
 import { MemoryDirectory } from "./memory-directory.ts";
 import { MemoryLocks } from "./memory-locks.ts";
 import { MemoryQueue } from "./memory-queue.ts";

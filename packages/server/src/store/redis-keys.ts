@@ -4,6 +4,8 @@
  * All keys of a room share the hash tag `{room}` so they live in one cluster slot and Lua
  * scripts may touch them together.
  */
+import type { LimiterName } from "../core/ports.ts";
+
 export interface RoomKeys {
   /** LIST of message ids, oldest first (capped). */
   order: string;
@@ -96,9 +98,6 @@ export function slotsKeys(prefix: string): { holders: string; line: string; arri
   const base = `${prefix}slots`;
   return { holders: `${base}:holders`, line: `${base}:line`, arrivals: `${base}:arrivals`, leases: `${base}:leases` };
 }
-
-/** The budgets rate-limiter-flexible keeps per client IP (or per user), each under its own name. */
-export type LimiterName = "ip" | "http" | "rooms" | "bytes" | "adhoc-rooms" | "answers";
 
 /** rate-limiter-flexible's keyPrefix of a budget: its keys are `<this>:<client key>`. */
 export function limiterKeyPrefix(prefix: string, name: LimiterName): string {

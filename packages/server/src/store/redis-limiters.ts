@@ -4,7 +4,7 @@
  */
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
-import type { Limiters } from "./limiters.ts";
+import type { Limiters } from "../core/ports.ts";
 import { limiterKeyPrefix, quotaKeyPrefix } from "./redis-keys.ts";
 import { WindowCounters, windowCounting } from "./token-counters.ts";
 

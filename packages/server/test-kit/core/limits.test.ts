@@ -79,3 +79,14 @@ describe("capacity", () => {
     await h.join("Cy", { roomId: "three" });
   });
 });
+
+describe("a join that fails after its limits were checked", () => {
+  it("gives back the slots it held (a store failure does not use up a connection's rooms)", async () => {
+    const h = new CoreHarness({ limits: { maxRoomsPerConnection: 1 } });
+    const pageMessages = h.store.pageMessages.bind(h.store);
+    h.store.pageMessages = () => Promise.reject(new Error("store down"));
+    await expect(h.join("Ada", { roomId: "r1", connectionId: "ada" })).rejects.toThrow("store down");
+    h.store.pageMessages = pageMessages;
+    await h.join("Ada", { roomId: "r1", connectionId: "ada" });
+  });
+});

@@ -30,6 +30,8 @@ export interface HarnessOptions {
   quotas?: QuotaSettings;
   /** LLM_MAX_CONCURRENT (0: no bound). */
   maxConcurrent?: number;
+  /** Budgets per client IP (ad-hoc rooms, answers started); absent: none. */
+  budgets?: RoomServiceDeps["budgets"];
 }
 
 export interface JoinAs {
@@ -40,6 +42,8 @@ export interface JoinAs {
   token?: string;
   /** The client IP; by default each connection has its own. */
   ip?: string;
+  /** The connection's id: joins with the same id come from one connection (its rooms add up); by default a new one. */
+  connectionId?: string;
 }
 
 const DEFAULT_LIMITS: RoomServiceDeps["limits"] = {
@@ -85,6 +89,7 @@ export class CoreHarness {
       records: new MemoryRooms({ idleTtlMs: DAY_MS, now: this.clock.now }),
       queue: new MemoryQueue(),
       ...(quotas ? { quotas } : {}),
+      ...(options.budgets ? { budgets: options.budgets } : {}),
       slots: new MemorySlots(options.maxConcurrent ?? 0),
       locks: this.locks,
       directory: new MemoryDirectory(),
@@ -103,7 +108,7 @@ export class CoreHarness {
 
   /** A new connection joins as the socket layer does: admitted, in the room's channel, then joined. */
   async join(name: string, as: JoinAs): Promise<Person> {
-    const id = `conn-${++this.connections}`;
+    const id = as.connectionId ?? `conn-${++this.connections}`;
     this.rooms.connect(id, as.ip ?? `198.51.100.${this.connections}`);
     const payload = { roomId: as.roomId, name, ...pick(as, "role", "key", "token") };
     const admission = await this.rooms.admit(payload);
@@ -140,7 +145,18 @@ export class CoreHarness {
 
   /** One run of the upkeep task that ends answers whose owner vanished. */
   takeOverOrphans(): Promise<void> {
-    return this.rooms.upkeepTasks().find((task) => task.name === "orphaned answers")!.run();
+    return this.upkeep("orphaned answers");
+  }
+
+  /** One run of the upkeep task that stops answers of ad-hoc rooms everyone left (past the grace). */
+  stopAbandoned(): Promise<void> {
+    return this.upkeep("abandoned answers");
+  }
+
+  private upkeep(name: string): Promise<void> {
+    const task = this.rooms.upkeepTasks().find((candidate) => candidate.name === name);
+    if (!task) throw new Error(`no upkeep task named "${name}"`);
+    return task.run();
   }
 
   /** A node on its way down: answers get `graceMs` to finish, then end interrupted. */

@@ -22,6 +22,16 @@ export class Person {
     return this.rooms.regenerate(this.id, { roomId: this.roomId, messageId });
   }
 
+  /** Puts a question in a presentation's queue. */
+  submitQuestion(text: string): Promise<{ questionId: string }> {
+    return this.rooms.submitQuestion(this.id, { roomId: this.roomId, text });
+  }
+
+  /** A presenter sends a queued question to the model. */
+  sendQuestion(questionId: string): Promise<SendResult> {
+    return this.rooms.sendQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
   leave(): void {
     this.rooms.leave(this.id, this.roomId);
   }
