@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeRoomServer, until } from "../lib/testing/fake-room-server.ts";
+import { FakeRoomServer, until } from "@tokencast/sdk/testing/fake-room-server";
 import { EmbedConnection } from "./embed-connection.ts";
 
 let server: FakeRoomServer;

@@ -5,7 +5,7 @@
  */
 import type { ErrorPayload, Message, RoomInfo } from "@tokencast/protocol";
 import type { ConnectionState, RoomConnection } from "../lib/room-connection.ts";
-import { toRequestError } from "../lib/socket-request.ts";
+import { toRequestError } from "@tokencast/sdk";
 import { EmbedConnection } from "./embed-connection.ts";
 import type { EmbedOptions } from "./embed-options.ts";
 
