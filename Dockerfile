@@ -21,6 +21,7 @@ WORKDIR /app
 # Every workspace manifest and the lockfile: enough for a frozen install of any subset.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages/protocol/package.json packages/protocol/
+COPY packages/sdk/package.json packages/sdk/
 COPY packages/server/package.json packages/server/
 COPY packages/client/package.json packages/client/
 COPY tests/package.json tests/
@@ -28,12 +29,13 @@ COPY bench/package.json bench/
 # Fetch that pnpm once, here, for both install stages.
 RUN corepack install
 
-# ---------- build: all dependencies of the client, then `pnpm build` (packages/client/dist) ----------
+# ---------- build: the client and its dependencies, then `pnpm build` (protocol, sdk, client dist/) ----------
 FROM base AS build
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile --filter "@tokencast/client..."
 COPY tsconfig.base.json ./
 COPY packages/protocol packages/protocol
+COPY packages/sdk packages/sdk
 COPY packages/client packages/client
 RUN pnpm build
 
