@@ -62,7 +62,7 @@ export class RoomSync {
   private olderRetryAt = 0;
 
   protected currentState: ConnectionState = "connecting";
-  private readonly log = new RoomLog(this.stats);
+  private readonly log = new RoomLog({ stats: this.stats });
   private readonly changes = new ChangeNotifier();
   private readonly timers = new TimerSet();
   private readonly resumeAttempts = new Map<string, number>();
