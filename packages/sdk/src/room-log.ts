@@ -6,17 +6,13 @@
  */
 import { isFinalStatus } from "@tokencast/protocol";
 import type { Delta, DeltaEvent, EndEvent, Message, ReasoningEvent, ResumeResult } from "@tokencast/protocol";
-import { appendDelta, finalizeMessage, insertionIndex, mergeMessage } from "./message-merge.ts";
+import { emptyStats, type LogChange, type LogStats, type RoomLogOptions } from "./log-change.ts";
+import { appendDelta, finalizeMessage, insertionIndex, mergeMessage, sameMessage } from "./message-merge.ts";
+
+export type { LogChange, LogStats, RoomLogOptions } from "./log-change.ts";
 
 /** Deltas held per message while waiting for a gap to be filled; later ones are fetched again by resume. */
 export const MAX_BUFFERED_DELTAS = 10_000;
-
-export interface LogStats {
-  deltasApplied: number;
-  duplicatesIgnored: number;
-  gapsDetected: number;
-  resumes: number;
-}
 
 export type LogAction =
   /** Ask the server for the deltas after `afterSeq` (`chat:resume`); report back with the same requestId. */
@@ -48,7 +44,13 @@ export class RoomLog {
   /** How many messages the last snapshot kept from before its oldest one (older history loaded earlier). */
   olderKept = 0;
 
-  constructor(readonly stats: LogStats = { deltasApplied: 0, duplicatesIgnored: 0, gapsDetected: 0, resumes: 0 }) {}
+  readonly stats: LogStats;
+  private readonly report: (change: LogChange) => void;
+
+  constructor(options: RoomLogOptions = {}) {
+    this.stats = options.stats ?? emptyStats();
+    this.report = options.onChange ?? (() => undefined);
+  }
 
   /** Messages oldest first. The same array is returned until something changes. */
   list(): Message[] {
@@ -74,9 +76,12 @@ export class RoomLog {
   /** Applies a join snapshot (authoritative) and returns the resumes still needed. */
   applySnapshot(snapshot: readonly Message[]): LogAction[] {
     const next = new Map<string, Message>();
+    const changed: Message[] = [];
     for (const incoming of snapshot) {
       const local = this.messages.get(incoming.id);
-      next.set(incoming.id, local ? mergeMessage(local, incoming) : incoming);
+      const merged = local ? mergeMessage(local, incoming) : incoming;
+      next.set(incoming.id, merged);
+      if (!local || !sameMessage(local, merged)) changed.push(merged);
     }
     const extras = this.order.filter((id) => !next.has(id) && this.joinWindow?.has(id));
     const older = this.heldBefore(snapshot).filter((id) => !next.has(id));
@@ -84,6 +89,7 @@ export class RoomLog {
     this.replaceAll(next, extras, older);
     this.joinWindow = undefined;
     this.online = true;
+    for (const message of changed) this.report({ type: "message", message });
     return [...this.tracks.keys()].flatMap((id) => this.settle(id));
   }
 
@@ -98,6 +104,7 @@ export class RoomLog {
     for (const message of fresh) this.messages.set(message.id, message);
     this.order = [...fresh.map((m) => m.id), ...this.order];
     this.cached = undefined;
+    for (const message of fresh) this.report({ type: "message", message });
     return true;
   }
 
@@ -105,8 +112,8 @@ export class RoomLog {
   applyMessage(incoming: Message): LogAction[] {
     this.joinWindow?.add(incoming.id);
     const local = this.messages.get(incoming.id);
-    if (local) this.put(mergeMessage(local, incoming));
-    else this.insert(incoming);
+    if (!local) this.insert(incoming);
+    else this.replace(local, mergeMessage(local, incoming));
     return this.settle(incoming.id);
   }
 
@@ -125,7 +132,7 @@ export class RoomLog {
   applyEnd(end: EndEvent): LogAction[] {
     const message = this.messages.get(end.messageId);
     if (message && isFinalStatus(message.status) && end.seq <= message.seq) {
-      this.put(finalizeMessage(message, end));
+      this.finalize(message, end);
       return [];
     }
     this.track(end.messageId).end = end;
@@ -137,6 +144,7 @@ export class RoomLog {
     const message = this.messages.get(event.messageId);
     if (!message) return false;
     this.put({ ...message, reasoning: (message.reasoning ?? "") + event.text });
+    this.report({ type: "reasoning", messageId: event.messageId, text: event.text });
     return true;
   }
 
@@ -220,6 +228,7 @@ export class RoomLog {
     const next = appendDelta(message, delta.seq, delta.text);
     this.stats.deltasApplied++;
     this.put(next);
+    this.report({ type: "delta", messageId: message.id, seq: delta.seq, text: delta.text });
     return next;
   }
 
@@ -234,7 +243,7 @@ export class RoomLog {
     message = this.drain(message, track);
     // A final message (from a snapshot or `chat:message`) already carries its whole text.
     if (track.end && (message.seq >= track.end.seq || isFinalStatus(message.status))) {
-      message = this.put(finalizeMessage(message, track.end));
+      message = this.finalize(message, track.end);
       track.end = undefined;
     }
     if (isFinalStatus(message.status)) track.buffer.clear();
@@ -290,6 +299,26 @@ export class RoomLog {
     return track;
   }
 
+  /**
+   * Applies an end. A message already final (from a snapshot or `chat:message`) was reported
+   * final: the end only completes its fields, so it is not reported as an end a second time.
+   */
+  private finalize(message: Message, end: EndEvent): Message {
+    const final = finalizeMessage(message, end);
+    if (isFinalStatus(message.status)) return this.replace(message, final);
+    this.put(final);
+    this.report({ type: "end", message: final, end });
+    return final;
+  }
+
+  /** Puts a new copy of a held message, reported when it differs. */
+  private replace(local: Message, next: Message): Message {
+    if (sameMessage(local, next)) return local;
+    this.put(next);
+    this.report({ type: "message", message: next });
+    return next;
+  }
+
   private put(message: Message): Message {
     this.messages.set(message.id, message);
     this.cached = undefined;
@@ -297,6 +326,12 @@ export class RoomLog {
   }
 
   private insert(message: Message): void {
+    this.place(message);
+    this.report({ type: "message", message });
+  }
+
+  /** Puts a message in `order` by its creation time, without reporting it. */
+  private place(message: Message): void {
     const index = insertionIndex(this.order, message.createdAt, (id) => this.messages.get(id));
     this.put(message);
     this.order = [...this.order.slice(0, index), message.id, ...this.order.slice(index)];
@@ -318,7 +353,7 @@ export class RoomLog {
     this.order = [...older, ...next.keys()];
     for (const message of olderMessages) this.messages.set(message.id, message);
     for (const message of next.values()) this.messages.set(message.id, message);
-    for (const message of kept) this.insert(message);
+    for (const message of kept) this.place(message);
     this.cached = undefined;
   }
 }

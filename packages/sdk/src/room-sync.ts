@@ -66,7 +66,7 @@ export class RoomSync {
   /** The key and token every join carries; RoomConnection drops one the server refused. */
   protected key: string | undefined;
   protected token: string | undefined;
-  private readonly log = new RoomLog(this.stats);
+  private readonly log = new RoomLog({ stats: this.stats });
   private readonly changes = new ChangeNotifier();
   private readonly timers = new TimerSet();
   private readonly resumeAttempts = new Map<string, number>();
