@@ -1,3 +1,9 @@
+export { connectRoom } from "./connect-room.ts";
+export type { ConnectRoomOptions } from "./connect-room.ts";
+export { RoomClient } from "./room-client.ts";
+export type { RoomEvents } from "./room-events.ts";
+export { AnswerError } from "./room-errors.ts";
+export { isOpenAnswer } from "./answers.ts";
 export { RoomLog, MAX_BUFFERED_DELTAS } from "./room-log.ts";
 export type { LogAction, LogChange, LogStats, RoomLogOptions } from "./room-log.ts";
 export { appendDelta, finalizeMessage, insertionIndex, mergeMessage, sameMessage } from "./message-merge.ts";

@@ -33,7 +33,7 @@ import {
 } from "./sync-types.ts";
 import type { ConnectionState, ConnectionStats, RoomSyncOptions } from "./sync-types.ts";
 import { RoomLog } from "./room-log.ts";
-import type { LogAction } from "./room-log.ts";
+import type { LogAction, LogChange } from "./room-log.ts";
 import { RequestError, request, toRequestError } from "./socket-request.ts";
 import type { ResultOf, RoomSocket } from "./socket-request.ts";
 import { ChangeNotifier } from "./change-notifier.ts";
@@ -66,7 +66,7 @@ export class RoomSync {
   /** The key and token every join carries; RoomConnection drops one the server refused. */
   protected key: string | undefined;
   protected token: string | undefined;
-  private readonly log = new RoomLog({ stats: this.stats });
+  private readonly log = new RoomLog({ stats: this.stats, onChange: (change) => this.onLogChange(change) });
   private readonly changes = new ChangeNotifier();
   private readonly timers = new TimerSet();
   private readonly resumeAttempts = new Map<string, number>();
@@ -382,7 +382,7 @@ export class RoomSync {
     throw new RequestError({ code: "not_in_room", message }, true);
   }
 
-  private setState(state: ConnectionState): void {
+  protected setState(state: ConnectionState): void {
     if (this.currentState === state) return;
     this.currentState = state;
     this.notify();
@@ -390,5 +390,10 @@ export class RoomSync {
 
   protected notify(): void {
     this.changes.notify();
+  }
+
+  /** Each change of the log, as it happens (RoomClient turns them into events); nothing here. */
+  protected onLogChange(_change: LogChange): void {
+    // The web client reads the whole list after `subscribe` notifications instead.
   }
 }
