@@ -60,7 +60,7 @@ describe("connectRoom", () => {
     expect(server.joinPayloads.at(-1)).toEqual({ roomId: server.roomId, name: "ada", role: "viewer", token: "t0ken" });
   });
 
-  it("rejects with the refusal when the join is refused for good, and emits nothing after", async () => {
+  it("rejects with the refusal when the join is refused for good", async () => {
     server.keys = { owner: "right" };
     const refused = await join("ada", { key: "wrong" }).catch((error: unknown) => error);
     expect(refused).toMatchObject({ name: "RequestError", code: "forbidden", clientSide: false });
