@@ -32,5 +32,6 @@ function firstJoin(room: RoomClient, url: string): Promise<void> {
 
 function whyOffline(room: RoomClient, url: string): RequestError {
   if (room.lastError) return new RequestError(room.lastError);
-  return new RequestError({ code: "internal_error", message: `Could not connect to ${url || "this page's server"}.` }, true);
+  const message = `Could not connect to ${url || "this page's server"}.`;
+  return new RequestError({ code: "internal_error", message }, true);
 }

@@ -166,7 +166,8 @@ describe("room.answer(id)", () => {
     const { chunks, done } = collect(room.answer("a"));
     server.delta("a", "par");
     server.end("a", { status: "error", error: { code: "upstream_timeout", message: "The model took too long." } });
-    expect(await done).toMatchObject({ name: "AnswerError", code: "upstream_timeout", answer: { id: "a", text: "par" } });
+    const failure = { name: "AnswerError", code: "upstream_timeout", answer: { id: "a", text: "par" } };
+    expect(await done).toMatchObject(failure);
     expect(chunks).toEqual(["par"]);
   });
 
