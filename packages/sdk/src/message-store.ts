@@ -57,7 +57,7 @@ export class MessageStore {
   place(message: Message): void {
     const index = insertionIndex(this.order, message.createdAt, (id) => this.messages.get(id));
     this.put(message);
-    if (this.messages.has(message.id)) this.order = [...this.order.slice(0, index), message.id, ...this.order.slice(index)];
+    if (this.messages.has(message.id)) this.order.splice(index, 0, message.id);
   }
 
   /** Holds messages older than every one held, oldest first. */
