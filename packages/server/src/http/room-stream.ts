@@ -66,7 +66,9 @@ interface Initial {
 }
 
 export class RoomStream {
-  private readonly log = new RoomLog({ keepTexts: false, onChange: (change) => this.forward(change) });
+  private readonly log = new RoomLog({ keepTexts: false, onChange: (change) => this.outbox.push(sseEventOf(change)) });
+  /** What the log's last changes make the consumer receive, sent at its pace (`flush`). */
+  private readonly outbox: SseEvent[] = [];
   private tail: Promise<void>;
   /** Approximate bytes of the live events pushed and not handled yet. */
   private pendingBytes = 0;
@@ -167,7 +169,7 @@ export class RoomStream {
         return this.run(this.log.applyEnd(event.end));
       case "reasoning":
         this.log.applyReasoning(event.reasoning);
-        return;
+        return this.flush();
       case "presence":
         return this.deps.send({ event: "presence", data: event.presence });
       case "room":
@@ -194,10 +196,11 @@ export class RoomStream {
   }
 
   /**
-   * Carries out what the log asks for. An `expect-end` needs nothing: the end follows live, or
-   * comes with the snapshot of the consumer's next connection.
+   * Sends what the log's changes made, then carries out what it asks for. An `expect-end` needs
+   * nothing: the end follows live, or comes with the snapshot of the consumer's next connection.
    */
   private async run(actions: LogAction[]): Promise<void> {
+    await this.flush();
     for (const action of actions) {
       if (this.stopped) return;
       if (action.type === "resume") await this.resume(action);
@@ -211,9 +214,13 @@ export class RoomStream {
     await this.run(this.log.applyResume(requestId, messageId, result));
   }
 
-  /** Sends a change of the consumer's view as the SSE event that makes it. */
-  private forward(change: LogChange): void {
-    if (!this.stopped) this.deps.send(sseEventOf(change));
+  /** Sends the outbox, waiting for the consumer between events (a resume may bring many deltas). */
+  private async flush(): Promise<void> {
+    for (let event = this.outbox.shift(); event; event = this.outbox.shift()) {
+      if (this.stopped) return void this.outbox.splice(0);
+      this.deps.send(event);
+      if (this.outbox.length > 0) await this.drained();
+    }
   }
 }
 

@@ -23,7 +23,29 @@ async function collected(ref: WeakRef<object>): Promise<boolean> {
   return ref.deref() === undefined;
 }
 
-describe("RoomStream memory", () => {
+describe("RoomStream pace and memory", () => {
+  it("sends the deltas of a resume one at a time, waiting for the consumer between them", async () => {
+    const calls: string[] = [];
+    const answer: Message = {
+      ...{ id: "a", roomId: "r", role: "assistant", author: "m" },
+      ...{ text: "", seq: 0, status: "streaming", createdAt: 1 },
+    };
+    const deltas = [1, 2, 3].map((seq) => ({ seq, text: `t${seq}` }));
+    const stream = new RoomStream({
+      send: (event) => calls.push(`send ${event.id}`),
+      comment: () => undefined,
+      resume: async () => ({ deltas, status: "streaming" }),
+      snapshot: async () => [answer],
+      drained: async () => void calls.push("drained"),
+      fail: (error) => expect.fail(String(error)),
+      maxPendingBytes: 1 << 20,
+    });
+    stream.start([answer], undefined);
+    stream.push({ type: "delta", delta: { roomId: "r", messageId: "a", seq: 3, text: "t3" } });
+    await stream.idle();
+    expect(calls).toEqual(["send a:0", "drained", "send a:1", "drained", "send a:2", "drained", "send a:3", "drained"]);
+  });
+
   it("keeps nothing of the join snapshot once it is sent (an SSE session holds no texts)", async () => {
     const sent: string[] = [];
     const stream = new RoomStream({
