@@ -130,7 +130,8 @@ export class RoomLog {
   catchUp(incoming: Message): LogAction[] {
     this.online = true;
     const local = this.messages.get(incoming.id);
-    if (!local || this.messages.isRetired(incoming.id)) return this.applyMessage(incoming);
+    if (this.messages.isRetired(incoming.id)) return [];
+    if (!local) return this.applyMessage(incoming);
     if (isFinalStatus(local.status) || incoming.seq < local.seq) return [];
     if (incoming.seq === local.seq && !isFinalStatus(incoming.status)) return this.applyMessage(incoming);
     const track = this.track(incoming.id);
