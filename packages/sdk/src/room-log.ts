@@ -2,7 +2,8 @@
  * The seq bookkeeping of a room's messages, free of sockets and timers: it takes server events
  * and returns the requests the connection should make (`LogAction`s). The rule it keeps: the text
  * of an answer is exactly the concatenation of its deltas 1..seq, whatever order, duplication or
- * loss the events arrive with.
+ * loss the events arrive with. It reports each change of the consumer's view (`LogChange`s), so a
+ * consumer that holds the texts itself (an SSE stream) can use it without it keeping any.
  */
 import { isFinalStatus } from "@tokencast/protocol";
 import type { Delta, DeltaEvent, EndEvent, Message, ReasoningEvent, ResumeResult } from "@tokencast/protocol";
