@@ -53,10 +53,13 @@ WORKDIR /app
 # pnpm's layout: packages/*/node_modules are symlinks into node_modules/.pnpm (copied as symlinks).
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=prod-deps /app/packages/protocol/node_modules ./packages/protocol/node_modules
+COPY --from=prod-deps /app/packages/sdk/node_modules ./packages/sdk/node_modules
 COPY --from=prod-deps /app/packages/server/node_modules ./packages/server/node_modules
 COPY package.json pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages/protocol/package.json packages/protocol/tsconfig.json packages/protocol/
 COPY packages/protocol/src packages/protocol/src
+COPY packages/sdk/package.json packages/sdk/tsconfig.json packages/sdk/
+COPY packages/sdk/src packages/sdk/src
 COPY packages/server/package.json packages/server/tsconfig.json packages/server/
 COPY packages/server/src packages/server/src
 # The built web client, where the server looks for it by default (CLIENT_DIR).

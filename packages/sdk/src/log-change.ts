@@ -24,6 +24,13 @@ export interface RoomLogOptions {
   stats?: LogStats;
   /** Called with each change as soon as the log's state reflects it. */
   onChange?: (change: LogChange) => void;
+  /**
+   * False for a consumer that builds the texts itself from the changes (a stream forwarding them):
+   * the log then keeps no text or reasoning, only messages in progress and the ids of finished
+   * ones (`list()` holds messages in progress, with empty texts), and only `message` changes
+   * carry texts. Default true.
+   */
+  keepTexts?: boolean;
 }
 
 export function emptyStats(): LogStats {
