@@ -1,0 +1,126 @@
+/**
+ * An SSE viewer is a room member in its node's process (no socket): whatever drops or refuses a
+ * Socket.IO member drops or refuses it too, from any node. Two nodes sharing a redis-server that
+ * keeps nothing on disk, and one node alone for the per-address member cap.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { CreateRoomResult, PresenceEvent } from "@tokencast/protocol";
+import { startRedis, type RedisProcess } from "./helpers/redis.ts";
+import { closeAllMembers, joinAs, succeeded } from "./helpers/room-member.ts";
+import { createRoom, request } from "./helpers/rooms-http.ts";
+import { closeAllSse, openSse, type SseStream } from "./helpers/sse-client.ts";
+import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
+import { waitFor } from "./helpers/wait.ts";
+
+let redis: RedisProcess;
+let a: ServerNode;
+let b: ServerNode;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const env = { REDIS_URL: redis.url, TOKEN_SECRET: "sse-members-test-secret-of-32-characters", TRUST_PROXY: "1" };
+  [a, b] = await Promise.all([startNode(env), startNode(env)]);
+});
+
+afterEach(() => {
+  closeAllSse();
+  closeAllMembers();
+});
+
+afterAll(async () => {
+  await Promise.all([a, b].map((n) => n?.stop()));
+  await redis?.close();
+});
+
+async function mint(url: string, created: CreateRoomResult): Promise<string> {
+  const minted = await request(`${url}/api/rooms/${created.room.id}/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-room-key": created.ownerKey },
+    body: JSON.stringify({ role: "viewer" }),
+  });
+  expect(minted.status, minted.text).toBe(201);
+  return (minted.json as { token: string }).token;
+}
+
+/** An event stream from the client at `ip`, once it has joined (its first bytes came). */
+async function watch(url: string, roomId: string, ip: string, query = ""): Promise<SseStream> {
+  const stream = await openSse(`${url}/api/rooms/${roomId}/events${query}`, { headers: { "x-forwarded-for": ip } });
+  expect(stream.status).toBe(200);
+  await stream.until((s) => s.retry !== undefined, "the stream to start");
+  return stream;
+}
+
+/** The server finished the stream (not a reset or an abort). */
+async function endedByServer(stream: SseStream, what: string): Promise<void> {
+  await stream.until((s) => s.ended, what);
+  expect(stream.failed).toBe(false);
+}
+
+describe("SSE viewers on two nodes", () => {
+  it("withdrawing the room's invitations on node A ends node B's stream that joined with one; it cannot come back", async () => {
+    const created = await createRoom(a.url, { title: "Withdrawn", private: true });
+    const roomId = created.room.id;
+    const token = await mint(a.url, created);
+    const stream = await watch(b.url, roomId, "198.51.100.11", `?token=${token}`);
+
+    const revoked = await request(`${a.url}/api/rooms/${roomId}/tokens/revoke`, { method: "POST", headers: { "x-room-key": created.ownerKey } });
+    expect(revoked.json).toEqual({ ok: true, dropped: 1 });
+    await endedByServer(stream, "B's stream to end");
+    const again = await openSse(`${b.url}/api/rooms/${roomId}/events?token=${token}`, { headers: { "x-forwarded-for": "198.51.100.11" } });
+    expect(again.status).toBe(403);
+  });
+
+  it("making a room private ends the share-link streams on every node; a token's stream stays and shows in presence", async () => {
+    const created = await createRoom(a.url, { title: "Goes private" });
+    const roomId = created.room.id;
+    const token = await mint(a.url, created);
+    const { member: owner } = await joinAs(a.url, { roomId, name: "Owner", key: created.ownerKey });
+    let presence: PresenceEvent | undefined;
+    owner.socket.on("room:presence", (event) => (presence = event));
+    const shareLink = await watch(b.url, roomId, "198.51.100.21");
+    const invited = await watch(b.url, roomId, "198.51.100.22", `?token=${token}&name=Wall`);
+    await waitFor(() => presence?.count === 3, { what: "both streams in the owner's presence" });
+    expect(presence!.members.filter((m) => m.role === "viewer").map((m) => m.name).sort()).toEqual(["SSE viewer", "Wall"]);
+
+    succeeded(await owner.request("room:update", { roomId, settings: { private: true } }));
+    await endedByServer(shareLink, "the share-link stream to end");
+    await waitFor(() => presence?.count === 2, { what: "the share-link viewer to leave the presence" });
+    expect(invited.ended).toBe(false);
+    await invited.until((s) => s.events.some((e) => e.event === "presence" && (e.data as PresenceEvent).count === 2), "the invited stream to go on");
+  });
+
+  it("a room lost with Redis's data ends its streams on every node: told not_found when they come back", async () => {
+    const created = await createRoom(a.url, { title: "Lost", private: true });
+    const roomId = created.room.id;
+    const token = await mint(a.url, created);
+    const [onA, onB] = await Promise.all([
+      watch(a.url, roomId, "198.51.100.31", `?token=${token}`),
+      watch(b.url, roomId, "198.51.100.32", `?token=${token}`),
+    ]);
+
+    await redis.kill();
+    await redis.restart();
+    await endedByServer(onA, "A's stream to end");
+    await endedByServer(onB, "B's stream to end");
+    const back = await openSse(`${b.url}/api/rooms/${roomId}/events?token=${token}`, { headers: { "x-forwarded-for": "198.51.100.32" } });
+    expect(back.status).toBe(404);
+    for (const node of [a, b]) expect(problems(node)).toEqual([]);
+  });
+});
+
+describe("SSE viewers and the member caps", () => {
+  it("MAX_MEMBERS_PER_IP_PER_ROOM counts an address's streams with its sockets; another address still gets in", async () => {
+    const own = await startNode({ MAX_MEMBERS_PER_IP_PER_ROOM: "2", TRUST_PROXY: "1" });
+    try {
+      const roomId = "sse-per-ip";
+      await watch(own.url, roomId, "198.51.100.41");
+      await watch(own.url, roomId, "198.51.100.41");
+      const third = await openSse(`${own.url}/api/rooms/${roomId}/events`, { headers: { "x-forwarded-for": "198.51.100.41" } });
+      expect(third.status).toBe(503);
+      expect(third.body).toMatchObject({ ok: false, error: { code: "room_full" } });
+      await watch(own.url, roomId, "198.51.100.42");
+    } finally {
+      await own.kill();
+    }
+  });
+});
