@@ -1,8 +1,10 @@
 /**
  * An SSE viewer is a room member in its node's process (no socket): whatever drops or refuses a
  * Socket.IO member drops or refuses it too, from any node. Two nodes sharing a redis-server that
- * keeps nothing on disk, and one node alone for the per-address member cap.
+ * and one node alone for the per-address member cap.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CreateRoomResult, PresenceEvent } from "@tokencast/protocol";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
@@ -11,6 +13,8 @@ import { createRoom, request } from "./helpers/rooms-http.ts";
 import { closeAllSse, openSse, type SseStream } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { waitFor } from "./helpers/wait.ts";
+
+const run = promisify(execFile);
 
 let redis: RedisProcess;
 let a: ServerNode;
@@ -89,17 +93,21 @@ describe("SSE viewers on two nodes", () => {
     await invited.until((s) => s.events.some((e) => e.event === "presence" && (e.data as PresenceEvent).count === 2), "the invited stream to go on");
   });
 
-  it("a room lost with Redis's data ends its streams on every node: told not_found when they come back", async () => {
+  it("a room found gone (its record lost) is closed on every node: its streams end, a new one is not_found", async () => {
     const created = await createRoom(a.url, { title: "Lost", private: true });
     const roomId = created.room.id;
     const token = await mint(a.url, created);
+    const { member: owner } = await joinAs(a.url, { roomId, name: "Owner", key: created.ownerKey });
     const [onA, onB] = await Promise.all([
       watch(a.url, roomId, "198.51.100.31", `?token=${token}`),
       watch(b.url, roomId, "198.51.100.32", `?token=${token}`),
     ]);
 
-    await redis.kill();
-    await redis.restart();
+    // Redis keeps running (no reconnect, no resync): the owner's next action finds the room gone.
+    await run("redis-cli", ["-p", String(redis.port), "FLUSHALL"]);
+    // Its reply may not come: the room is closed, the owner told and dropped, right away.
+    owner.request("room:typing", { roomId, typing: true }).catch(() => undefined);
+    await waitFor(() => owner.all("room:closed").length === 1, { what: "the owner to be told" });
     await endedByServer(onA, "A's stream to end");
     await endedByServer(onB, "B's stream to end");
     const back = await openSse(`${b.url}/api/rooms/${roomId}/events?token=${token}`, { headers: { "x-forwarded-for": "198.51.100.32" } });
