@@ -54,6 +54,12 @@ async function watch(url: string, roomId: string, ip: string, query = ""): Promi
   return stream;
 }
 
+/** The node's `tokencast_sse_viewers` gauge. */
+async function sseViewers(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^tokencast_sse_viewers (\d+)$/m.exec(text)?.[1]);
+}
+
 /** The server finished the stream (not a reset or an abort). */
 async function endedByServer(stream: SseStream, what: string): Promise<void> {
   await stream.until((s) => s.ended, what);
@@ -117,7 +123,7 @@ describe("SSE viewers on two nodes", () => {
 });
 
 describe("SSE viewers and the member caps", () => {
-  it("MAX_MEMBERS_PER_IP_PER_ROOM counts an address's streams with its sockets; another address still gets in", async () => {
+  it("MAX_MEMBERS_PER_IP_PER_ROOM counts an address's streams; another address still gets in; /metrics counts them", async () => {
     const own = await startNode({ MAX_MEMBERS_PER_IP_PER_ROOM: "2", TRUST_PROXY: "1" });
     try {
       const roomId = "sse-per-ip";
@@ -126,7 +132,10 @@ describe("SSE viewers and the member caps", () => {
       const third = await openSse(`${own.url}/api/rooms/${roomId}/events`, { headers: { "x-forwarded-for": "198.51.100.41" } });
       expect(third.status).toBe(503);
       expect(third.body).toMatchObject({ ok: false, error: { code: "room_full" } });
-      await watch(own.url, roomId, "198.51.100.42");
+      const last = await watch(own.url, roomId, "198.51.100.42");
+      expect(await sseViewers(own.url)).toBe(3);
+      last.close();
+      await waitFor(async () => (await sseViewers(own.url)) === 2, { what: "the closed stream to leave the count" });
     } finally {
       await own.kill();
     }
