@@ -10,7 +10,7 @@ import type { CreateRoomResult, PresenceEvent } from "@tokencast/protocol";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { closeAllMembers, joinAs, succeeded } from "./helpers/room-member.ts";
 import { createRoom, request } from "./helpers/rooms-http.ts";
-import { closeAllSse, openSse, type SseStream } from "./helpers/sse-client.ts";
+import { closeAllSse, openSse, type SseEvent, type SseStream } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -46,9 +46,14 @@ async function mint(url: string, created: CreateRoomResult): Promise<string> {
   return (minted.json as { token: string }).token;
 }
 
+/** A request for the room's event stream from the client at `ip` (refused or not). */
+function attempt(url: string, roomId: string, ip: string, query = ""): Promise<SseStream> {
+  return openSse(`${url}/api/rooms/${roomId}/events${query}`, { headers: { "x-forwarded-for": ip } });
+}
+
 /** An event stream from the client at `ip`, once it has joined (its first bytes came). */
 async function watch(url: string, roomId: string, ip: string, query = ""): Promise<SseStream> {
-  const stream = await openSse(`${url}/api/rooms/${roomId}/events${query}`, { headers: { "x-forwarded-for": ip } });
+  const stream = await attempt(url, roomId, ip, query);
   expect(stream.status).toBe(200);
   await stream.until((s) => s.retry !== undefined, "the stream to start");
   return stream;
@@ -67,20 +72,20 @@ async function endedByServer(stream: SseStream, what: string): Promise<void> {
 }
 
 describe("SSE viewers on two nodes", () => {
-  it("withdrawing the room's invitations on node A ends node B's stream that joined with one; it cannot come back", async () => {
+  it("withdrawing invitations on node A ends node B's stream that joined with one; it cannot come back", async () => {
     const created = await createRoom(a.url, { title: "Withdrawn", private: true });
     const roomId = created.room.id;
     const token = await mint(a.url, created);
     const stream = await watch(b.url, roomId, "198.51.100.11", `?token=${token}`);
 
-    const revoked = await request(`${a.url}/api/rooms/${roomId}/tokens/revoke`, { method: "POST", headers: { "x-room-key": created.ownerKey } });
+    const ownerKey = { "x-room-key": created.ownerKey };
+    const revoked = await request(`${a.url}/api/rooms/${roomId}/tokens/revoke`, { method: "POST", headers: ownerKey });
     expect(revoked.json).toEqual({ ok: true, dropped: 1 });
     await endedByServer(stream, "B's stream to end");
-    const again = await openSse(`${b.url}/api/rooms/${roomId}/events?token=${token}`, { headers: { "x-forwarded-for": "198.51.100.11" } });
-    expect(again.status).toBe(403);
+    expect((await attempt(b.url, roomId, "198.51.100.11", `?token=${token}`)).status).toBe(403);
   });
 
-  it("making a room private ends the share-link streams on every node; a token's stream stays and shows in presence", async () => {
+  it("going private ends share-link streams on every node; a token's stream stays, shown in presence", async () => {
     const created = await createRoom(a.url, { title: "Goes private" });
     const roomId = created.room.id;
     const token = await mint(a.url, created);
@@ -90,16 +95,18 @@ describe("SSE viewers on two nodes", () => {
     const shareLink = await watch(b.url, roomId, "198.51.100.21");
     const invited = await watch(b.url, roomId, "198.51.100.22", `?token=${token}&name=Wall`);
     await waitFor(() => presence?.count === 3, { what: "both streams in the owner's presence" });
-    expect(presence!.members.filter((m) => m.role === "viewer").map((m) => m.name).sort()).toEqual(["SSE viewer", "Wall"]);
+    const viewers = presence!.members.filter((m) => m.role === "viewer");
+    expect(viewers.map((m) => m.name).sort()).toEqual(["SSE viewer", "Wall"]);
 
     succeeded(await owner.request("room:update", { roomId, settings: { private: true } }));
     await endedByServer(shareLink, "the share-link stream to end");
     await waitFor(() => presence?.count === 2, { what: "the share-link viewer to leave the presence" });
     expect(invited.ended).toBe(false);
-    await invited.until((s) => s.events.some((e) => e.event === "presence" && (e.data as PresenceEvent).count === 2), "the invited stream to go on");
+    const presenceOf = (e: SseEvent) => (e.event === "presence" ? (e.data as PresenceEvent) : undefined);
+    await invited.until((s) => s.events.some((e) => presenceOf(e)?.count === 2), "the invited stream to go on");
   });
 
-  it("a room found gone (its record lost) is closed on every node: its streams end, a new one is not_found", async () => {
+  it("a room found gone (record lost) is closed on every node: its streams end, a new one is not_found", async () => {
     const created = await createRoom(a.url, { title: "Lost", private: true });
     const roomId = created.room.id;
     const token = await mint(a.url, created);
@@ -116,20 +123,19 @@ describe("SSE viewers on two nodes", () => {
     await waitFor(() => owner.all("room:closed").length === 1, { what: "the owner to be told" });
     await endedByServer(onA, "A's stream to end");
     await endedByServer(onB, "B's stream to end");
-    const back = await openSse(`${b.url}/api/rooms/${roomId}/events?token=${token}`, { headers: { "x-forwarded-for": "198.51.100.32" } });
-    expect(back.status).toBe(404);
+    expect((await attempt(b.url, roomId, "198.51.100.32", `?token=${token}`)).status).toBe(404);
     for (const node of [a, b]) expect(problems(node)).toEqual([]);
   });
 });
 
 describe("SSE viewers and the member caps", () => {
-  it("MAX_MEMBERS_PER_IP_PER_ROOM counts an address's streams; another address still gets in; /metrics counts them", async () => {
+  it("MAX_MEMBERS_PER_IP_PER_ROOM counts an address's streams; another gets in; /metrics counts them", async () => {
     const own = await startNode({ MAX_MEMBERS_PER_IP_PER_ROOM: "2", TRUST_PROXY: "1" });
     try {
       const roomId = "sse-per-ip";
       await watch(own.url, roomId, "198.51.100.41");
       await watch(own.url, roomId, "198.51.100.41");
-      const third = await openSse(`${own.url}/api/rooms/${roomId}/events`, { headers: { "x-forwarded-for": "198.51.100.41" } });
+      const third = await attempt(own.url, roomId, "198.51.100.41");
       expect(third.status).toBe(503);
       expect(third.body).toMatchObject({ ok: false, error: { code: "room_full" } });
       const last = await watch(own.url, roomId, "198.51.100.42");

@@ -30,7 +30,8 @@ export async function openSseViewers(url: string, roomId: string, count: number)
 
 function openOne(url: string, roomId: string): Promise<ClientRequest> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/rooms/${roomId}/events`, { agent: false, headers: { accept: "text/event-stream" } });
+    const headers = { accept: "text/event-stream" };
+    const req = request(`${url}/api/rooms/${roomId}/events`, { agent: false, headers });
     const timer = setTimeout(() => reject(new Error("an SSE viewer did not start in time")), OPEN_TIMEOUT_MS);
     req.on("response", (res) => {
       if (res.statusCode !== 200) return reject(new Error(`SSE viewer refused: HTTP ${res.statusCode}`));

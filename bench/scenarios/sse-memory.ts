@@ -31,7 +31,8 @@ interface KindResult {
 }
 
 async function measure(ctx: Context, open: Opener): Promise<KindResult> {
-  const node = await startBenchNode({ ...NODE_ENV, ...UNLIMITED, LLM_BASE_URL: ctx.upstream.url }, ctx.placement, "--expose-gc");
+  const env = { ...NODE_ENV, ...UNLIMITED, LLM_BASE_URL: ctx.upstream.url };
+  const node = await startBenchNode(env, ctx.placement, "--expose-gc");
   try {
     const settle = async (): Promise<ProbeStats> => (await sleep(IDLE_MS), node.probe());
     await open(node, WARM_UP_VIEWERS);
@@ -39,7 +40,8 @@ async function measure(ctx: Context, open: Opener): Promise<KindResult> {
     await open(node, ctx.settings.viewers);
     const after = await settle();
     const per = (f: (p: ProbeStats) => number) => (f(after) - f(before)) / ctx.settings.viewers;
-    const detail = `RSS ${before.rssKb} → ${after.rssKb} KB; heap after GC ${before.heapUsedKb} → ${after.heapUsedKb} KB`;
+    const heap = `heap after GC ${before.heapUsedKb} → ${after.heapUsedKb} KB`;
+    const detail = `RSS ${before.rssKb} → ${after.rssKb} KB; ${heap}`;
     return { rssKb: per((p) => p.rssKb), heapKb: per((p) => p.heapUsedKb), detail };
   } finally {
     await node.stop();
@@ -57,7 +59,8 @@ export async function sseMemory(ctx: Context): Promise<ScenarioResult> {
     sse.forEach((viewers) => viewers.close());
   }
   const sioResult = await measure(ctx, openSio).finally(() => closeAll(ctx.swarms));
-  return { rows: [row("SSE", sseResult, ctx), row("Socket.IO", sioResult, ctx), ratio(sseResult, sioResult)], diagnostics: [] };
+  const rows = [row("SSE", sseResult, ctx), row("Socket.IO", sioResult, ctx), ratio(sseResult, sioResult)];
+  return { rows, diagnostics: [] };
 }
 
 async function joinSio(ctx: Context, node: BenchNode, total: number): Promise<void> {
@@ -75,5 +78,7 @@ function row(kind: string, result: KindResult, ctx: Context): Row {
 }
 
 function ratio(sse: KindResult, sio: KindResult): Row {
-  return ["(f) SSE viewer ÷ Socket.IO viewer", `${(sse.rssKb / sio.rssKb).toFixed(2)}× RSS`, `${(sse.heapKb / sio.heapKb).toFixed(2)}× V8 heap`];
+  const times = (a: number, b: number) => (a / b).toFixed(2);
+  const [rss, heap] = [times(sse.rssKb, sio.rssKb), times(sse.heapKb, sio.heapKb)];
+  return ["(f) SSE viewer ÷ Socket.IO viewer", `${rss}× RSS`, `${heap}× V8 heap`];
 }

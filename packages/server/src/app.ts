@@ -87,7 +87,8 @@ export function createApp(deps: AppDeps): App {
   const onCaughtUp = () => metrics.recorder.resync("slow_viewer");
   const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp }, logger);
   const rooms = createRoomService({ ...deps, metrics }, io, slowViewers);
-  metrics.watch({ sockets: () => io.of("/").sockets.size, sseViewers: () => members.count(), rooms: () => rooms.localRooms().length });
+  const sockets = () => io.of("/").sockets.size;
+  metrics.watch({ sockets, sseViewers: () => members.count(), rooms: () => rooms.localRooms().length });
   const events = createEventLimits(config.rateLimits, logger, deps.limiters);
   const bytes = createByteBudget({ ...config.byteLimits, replyBytes: config.joinHistory.maxBytes }, logger, deps.limiters);
   attachRooms(io, rooms, logger, { events, bytes, trustedHops: config.trustProxy });

@@ -5,7 +5,8 @@
  * rate, reply bytes, room slots, members per IP), and hears every node's events of its rooms.
  */
 import type { HistoryResult, JoinPayload, JoinResult, ResumeResult } from "@tokencast/protocol";
-import type { DeltaEvent, EndEvent, Message, PresenceEvent, QueueChangedEvent, ReasoningEvent, RoomUpdatedEvent } from "@tokencast/protocol";
+import type { DeltaEvent, EndEvent, Message, PresenceEvent } from "@tokencast/protocol";
+import type { QueueChangedEvent, ReasoningEvent, RoomUpdatedEvent } from "@tokencast/protocol";
 import { joinPayloadSchema, ListedQueue, MAX_HISTORY_PAGE, snapshotChange } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";

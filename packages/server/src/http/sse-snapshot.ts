@@ -7,7 +7,11 @@ import type { JoinPayload, Message } from "@tokencast/protocol";
 import type { RoomViewer } from "./room-viewer.ts";
 import { parsePosition } from "./sse-event-id.ts";
 
-export async function snapshotSince(viewer: RoomViewer, join: JoinPayload, lastEventId: string | undefined): Promise<Message[]> {
+export async function snapshotSince(
+  viewer: RoomViewer,
+  join: JoinPayload,
+  lastEventId: string | undefined,
+): Promise<Message[]> {
   const joined = await viewer.join(join);
   const resumeAt = parsePosition(lastEventId)?.messageId;
   let messages = joined.messages;

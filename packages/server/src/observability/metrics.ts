@@ -31,7 +31,8 @@ export function createMetrics(): PromMetrics {
   let counts: LiveCounts = { sockets: () => 0, sseViewers: () => 0, rooms: () => 0 };
   const registers = [registry];
   new Gauge({ name: `${PREFIX}connected_sockets`, help: "Socket.IO connections to this node.", registers, collect() { this.set(counts.sockets()); } });
-  new Gauge({ name: `${PREFIX}sse_viewers`, help: "SSE streams watching rooms on this node.", registers, collect() { this.set(counts.sseViewers()); } });
+  const sseHelp = "SSE streams watching rooms on this node.";
+  new Gauge({ name: `${PREFIX}sse_viewers`, help: sseHelp, registers, collect() { this.set(counts.sseViewers()); } });
   new Gauge({ name: `${PREFIX}rooms`, help: "Rooms with members connected to this node.", registers, collect() { this.set(counts.rooms()); } });
   const m = {
     active: new Gauge({ name: `${PREFIX}answers_active`, help: "Answers streaming from the LLM on this node.", registers }),

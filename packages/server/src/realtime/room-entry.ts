@@ -31,5 +31,6 @@ export async function enterRoom(rooms: RoomService, entrant: Entrant, payload: J
 }
 
 function accessOf(payload: JoinPayload): MemberAccess {
-  return { ...(payload.token !== undefined ? { token: payload.token } : {}), ...(payload.key !== undefined ? { key: true } : {}) };
+  const token = payload.token !== undefined ? { token: payload.token } : {};
+  return { ...token, ...(payload.key !== undefined ? { key: true } : {}) };
 }
