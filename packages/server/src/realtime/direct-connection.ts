@@ -52,12 +52,12 @@ export class DirectConnection implements DirectSocket {
 
   notifyOutgoingListeners(packet: OutgoingPacket): void {
     if (this.closed || packet.type !== EVENT_PACKET || !packet.data) return;
-    const [event, payload] = copyOf(packet);
     try {
+      const [event, payload] = copyOf(packet);
       this.listener(String(event), payload);
     } catch (error) {
       // Thrown inside the broadcast of an event: it must not reach the room's other members.
-      this.logger.warn({ err: error, event }, "a direct member could not take an event; disconnecting it");
+      this.logger.warn({ err: error, event: packet.data[0] }, "a direct member could not take an event: dropped");
       this.disconnect();
     }
   }

@@ -86,6 +86,19 @@ describe("direct members with the in-memory adapter", () => {
     expect(members.count()).toBe(0);
   });
 
+  it("a member whose listener throws is dropped; the broadcast goes on to the others", () => {
+    const io = server();
+    const members = attachDirectMembers(io.of("/").adapter);
+    const failing = member(members, ["room-a"]);
+    failing.connection.onPacket(() => {
+      throw new Error("cannot take it");
+    });
+    const other = member(members, ["room-a"]);
+    expect(() => io.to("room-a").emit("room:resync", { roomId: "room-a" })).not.toThrow();
+    expect(failing.heard.lost).toEqual(["server namespace disconnect"]);
+    expect(names(other.heard)).toEqual(["room:resync"]);
+  });
+
   it("a member closed while a join was under way does not enter the room", () => {
     const io = server();
     const members = attachDirectMembers(io.of("/").adapter);
