@@ -7,11 +7,13 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CreateRoomResult, PresenceEvent } from "@tokencast/protocol";
+import { startFakeUpstream } from "./helpers/fake-upstream.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { closeAllMembers, joinAs, succeeded } from "./helpers/room-member.ts";
 import { createRoom, request } from "./helpers/rooms-http.ts";
 import { closeAllSse, openSse, type SseEvent, type SseStream } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
+import { chatFrames } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 const run = promisify(execFile);
@@ -147,3 +149,37 @@ describe("SSE viewers and the member caps", () => {
     }
   });
 });
+
+describe("SSE viewers at a drain, with other nodes", () => {
+  it("a draining node ends its streams at once (they reconnect elsewhere) while its answer goes on", async () => {
+    const fake = await startFakeUpstream();
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: "sse-drain:", LLM_BASE_URL: fake.url, TRUST_PROXY: "1" };
+    const [draining, other] = await Promise.all([startNode(env), startNode(env)]);
+    try {
+      const roomId = "sse-drain";
+      const { member: asker } = await joinAs(draining.url, { roomId, name: "Asker" });
+      const stream = await watch(draining.url, roomId, "198.51.100.51");
+      const frames = chatFrames(["held ", "answer"]); // role chunk, a token, [held], a token, the tail
+      fake.enqueue({ steps: [frames[0]!, frames[1]!, "hold", ...frames.slice(2)].map(step) });
+      succeeded(await asker.request("chat:send", { roomId, text: "hold on" }));
+      await stream.until((s) => s.events.some((e) => e.event === "delta"), "the answer to stream");
+
+      const exited = draining.stop();
+      await endedByServer(stream, "the stream to end as the drain starts");
+      expect(draining.exitCode, "the node is still draining (its answer is held)").toBeUndefined();
+      const resume = `?lastEventId=${encodeURIComponent(stream.lastEventId!)}`;
+      const elsewhere = await watch(other.url, roomId, "198.51.100.51", resume);
+      fake.release("hold");
+      await elsewhere.until((s) => s.events.some((e) => e.event === "end"), "the answer's end on the other node");
+      expect(await exited).toBe(0);
+    } finally {
+      await Promise.all([draining.kill(), other.kill()]);
+      await fake.close();
+    }
+  });
+});
+
+/** A script step: a frame to write, or (a bare word) a gate the test opens. */
+function step(frame: string): { write: string } | { gate: string } {
+  return frame === "hold" ? { gate: frame } : { write: frame };
+}
