@@ -130,23 +130,43 @@ describe("SSE viewers on two nodes", () => {
   });
 });
 
-describe("SSE viewers and the member caps", () => {
+describe("SSE viewers and the per-address limits of joins", () => {
+  let own: ServerNode;
+  beforeAll(async () => {
+    // An address may hold 2 of the node's 20 room slots, and open 1 ad-hoc room an hour.
+    const env = { MAX_MEMBERS_PER_IP_PER_ROOM: "2", MAX_ROOMS_PER_NODE: "20", ADHOC_ROOMS_PER_IP_PER_HOUR: "1" };
+    own = await startNode({ ...env, TRUST_PROXY: "1" });
+  });
+  afterAll(async () => {
+    await own?.kill();
+  });
+
   it("MAX_MEMBERS_PER_IP_PER_ROOM counts an address's streams; another gets in; /metrics counts them", async () => {
-    const own = await startNode({ MAX_MEMBERS_PER_IP_PER_ROOM: "2", TRUST_PROXY: "1" });
-    try {
-      const roomId = "sse-per-ip";
-      await watch(own.url, roomId, "198.51.100.41");
-      await watch(own.url, roomId, "198.51.100.41");
-      const third = await attempt(own.url, roomId, "198.51.100.41");
-      expect(third.status).toBe(503);
-      expect(third.body).toMatchObject({ ok: false, error: { code: "room_full" } });
-      const last = await watch(own.url, roomId, "198.51.100.42");
-      expect(await sseViewers(own.url)).toBe(3);
-      last.close();
-      await waitFor(async () => (await sseViewers(own.url)) === 2, { what: "the closed stream to leave the count" });
-    } finally {
-      await own.kill();
-    }
+    const roomId = "sse-per-ip";
+    await watch(own.url, roomId, "198.51.100.41");
+    await watch(own.url, roomId, "198.51.100.41");
+    const third = await attempt(own.url, roomId, "198.51.100.41");
+    expect(third.status).toBe(503);
+    expect(third.body).toMatchObject({ ok: false, error: { code: "room_full" } });
+    const last = await watch(own.url, roomId, "198.51.100.42");
+    expect(await sseViewers(own.url)).toBe(3);
+    last.close();
+    await waitFor(async () => (await sseViewers(own.url)) === 2, { what: "the closed stream to leave the count" });
+  });
+
+  it("an address's streams spend its ad-hoc room budget and hold its share of the node's rooms", async () => {
+    await watch(own.url, "sse-adhoc-a", "198.51.100.61");
+    const secondNew = await attempt(own.url, "sse-adhoc-b", "198.51.100.61");
+    expect(secondNew.status).toBe(429);
+    expect(secondNew.body).toMatchObject({ ok: false, error: { code: "rate_limited" } });
+
+    const created = await Promise.all([1, 2, 3].map((i) => createRoom(own.url, { title: `Slot ${i}` })));
+    await watch(own.url, created[0]!.room.id, "198.51.100.71");
+    await watch(own.url, created[1]!.room.id, "198.51.100.71");
+    const third = await attempt(own.url, created[2]!.room.id, "198.51.100.71");
+    expect(third.status).toBe(503);
+    expect(third.body).toMatchObject({ ok: false, error: { code: "server_full" } });
+    await watch(own.url, created[2]!.room.id, "198.51.100.72");
   });
 });
 
