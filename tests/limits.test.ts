@@ -147,7 +147,7 @@ describe("SSE viewers and limits", () => {
     return status;
   }
 
-  it("each SSE viewer counts against its own client's IP, not the node's loopback address", async () => {
+  it("each SSE viewer counts against its own client's IP, not the node's own address", async () => {
     const { url } = await node({ RATE_EVENTS_PER_CONNECTION: "1000", RATE_EVENTS_PER_IP: "1", RATE_WINDOW_SECONDS: "30", TRUST_PROXY: "1" });
     // 30 events per IP: 40 viewers from 40 addresses all get in…
     const many = await Promise.all(Array.from({ length: 40 }, (_, i) => openStream(url, "sse-limits", `198.51.100.${i + 1}`)));
