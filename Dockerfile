@@ -21,6 +21,7 @@ WORKDIR /app
 # Every workspace manifest and the lockfile: enough for a frozen install of any subset.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages/protocol/package.json packages/protocol/
+COPY packages/sdk/package.json packages/sdk/
 COPY packages/server/package.json packages/server/
 COPY packages/client/package.json packages/client/
 COPY tests/package.json tests/
@@ -28,12 +29,13 @@ COPY bench/package.json bench/
 # Fetch that pnpm once, here, for both install stages.
 RUN corepack install
 
-# ---------- build: all dependencies of the client, then `pnpm build` (packages/client/dist) ----------
+# ---------- build: the client and its dependencies, then `pnpm build` (protocol, sdk, client dist/) ----------
 FROM base AS build
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile --filter "@tokencast/client..."
 COPY tsconfig.base.json ./
 COPY packages/protocol packages/protocol
+COPY packages/sdk packages/sdk
 COPY packages/client packages/client
 RUN pnpm build
 
@@ -51,10 +53,13 @@ WORKDIR /app
 # pnpm's layout: packages/*/node_modules are symlinks into node_modules/.pnpm (copied as symlinks).
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=prod-deps /app/packages/protocol/node_modules ./packages/protocol/node_modules
+COPY --from=prod-deps /app/packages/sdk/node_modules ./packages/sdk/node_modules
 COPY --from=prod-deps /app/packages/server/node_modules ./packages/server/node_modules
 COPY package.json pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages/protocol/package.json packages/protocol/tsconfig.json packages/protocol/
 COPY packages/protocol/src packages/protocol/src
+COPY packages/sdk/package.json packages/sdk/tsconfig.json packages/sdk/
+COPY packages/sdk/src packages/sdk/src
 COPY packages/server/package.json packages/server/tsconfig.json packages/server/
 COPY packages/server/src packages/server/src
 # The built web client, where the server looks for it by default (CLIENT_DIR).

@@ -12,6 +12,8 @@ const DOCS = [
   "README.md",
   "BENCHMARKS.md",
   "bench/README.md",
+  "packages/protocol/README.md",
+  "packages/sdk/README.md",
   ...readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
 ];
 

@@ -178,7 +178,7 @@ describe("SSE viewers and limits", () => {
     return status;
   }
 
-  it("each SSE viewer counts against its own client's IP, not the node's loopback address", async () => {
+  it("each SSE viewer counts against its own client's IP, not the node's own address", async () => {
     const { url } = await node({
       RATE_EVENTS_PER_CONNECTION: "1000",
       RATE_EVENTS_PER_IP: "1",

@@ -252,7 +252,7 @@ describe("SSE viewer on one node", () => {
     expect(problems(node)).toEqual([]);
   });
 
-  it("survives consumers that drop abruptly (reset mid-answer), frees their loopback viewers, and keeps serving", async () => {
+  it("survives consumers that drop abruptly (reset mid-answer), frees their in-process viewers, and keeps serving", async () => {
     const room = "sse-abrupt";
     const client = await asker(node.url, room);
     let presence: PresenceEvent | undefined;

@@ -1,12 +1,12 @@
 /**
- * One soak viewer: joins a room through a random node, rebuilds each answer from the join
- * snapshot, live deltas and `chat:resume`, and checks every finished answer against its expected
- * text. It keeps the client's rules (packages/client/src/lib/message-log.ts) in their simplest
- * form: per message, seq starts at 1 and grows by 1 per delta; a seq already held is a duplicate
- * (dropped and counted); a seq ahead leaves a gap that a resume must fill.
+ * One soak viewer: joins a room through a random node, follows it with the SDK's RoomLog (the
+ * delivery rule every client uses: snapshot, live deltas, `chat:resume`, end merge), and checks
+ * every answer that becomes final against its expected text. What it adds to the log is the
+ * socket around it and the counting.
  */
 import type { DeltaEvent, EndEvent, JoinResult, Message, ResumeResult } from "@tokencast/protocol";
 import { isFinalStatus } from "@tokencast/protocol";
+import { RoomLog, type LogAction, type LogChange, type LogStats } from "@tokencast/sdk/log";
 import { io, type Socket } from "socket.io-client";
 import { expectedText } from "./soak-text.ts";
 
@@ -18,14 +18,17 @@ export interface ViewerCounts {
   lost: number;
   /** Final text longer than expected: something applied twice. */
   duplicatedApplied: number;
-  /** Answers that ended other than `done` (interrupted, stopped, error) with a text that is an exact prefix of the expected one. */
+  /**
+   * Answers that ended other than `done` (interrupted, stopped, error) with a text that is an
+   * exact prefix of the expected one.
+   */
   endedEarly: number;
   /** Deltas received live / through resumes. */
   deltas: number;
   resumedDeltas: number;
-  /** Deltas whose seq was already held, dropped. */
+  /** Deltas whose seq was already held, dropped (RoomLog's count). */
   duplicatesDropped: number;
-  /** Gaps seen, resumes made, resumes that could not fill a gap. */
+  /** Gaps seen and resumes made (RoomLog's counts); resumes refused or that could not fill a gap. */
   gaps: number;
   resumes: number;
   unfilledGaps: number;
@@ -41,27 +44,26 @@ export interface ViewerCounts {
 
 export function emptyCounts(): ViewerCounts {
   return {
-    checked: 0, verified: 0, endedEarly: 0, lost: 0, duplicatedApplied: 0, deltas: 0, resumedDeltas: 0, duplicatesDropped: 0,
-    gaps: 0, resumes: 0, unfilledGaps: 0, snapshotConflicts: 0, joins: 0, reconnects: 0, errors: 0, unfinished: 0, examples: [],
+    checked: 0, verified: 0, endedEarly: 0, lost: 0, duplicatedApplied: 0, deltas: 0, resumedDeltas: 0,
+    duplicatesDropped: 0, gaps: 0, resumes: 0, unfilledGaps: 0, snapshotConflicts: 0, joins: 0, reconnects: 0,
+    errors: 0, unfinished: 0, examples: [],
   };
 }
 
-interface Answer {
-  text: string;
-  seq: number;
-  /** Deltas ahead of seq + 1, by seq. */
-  ahead: Map<number, string>;
-  end?: EndEvent;
-  resuming: boolean;
-  /** Seqs of the join snapshots this answer's text was taken from (for diagnosis). */
-  snapshots: number[];
-}
+/** How long a viewer waits for a `chat:end` the server's log says is due before joining again. */
+const END_DUE_MS = 3_000;
+const RESUME_RETRY_MS = 500;
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
+type Resume = Extract<LogAction, { type: "resume" }>;
+
+const isFinalAnswer = (m: Message) => m.role === "assistant" && isFinalStatus(m.status);
+
 export class SoakViewer {
   private socket: Socket | undefined;
-  private readonly answers = new Map<string, Answer>();
+  private readonly stats: LogStats = { deltasApplied: 0, duplicatesIgnored: 0, gapsDetected: 0, resumes: 0 };
+  private readonly log = new RoomLog({ stats: this.stats, onChange: (change) => this.onChange(change) });
   /** Answers already checked (or finished before this viewer first joined). */
   private readonly done = new Set<string>();
   private firstJoin = true;
@@ -76,20 +78,23 @@ export class SoakViewer {
 
   /** Answers still being built. */
   get pending(): number {
-    return this.answers.size;
+    return this.log.list().filter((m) => m.role === "assistant" && !isFinalStatus(m.status)).length;
   }
 
   connect(): void {
     const socket = io(pick(this.urls), { transports: ["websocket"], forceNew: true, reconnection: false });
     this.socket = socket;
     socket.on("connect", () => this.join(socket));
-    socket.on("chat:message", (message: Message) => this.onMessage(message));
-    socket.on("chat:delta", (delta: DeltaEvent) => this.onDelta(delta));
-    socket.on("chat:end", (end: EndEvent) => this.onEnd(end));
+    socket.on("chat:message", (message: Message) => this.run(socket, this.log.applyMessage(message)));
+    socket.on("chat:delta", (delta: DeltaEvent) => {
+      this.counts.deltas += 1;
+      this.run(socket, this.log.applyDelta(delta));
+    });
+    socket.on("chat:end", (end: EndEvent) => this.run(socket, this.log.applyEnd(end)));
     socket.on("room:resync", () => this.join(socket));
     socket.on("connect_error", () => this.retry(socket));
     socket.on("disconnect", (reason) => {
-      this.online = false;
+      this.goOffline();
       if (reason !== "io client disconnect") this.retry(socket);
     });
   }
@@ -97,19 +102,27 @@ export class SoakViewer {
   /** Drops the connection (as a closed laptop lid would) and comes back through a random node. */
   bounce(afterMs: number): void {
     this.socket?.disconnect();
-    this.online = false;
+    this.goOffline();
     this.counts.reconnects += 1;
     setTimeout(() => this.connect(), afterMs);
   }
 
   close(): void {
     this.socket?.disconnect();
-    this.online = false;
+    this.goOffline();
   }
 
-  /** Counts what is still incomplete (at the end of a run). */
+  /** Adds what is still incomplete, and the log's counts, to the counts (at the end of a run). */
   finish(): void {
-    this.counts.unfinished += this.answers.size;
+    this.counts.unfinished += this.pending;
+    this.counts.duplicatesDropped += this.stats.duplicatesIgnored;
+    this.counts.gaps += this.stats.gapsDetected;
+    this.counts.resumes += this.stats.resumes;
+  }
+
+  private goOffline(): void {
+    this.online = false;
+    this.log.goOffline();
   }
 
   private retry(socket: Socket): void {
@@ -121,7 +134,9 @@ export class SoakViewer {
   }
 
   private join(socket: Socket): void {
-    socket.emit("room:join", { roomId: this.roomId, name: this.name, role: "viewer" }, (ack: { ok: boolean } & Partial<JoinResult>) => {
+    this.log.beginJoin();
+    const request = { roomId: this.roomId, name: this.name, role: "viewer" };
+    socket.emit("room:join", request, (ack: { ok: boolean } & Partial<JoinResult>) => {
       if (socket !== this.socket) return;
       if (!ack.ok || !ack.messages) {
         this.counts.examples.push(`join refused: ${JSON.stringify(ack).slice(0, 200)}`);
@@ -130,140 +145,83 @@ export class SoakViewer {
       }
       this.counts.joins += 1;
       this.online = true;
-      this.applySnapshot(ack.messages);
+      this.applySnapshot(socket, ack.messages);
     });
   }
 
-  private applySnapshot(messages: Message[]): void {
-    for (const message of messages) {
-      if (message.role !== "assistant" || this.done.has(message.id)) continue;
-      if (this.firstJoin && isFinalStatus(message.status)) {
-        this.done.add(message.id);
-        continue;
-      }
-      const answer = this.answerOf(message.id);
-      if (message.seq > answer.seq) {
-        if (!message.text.startsWith(answer.text)) this.conflict(message, answer);
-        answer.text = message.text;
-        answer.seq = message.seq;
-        answer.snapshots.push(message.seq);
-      }
-      this.drain(answer);
-      if (isFinalStatus(message.status)) answer.end ??= { roomId: this.roomId, messageId: message.id, seq: message.seq, status: message.status };
-      this.settle(message.id, answer);
-    }
+  private applySnapshot(socket: Socket, messages: Message[]): void {
+    for (const message of messages) this.checkAgainstHeld(message);
+    // Answers that ended before this viewer came are not its to check.
+    if (this.firstJoin) for (const m of messages) if (isFinalAnswer(m)) this.done.add(m.id);
     this.firstJoin = false;
+    this.run(socket, this.log.applySnapshot(messages));
   }
 
-  private conflict(message: Message, answer: Answer): void {
+  /** A snapshot's text must extend what the viewer built of that answer (the server's side of the rule). */
+  private checkAgainstHeld(message: Message): void {
+    const held = this.log.get(message.id);
+    if (!held || message.seq <= held.seq || message.text.startsWith(held.text)) return;
     this.counts.snapshotConflicts += 1;
-    this.example(`snapshot seq ${message.seq} of ${message.id} does not extend local seq ${answer.seq}`);
+    this.example(`snapshot seq ${message.seq} of ${message.id} does not extend local seq ${held.seq}`);
   }
 
-  private onMessage(message: Message): void {
-    if (message.role !== "assistant" || this.done.has(message.id)) return;
-    this.answerOf(message.id);
-  }
-
-  private onDelta(delta: DeltaEvent): void {
-    this.counts.deltas += 1;
-    if (this.done.has(delta.messageId)) {
-      this.counts.duplicatesDropped += 1;
-      return;
-    }
-    const answer = this.answerOf(delta.messageId);
-    this.take(answer, delta.seq, delta.text);
-    this.settle(delta.messageId, answer);
-  }
-
-  private onEnd(end: EndEvent): void {
-    if (this.done.has(end.messageId)) return;
-    const answer = this.answerOf(end.messageId);
-    answer.end = end;
-    this.settle(end.messageId, answer);
-  }
-
-  private answerOf(id: string): Answer {
-    let answer = this.answers.get(id);
-    if (!answer) {
-      answer = { text: "", seq: 0, ahead: new Map(), resuming: false, snapshots: [] };
-      this.answers.set(id, answer);
-    }
-    return answer;
-  }
-
-  /** Applies one delta: in order, early (held) or already held (dropped). */
-  private take(answer: Answer, seq: number, text: string): void {
-    if (seq <= answer.seq || answer.ahead.has(seq)) {
-      this.counts.duplicatesDropped += 1;
-      return;
-    }
-    if (seq > answer.seq + 1) {
-      if (answer.ahead.size === 0) this.counts.gaps += 1;
-      answer.ahead.set(seq, text);
-      return;
-    }
-    answer.text += text;
-    answer.seq = seq;
-    this.drain(answer);
-  }
-
-  /** Drops held deltas the answer already has (a snapshot may bring them) and applies those now in order. */
-  private drain(answer: Answer): void {
-    for (const seq of answer.ahead.keys()) if (seq <= answer.seq) answer.ahead.delete(seq);
-    for (let next = answer.ahead.get(answer.seq + 1); next !== undefined; next = answer.ahead.get(answer.seq + 1)) {
-      answer.ahead.delete(answer.seq + 1);
-      answer.text += next;
-      answer.seq += 1;
+  /** Carries out what the log asks for, on the connection it was asked on. */
+  private run(socket: Socket, actions: LogAction[]): void {
+    for (const action of actions) {
+      if (action.type === "resume") this.resume(socket, action);
+      if (action.type === "resync") this.unfillable(socket, action.messageId);
+      if (action.type === "expect-end") this.expectEnd(socket, action.messageId);
     }
   }
 
-  /** Finishes an answer whose end and deltas are all here, or resumes what is missing. */
-  private settle(id: string, answer: Answer): void {
-    if (answer.end && answer.seq >= answer.end.seq) {
-      this.check(id, answer);
-      return;
-    }
-    const missing = answer.ahead.size > 0 || (answer.end !== undefined && answer.seq < answer.end.seq);
-    if (missing && this.online && !answer.resuming) this.resume(id, answer);
-  }
-
-  private resume(id: string, answer: Answer): void {
-    const socket = this.socket!;
-    answer.resuming = true;
-    this.counts.resumes += 1;
-    const from = answer.seq;
-    socket.emit("chat:resume", { roomId: this.roomId, messageId: id, afterSeq: from }, (ack: { ok: boolean } & Partial<ResumeResult>) => {
-      answer.resuming = false;
-      if (socket !== this.socket || !this.answers.has(id)) return;
-      if (!ack.ok || !ack.deltas) {
-        this.counts.unfilledGaps += 1;
-        this.example(`resume of ${id} after ${from} refused: ${JSON.stringify(ack).slice(0, 200)}`);
-        return;
-      }
+  private resume(socket: Socket, { messageId, afterSeq, requestId }: Resume): void {
+    const request = { roomId: this.roomId, messageId, afterSeq };
+    socket.emit("chat:resume", request, (ack: { ok: boolean } & Partial<ResumeResult>) => {
+      if (socket !== this.socket) return;
+      if (!ack.ok || !ack.deltas || !ack.status) return this.resumeRefused(socket, messageId, requestId, ack);
       this.counts.resumedDeltas += ack.deltas.length;
-      for (const delta of ack.deltas) this.take(answer, delta.seq, delta.text);
-      if (answer.seq === from && answer.ahead.size > 0) {
-        this.counts.unfilledGaps += 1;
-        this.example(`resume of ${id} after ${from} brought no seq ${from + 1}`);
-        // What the client does when the server's log cannot fill a gap: join again for a snapshot.
-        this.join(socket);
-        return;
-      }
-      this.settle(id, answer);
+      this.run(socket, this.log.applyResume(requestId, messageId, { deltas: ack.deltas, status: ack.status }));
     });
   }
 
-  private check(id: string, answer: Answer): void {
-    this.answers.delete(id);
-    this.done.add(id);
+  private resumeRefused(socket: Socket, messageId: string, requestId: number, ack: unknown): void {
+    this.counts.unfilledGaps += 1;
+    this.example(`resume of ${messageId} refused: ${JSON.stringify(ack).slice(0, 200)}`);
+    if (!this.log.resumeFailed(requestId, messageId)) return;
+    setTimeout(() => socket === this.socket && this.run(socket, this.log.retry(messageId)), RESUME_RETRY_MS);
+  }
+
+  /** The server's log cannot fill a gap: what the client does, join again for a snapshot. */
+  private unfillable(socket: Socket, messageId: string): void {
+    this.counts.unfilledGaps += 1;
+    this.example(`resume of ${messageId} could not fill its gap`);
+    this.join(socket);
+  }
+
+  /** The log says the answer is over but its `chat:end` has not come: if it does not come soon, join again. */
+  private expectEnd(socket: Socket, messageId: string): void {
+    setTimeout(() => {
+      const message = this.log.get(messageId);
+      if (socket === this.socket && message && !isFinalStatus(message.status)) this.join(socket);
+    }, END_DUE_MS);
+  }
+
+  /** Checks each answer once, when it becomes final (by its end, or whole from a snapshot). */
+  private onChange(change: LogChange): void {
+    const message = change.type === "end" || change.type === "message" ? change.message : undefined;
+    if (!message || !isFinalAnswer(message) || this.done.has(message.id)) return;
+    this.done.add(message.id);
+    this.check(message);
+  }
+
+  private check(answer: Message): void {
     this.counts.checked += 1;
     const expected = expectedText(answer.text);
-    if (answer.end?.status === "done" && answer.text === expected) {
+    if (answer.status === "done" && answer.text === expected) {
       this.counts.verified += 1;
       return;
     }
-    if (answer.end?.status !== "done" && (answer.text === "" || expected?.startsWith(answer.text))) {
+    if (answer.status !== "done" && (answer.text === "" || expected?.startsWith(answer.text))) {
       this.counts.endedEarly += 1;
       return;
     }
@@ -271,8 +229,9 @@ export class SoakViewer {
     else this.counts.lost += 1;
     const at = [...answer.text].findIndex((c, i) => c !== expected?.[i]);
     this.example(
-      `answer ${id} (${answer.end?.status}, seq ${answer.seq}, end seq ${answer.end?.seq}, snapshots at seq ${answer.snapshots.join(",") || "none"}): ` +
-        `${answer.text.length} chars, expected ${expected?.length ?? "no header"}; first difference at ${at}: got "${answer.text.slice(at, at + 40)}", expected "${expected?.slice(at, at + 40)}"`,
+      `answer ${answer.id} (${answer.status}, seq ${answer.seq}): ${answer.text.length} chars, ` +
+        `expected ${expected?.length ?? "no header"}; first difference at ${at}: ` +
+        `got "${answer.text.slice(at, at + 40)}", expected "${expected?.slice(at, at + 40)}"`,
     );
   }
 

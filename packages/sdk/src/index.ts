@@ -1,3 +1,13 @@
-export { RoomLog, MAX_BUFFERED_DELTAS } from "./room-log.ts";
-export type { LogAction, LogStats } from "./room-log.ts";
-export { appendDelta, finalizeMessage, insertionIndex, mergeMessage } from "./message-merge.ts";
+export { connectRoom } from "./connect-room.ts";
+export type { ConnectRoomOptions } from "./connect-room.ts";
+export { RoomClient } from "./room-client.ts";
+export type { RoomEvents } from "./room-events.ts";
+export { AnswerError } from "./room-errors.ts";
+export { isOpenAnswer } from "./answers.ts";
+export * from "./log.ts";
+export { RoomSync } from "./room-sync.ts";
+export type { EventName, PayloadOf } from "./room-sync.ts";
+export * from "./sync-types.ts";
+export { RequestError, request, toRequestError } from "./socket-request.ts";
+export type { ResultOf, RoomSocket } from "./socket-request.ts";
+export { backoffDelay } from "./backoff.ts";

@@ -41,6 +41,23 @@ export function finalizeMessage(message: Message, end: EndEvent): Message {
   return next;
 }
 
+/** True when two copies of a message agree on every field (`usage` and `error` by value). */
+export function sameMessage(a: Message, b: Message): boolean {
+  if (a === b) return true;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as Array<keyof Message>);
+  return [...keys].every((key) => a[key] === b[key] || JSON.stringify(a[key]) === JSON.stringify(b[key]));
+}
+
+/** The `chat:end` a consumer would have received for a message that ended. */
+export function endOf(message: Message): EndEvent {
+  const { id, roomId, seq, status } = message;
+  const end: EndEvent = { roomId, messageId: id, seq, status };
+  for (const field of END_FIELDS) {
+    if (message[field] !== undefined) Object.assign(end, { [field]: message[field] });
+  }
+  return end;
+}
+
 /** The message with one more delta appended. */
 export function appendDelta(message: Message, seq: number, text: string): Message {
   return { ...message, text: message.text + text, seq };

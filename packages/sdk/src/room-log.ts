@@ -2,21 +2,19 @@
  * The seq bookkeeping of a room's messages, free of sockets and timers: it takes server events
  * and returns the requests the connection should make (`LogAction`s). The rule it keeps: the text
  * of an answer is exactly the concatenation of its deltas 1..seq, whatever order, duplication or
- * loss the events arrive with.
+ * loss the events arrive with. It reports each change of the consumer's view (`LogChange`s), so a
+ * consumer that holds the texts itself (an SSE stream) can use it without it keeping any.
  */
 import { isFinalStatus } from "@tokencast/protocol";
 import type { Delta, DeltaEvent, EndEvent, Message, ReasoningEvent, ResumeResult } from "@tokencast/protocol";
-import { appendDelta, finalizeMessage, insertionIndex, mergeMessage } from "./message-merge.ts";
+import { emptyStats, type LogChange, type LogStats, type RoomLogOptions } from "./log-change.ts";
+import { appendDelta, endOf, finalizeMessage, mergeMessage, sameMessage } from "./message-merge.ts";
+import { MessageStore } from "./message-store.ts";
+
+export type { LogChange, LogStats, RoomLogOptions } from "./log-change.ts";
 
 /** Deltas held per message while waiting for a gap to be filled; later ones are fetched again by resume. */
 export const MAX_BUFFERED_DELTAS = 10_000;
-
-export interface LogStats {
-  deltasApplied: number;
-  duplicatesIgnored: number;
-  gapsDetected: number;
-  resumes: number;
-}
 
 export type LogAction =
   /** Ask the server for the deltas after `afterSeq` (`chat:resume`); report back with the same requestId. */
@@ -34,26 +32,35 @@ interface Track {
   end?: EndEvent;
   /** The id of the resume request in flight, if any: at most one per message. */
   resume?: number;
+  /**
+   * A snapshot's copy of the message, ahead of what is held (`catchUp`): the log's deltas are
+   * resumed to reach it; it is taken whole only when the log cannot fill the gap.
+   */
+  target?: Message;
 }
 
 export class RoomLog {
-  private readonly messages = new Map<string, Message>();
-  private order: string[] = [];
+  private readonly messages: MessageStore;
   private readonly tracks = new Map<string, Track>();
   /** Ids seen live since the last join was sent: kept even if that join's snapshot lacks them. */
   private joinWindow: Set<string> | undefined;
   private online = false;
   private requestSeq = 0;
-  private cached: Message[] | undefined;
   /** How many messages the last snapshot kept from before its oldest one (older history loaded earlier). */
   olderKept = 0;
 
-  constructor(readonly stats: LogStats = { deltasApplied: 0, duplicatesIgnored: 0, gapsDetected: 0, resumes: 0 }) {}
+  readonly stats: LogStats;
+  private readonly report: (change: LogChange) => void;
+
+  constructor(options: RoomLogOptions = {}) {
+    this.stats = options.stats ?? emptyStats();
+    this.report = options.onChange ?? (() => undefined);
+    this.messages = new MessageStore(options.keepTexts ?? true);
+  }
 
   /** Messages oldest first. The same array is returned until something changes. */
   list(): Message[] {
-    this.cached ??= this.order.flatMap((id) => this.messages.get(id) ?? []);
-    return this.cached;
+    return this.messages.list();
   }
 
   get(id: string): Message | undefined {
@@ -74,16 +81,20 @@ export class RoomLog {
   /** Applies a join snapshot (authoritative) and returns the resumes still needed. */
   applySnapshot(snapshot: readonly Message[]): LogAction[] {
     const next = new Map<string, Message>();
+    const changed: Message[] = [];
     for (const incoming of snapshot) {
       const local = this.messages.get(incoming.id);
-      next.set(incoming.id, local ? mergeMessage(local, incoming) : incoming);
+      const merged = local ? this.merge(local, incoming) : incoming;
+      next.set(incoming.id, merged);
+      if (!local || !this.unchanged(local, merged)) changed.push(merged);
     }
-    const extras = this.order.filter((id) => !next.has(id) && this.joinWindow?.has(id));
+    const extras = this.messages.ids((id) => !next.has(id) && this.joinWindow?.has(id) === true);
     const older = this.heldBefore(snapshot).filter((id) => !next.has(id));
     this.olderKept = older.length;
-    this.replaceAll(next, extras, older);
+    this.messages.replaceAll(older, next, extras);
     this.joinWindow = undefined;
     this.online = true;
+    for (const message of changed) this.report({ type: "message", message });
     return [...this.tracks.keys()].flatMap((id) => this.settle(id));
   }
 
@@ -93,25 +104,57 @@ export class RoomLog {
    * message held (a snapshot came in between).
    */
   prependOlder(before: string, page: readonly Message[]): boolean {
-    if (this.order[0] !== before) return false;
-    const fresh = page.filter((m) => !this.messages.has(m.id));
-    for (const message of fresh) this.messages.set(message.id, message);
-    this.order = [...fresh.map((m) => m.id), ...this.order];
-    this.cached = undefined;
+    if (this.messages.oldestId() !== before) return false;
+    const fresh = page.filter((m) => !this.messages.get(m.id) && !this.messages.isRetired(m.id));
+    this.messages.prepend(fresh);
+    for (const message of fresh) this.report({ type: "message", message });
     return true;
   }
 
   /** `chat:message`: insert or update by id. */
   applyMessage(incoming: Message): LogAction[] {
     this.joinWindow?.add(incoming.id);
+    if (this.messages.isRetired(incoming.id)) return [];
     const local = this.messages.get(incoming.id);
-    if (local) this.put(mergeMessage(local, incoming));
-    else this.insert(incoming);
+    if (!local) this.insert(incoming);
+    else this.replace(local, this.merge(local, incoming));
     return this.settle(incoming.id);
+  }
+
+  /**
+   * One message of a snapshot, for a consumer that must see a held answer grow delta by delta (a
+   * stream whose event ids are positions) and so walks a snapshot in order, running the actions
+   * of each message before the next. New: reported whole. Held and in progress: a copy ahead is
+   * reached by resuming the log's deltas (taken whole only when the log cannot fill the gap), and
+   * a final copy then ends it. A copy behind what is held tells nothing new.
+   */
+  catchUp(incoming: Message): LogAction[] {
+    this.online = true;
+    const local = this.messages.get(incoming.id);
+    if (this.messages.isRetired(incoming.id)) return [];
+    if (!local) return this.applyMessage(incoming);
+    if (isFinalStatus(local.status) || incoming.seq < local.seq) return [];
+    if (incoming.seq === local.seq && !isFinalStatus(incoming.status)) return this.applyMessage(incoming);
+    const track = this.track(incoming.id);
+    if (incoming.seq > local.seq) track.target = incoming;
+    if (isFinalStatus(incoming.status)) track.end ??= endOf(incoming);
+    return this.settle(incoming.id);
+  }
+
+  /**
+   * Holds a message the consumer already has as given (it resumes a stream it read before up to
+   * there), without reporting it.
+   */
+  assume(message: Message): void {
+    if (!this.messages.get(message.id) && !this.messages.isRetired(message.id)) this.messages.place(message);
   }
 
   /** `chat:delta`: apply in order, ignore duplicates, buffer what is early and resume the gap. */
   applyDelta(delta: DeltaEvent): LogAction[] {
+    if (this.messages.isRetired(delta.messageId)) {
+      this.stats.duplicatesIgnored++;
+      return [];
+    }
     const message = this.messages.get(delta.messageId);
     if (!message) {
       this.buffer(this.track(delta.messageId), delta);
@@ -123,9 +166,10 @@ export class RoomLog {
 
   /** `chat:end`: finalize now if every delta is here, else resume the missing ones first. */
   applyEnd(end: EndEvent): LogAction[] {
+    if (this.messages.isRetired(end.messageId)) return [];
     const message = this.messages.get(end.messageId);
     if (message && isFinalStatus(message.status) && end.seq <= message.seq) {
-      this.put(finalizeMessage(message, end));
+      this.finalize(message, end);
       return [];
     }
     this.track(end.messageId).end = end;
@@ -137,6 +181,7 @@ export class RoomLog {
     const message = this.messages.get(event.messageId);
     if (!message) return false;
     this.put({ ...message, reasoning: (message.reasoning ?? "") + event.text });
+    this.report({ type: "reasoning", messageId: event.messageId, text: event.text });
     return true;
   }
 
@@ -150,7 +195,7 @@ export class RoomLog {
     if (!message) return [];
     const progressed = result.deltas.some((delta) => delta.seq === message.seq + 1);
     for (const delta of result.deltas) this.acceptQuietly(messageId, delta);
-    if (current && !progressed && this.isIncomplete(messageId)) return [{ type: "resync", messageId }];
+    if (current && !progressed && this.isIncomplete(messageId)) return this.unfillable(messageId);
     const actions = this.settle(messageId);
     const after = this.messages.get(messageId);
     if (after && this.waitingForEnd(after, result)) actions.push({ type: "expect-end", messageId });
@@ -177,7 +222,7 @@ export class RoomLog {
     return this.requestResume(message, this.track(messageId));
   }
 
-  /** True when the message still misses deltas (a gap, or an end whose seq is ahead). */
+  /** True when the message still misses deltas (a gap, or an end or a snapshot's copy whose seq is ahead). */
   isIncomplete(messageId: string): boolean {
     const message = this.messages.get(messageId);
     return message !== undefined && this.needsResume(message, this.tracks.get(messageId));
@@ -220,6 +265,7 @@ export class RoomLog {
     const next = appendDelta(message, delta.seq, delta.text);
     this.stats.deltasApplied++;
     this.put(next);
+    this.report({ type: "delta", messageId: message.id, seq: delta.seq, text: delta.text });
     return next;
   }
 
@@ -232,9 +278,10 @@ export class RoomLog {
     let message = this.messages.get(messageId);
     if (!track || !message) return [];
     message = this.drain(message, track);
+    if (track.target && track.target.seq <= message.seq) track.target = undefined;
     // A final message (from a snapshot or `chat:message`) already carries its whole text.
     if (track.end && (message.seq >= track.end.seq || isFinalStatus(message.status))) {
-      message = this.put(finalizeMessage(message, track.end));
+      message = this.finalize(message, track.end);
       track.end = undefined;
     }
     if (isFinalStatus(message.status)) track.buffer.clear();
@@ -257,7 +304,20 @@ export class RoomLog {
 
   private needsResume(message: Message, track: Track | undefined): boolean {
     if (!track) return false;
-    return track.buffer.size > 0 || (track.end !== undefined && track.end.seq > message.seq);
+    const behind = (seq: number | undefined) => seq !== undefined && seq > message.seq;
+    return track.buffer.size > 0 || behind(track.end?.seq) || behind(track.target?.seq);
+  }
+
+  /**
+   * The server's log cannot fill a gap (trimmed or expired): a snapshot's copy ahead replaces the
+   * message whole; without one, a fresh snapshot must.
+   */
+  private unfillable(messageId: string): LogAction[] {
+    const target = this.tracks.get(messageId)?.target;
+    const message = this.messages.get(messageId);
+    if (!target || !message) return [{ type: "resync", messageId }];
+    this.replace(message, this.merge(message, target));
+    return this.settle(messageId);
   }
 
   private requestResume(message: Message, track: Track): LogAction[] {
@@ -290,16 +350,48 @@ export class RoomLog {
     return track;
   }
 
+  /**
+   * Applies an end. A message already final (from a snapshot or `chat:message`) was reported
+   * final: the end only completes its fields, so it is not reported as an end a second time.
+   */
+  private finalize(message: Message, end: EndEvent): Message {
+    const final = finalizeMessage(message, end);
+    if (isFinalStatus(message.status)) return this.replace(message, final);
+    this.put(final);
+    this.report({ type: "end", message: final, end });
+    return final;
+  }
+
+  /**
+   * What the server says about a held message merged into it. Without texts, a copy behind the
+   * one held cannot be merged (its text would have to come from the one held): it is stale anyway.
+   */
+  private merge(local: Message, incoming: Message): Message {
+    if (!this.messages.keepsTexts && incoming.seq < local.seq) return local;
+    return mergeMessage(local, incoming);
+  }
+
+  /** True when `next` would store the same as `local` (without texts: whatever the text). */
+  private unchanged(local: Message, next: Message): boolean {
+    return sameMessage(local, this.messages.stored(next));
+  }
+
+  /** Puts a new copy of a held message, reported when it differs. */
+  private replace(local: Message, next: Message): Message {
+    if (this.unchanged(local, next)) return local;
+    this.put(next);
+    this.report({ type: "message", message: next });
+    return next;
+  }
+
   private put(message: Message): Message {
-    this.messages.set(message.id, message);
-    this.cached = undefined;
+    this.messages.put(message);
     return message;
   }
 
   private insert(message: Message): void {
-    const index = insertionIndex(this.order, message.createdAt, (id) => this.messages.get(id));
-    this.put(message);
-    this.order = [...this.order.slice(0, index), message.id, ...this.order.slice(index)];
+    this.messages.place(message);
+    this.report({ type: "message", message });
   }
 
   /**
@@ -307,18 +399,6 @@ export class RoomLog {
    * when the snapshot does not start with a message held (what came between is unknown).
    */
   private heldBefore(snapshot: readonly Message[]): string[] {
-    const index = snapshot[0] ? this.order.indexOf(snapshot[0].id) : -1;
-    return index > 0 ? this.order.slice(0, index) : [];
-  }
-
-  private replaceAll(next: Map<string, Message>, extras: string[], older: string[]): void {
-    const kept = extras.flatMap((id) => this.messages.get(id) ?? []);
-    const olderMessages = older.flatMap((id) => this.messages.get(id) ?? []);
-    this.messages.clear();
-    this.order = [...older, ...next.keys()];
-    for (const message of olderMessages) this.messages.set(message.id, message);
-    for (const message of next.values()) this.messages.set(message.id, message);
-    for (const message of kept) this.insert(message);
-    this.cached = undefined;
+    return snapshot[0] ? this.messages.idsBefore(snapshot[0].id) : [];
   }
 }

@@ -7,8 +7,8 @@ import { RoomService } from "./core/room-service.ts";
 import { RoomTokens } from "./core/tokens.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { processVoterSecret, VoterIds, type VoterSecret } from "./core/voter-ids.ts";
-import { loopbackUrl } from "./http/loopback-viewer.ts";
-import { createRoomEvents } from "./http/room-events.ts";
+import { createRoomEvents, type RoomEvents } from "./http/room-events.ts";
+import { openRoomViewer, type RoomViewerDeps } from "./http/room-viewer.ts";
 import { requestLimits } from "./http/request-limits.ts";
 import { createHttpApp } from "./http/routes.ts";
 import { createMetrics, type PromMetrics } from "./observability/metrics.ts";
@@ -21,6 +21,7 @@ import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.
 import { clientIp } from "./realtime/client-ip.ts";
 import { actionBudget } from "./realtime/action-budget.ts";
 import { createByteBudget } from "./realtime/byte-budget.ts";
+import { attachDirectMembers } from "./realtime/direct-members.ts";
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
@@ -61,7 +62,7 @@ export function createApp(deps: AppDeps): App {
   const upstream = upstreamProbe(config, source.demo, logger);
   const requestIp = (req: IncomingMessage) => clientIp(req.socket.remoteAddress ?? "", req.headers["x-forwarded-for"], config.trustProxy);
   const roomEvents = createRoomEvents({
-    loopbackUrl: () => loopbackUrl(http.address()),
+    openViewer: (ip) => openRoomViewer(viewers, ip), // called per request, once everything below exists
     heartbeatMs: config.sse.heartbeatMs,
     clientIp: requestIp,
     maxBufferBytes: config.slowViewers.maxBufferBytes,
@@ -82,13 +83,16 @@ export function createApp(deps: AppDeps): App {
   const http = createServer(httpApp);
   const io = createSocketServer(http, config.corsOrigins, config.maxPacketBytes);
   if (adapter) io.adapter(adapter);
+  const members = attachDirectMembers(io.of("/").adapter); // SSE viewers: room members in process
   const onCaughtUp = () => metrics.recorder.resync("slow_viewer");
   const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp }, logger);
   const rooms = createRoomService({ ...deps, metrics }, io, slowViewers);
-  metrics.watch({ sockets: () => io.of("/").sockets.size, rooms: () => rooms.localRooms().length });
+  const sockets = () => io.of("/").sockets.size;
+  metrics.watch({ sockets, sseViewers: () => members.count(), rooms: () => rooms.localRooms().length });
   const events = createEventLimits(config.rateLimits, logger, deps.limiters);
   const bytes = createByteBudget({ ...config.byteLimits, replyBytes: config.joinHistory.maxBytes }, logger, deps.limiters);
   attachRooms(io, rooms, logger, { events, bytes, trustedHops: config.trustProxy });
+  const viewers: RoomViewerDeps = { rooms, members, events, bytes, logger };
   const upkeep = new Upkeep(rooms.upkeepTasks(), logger);
   deps.onStoreReconnect?.(() => {
     metrics.recorder.resync("store_reconnect", rooms.localRooms().length);
@@ -114,7 +118,7 @@ export function createApp(deps: AppDeps): App {
       http.close(); // no new connections: a load balancer sends newcomers to other nodes
       // With other nodes, viewers move there now and keep watching (this node still streams
       // its answers through Redis); alone, they stay until the answers end.
-      if (adapter) closeConnections(io);
+      if (adapter) closeViewers(io, roomEvents);
       await rooms.drain(config.shutdownGraceMs, SHUTDOWN_REASON);
       upkeep.stop();
       upstream?.stop();
@@ -173,6 +177,12 @@ function voterSecretOf(tokenSecret: string | undefined, shared: VoterSecret | un
 function upstreamProbe(config: Config, demo: boolean, logger: Logger): UpstreamProbe | undefined {
   if (demo || !config.llm.baseUrl) return undefined;
   return createUpstreamProbe({ baseUrl: config.llm.baseUrl, everyMs: UPSTREAM_PROBE_EVERY_MS, timeoutMs: UPSTREAM_PROBE_TIMEOUT_MS, logger });
+}
+
+/** Closes every client connection and event stream (new streams are refused): they reconnect elsewhere. */
+function closeViewers(io: IoServer, roomEvents: RoomEvents): void {
+  closeConnections(io);
+  void roomEvents.close();
 }
 
 /** Closes every client connection without a disconnect packet: clients reconnect (elsewhere). */

@@ -5,7 +5,7 @@
  */
 import type { ErrorPayload, Message, RoomInfo } from "@tokencast/protocol";
 import { RoomConnection, type ConnectionState } from "../lib/room-connection.ts";
-import { toRequestError } from "../lib/socket-request.ts";
+import { toRequestError } from "@tokencast/sdk";
 import { connectionOptions, type EmbedOptions } from "./embed-options.ts";
 
 /** "idle" until the element has been seen; then the connection's state. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "./backoff.ts";
 import { checkName, loadName, saveName } from "./names.ts";
 import { parseRoute, roomPath } from "./routes.ts";
 import { randomRoomSlug } from "./slug.ts";
@@ -53,13 +52,5 @@ describe("randomRoomSlug", () => {
       expect(slug).toMatch(/^[a-z]+-[a-z]+-\d{2}$/);
       expect(parseRoute(roomPath(slug))).toEqual({ name: "room", roomId: slug });
     }
-  });
-});
-
-describe("backoffDelay", () => {
-  it("doubles from the base up to the cap, with jitter around it", () => {
-    const mid = () => 0.5;
-    expect([1, 2, 3, 10].map((n) => backoffDelay(n, 100, 1_000, mid))).toEqual([100, 200, 400, 1_000]);
-    expect(backoffDelay(1, 100, 1_000, () => 0)).toBe(75);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The framework-free socket layer: one Socket.IO connection to one room, as a product. RoomSync
- * (the base) joins on every (re)connect and keeps the messages exactly in sync; this adds what a
+ * (the SDK's transport) joins on every (re)connect and keeps the messages exactly in sync; this adds what a
  * room is for people: the key and voter id on every join, roles and their counts, settings
  * (with a notice when they change), who is typing, the question queue and the room's requests.
  * Runs in the browser and in Node (no DOM imports).
@@ -20,11 +20,11 @@ import type { RoomCredentials } from "./rooms-api.ts";
 import { permissionsOf } from "./permissions.ts";
 import type { Permissions } from "./permissions.ts";
 import { QuestionQueue } from "./question-queue.ts";
-import { RoomSync } from "./room-sync.ts";
+import { RoomSync } from "@tokencast/sdk";
+import type { RequestError } from "@tokencast/sdk";
 import { RoomTyping } from "./room-typing.ts";
-import type { RequestError } from "./socket-request.ts";
 
-export { RequestError } from "./socket-request.ts";
+export { RequestError } from "@tokencast/sdk";
 export * from "./connection-types.ts";
 
 const NO_ROLES: RoleCounts = { owner: 0, presenter: 0, participant: 0, viewer: 0 };
@@ -37,15 +37,12 @@ export class RoomConnection extends RoomSync {
   /** A presentation's question queue, with this person's votes. */
   readonly queue: QuestionQueue;
 
-  private key: string | undefined;
-  private token: string | undefined;
+  declare protected readonly options: RoomConnectionOptions;
   private readonly typists: RoomTyping;
   private readonly noticeListeners = new Set<(notice: RoomNotice) => void>();
 
   constructor(options: RoomConnectionOptions) {
     super(options);
-    this.key = options.key;
-    this.token = options.token;
     this.queue = new QuestionQueue(options.roomId, options.votes);
     const emit = (typing: boolean): void => this.emitTyping(typing);
     this.typists = new RoomTyping({ emit, changed: () => this.notify(), ttlMs: options.typingTtlMs });
@@ -192,15 +189,11 @@ export class RoomConnection extends RoomSync {
 
   // ---------- join ----------
 
-  /** Every join (first, reconnect, resync) carries the key, the voter id and the wished role, and starts the queue over. */
+  /** Every join (first, reconnect, resync) also carries the voter id, and starts the queue over. */
   protected override joinPayload(): JoinPayload {
-    const { role } = this.options;
     const payload = super.joinPayload();
     const voter = this.options.voter?.load();
-    if (this.key) payload.key = this.key;
-    if (this.token) payload.token = this.token;
     if (voter) payload.voter = voter;
-    if (role) payload.role = role;
     this.queue.joining();
     return payload;
   }

@@ -5,7 +5,7 @@ import { answerLinks } from "./answer-links.ts";
 import { VoteMemory } from "./question-queue.ts";
 import { RoomConnection } from "./room-connection.ts";
 import type { RoomConnectionOptions, RoomNotice } from "./room-connection.ts";
-import { FakeRoomServer, until } from "./testing/fake-room-server.ts";
+import { FakeRoomServer, until } from "@tokencast/sdk/testing/fake-room-server";
 import { answer, question } from "./testing/test-messages.ts";
 
 const FAST = { transports: ["websocket"], reconnectionDelay: 20, reconnectionDelayMax: 50 };

@@ -3,7 +3,7 @@
  * and the transcript download links. Failures become RequestErrors with the server's code.
  */
 import type { CreateRoomInput, CreateRoomResult, ErrorPayload, RoomInfo } from "@tokencast/protocol";
-import { RequestError } from "./socket-request.ts";
+import { RequestError } from "@tokencast/sdk";
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 

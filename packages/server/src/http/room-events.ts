@@ -2,8 +2,8 @@
  * `GET /api/rooms/:id/events`: a room's messages and deltas as Server-Sent Events, for clients
  * without Socket.IO (curl, EventSource, server-side consumers). See docs/sse.md.
  *
- * Each request joins the room as a viewer over a loopback Socket.IO connection to this node
- * (so the wire contract's guarantees hold, and the Redis adapter brings every node's events);
+ * Each request joins the room as a viewer in process (room-viewer.ts: the core's own join, history
+ * and resume, the limits of the client's IP, every node's events through the adapter);
  * `RoomStream` turns the snapshot and live events into SSE events with resumable ids.
  */
 import type { Request, RequestHandler, Response } from "express";
@@ -12,14 +12,14 @@ import { AppError, toErrorPayload } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import { httpStatusFor } from "./error-status.ts";
 import { bearerToken } from "./credentials.ts";
-import { connectLoopback, type LoopbackViewer } from "./loopback-viewer.ts";
 import { RoomStream, SlowConsumerError } from "./room-stream.ts";
+import type { RoomViewer } from "./room-viewer.ts";
 import { snapshotSince } from "./sse-snapshot.ts";
 import { formatComment, formatEvent, formatRetry, SSE_HEADERS } from "./sse-writer.ts";
 
 export interface RoomEventsOptions {
-  /** This node's own Socket.IO endpoint (known once the server listens). */
-  loopbackUrl: () => string;
+  /** A viewer of rooms acting for the client at `ip` (room-viewer.ts). */
+  openViewer: (ip: string) => RoomViewer;
   /** A `: ping` comment this often keeps proxies from timing the stream out. */
   heartbeatMs: number;
   /**
@@ -28,16 +28,13 @@ export interface RoomEventsOptions {
    */
   maxBufferBytes: number;
   logger: Logger;
-  /** The client's IP (behind TRUST_PROXY hops): its loopback viewer counts against that IP's limits. */
+  /** The client's IP (behind TRUST_PROXY hops): its viewer counts against that IP's limits. */
   clientIp: (req: Request) => string;
-  /** How long connecting to this node, joining and resuming may take. */
-  requestTimeoutMs?: number;
 }
 
 /** What an EventSource waits before reconnecting (after a drop, a drain or a slow-consumer cut). */
 export const RETRY_MS = 2000;
 const DEFAULT_NAME = "SSE viewer";
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 interface EventsRequest {
   join: JoinPayload;
@@ -74,12 +71,9 @@ export function createRoomEvents(options: RoomEventsOptions): RoomEvents {
 async function serve(req: Request, res: Response, options: RoomEventsOptions, sessions: Set<Session>): Promise<void> {
   const parsed = readRequest(req);
   if (parsed instanceof AppError) return refuse(res, parsed, options.logger);
-  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  let viewer: LoopbackViewer | undefined;
+  const viewer = options.openViewer(options.clientIp(req));
   let session: Session | undefined;
   try {
-    viewer = await connectLoopback(options.loopbackUrl(), timeoutMs, options.clientIp(req));
-    if (res.destroyed) return viewer.close(); // the consumer left while we connected
     const current = new Session(req, res, viewer, parsed, options);
     session = current;
     sessions.add(current);
@@ -87,7 +81,7 @@ async function serve(req: Request, res: Response, options: RoomEventsOptions, se
     current.open(await snapshotSince(viewer, parsed.join, parsed.lastEventId));
   } catch (error) {
     if (session) sessions.delete(session);
-    viewer?.close();
+    viewer.close();
     refuse(res, error, options.logger);
   }
 }
@@ -116,7 +110,7 @@ function refuse(res: Response, error: unknown, logger: Logger): void {
   res.status(httpStatusFor(payload.code)).json({ ok: false, error: payload });
 }
 
-/** One open event stream: the response, its loopback viewer, the heartbeat. */
+/** One open event stream: the response, its viewer, the heartbeat. */
 class Session {
   private readonly stream: RoomStream;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -126,7 +120,7 @@ class Session {
   constructor(
     private readonly req: Request,
     private readonly res: Response,
-    private readonly viewer: LoopbackViewer,
+    private readonly viewer: RoomViewer,
     private readonly request: EventsRequest,
     private readonly options: RoomEventsOptions,
   ) {
@@ -142,7 +136,7 @@ class Session {
     });
     // Live events that arrive before the join's answer wait in the stream for its snapshot.
     viewer.onEvent((event) => this.stream.push(event));
-    viewer.onLost((reason) => this.finish(`loopback connection lost (${reason})`));
+    viewer.onLost((reason) => this.finish(`dropped by the server (${reason})`));
     res.on("close", () => this.finish("consumer closed the stream"));
   }
 

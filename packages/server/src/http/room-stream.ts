@@ -4,8 +4,10 @@
  * a message, each `delta` appends) equals the final text, with no duplicate and no gap — whatever
  * order, duplication or loss the live events arrive with, and across reconnects (Last-Event-ID).
  *
- * Inputs are handled one at a time, in arrival order; live events pushed before `start` wait
- * for the snapshot and are then merged with it (seqs it already covers are dropped).
+ * The delivery rule is RoomLog's (it keeps no texts here: the consumer holds them); this class
+ * sequences its actions (resumes, fresh snapshots) and sends its changes as SSE events. Inputs
+ * are handled one at a time, in arrival order; live events pushed before `start` wait for the
+ * snapshot and are then merged with it (seqs it already covers are dropped).
  */
 import { isFinalStatus } from "@tokencast/protocol";
 import type {
@@ -18,8 +20,11 @@ import type {
   ResumeResult,
   RoomUpdatedEvent,
 } from "@tokencast/protocol";
+import { RoomLog, type LogAction, type LogChange } from "@tokencast/sdk/log";
 import { parsePosition, positionId, type StreamPosition } from "./sse-event-id.ts";
 import type { SseEvent } from "./sse-writer.ts";
+
+export { endOf } from "@tokencast/sdk/log";
 
 export type LiveEvent =
   | { type: "message"; message: Message }
@@ -41,7 +46,10 @@ export interface RoomStreamDeps {
   snapshot(): Promise<Message[]>;
   /** Resolves once the consumer can take more (what it has not read yet is under a bound). */
   drained(): Promise<void>;
-  /** The stream cannot go on (a snapshot or resume failed, the consumer is too slow): end it; the consumer reconnects. */
+  /**
+   * The stream cannot go on (a snapshot or resume failed, the consumer is too slow): end it; the
+   * consumer reconnects.
+   */
   fail(error: unknown): void;
   /** Live events waiting for a consumer that does not keep up, in bytes; past this it is cut off. */
   maxPendingBytes: number;
@@ -52,27 +60,15 @@ export class SlowConsumerError extends Error {
   override name = "SlowConsumerError";
 }
 
-/** What has been sent of a message. */
-interface Track {
-  /** The consumer's text of it covers deltas 1..seq. */
-  seq: number;
-  /** Its end (or the final message) was sent: nothing more goes out for it. */
-  final: boolean;
-  /** The message as last sent, without its text: tells a changed re-send from a duplicate. */
-  signature?: string;
-}
-
 interface Initial {
   messages: Message[];
   lastEventId: string | undefined;
 }
 
-/** Tracks kept for messages that are over; the oldest are forgotten past this (a long-lived stream). */
-const MAX_FINAL_TRACKS = 5000;
-
 export class RoomStream {
-  private readonly tracks = new Map<string, Track>();
-  private finalCount = 0;
+  private readonly log = new RoomLog({ keepTexts: false, onChange: (change) => this.outbox.push(sseEventOf(change)) });
+  /** What the log's last changes make the consumer receive, sent at its pace (`flush`). */
+  private readonly outbox: SseEvent[] = [];
   private tail: Promise<void>;
   /** Approximate bytes of the live events pushed and not handled yet. */
   private pendingBytes = 0;
@@ -89,6 +85,8 @@ export class RoomStream {
   /** The join snapshot (oldest first), and where the consumer's previous stream stopped, if anywhere. */
   start(messages: Message[], lastEventId: string | undefined): void {
     this.begin({ messages, lastEventId });
+    // The resolver holds its promise, and the promise the snapshot: let both go once it is applied.
+    this.begin = () => undefined;
   }
 
   push(event: LiveEvent): void {
@@ -98,7 +96,8 @@ export class RoomStream {
     // A burst handled at once is fine; events piling up while the consumer is behind are not.
     if (this.waitingForConsumer && this.pendingBytes > this.deps.maxPendingBytes) {
       this.stopped = true;
-      return this.deps.fail(new SlowConsumerError(`more than ${this.deps.maxPendingBytes} bytes of events waiting for the consumer`));
+      const limit = this.deps.maxPendingBytes;
+      return this.deps.fail(new SlowConsumerError(`more than ${limit} bytes of events waiting for the consumer`));
     }
     this.tail = this.guard(this.tail.then(() => this.handleInTurn(event, bytes)));
   }
@@ -140,36 +139,37 @@ export class RoomStream {
 
   private async applyInitial({ messages, lastEventId }: Initial): Promise<void> {
     if (lastEventId !== undefined && !this.seed(messages, parsePosition(lastEventId))) {
-      this.deps.comment(`Last-Event-ID ${lastEventId} is not in this room's history (trimmed or expired): sending all of it`);
+      const why = "is not in this room's history (trimmed or expired): sending all of it";
+      this.deps.comment(`Last-Event-ID ${lastEventId} ${why}`);
     }
     await this.applySnapshot(messages);
   }
 
   /**
-   * Marks what a consumer resuming at `position` already has: every message up to it as in the
-   * snapshot (one answer streams at a time, so those before it are complete), and that message
-   * through the given seq. Returns false when the message is not in the snapshot.
+   * Tells the log what a consumer resuming at `position` already has: every message up to it as
+   * in the snapshot (one answer streams at a time, so those before it are complete), and that
+   * message through the given seq. Returns false when the message is not in the snapshot.
    */
   private seed(messages: Message[], position: StreamPosition | undefined): boolean {
     const index = position ? messages.findIndex((m) => m.id === position.messageId) : -1;
     if (!position || index < 0) return false;
-    for (const message of messages.slice(0, index)) this.track(message, message.seq, isFinalStatus(message.status));
+    for (const message of messages.slice(0, index)) this.log.assume(message);
     const message = messages[index]!;
-    if ("end" in position) this.track(message, message.seq, isFinalStatus(message.status));
-    else this.track(message, position.seq, false);
+    this.log.assume("end" in position ? message : upTo(message, position.seq));
     return true;
   }
 
   private async handle(event: LiveEvent): Promise<void> {
     switch (event.type) {
       case "message":
-        return this.onMessage(event.message);
+        return this.run(this.log.applyMessage(event.message));
       case "delta":
-        return this.onDelta(event.delta);
+        return this.run(this.log.applyDelta(event.delta));
       case "end":
-        return this.onEnd(event.end);
+        return this.run(this.log.applyEnd(event.end));
       case "reasoning":
-        return this.onReasoning(event.reasoning);
+        this.log.applyReasoning(event.reasoning);
+        return this.flush();
       case "presence":
         return this.deps.send({ event: "presence", data: event.presence });
       case "room":
@@ -177,65 +177,15 @@ export class RoomStream {
       case "queue":
         return this.deps.send({ event: "queue", data: event.queue });
       case "resync":
-        return this.applySnapshot(await this.deps.snapshot());
+        return this.refresh();
     }
   }
 
-  /** A snapshot (first or fresh): new messages whole, known ones completed from the log. */
+  /** A snapshot (first or fresh), in order: each message caught up before the next is sent. */
   private async applySnapshot(messages: Message[]): Promise<void> {
     for (const message of messages) {
       if (this.stopped) return;
-      const track = this.tracks.get(message.id);
-      if (!track) this.sendWhole(message);
-      else if (!track.final) await this.catchUp(message, track);
-      await this.drained();
-    }
-  }
-
-  /** A known message from a snapshot: the deltas the consumer lacks, then its end if it is over. */
-  private async catchUp(message: Message, track: Track): Promise<void> {
-    if (message.seq > track.seq) await this.fill(message.id, track);
-    // The log could not fill the gap (trimmed or expired): the whole message replaces the consumer's.
-    if (message.seq > track.seq) return this.sendWhole(message);
-    if (isFinalStatus(message.status)) this.sendEnd(endOf(message));
-  }
-
-  private onMessage(message: Message): void {
-    const track = this.tracks.get(message.id);
-    if (track && (track.final || message.seq < track.seq)) return;
-    if (track && message.seq === track.seq && signature(message) === track.signature) return;
-    // New, or changed (e.g. no longer queued): its text covers every delta through its seq.
-    this.sendWhole(message);
-  }
-
-  private async onDelta(delta: DeltaEvent): Promise<void> {
-    const track = this.tracks.get(delta.messageId);
-    if (!track || track.final || delta.seq <= track.seq) return;
-    if (delta.seq > track.seq + 1) await this.fill(delta.messageId, track);
-    if (delta.seq === track.seq + 1) this.sendDelta(delta.messageId, track, delta);
-    else if (delta.seq > track.seq + 1) await this.refresh();
-  }
-
-  private async onEnd(end: EndEvent): Promise<void> {
-    const track = this.tracks.get(end.messageId);
-    if (!track || track.final) return;
-    if (end.seq > track.seq) await this.fill(end.messageId, track);
-    if (end.seq > track.seq) return this.refresh();
-    this.sendEnd(end);
-  }
-
-  private onReasoning(reasoning: ReasoningEvent): void {
-    const track = this.tracks.get(reasoning.messageId);
-    if (!track || track.final) return;
-    this.deps.send({ event: "reasoning", data: { messageId: reasoning.messageId, text: reasoning.text } });
-  }
-
-  /** Sends the logged deltas that follow what the consumer has. */
-  private async fill(messageId: string, track: Track): Promise<void> {
-    const { deltas } = await this.deps.resume(messageId, track.seq);
-    for (const delta of deltas) {
-      if (this.stopped) return;
-      if (delta.seq === track.seq + 1) this.sendDelta(messageId, track, delta);
+      await this.run(this.log.catchUp(message));
       await this.drained();
     }
   }
@@ -245,47 +195,56 @@ export class RoomStream {
     await this.applySnapshot(await this.deps.snapshot());
   }
 
-  private sendWhole(message: Message): void {
-    const final = isFinalStatus(message.status);
-    this.deps.send({ event: "message", id: positionId(message.id, final ? "end" : message.seq), data: message });
-    this.track(message, message.seq, final);
-  }
-
-  private sendDelta(messageId: string, track: Track, delta: { seq: number; text: string }): void {
-    this.deps.send({ event: "delta", id: positionId(messageId, delta.seq), data: { messageId, seq: delta.seq, text: delta.text } });
-    track.seq = delta.seq;
-  }
-
-  private sendEnd(end: EndEvent): void {
-    this.deps.send({ event: "end", id: positionId(end.messageId, "end"), data: end });
-    const track = this.tracks.get(end.messageId);
-    if (track) this.finish(end.messageId, track);
-  }
-
-  private track(message: Message, seq: number, final: boolean): void {
-    const track: Track = { seq, final: false, signature: signature(message) };
-    this.tracks.set(message.id, track);
-    if (final) this.finish(message.id, track);
-  }
-
-  private finish(messageId: string, track: Track): void {
-    if (track.final) return;
-    track.final = true;
-    track.signature = undefined;
-    // Re-inserted last, so that the oldest finished messages are the first forgotten.
-    this.tracks.delete(messageId);
-    this.tracks.set(messageId, track);
-    if (++this.finalCount > MAX_FINAL_TRACKS) this.forgetOldest();
-  }
-
-  private forgetOldest(): void {
-    for (const [id, track] of this.tracks) {
-      if (!track.final) continue;
-      this.tracks.delete(id);
-      this.finalCount--;
-      return;
+  /**
+   * Sends what the log's changes made, then carries out what it asks for. An `expect-end` needs
+   * nothing: the end follows live, or comes with the snapshot of the consumer's next connection.
+   */
+  private async run(actions: LogAction[]): Promise<void> {
+    await this.flush();
+    for (const action of actions) {
+      if (this.stopped) return;
+      if (action.type === "resume") await this.resume(action);
+      if (action.type === "resync") await this.refresh();
     }
   }
+
+  private async resume({ messageId, afterSeq, requestId }: Extract<LogAction, { type: "resume" }>): Promise<void> {
+    const result = await this.deps.resume(messageId, afterSeq);
+    if (this.stopped) return;
+    await this.run(this.log.applyResume(requestId, messageId, result));
+  }
+
+  /** Sends the outbox, waiting for the consumer between events (a resume may bring many deltas). */
+  private async flush(): Promise<void> {
+    for (let event = this.outbox.shift(); event; event = this.outbox.shift()) {
+      if (this.stopped) return void this.outbox.splice(0);
+      this.deps.send(event);
+      if (this.outbox.length > 0) await this.drained();
+    }
+  }
+}
+
+function sseEventOf(change: LogChange): SseEvent {
+  switch (change.type) {
+    case "message": {
+      const { message } = change;
+      const at = isFinalStatus(message.status) ? "end" : message.seq;
+      return { event: "message", id: positionId(message.id, at), data: message };
+    }
+    case "delta": {
+      const { messageId, seq, text } = change;
+      return { event: "delta", id: positionId(messageId, seq), data: { messageId, seq, text } };
+    }
+    case "end":
+      return { event: "end", id: positionId(change.end.messageId, "end"), data: change.end };
+    case "reasoning":
+      return { event: "reasoning", data: { messageId: change.messageId, text: change.text } };
+  }
+}
+
+/** A message as a consumer at `seq` of it has it: deltas 1..seq, not ended. */
+function upTo(message: Message, seq: number): Message {
+  return { ...message, seq, status: isFinalStatus(message.status) ? "streaming" : message.status };
 }
 
 /** Frame bytes of an event besides its text (ids, names, the message's other fields). */
@@ -297,23 +256,3 @@ function approximateBytes(event: LiveEvent): number {
   return EVENT_OVERHEAD_BYTES;
 }
 
-/** The message without its text (which grows with every delta). */
-function signature(message: Message): string {
-  return JSON.stringify({ ...message, text: undefined });
-}
-
-/** The `chat:end` a consumer would have received for a message that ended. */
-export function endOf(message: Message): EndEvent {
-  const { id, roomId, seq, status, finishReason, error, usage, stoppedBy, stopReason } = message;
-  return {
-    roomId,
-    messageId: id,
-    seq,
-    status,
-    ...(finishReason !== undefined ? { finishReason } : {}),
-    ...(error !== undefined ? { error } : {}),
-    ...(usage !== undefined ? { usage } : {}),
-    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
-    ...(stopReason !== undefined ? { stopReason } : {}),
-  };
-}

@@ -4,10 +4,14 @@
  * before it (`room:history`) until its message is in, so that resuming still skips nothing.
  */
 import type { JoinPayload, Message } from "@tokencast/protocol";
-import type { LoopbackViewer } from "./loopback-viewer.ts";
+import type { RoomViewer } from "./room-viewer.ts";
 import { parsePosition } from "./sse-event-id.ts";
 
-export async function snapshotSince(viewer: LoopbackViewer, join: JoinPayload, lastEventId: string | undefined): Promise<Message[]> {
+export async function snapshotSince(
+  viewer: RoomViewer,
+  join: JoinPayload,
+  lastEventId: string | undefined,
+): Promise<Message[]> {
   const joined = await viewer.join(join);
   const resumeAt = parsePosition(lastEventId)?.messageId;
   let messages = joined.messages;

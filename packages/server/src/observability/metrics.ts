@@ -4,6 +4,8 @@ import type { Metrics } from "../core/ports.ts";
 /** What the gauges read at scrape time. */
 export interface LiveCounts {
   sockets(): number;
+  /** SSE streams watching rooms (members in process, not sockets). */
+  sseViewers(): number;
   /** Rooms with members connected to this node. */
   rooms(): number;
 }
@@ -26,9 +28,11 @@ const RATE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 export function createMetrics(): PromMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
-  let counts: LiveCounts = { sockets: () => 0, rooms: () => 0 };
+  let counts: LiveCounts = { sockets: () => 0, sseViewers: () => 0, rooms: () => 0 };
   const registers = [registry];
   new Gauge({ name: `${PREFIX}connected_sockets`, help: "Socket.IO connections to this node.", registers, collect() { this.set(counts.sockets()); } });
+  const sseHelp = "SSE streams watching rooms on this node.";
+  new Gauge({ name: `${PREFIX}sse_viewers`, help: sseHelp, registers, collect() { this.set(counts.sseViewers()); } });
   new Gauge({ name: `${PREFIX}rooms`, help: "Rooms with members connected to this node.", registers, collect() { this.set(counts.rooms()); } });
   const m = {
     active: new Gauge({ name: `${PREFIX}answers_active`, help: "Answers streaming from the LLM on this node.", registers }),

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { Ack, ErrorPayload } from "@tokencast/protocol";
-import { toErrorPayload } from "../core/errors.ts";
+import type { Ack } from "@tokencast/protocol";
+import { AppError, toErrorPayload } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 
 type Handler<P, R> = (payload: P) => Promise<R>;
@@ -28,15 +28,20 @@ async function run<S extends z.ZodType, R extends object>(
   payload: unknown,
   logger: Logger,
 ): Promise<Ack<R>> {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) return { ok: false, error: invalidPayload(parsed.error) };
   try {
-    return { ok: true, ...(await handler(parsed.data)) };
+    return { ok: true, ...(await handler(validPayload(schema, payload))) };
   } catch (error) {
-    const payload = toErrorPayload(error);
-    if (payload.code === "internal_error") logger.error({ err: error, ...roomOf(parsed.data) }, "event handler failed");
-    return { ok: false, error: payload };
+    const answer = toErrorPayload(error);
+    if (answer.code === "internal_error") logger.error({ err: error, ...roomOf(payload) }, "event handler failed");
+    return { ok: false, error: answer };
   }
+}
+
+/** The payload as `schema` reads it; throws `invalid_payload` saying where it is wrong. */
+export function validPayload<S extends z.ZodType>(schema: S, payload: unknown): z.infer<S> {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) throw new AppError("invalid_payload", invalidPayload(parsed.error));
+  return parsed.data;
 }
 
 function reply<R>(ack: ((r: Ack<R>) => void) | undefined, response: Ack<R>, logger: Logger): void {
@@ -54,8 +59,8 @@ function roomOf(payload: unknown): { roomId?: string } {
   return typeof roomId === "string" ? { roomId } : {};
 }
 
-function invalidPayload(error: z.ZodError): ErrorPayload {
+function invalidPayload(error: z.ZodError): string {
   const issue = error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-  return { code: "invalid_payload", message: `Invalid payload. ${where}${issue?.message ?? "unexpected shape"}` };
+  return `Invalid payload. ${where}${issue?.message ?? "unexpected shape"}`;
 }

@@ -5,6 +5,7 @@
  */
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Ack } from "@tokencast/protocol";
+import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import type { Limiters } from "../core/ports.ts";
 import type { IoSocket } from "./types.ts";
@@ -76,11 +77,14 @@ export function limitEvents(socket: IoSocket, limits: EventLimits, ip: string) {
       if (waitMs === undefined) return next();
       const ack = packet.at(-1);
       if (typeof ack !== "function") return;
-      const response: Ack<object> = {
-        ok: false,
-        error: { code: "rate_limited", message: `Too many requests; wait ${Math.ceil(waitMs / 1000)} s.`, retryAfter: Math.ceil(waitMs / 1000) },
-      };
+      const response: Ack<object> = { ok: false, error: tooManyEvents(waitMs).toPayload() };
       (ack as (response: Ack<object>) => void)(response);
     });
   };
+}
+
+/** The refusal of an event over the limits: `rate_limited`, with how long to wait. */
+export function tooManyEvents(waitMs: number): AppError {
+  const retryAfter = Math.ceil(waitMs / 1000);
+  return new AppError("rate_limited", `Too many requests; wait ${retryAfter} s.`, { retryAfter });
 }

@@ -11,11 +11,11 @@ import {
   typingPayloadSchema,
   updateRoomPayloadSchema,
 } from "@tokencast/protocol";
-import type { JoinPayload } from "@tokencast/protocol";
-import type { Logger, MemberAccess } from "../core/ports.ts";
+import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
 import type { Meter } from "./byte-budget.ts";
 import { handle } from "./handle.ts";
+import { enterRoom } from "./room-entry.ts";
 import type { IoSocket } from "./types.ts";
 import { refuseUnknownEvents } from "./unknown-events.ts";
 
@@ -26,25 +26,7 @@ import { refuseUnknownEvents } from "./unknown-events.ts";
 export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, logger: Logger, meter: Meter): void {
   const log = logger.child({ socketId: socket.id });
 
-  socket.on(
-    "room:join",
-    handle(joinPayloadSchema, (payload) => meter(async () => {
-      const admission = await rooms.admit(payload); // a refused join (private room, bad token) never sees the room's events
-      // Join the broadcast room BEFORE reading the snapshot: a delta appended meanwhile is then
-      // either in the snapshot or delivered live (the client drops seqs it already has).
-      await socket.join(payload.roomId);
-      try {
-        const joined = await rooms.join(socket.id, payload, admission);
-        // Kept where every node can see it (fetchSockets), so the owner can drop withdrawn
-        // invitations, or share-link members when the room goes private.
-        socket.data.access = { ...socket.data.access, [payload.roomId]: accessOf(payload) };
-        return joined;
-      } catch (error) {
-        await socket.leave(payload.roomId);
-        throw error;
-      }
-    }), log),
-  );
+  socket.on("room:join", handle(joinPayloadSchema, (payload) => meter(() => enterRoom(rooms, socket, payload)), log));
 
   socket.on(
     "room:leave",
@@ -72,10 +54,6 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
 
   socket.on("disconnect", () => rooms.disconnect(socket.id));
   refuseUnknownEvents(socket);
-}
-
-function accessOf(payload: JoinPayload): MemberAccess {
-  return { ...(payload.token !== undefined ? { token: payload.token } : {}), ...(payload.key !== undefined ? { key: true } : {}) };
 }
 
 /** A handler that answers nothing but success: its ack result is `{}`. */

@@ -4,7 +4,6 @@ import type { Logger } from "../core/ports.ts";
 import { originAllowed, type CorsOrigins } from "../http/security.ts";
 import type { RoomService } from "../core/room-service.ts";
 import { clientIp } from "./client-ip.ts";
-import { loopbackClientIp } from "./loopback-identity.ts";
 import { unmetered, type ByteBudget } from "./byte-budget.ts";
 import { limitEvents, type EventLimits } from "./rate-limits.ts";
 import { registerSocketHandlers } from "./socket-handlers.ts";
@@ -46,7 +45,7 @@ export interface EdgeLimits {
 export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, limits?: EdgeLimits): void {
   io.on("connection", (socket) => {
     const { address, headers } = socket.handshake;
-    const ip = loopbackClientIp(headers) ?? clientIp(address, headers["x-forwarded-for"], limits?.trustedHops ?? 0);
+    const ip = clientIp(address, headers["x-forwarded-for"], limits?.trustedHops ?? 0);
     rooms.connect(socket.id, ip);
     if (limits) {
       socket.use(limitEvents(socket, limits.events, ip));

@@ -1,3 +1,5 @@
+import { callSafely } from "./listener.ts";
+
 /** Subscriber callbacks, batched: however many changes happen in one task, listeners run once after it. */
 export class ChangeNotifier {
   private readonly listeners = new Set<() => void>();
@@ -13,16 +15,7 @@ export class ChangeNotifier {
     this.queued = true;
     queueMicrotask(() => {
       this.queued = false;
-      for (const listener of [...this.listeners]) callSafely(listener);
+      for (const listener of [...this.listeners]) callSafely(listener, undefined);
     });
-  }
-}
-
-function callSafely(listener: () => void): void {
-  try {
-    listener();
-  } catch (error) {
-    // One failing subscriber must not starve the others; report it and go on.
-    console.error("RoomConnection subscriber failed", error);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The transport half of the framework-free socket layer: one Socket.IO connection to one room.
  * It joins on every (re)connect, keeps the room's messages exactly in sync with the server's log
- * (via RoomLog) and tells subscribers when anything changed. RoomConnection extends it with
- * the room's product features (keys, roles, settings, typing, queue). No DOM imports.
+ * (via RoomLog) and tells subscribers when anything changed. `connectRoom` (room-client.ts) extends
+ * it with typed events; the web client's RoomConnection with the room's product features (roles,
+ * settings, typing, queue). No DOM imports, no Node built-ins.
  */
 import { io } from "socket.io-client";
 import type {
@@ -29,10 +30,10 @@ import {
   RESYNC_INTERVAL_MS,
   STALL_AFTER_MS,
   STALL_CHECK_MS,
-} from "./connection-types.ts";
-import type { ConnectionState, ConnectionStats, RoomConnectionOptions } from "./connection-types.ts";
-import { RoomLog } from "@tokencast/sdk";
-import type { LogAction } from "@tokencast/sdk";
+} from "./sync-types.ts";
+import type { ConnectionState, ConnectionStats, RoomSyncOptions } from "./sync-types.ts";
+import { RoomLog } from "./room-log.ts";
+import type { LogAction, LogChange } from "./room-log.ts";
 import { RequestError, request, toRequestError } from "./socket-request.ts";
 import type { ResultOf, RoomSocket } from "./socket-request.ts";
 import { ChangeNotifier } from "./change-notifier.ts";
@@ -62,7 +63,10 @@ export class RoomSync {
   private olderRetryAt = 0;
 
   protected currentState: ConnectionState = "connecting";
-  private readonly log = new RoomLog(this.stats);
+  /** The key and token every join carries; RoomConnection drops one the server refused. */
+  protected key: string | undefined;
+  protected token: string | undefined;
+  private readonly log = new RoomLog({ stats: this.stats, onChange: (change) => this.onLogChange(change) });
   private readonly changes = new ChangeNotifier();
   private readonly timers = new TimerSet();
   private readonly resumeAttempts = new Map<string, number>();
@@ -77,7 +81,9 @@ export class RoomSync {
   private lastEventAt = 0;
   private stallTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(protected readonly options: RoomConnectionOptions) {
+  constructor(protected readonly options: RoomSyncOptions) {
+    this.key = options.key;
+    this.token = options.token;
     const socketOptions = { autoConnect: false, forceNew: true, ...options.socketOptions };
     this.socket = options.url ? io(options.url, socketOptions) : io(socketOptions);
     this.bindSocket();
@@ -234,9 +240,14 @@ export class RoomSync {
     }
   }
 
-  /** What every join (first, reconnect, resync) sends. */
+  /** What every join (first, reconnect, resync) sends: who, and the key, token and wished role if any. */
   protected joinPayload(): JoinPayload {
-    return { roomId: this.roomId, name: this.name };
+    const { role } = this.options;
+    const payload: JoinPayload = { roomId: this.roomId, name: this.name };
+    if (this.key) payload.key = this.key;
+    if (this.token) payload.token = this.token;
+    if (role) payload.role = role;
+    return payload;
   }
 
   protected onJoined(result: JoinResult): void {
@@ -371,7 +382,7 @@ export class RoomSync {
     throw new RequestError({ code: "not_in_room", message }, true);
   }
 
-  private setState(state: ConnectionState): void {
+  protected setState(state: ConnectionState): void {
     if (this.currentState === state) return;
     this.currentState = state;
     this.notify();
@@ -379,5 +390,10 @@ export class RoomSync {
 
   protected notify(): void {
     this.changes.notify();
+  }
+
+  /** Each change of the log, as it happens (RoomClient turns them into events); nothing here. */
+  protected onLogChange(_change: LogChange): void {
+    // The web client reads the whole list after `subscribe` notifications instead.
   }
 }

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RequestError, RoomConnection } from "./room-connection.ts";
+import { RoomSync } from "./room-sync.ts";
+import { RequestError } from "./socket-request.ts";
 import { FakeRoomServer, until } from "./testing/fake-room-server.ts";
 import { answer, question } from "./testing/test-messages.ts";
 
 const FAST = { transports: ["websocket"], reconnectionDelay: 20, reconnectionDelayMax: 50 };
 
 let server: FakeRoomServer;
-const open: RoomConnection[] = [];
+const open: RoomSync[] = [];
 
 beforeEach(async () => {
   server = await new FakeRoomServer().start();
@@ -17,20 +18,20 @@ afterEach(async () => {
   await server.stop();
 });
 
-async function live(name = "ada"): Promise<RoomConnection> {
-  const connection = new RoomConnection({ url: server.url, roomId: server.roomId, name, socketOptions: FAST });
+async function live(name = "ada"): Promise<RoomSync> {
+  const connection = new RoomSync({ url: server.url, roomId: server.roomId, name, socketOptions: FAST });
   open.push(connection);
   connection.connect();
   await until(() => connection.state === "live", `${name} to be live`);
   return connection;
 }
 
-describe("RoomConnection", () => {
+describe("RoomSync", () => {
   it("joins, takes the snapshot and notifies subscribers", async () => {
     server.addMessage(question("q"));
     server.addMessage(answer("a", { createdAt: 1_001 }));
     server.delta("a", "Hello");
-    const connection = new RoomConnection({ url: server.url, roomId: server.roomId, name: "ada", socketOptions: FAST });
+    const connection = new RoomSync({ url: server.url, roomId: server.roomId, name: "ada", socketOptions: FAST });
     open.push(connection);
     let calls = 0;
     connection.subscribe(() => calls++);
@@ -120,7 +121,7 @@ describe("RoomConnection", () => {
 
   it("goes offline with lastError when the join is refused for good", async () => {
     server.joinFailures.push({ code: "invalid_payload", message: "Invalid payload. name: too long" });
-    const connection = new RoomConnection({ url: server.url, roomId: server.roomId, name: "ada", socketOptions: FAST });
+    const connection = new RoomSync({ url: server.url, roomId: server.roomId, name: "ada", socketOptions: FAST });
     open.push(connection);
     connection.connect();
     await until(() => connection.state === "offline", "offline");
@@ -148,7 +149,7 @@ describe("RoomConnection", () => {
   });
 
   it("goes offline when reconnection gives up, and connect() tries again", async () => {
-    const connection = new RoomConnection({
+    const connection = new RoomSync({
       url: server.url,
       roomId: server.roomId,
       name: "ada",
