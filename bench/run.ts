@@ -8,7 +8,8 @@
  *   BENCH_VIEWERS=200 pnpm bench                 a smaller audience
  *   BENCH_PIN=1 pnpm bench                       server on CPU 0, load generators on the others
  *   pnpm bench soak [--minutes 5 --viewers 500 --rooms 50]   the soak (opt-in, bench/scenarios/soak.ts)
- *   pnpm bench abuse [--viewers 200 --flood 60 --hog 10 --storm 10]   one hostile IP vs 200 viewers (bench/scenarios/abuse.ts)
+ *   pnpm bench abuse [--viewers 200 --flood 60 --hog 10 --storm 10]
+ *                                                one hostile IP vs 200 viewers (bench/scenarios/abuse.ts)
  */
 import os from "node:os";
 import type { Context, Row, ScenarioResult } from "./lib/context.ts";
@@ -39,7 +40,8 @@ const SCENARIOS: Record<ScenarioId, (ctx: Context) => Promise<ScenarioResult>> =
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const date = new Date().toISOString().slice(0, 10);
-  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${date}`;
+  const memory = `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  return `${cpu}, ${os.cpus().length} cores, ${memory}, Node ${process.version}, ${date}`;
 }
 
 async function main(): Promise<void> {

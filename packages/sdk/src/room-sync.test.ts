@@ -51,7 +51,10 @@ describe("RoomSync", () => {
     server.delta("a", "one ");
     server.delta("a", "two");
     server.end("a", { finishReason: "stop" });
-    const message = await until(() => connection.getMessage("a")?.status === "done" && connection.getMessage("a"), "end");
+    const message = await until(
+      () => connection.getMessage("a")?.status === "done" && connection.getMessage("a"),
+      "end",
+    );
     expect(message).toMatchObject({ text: "one two", seq: 2, finishReason: "stop" });
   });
 
@@ -74,7 +77,10 @@ describe("RoomSync", () => {
     server.delta("a", "one ", connection.socket.id);
     server.delta("a", "two", connection.socket.id);
     server.end("a", { status: "stopped", stoppedBy: "bob" });
-    const message = await until(() => connection.getMessage("a")?.status === "stopped" && connection.getMessage("a"), "end");
+    const message = await until(
+      () => connection.getMessage("a")?.status === "stopped" && connection.getMessage("a"),
+      "end",
+    );
     expect(message).toMatchObject({ text: "one two", seq: 2, stoppedBy: "bob" });
   });
 

@@ -211,7 +211,8 @@ export class RoomSync {
     if (this.closed || reason === "io client disconnect") return this.goOffline();
     this.setState(this.stats.joins > 0 ? "reconnecting" : "connecting");
     // The server closed this socket on purpose (e.g. a slow viewer): socket.io will not retry by itself.
-    if (reason === "io server disconnect") this.timers.after(backoffDelay(1, 1_000, 10_000), () => this.socket.connect());
+    if (reason === "io server disconnect")
+      this.timers.after(backoffDelay(1, 1_000, 10_000), () => this.socket.connect());
   }
 
   private onConnectError(): void {
@@ -307,12 +308,23 @@ export class RoomSync {
    */
   async loadOlder(): Promise<void> {
     const oldest = this.log.list()[0];
-    if (!oldest || !this.moreHistory || this.loadingOlder || this.currentState !== "live" || Date.now() < this.olderRetryAt) return;
+    if (
+      !oldest ||
+      !this.moreHistory ||
+      this.loadingOlder ||
+      this.currentState !== "live" ||
+      Date.now() < this.olderRetryAt
+    )
+      return;
     const join = this.joinSeq;
     this.loadingOlder = true;
     this.notify();
     try {
-      const page = await this.call("room:history", { roomId: this.roomId, before: oldest.id, limit: HISTORY_PAGE_SIZE });
+      const page = await this.call("room:history", {
+        roomId: this.roomId,
+        before: oldest.id,
+        limit: HISTORY_PAGE_SIZE,
+      });
       if (join === this.joinSeq && this.log.prependOlder(oldest.id, page.messages)) this.moreHistory = page.more;
     } catch (error) {
       this.olderFailed(toRequestError(error));

@@ -60,7 +60,8 @@ export function createApp(deps: AppDeps): App {
   let draining = false;
   const metrics = deps.metrics ?? createMetrics();
   const upstream = upstreamProbe(config, source.demo, logger);
-  const requestIp = (req: IncomingMessage) => clientIp(req.socket.remoteAddress ?? "", req.headers["x-forwarded-for"], config.trustProxy);
+  const requestIp = (req: IncomingMessage) =>
+    clientIp(req.socket.remoteAddress ?? "", req.headers["x-forwarded-for"], config.trustProxy);
   const roomEvents = createRoomEvents({
     openViewer: (ip) => openRoomViewer(viewers, ip), // called per request, once everything below exists
     heartbeatMs: config.sse.heartbeatMs,
@@ -72,7 +73,12 @@ export function createApp(deps: AppDeps): App {
   const httpApp = createHttpApp({
     clientDir: config.clientDir,
     readiness: async () => ({ server: !draining, upstream: upstream?.reachable() ?? true, ...deps.readiness?.() }),
-    status: () => ({ node: config.nodeId, rooms: rooms.roomCount(), activeAnswers: rooms.activeCount(), demo: source.demo }),
+    status: () => ({
+      node: config.nodeId,
+      rooms: rooms.roomCount(),
+      activeAnswers: rooms.activeCount(),
+      demo: source.demo,
+    }),
     roomEvents: roomEvents.handler,
     roomsApi: roomsApi({ rooms: () => rooms, logger, creationLimit: limits.roomCreations }),
     metrics: metricsHandler(metrics.registry, config.metricsToken),
@@ -85,12 +91,20 @@ export function createApp(deps: AppDeps): App {
   if (adapter) io.adapter(adapter);
   const members = attachDirectMembers(io.of("/").adapter); // SSE viewers: room members in process
   const onCaughtUp = () => metrics.recorder.resync("slow_viewer");
-  const slowViewers = guardSlowViewers(io, { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp }, logger);
+  const slowViewers = guardSlowViewers(
+    io,
+    { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp },
+    logger,
+  );
   const rooms = createRoomService({ ...deps, metrics }, io, slowViewers);
   const sockets = () => io.of("/").sockets.size;
   metrics.watch({ sockets, sseViewers: () => members.count(), rooms: () => rooms.localRooms().length });
   const events = createEventLimits(config.rateLimits, logger, deps.limiters);
-  const bytes = createByteBudget({ ...config.byteLimits, replyBytes: config.joinHistory.maxBytes }, logger, deps.limiters);
+  const bytes = createByteBudget(
+    { ...config.byteLimits, replyBytes: config.joinHistory.maxBytes },
+    logger,
+    deps.limiters,
+  );
   attachRooms(io, rooms, logger, { events, bytes, trustedHops: config.trustProxy });
   const viewers: RoomViewerDeps = { rooms, members, events, bytes, logger };
   const upkeep = new Upkeep(rooms.upkeepTasks(), logger);
@@ -133,7 +147,11 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
-function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServer, slowViewers: SlowViewerGuard): RoomService {
+function createRoomService(
+  deps: AppDeps & { metrics: PromMetrics },
+  io: IoServer,
+  slowViewers: SlowViewerGuard,
+): RoomService {
   const { config, logger, store, locks, directory, source, adapter, records, queue, slots } = deps;
   return new RoomService({
     store,
@@ -150,12 +168,23 @@ function createRoomService(deps: AppDeps & { metrics: PromMetrics }, io: IoServe
     ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
     tokens: new RoomTokens(config.tokenSecret),
     budgets: {
-      adhocRooms: actionBudget({ perWindow: config.budgets.adhocRoomsPerHour, windowSeconds: 3600, name: "adhoc-rooms" }, logger, deps.limiters),
-      answers: actionBudget({ perWindow: config.budgets.answersPerMinute, windowSeconds: 60, name: "answers" }, logger, deps.limiters),
+      adhocRooms: actionBudget(
+        { perWindow: config.budgets.adhocRoomsPerHour, windowSeconds: 3600, name: "adhoc-rooms" },
+        logger,
+        deps.limiters,
+      ),
+      answers: actionBudget(
+        { perWindow: config.budgets.answersPerMinute, windowSeconds: 60, name: "answers" },
+        logger,
+        deps.limiters,
+      ),
     },
     voterIds: new VoterIds(voterSecretOf(config.tokenSecret, deps.voterSecret)),
     buildTurns: (history, systemPrompt) =>
-      buildTurns(history, { systemPrompt: systemPrompt ?? config.llm.systemPrompt, budgetChars: config.llm.historyChars }),
+      buildTurns(history, {
+        systemPrompt: systemPrompt ?? config.llm.systemPrompt,
+        budgetChars: config.llm.historyChars,
+      }),
     limits: {
       maxTextLength: config.rooms.maxTextLength,
       coalesceMs: config.rooms.coalesceMs,
@@ -176,7 +205,12 @@ function voterSecretOf(tokenSecret: string | undefined, shared: VoterSecret | un
 /** Watches the LLM server for /readyz; none for the demo model (always ready). */
 function upstreamProbe(config: Config, demo: boolean, logger: Logger): UpstreamProbe | undefined {
   if (demo || !config.llm.baseUrl) return undefined;
-  return createUpstreamProbe({ baseUrl: config.llm.baseUrl, everyMs: UPSTREAM_PROBE_EVERY_MS, timeoutMs: UPSTREAM_PROBE_TIMEOUT_MS, logger });
+  return createUpstreamProbe({
+    baseUrl: config.llm.baseUrl,
+    everyMs: UPSTREAM_PROBE_EVERY_MS,
+    timeoutMs: UPSTREAM_PROBE_TIMEOUT_MS,
+    logger,
+  });
 }
 
 /** Closes every client connection and event stream (new streams are refused): they reconnect elsewhere. */

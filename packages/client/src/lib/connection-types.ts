@@ -7,7 +7,10 @@ import type { VoterStore } from "./room-keys.ts";
 export type { ConnectionState, ConnectionStats } from "@tokencast/sdk";
 
 export interface RoomConnectionOptions extends RoomSyncOptions {
-  /** The server refused `token` (`forbidden`, `token_expired`): the caller should forget it. The connection drops it. */
+  /**
+   * The server refused `token` (`forbidden`, `token_expired`): the caller should forget it. The connection
+   * drops it.
+   */
   onTokenRejected?: () => void;
   /** Where the signed voter id the server gives is kept; sent with every join (one vote per voter). */
   voter?: VoterStore;

@@ -58,7 +58,12 @@ export function createRoomEvents(options: RoomEventsOptions): RoomEvents {
   let closing = false;
   return {
     handler: (req, res) => {
-      if (closing) return refuse(res, new AppError("server_shutdown", "This server is restarting; reconnect in a moment."), options.logger);
+      if (closing)
+        return refuse(
+          res,
+          new AppError("server_shutdown", "This server is restarting; reconnect in a moment."),
+          options.logger,
+        );
       void serve(req, res, options, sessions);
     },
     close: async () => {
@@ -88,11 +93,15 @@ async function serve(req: Request, res: Response, options: RoomEventsOptions, se
 
 function readRequest(req: Request): EventsRequest | AppError {
   const roomId = roomIdSchema.safeParse(req.params.id);
-  if (!roomId.success) return new AppError("invalid_payload", `Invalid room id. ${roomId.error.issues[0]?.message ?? ""}`.trim());
+  if (!roomId.success)
+    return new AppError("invalid_payload", `Invalid room id. ${roomId.error.issues[0]?.message ?? ""}`.trim());
   const name = queryString(req, "name") ?? DEFAULT_NAME;
   const token = queryString(req, "token") ?? bearerToken(req.get("authorization"));
   const lastEventId = req.get("last-event-id") ?? queryString(req, "lastEventId");
-  return { join: { roomId: roomId.data, name, role: "viewer", ...(token !== undefined ? { token } : {}) }, lastEventId };
+  return {
+    join: { roomId: roomId.data, name, role: "viewer", ...(token !== undefined ? { token } : {}) },
+    lastEventId,
+  };
 }
 
 function queryString(req: Request, key: string): string | undefined {
@@ -142,7 +151,8 @@ class Session {
 
   /** Headers at once, then the history (from where the consumer stopped) and the live events. */
   open(messages: Parameters<RoomStream["start"]>[0]): void {
-    if (this.finished || this.res.destroyed) throw new AppError("server_shutdown", "The stream closed while joining the room.");
+    if (this.finished || this.res.destroyed)
+      throw new AppError("server_shutdown", "The stream closed while joining the room.");
     this.opened = true;
     this.req.socket.setNoDelay(true);
     this.req.socket.setTimeout(0);
@@ -190,8 +200,13 @@ class Session {
 
   private failed(error: unknown): void {
     const roomId = this.request.join.roomId;
-    if (error instanceof SlowConsumerError) this.options.logger.info({ roomId, reason: error.message }, "slow SSE consumer cut off (it resumes with Last-Event-ID)");
-    else this.options.logger.warn({ err: error, roomId }, "SSE stream could not go on; ending it (the consumer resumes)");
+    if (error instanceof SlowConsumerError)
+      this.options.logger.info(
+        { roomId, reason: error.message },
+        "slow SSE consumer cut off (it resumes with Last-Event-ID)",
+      );
+    else
+      this.options.logger.warn({ err: error, roomId }, "SSE stream could not go on; ending it (the consumer resumes)");
     this.finish("stream failed");
   }
 

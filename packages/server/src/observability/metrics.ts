@@ -30,21 +30,89 @@ export function createMetrics(): PromMetrics {
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
   let counts: LiveCounts = { sockets: () => 0, sseViewers: () => 0, rooms: () => 0 };
   const registers = [registry];
-  new Gauge({ name: `${PREFIX}connected_sockets`, help: "Socket.IO connections to this node.", registers, collect() { this.set(counts.sockets()); } });
+  new Gauge({
+    name: `${PREFIX}connected_sockets`,
+    help: "Socket.IO connections to this node.",
+    registers,
+    collect() {
+      this.set(counts.sockets());
+    },
+  });
   const sseHelp = "SSE streams watching rooms on this node.";
-  new Gauge({ name: `${PREFIX}sse_viewers`, help: sseHelp, registers, collect() { this.set(counts.sseViewers()); } });
-  new Gauge({ name: `${PREFIX}rooms`, help: "Rooms with members connected to this node.", registers, collect() { this.set(counts.rooms()); } });
+  new Gauge({
+    name: `${PREFIX}sse_viewers`,
+    help: sseHelp,
+    registers,
+    collect() {
+      this.set(counts.sseViewers());
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}rooms`,
+    help: "Rooms with members connected to this node.",
+    registers,
+    collect() {
+      this.set(counts.rooms());
+    },
+  });
   const m = {
-    active: new Gauge({ name: `${PREFIX}answers_active`, help: "Answers streaming from the LLM on this node.", registers }),
-    queued: new Gauge({ name: `${PREFIX}answers_queued`, help: "Answers on this node waiting for an LLM slot.", registers }),
-    answers: new Counter({ name: `${PREFIX}answers_total`, help: "Answers ended, by final status.", labelNames: ["status"], registers }),
-    firstToken: new Histogram({ name: `${PREFIX}time_to_first_token_seconds`, help: "From the upstream request to its first token.", buckets: LATENCY_BUCKETS, registers }),
-    tokens: new Counter({ name: `${PREFIX}upstream_tokens_total`, help: "Tokens (streamed text or reasoning events) read from the LLM.", registers }),
-    rate: new Histogram({ name: `${PREFIX}upstream_tokens_per_second`, help: "Each answer's token rate, first to last token.", buckets: RATE_BUCKETS, registers }),
-    delay: new Histogram({ name: `${PREFIX}token_to_viewer_delay_seconds`, help: "From an upstream token's arrival to the broadcast of the delta carrying it.", buckets: LATENCY_BUCKETS, registers }),
-    resyncs: new Counter({ name: `${PREFIX}resyncs_total`, help: "Viewers sent back to the log for what they missed, by reason.", labelNames: ["reason"], registers }),
-    upstreamErrors: new Counter({ name: `${PREFIX}upstream_errors_total`, help: "Answers failed by the LLM, by error code.", labelNames: ["code"], registers }),
-    redisErrors: new Counter({ name: `${PREFIX}redis_errors_total`, help: "Redis errors: connection errors by connection (command, subscriber), and failed commands (request).", labelNames: ["op"], registers }),
+    active: new Gauge({
+      name: `${PREFIX}answers_active`,
+      help: "Answers streaming from the LLM on this node.",
+      registers,
+    }),
+    queued: new Gauge({
+      name: `${PREFIX}answers_queued`,
+      help: "Answers on this node waiting for an LLM slot.",
+      registers,
+    }),
+    answers: new Counter({
+      name: `${PREFIX}answers_total`,
+      help: "Answers ended, by final status.",
+      labelNames: ["status"],
+      registers,
+    }),
+    firstToken: new Histogram({
+      name: `${PREFIX}time_to_first_token_seconds`,
+      help: "From the upstream request to its first token.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    tokens: new Counter({
+      name: `${PREFIX}upstream_tokens_total`,
+      help: "Tokens (streamed text or reasoning events) read from the LLM.",
+      registers,
+    }),
+    rate: new Histogram({
+      name: `${PREFIX}upstream_tokens_per_second`,
+      help: "Each answer's token rate, first to last token.",
+      buckets: RATE_BUCKETS,
+      registers,
+    }),
+    delay: new Histogram({
+      name: `${PREFIX}token_to_viewer_delay_seconds`,
+      help: "From an upstream token's arrival to the broadcast of the delta carrying it.",
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    resyncs: new Counter({
+      name: `${PREFIX}resyncs_total`,
+      help: "Viewers sent back to the log for what they missed, by reason.",
+      labelNames: ["reason"],
+      registers,
+    }),
+    upstreamErrors: new Counter({
+      name: `${PREFIX}upstream_errors_total`,
+      help: "Answers failed by the LLM, by error code.",
+      labelNames: ["code"],
+      registers,
+    }),
+    redisErrors: new Counter({
+      name: `${PREFIX}redis_errors_total`,
+      help: "Redis errors: connection errors by connection (command, subscriber), and failed commands (request).",
+      labelNames: ["op"],
+      registers,
+    }),
   };
   return {
     registry,

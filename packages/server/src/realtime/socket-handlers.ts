@@ -43,14 +43,46 @@ export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, log
 
   socket.on("chat:resume", handle(resumePayloadSchema, (payload) => rooms.resume(socket.id, payload), log));
 
-  socket.on("room:history", handle(historyPayloadSchema, (payload) => meter(() => rooms.history(socket.id, payload)), log));
-  socket.on("chat:regenerate", handle(regeneratePayloadSchema, (payload) => rooms.regenerate(socket.id, payload), log));
-  socket.on("room:update", handle(updateRoomPayloadSchema, (payload) => rooms.updateSettings(socket.id, payload), log));
-  socket.on("room:typing", handle(typingPayloadSchema, acked((payload) => rooms.typing(socket.id, payload)), log));
-  socket.on("queue:submit", handle(queueSubmitPayloadSchema, (payload) => rooms.submitQuestion(socket.id, payload), log));
-  socket.on("queue:vote", handle(questionPayloadSchema, (payload) => rooms.vote(socket.id, payload), log));
-  socket.on("queue:send", handle(questionPayloadSchema, (payload) => rooms.sendQuestion(socket.id, payload), log));
-  socket.on("queue:dismiss", handle(questionPayloadSchema, acked((payload) => rooms.dismissQuestion(socket.id, payload)), log));
+  socket.on(
+    "room:history",
+    handle(historyPayloadSchema, (payload) => meter(() => rooms.history(socket.id, payload)), log),
+  );
+  socket.on(
+    "chat:regenerate",
+    handle(regeneratePayloadSchema, (payload) => rooms.regenerate(socket.id, payload), log),
+  );
+  socket.on(
+    "room:update",
+    handle(updateRoomPayloadSchema, (payload) => rooms.updateSettings(socket.id, payload), log),
+  );
+  socket.on(
+    "room:typing",
+    handle(
+      typingPayloadSchema,
+      acked((payload) => rooms.typing(socket.id, payload)),
+      log,
+    ),
+  );
+  socket.on(
+    "queue:submit",
+    handle(queueSubmitPayloadSchema, (payload) => rooms.submitQuestion(socket.id, payload), log),
+  );
+  socket.on(
+    "queue:vote",
+    handle(questionPayloadSchema, (payload) => rooms.vote(socket.id, payload), log),
+  );
+  socket.on(
+    "queue:send",
+    handle(questionPayloadSchema, (payload) => rooms.sendQuestion(socket.id, payload), log),
+  );
+  socket.on(
+    "queue:dismiss",
+    handle(
+      questionPayloadSchema,
+      acked((payload) => rooms.dismissQuestion(socket.id, payload)),
+      log,
+    ),
+  );
 
   socket.on("disconnect", () => rooms.disconnect(socket.id));
   refuseUnknownEvents(socket);
