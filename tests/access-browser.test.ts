@@ -104,7 +104,10 @@ describe("a private room in the browser", () => {
     await stranger.goto(share);
     await stranger.getByPlaceholder("How others see you").fill("Sam");
     await stranger.getByRole("button", { name: "Join room" }).click();
-    await stranger.getByText(/private/i).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    await stranger
+      .getByText(/private/i)
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
     expect(pageErrors).toEqual([]);
     await closeContexts([owner, guest, late, stranger]);
   });

@@ -151,7 +151,10 @@ describe("the app", () => {
       await expect.poll(() => page.locator("body").innerText(), { timeout: UI_TIMEOUT_MS }).toContain(QUESTION);
     }
 
-    for (const [label, page] of [["owner", owner], ["viewer", viewer]] as const) {
+    for (const [label, page] of [
+      ["owner", owner],
+      ["viewer", viewer],
+    ] as const) {
       const text = await page.locator("body").innerText();
       expect(text, `${label}: the title as text`).toContain(TITLE);
       for (const name of [OWNER_NAME, VIEWER_NAME]) expect(text, `${label}: a member's name as text`).toContain(name);

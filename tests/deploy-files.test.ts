@@ -221,7 +221,9 @@ describe("Dockerfile and .dockerignore", () => {
   });
 
   it(".dockerignore keeps dependencies, build output, artifacts and git out of the context", () => {
-    const ignored = read(".dockerignore").split("\n").map((line) => line.trim());
+    const ignored = read(".dockerignore")
+      .split("\n")
+      .map((line) => line.trim());
     for (const entry of ["**/node_modules", "**/dist", "test-artifacts", ".git"]) expect(ignored).toContain(entry);
   });
 });

@@ -277,7 +277,13 @@ async function fireAll(socket: Socket, shots: Shot[], tally: Tally): Promise<voi
 }
 
 function rssBytes(pid: number): number {
-  return Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)]).toString().trim()) * 1024;
+  return (
+    Number(
+      execFileSync("ps", ["-o", "rss=", "-p", String(pid)])
+        .toString()
+        .trim(),
+    ) * 1024
+  );
 }
 
 function expectedAcks(shots: Shot[]): number {

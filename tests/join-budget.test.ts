@@ -131,10 +131,13 @@ describe("join history budget", () => {
 
   it("room:history pages from the newest back to the first message reproduce the history exactly once, in order", async () => {
     upstream.release("finish");
-    const messagesNow = await waitFor(async () => {
-      const messages = await transcript();
-      return messages.every((m) => m.status === "done") ? messages : undefined;
-    }, { what: "the last answer to end" });
+    const messagesNow = await waitFor(
+      async () => {
+        const messages = await transcript();
+        return messages.every((m) => m.status === "done") ? messages : undefined;
+      },
+      { what: "the last answer to end" },
+    );
     whole = messagesNow;
     const collected = [...joined.messages];
     let more = joined.moreHistory;

@@ -84,17 +84,23 @@ describe("LLM load", () => {
     }
     // Four stream; six wait in line, and their rooms see it.
     let most = 0;
-    await waitFor(() => {
-      most = Math.max(most, inFlight());
-      return fake.requests.length === 4 && queued.size === 6;
-    }, { what: "4 upstream requests and 6 queued answers" });
+    await waitFor(
+      () => {
+        most = Math.max(most, inFlight());
+        return fake.requests.length === 4 && queued.size === 6;
+      },
+      { what: "4 upstream requests and 6 queued answers" },
+    );
     expect(users).toHaveLength(10); // nothing of the refused questions was stored or shown
 
     fake.release("flood");
-    await waitFor(() => {
-      most = Math.max(most, inFlight());
-      return ends.length === 10;
-    }, { timeoutMs: 20_000, what: "the 10 answers to end" });
+    await waitFor(
+      () => {
+        most = Math.max(most, inFlight());
+        return ends.length === 10;
+      },
+      { timeoutMs: 20_000, what: "the 10 answers to end" },
+    );
     expect(most).toBeLessThanOrEqual(4);
     expect(fake.requests).toHaveLength(10);
     expect(ends.every((end) => end.status === "done")).toBe(true);
@@ -112,12 +118,15 @@ describe("LLM load", () => {
     viewer.close();
     const left = Date.now();
 
-    const answer = await waitFor(async () => {
-      const res = await fetch(`${node.url}/api/rooms/left-alone/transcript?format=json`);
-      const { messages } = (await res.json()) as { messages: Message[] };
-      const reply = messages.find((message) => message.id === ack.replyId);
-      return reply?.status === "stopped" ? reply : undefined;
-    }, { timeoutMs: GRACE_MS + 5000, what: "the abandoned answer to stop" });
+    const answer = await waitFor(
+      async () => {
+        const res = await fetch(`${node.url}/api/rooms/left-alone/transcript?format=json`);
+        const { messages } = (await res.json()) as { messages: Message[] };
+        const reply = messages.find((message) => message.id === ack.replyId);
+        return reply?.status === "stopped" ? reply : undefined;
+      },
+      { timeoutMs: GRACE_MS + 5000, what: "the abandoned answer to stop" },
+    );
     expect(Date.now() - left).toBeGreaterThanOrEqual(GRACE_MS - 100);
     expect(answer).toMatchObject({ status: "stopped", stopReason: "nobody_watching", text: "partial " });
     expect(answer.stoppedBy).toBeUndefined();

@@ -192,7 +192,9 @@ describe("two nodes behind nginx", () => {
     expect(fake.requests.length - requests).toBe(1);
 
     // Every polling request went to the one node that holds the session, and none was refused.
-    const polling = proxy().accessLog().filter((line) => line.includes("transport=polling"));
+    const polling = proxy()
+      .accessLog()
+      .filter((line) => line.includes("transport=polling"));
     expect(polling.length).toBeGreaterThan(1);
     for (const line of polling) {
       expect(line).toContain(`upstream=127.0.0.1:${sticky.port}`);
@@ -228,17 +230,15 @@ describe("two nodes behind nginx", () => {
     );
     const silenceStarted = Date.now();
 
-      const finals = await Promise.all(viewers.map((v, i) => ended(v, replies[i]!.replyId, SILENCE_MS + 15_000)));
-      // The silence really outlasted nginx's read timeout while the viewers waited.
-      expect(Date.now() - silenceStarted).toBeGreaterThan(readTimeout * 1000);
-      for (const final of finals) expect(final).toMatchObject({ status: "done", text: expectedText(TOKENS) });
-      expect(viewers.map(transportOf)).toEqual(["websocket", "polling"]);
-      expect(disconnects.map((d) => d.count)).toEqual([0, 0]);
-      expect(viewers.map((v) => v.stats.joins)).toEqual([1, 1]);
-      expect(proxy().errorLog()).not.toMatch(/upstream timed out/);
-    },
-    60_000,
-  );
+    const finals = await Promise.all(viewers.map((v, i) => ended(v, replies[i]!.replyId, SILENCE_MS + 15_000)));
+    // The silence really outlasted nginx's read timeout while the viewers waited.
+    expect(Date.now() - silenceStarted).toBeGreaterThan(readTimeout * 1000);
+    for (const final of finals) expect(final).toMatchObject({ status: "done", text: expectedText(TOKENS) });
+    expect(viewers.map(transportOf)).toEqual(["websocket", "polling"]);
+    expect(disconnects.map((d) => d.count)).toEqual([0, 0]);
+    expect(viewers.map((v) => v.stats.joins)).toEqual([1, 1]);
+    expect(proxy().errorLog()).not.toMatch(/upstream timed out/);
+  }, 60_000);
 
   it("an SSE viewer through nginx gets deltas as they are produced, and heartbeats carry it through a silence longer than the read timeout", async () => {
     const { readTimeoutSeconds: readTimeout, url } = proxy();
@@ -262,16 +262,14 @@ describe("two nodes behind nginx", () => {
     const silenceStarted = Date.now();
     const pingsBefore = stream.comments.length;
 
-      await stream.until((s) => hasEnd(s, replyId) || s.ended, "the end after the silence", silenceMs + 15_000);
-      expect(Date.now() - silenceStarted).toBeGreaterThan(readTimeout * 1000);
-      expect(stream.ended, "the stream was cut").toBe(false);
-      expect(stream.comments.length - pingsBefore).toBeGreaterThan(0);
-      expect(view.apply(stream).text(replyId)).toBe(expectedText(TOKENS));
-      expect(view.problems).toEqual([]);
-      expect(proxy().errorLog()).not.toMatch(/upstream timed out/);
-    },
-    60_000,
-  );
+    await stream.until((s) => hasEnd(s, replyId) || s.ended, "the end after the silence", silenceMs + 15_000);
+    expect(Date.now() - silenceStarted).toBeGreaterThan(readTimeout * 1000);
+    expect(stream.ended, "the stream was cut").toBe(false);
+    expect(stream.comments.length - pingsBefore).toBeGreaterThan(0);
+    expect(view.apply(stream).text(replyId)).toBe(expectedText(TOKENS));
+    expect(view.problems).toEqual([]);
+    expect(proxy().errorLog()).not.toMatch(/upstream timed out/);
+  }, 60_000);
 });
 
 function hasEnd(stream: SseStream, messageId: string): boolean {

@@ -98,7 +98,14 @@ async function expectFailFast(member: RawClient, roomId: string, replyId: string
 /** A new member joins, asks and gets an answer; the API and SSE answer 200. */
 async function expectServing(roomId: string): Promise<void> {
   const member = await rawClient(node.url);
-  await waitFor(() => member.join(roomId, "Bob").then(() => true, () => false), { what: "a join to succeed again" });
+  await waitFor(
+    () =>
+      member.join(roomId, "Bob").then(
+        () => true,
+        () => false,
+      ),
+    { what: "a join to succeed again" },
+  );
   await askAndWait(member, roomId, "after the outage");
   expect((await fetch(`${node.url}/api/rooms/${roomId}`)).status).toBe(200);
   const stream = await openSse(`${node.url}/api/rooms/${roomId}/events`);
@@ -158,7 +165,10 @@ describe("Redis outage", () => {
       what: "the answer to end after the freeze",
     });
     expect(end.status).toBe("done");
-    const text = watcher.deltas.filter((d) => d.messageId === streamingId).map((d) => d.text).join("");
+    const text = watcher.deltas
+      .filter((d) => d.messageId === streamingId)
+      .map((d) => d.text)
+      .join("");
     expect(text).toBe(expectedText(LONG_ANSWER));
     await expectServing("frozen");
     expect(problems(node)).toEqual([]);

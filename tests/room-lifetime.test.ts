@@ -68,7 +68,12 @@ describe("a private room stays private", () => {
     const roomId = created.room.id;
     const { member: owner } = await joinAs(a.url, { roomId, name: "Owner", key: created.ownerKey });
     // 24 tokens 150 ms apart: about 3.6 s, more than twice the retention, with no join meanwhile.
-    fake.enqueue(tokenScript(Array.from({ length: 24 }, (_, i) => `t${i} `), { delayMs: 150 }));
+    fake.enqueue(
+      tokenScript(
+        Array.from({ length: 24 }, (_, i) => `t${i} `),
+        { delayMs: 150 },
+      ),
+    );
     const { replyId } = succeeded(await owner.request("chat:send", { roomId, text: "talk for a while" }));
     await owner.next("chat:delta", (d) => d.messageId === replyId && d.seq >= 16, 10_000); // past 2 × TTL
     expect(refusal(await strangerJoin(b.url, roomId))).toBe("forbidden");

@@ -63,7 +63,10 @@ describe("regenerate", () => {
     });
     expect((await endOf(ada, regen.replyId)).status).toBe("done");
     expect(textOf(ada, regen.replyId)).toBe("Better answer.");
-    expect(turnsOf(fake.requests[before])).toEqual([["system", SERVER_PROMPT], ["user", "Question one"]]);
+    expect(turnsOf(fake.requests[before])).toEqual([
+      ["system", SERVER_PROMPT],
+      ["user", "Question one"],
+    ]);
 
     fake.enqueue(tokenScript(["Third."]));
     const second = succeeded(await ada.request("chat:send", { roomId, text: "Question two" }));
@@ -98,7 +101,10 @@ describe("regenerate", () => {
     fake.enqueue(tokenScript(["Whole."]));
     const regen = succeeded(await ada.request("chat:regenerate", { roomId, messageId: sent.replyId }));
     expect((await endOf(bob, regen.replyId)).status).toBe("done");
-    expect(turnsOf(fake.requests.at(-1))).toEqual([["system", SERVER_PROMPT], ["user", "Go"]]);
+    expect(turnsOf(fake.requests.at(-1))).toEqual([
+      ["system", SERVER_PROMPT],
+      ["user", "Go"],
+    ]);
   });
 });
 
@@ -111,14 +117,22 @@ describe("typing", () => {
     for (const typing of [true, true, true, false]) succeeded(await ada.request("room:typing", { roomId, typing }));
     await bob.next("room:typing", (e) => !e.typing);
     await vic.next("room:typing", (e) => !e.typing);
-    expect(signals(bob)).toEqual([["Ada", true], ["Ada", false]]);
+    expect(signals(bob)).toEqual([
+      ["Ada", true],
+      ["Ada", false],
+    ]);
     expect(signals(vic)).toEqual(signals(bob));
 
     expect(refusal(await vic.request("room:typing", { roomId, typing: true }))).toBe("forbidden");
     succeeded(await ada.request("room:typing", { roomId, typing: true }));
     const sent = succeeded(await ada.request("chat:send", { roomId, text: "typed it" }));
     await bob.next("room:typing", (e) => !e.typing && bob.all("room:typing").length > 3);
-    expect(signals(bob)).toEqual([["Ada", true], ["Ada", false], ["Ada", true], ["Ada", false]]);
+    expect(signals(bob)).toEqual([
+      ["Ada", true],
+      ["Ada", false],
+      ["Ada", true],
+      ["Ada", false],
+    ]);
     // Every broadcast reached Ada's socket before her last ack: she never heard her own typing.
     await endOf(ada, sent.replyId);
     expect(ada.all("room:typing")).toEqual([]);

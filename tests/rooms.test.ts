@@ -244,7 +244,10 @@ describe("permissions are enforced by the server", () => {
     const { joined } = await joinAs(node.url, { roomId, name: "Auditor" });
     expect(joined.queue.map((q) => q.id)).toEqual([questionId]);
     expect(joined.room.settings.title).toBe("Hands off");
-    expect(joined.messages.map((m) => [m.role, m.status])).toEqual([["user", "done"], ["assistant", "done"]]);
+    expect(joined.messages.map((m) => [m.role, m.status])).toEqual([
+      ["user", "done"],
+      ["assistant", "done"],
+    ]);
     expect(presenter.all("room:updated")).toEqual([]);
   });
 

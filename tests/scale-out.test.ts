@@ -190,10 +190,13 @@ describe("failures", () => {
     await waitFor(() => audience.every((v) => (v.getMessage(replyId)?.seq ?? 0) >= 1));
 
     await victim!.kill();
-    const moved = await waitFor(() => {
-      const reconnected = audience.filter((v) => v.stats.joins >= 2 && v.state === "live");
-      return reconnected.length >= 3 ? reconnected : undefined;
-    }, { timeoutMs: 10_000, what: "the dead node's viewers to reconnect elsewhere" });
+    const moved = await waitFor(
+      () => {
+        const reconnected = audience.filter((v) => v.stats.joins >= 2 && v.state === "live");
+        return reconnected.length >= 3 ? reconnected : undefined;
+      },
+      { timeoutMs: 10_000, what: "the dead node's viewers to reconnect elsewhere" },
+    );
     fake.release("after-node-death");
     for (const final of await Promise.all(audience.map((v) => ended(v, replyId)))) {
       expect(final).toMatchObject({ status: "done", text: FULL });

@@ -344,7 +344,10 @@ describe("SSE viewer that stops reading", () => {
       reader.socket.resume();
       await waitFor(() => reader.closed(), { timeoutMs: 20_000, what: "the server to cut the stream off" });
       const cut = parseEvents(reader.received());
-      expect(cut.some((e) => e.event === "end"), "the stream was not cut off").toBe(false);
+      expect(
+        cut.some((e) => e.event === "end"),
+        "the stream was not cut off",
+      ).toBe(false);
       const lastId = cut.findLast((e) => e.id !== undefined)?.id;
       expect(lastId).toMatch(new RegExp(`^${replyId}:\\d+$`));
 

@@ -40,7 +40,9 @@ afterAll(async () => {
 
 /** The frames of BEFORE without their finish and [DONE] tail. */
 function beforeSteps(): Step[] {
-  return chatFrames(BEFORE).slice(0, 1 + BEFORE.length).map((write) => ({ write }));
+  return chatFrames(BEFORE)
+    .slice(0, 1 + BEFORE.length)
+    .map((write) => ({ write }));
 }
 
 /** BEFORE, then one `data:` line of `megabytes` MiB that never ends, written 1 MiB at a time. */
@@ -64,7 +66,13 @@ function garbage(): Script {
 }
 
 function rssBytes(pid: number): number {
-  return Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)]).toString().trim()) * 1024;
+  return (
+    Number(
+      execFileSync("ps", ["-o", "rss=", "-p", String(pid)])
+        .toString()
+        .trim(),
+    ) * 1024
+  );
 }
 
 /** Samples the node's RSS every 20 ms until `done` settles; returns the highest sample. */

@@ -23,7 +23,10 @@ export class Attack {
   /** Resolves once `sockets` connection attempts have settled (the attack is under way). */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
 
-  constructor(readonly plan: AttackPlan, private readonly firstSockets: number) {
+  constructor(
+    readonly plan: AttackPlan,
+    private readonly firstSockets: number,
+  ) {
     if (firstSockets === 0) this.markReady();
   }
 

@@ -34,7 +34,11 @@ export interface AbuseSummary {
   seconds: number;
 }
 
-const ATTACKS: Array<[AttackName, string]> = [["flood", "join flood"], ["hog", "room hog"], ["storm", "queue storm"]];
+const ATTACKS: Array<[AttackName, string]> = [
+  ["flood", "join flood"],
+  ["hog", "room hog"],
+  ["storm", "queue storm"],
+];
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MiB`;
@@ -134,7 +138,9 @@ function received(tally: AttackTally, seconds: number): string {
 }
 
 function notes(tally: AttackTally): string {
-  return Object.entries(tally.notes).map(([name, n]) => `${name}: ${n}`).join("; ");
+  return Object.entries(tally.notes)
+    .map(([name, n]) => `${name}: ${n}`)
+    .join("; ");
 }
 
 export function attackRows(report: AttackReport, options: AbuseOptions): string[][] {

@@ -73,7 +73,10 @@ export function timeLevels(
 ): Array<[string, string, number[]]> {
   const rows: Array<[string, string, number[]]> = [];
   for (const level of levels) {
-    for (const [approach, make] of [["whole text per delta", level.old], ["incremental", level.incremental]] as const) {
+    for (const [approach, make] of [
+      ["whole text per delta", level.old],
+      ["incremental", level.incremental],
+    ] as const) {
       timeDeltas(make(), warmUp);
       rows.push([level.name, approach, timeDeltas(make(), deltas)]);
     }

@@ -81,7 +81,12 @@ export async function replayPaced(relay: Relay, frames: string[]): Promise<void>
     const wait = start + (offsets[i] ?? 0) - epochMs();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const now = epochMs().toFixed(3);
-    sent = new Promise<void>((resolve) => producer.send(frame.replace(STAMP, () => `<t>${now} `), () => resolve()));
+    sent = new Promise<void>((resolve) =>
+      producer.send(
+        frame.replace(STAMP, () => `<t>${now} `),
+        () => resolve(),
+      ),
+    );
   }
   await sent;
   producer.close();

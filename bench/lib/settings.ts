@@ -17,7 +17,10 @@ export interface Settings {
 
 function scenarios(value: string | undefined): ScenarioId[] {
   if (!value) return [...ALL_SCENARIOS];
-  const wanted = value.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const wanted = value
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = wanted.filter((s) => !(ALL_SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0)
     throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(", ")} (known: ${ALL_SCENARIOS.join(",")})`);
@@ -25,7 +28,11 @@ function scenarios(value: string | undefined): ScenarioId[] {
 }
 
 function rates(value: string | undefined): Array<[number, number]> {
-  if (!value) return [[50, 500], [500, 2000]];
+  if (!value)
+    return [
+      [50, 500],
+      [500, 2000],
+    ];
   return value.split(",").map((pair) => {
     const [rate, tokens] = pair.split(":").map(Number);
     if (!rate || !tokens) throw new Error(`BENCH_RATES: expected rate:tokens[,rate:tokens], got ${value}`);

@@ -44,9 +44,23 @@ export interface ViewerCounts {
 
 export function emptyCounts(): ViewerCounts {
   return {
-    checked: 0, verified: 0, endedEarly: 0, lost: 0, duplicatedApplied: 0, deltas: 0, resumedDeltas: 0,
-    duplicatesDropped: 0, gaps: 0, resumes: 0, unfilledGaps: 0, snapshotConflicts: 0, joins: 0, reconnects: 0,
-    errors: 0, unfinished: 0, examples: [],
+    checked: 0,
+    verified: 0,
+    endedEarly: 0,
+    lost: 0,
+    duplicatedApplied: 0,
+    deltas: 0,
+    resumedDeltas: 0,
+    duplicatesDropped: 0,
+    gaps: 0,
+    resumes: 0,
+    unfilledGaps: 0,
+    snapshotConflicts: 0,
+    joins: 0,
+    reconnects: 0,
+    errors: 0,
+    unfinished: 0,
+    examples: [],
   };
 }
 

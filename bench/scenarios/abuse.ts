@@ -172,13 +172,21 @@ async function watchAnswer(
   const asked = await ask();
   if (asked !== "ok") return { asked, ended: false };
   const timeoutMs = (plan.tokens / plan.tokensPerSecond) * 1000 + END_GRACE_MS;
-  const ended = await all(ctx.swarms, (s) => s.wait("ended", timeoutMs).then(() => true, () => false));
+  const ended = await all(ctx.swarms, (s) =>
+    s.wait("ended", timeoutMs).then(
+      () => true,
+      () => false,
+    ),
+  );
   return { asked, ended: ended.every(Boolean) };
 }
 
 /** "ok", or why the question was refused. */
 function askedOk(asked: Promise<void>): Promise<string> {
-  return asked.then(() => "ok", (error: Error) => error.message.slice(0, 160));
+  return asked.then(
+    () => "ok",
+    (error: Error) => error.message.slice(0, 160),
+  );
 }
 
 /** What the node and machine did from here to the returned function's call. */

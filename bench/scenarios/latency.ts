@@ -177,5 +177,7 @@ export async function latencyTwoNodes(ctx: Context): Promise<ScenarioResult> {
 }
 
 function countOn(swarms: SwarmProcess[], viewers: number, node: number): number {
-  return shares(viewers, swarms.length).filter((_, i) => i % 2 === node).reduce((a, b) => a + b, 0);
+  return shares(viewers, swarms.length)
+    .filter((_, i) => i % 2 === node)
+    .reduce((a, b) => a + b, 0);
 }

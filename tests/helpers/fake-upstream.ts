@@ -8,11 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { waitFor } from "./wait.ts";
 
 export type Step =
-  | { write: string | Uint8Array }
-  | { wait: number }
-  | { gate: string }
-  | { reset: true }
-  | { hang: true };
+  { write: string | Uint8Array } | { wait: number } | { gate: string } | { reset: true } | { hang: true };
 
 export interface Script {
   status?: number;

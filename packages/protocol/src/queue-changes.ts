@@ -103,7 +103,11 @@ export class ListedQueue {
 
   private truncate(): void {
     if (this.held.size <= MAX_HELD) return;
-    this.held = new Map(this.sorted().slice(0, MAX_HELD).map((q) => [q.id, q]));
+    this.held = new Map(
+      this.sorted()
+        .slice(0, MAX_HELD)
+        .map((q) => [q.id, q]),
+    );
   }
 
   private sorted(): QueuedQuestion[] {

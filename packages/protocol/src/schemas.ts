@@ -31,7 +31,12 @@ export const joinPayloadSchema = z.strictObject({
   key: z.string().min(1).max(200).optional(),
   token: z.string().max(4096).optional(),
   /** Ignored (votes follow `voter`); still accepted so that older clients can join. */
-  clientId: z.string().min(8).max(64).regex(/^[\w-]+$/).optional(),
+  clientId: z
+    .string()
+    .min(8)
+    .max(64)
+    .regex(/^[\w-]+$/)
+    .optional(),
   /**
    * The signed voter id an earlier join returned (`JoinResult.voter`, kept in localStorage): votes
    * count once per voter. A forged or unknown one is not believed (the join still succeeds).

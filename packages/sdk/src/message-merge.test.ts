@@ -41,7 +41,10 @@ describe("finalizeMessage", () => {
 
 describe("insertionIndex", () => {
   it("inserts after the last message created at or before", () => {
-    const byId = new Map([["x", answer("x", { createdAt: 10 })], ["y", answer("y", { createdAt: 20 })]]);
+    const byId = new Map([
+      ["x", answer("x", { createdAt: 10 })],
+      ["y", answer("y", { createdAt: 20 })],
+    ]);
     const lookup = (id: string) => byId.get(id);
     expect(insertionIndex(["x", "y"], 5, lookup)).toBe(0);
     expect(insertionIndex(["x", "y"], 10, lookup)).toBe(1);

@@ -94,7 +94,12 @@ describe("connectRoom", () => {
     await until(() => presence.length > 0 && messages.length === 3, "presence and messages");
     expect(answers.map((m) => m.id)).toEqual(["a"]);
     expect(messages.map((m) => m.id)).toEqual(["q", "a", "a"]);
-    expect(presence.at(-1)?.members.map((m) => m.name).sort()).toEqual(["ada", "bob"]);
+    expect(
+      presence
+        .at(-1)
+        ?.members.map((m) => m.name)
+        .sort(),
+    ).toEqual(["ada", "bob"]);
   });
 
   it("a listener that throws is reported and does not stop the others or the room", async () => {

@@ -14,9 +14,7 @@ import type { LogAction, LogChange } from "./room-log.ts";
 import { answer, end, question } from "./testing/test-messages.ts";
 
 type Live =
-  | { type: "message"; message: Message }
-  | { type: "delta"; delta: DeltaEvent }
-  | { type: "end"; end: EndEvent };
+  { type: "message"; message: Message } | { type: "delta"; delta: DeltaEvent } | { type: "end"; end: EndEvent };
 
 /** The server side: a scripted room (two questions and their answers, the second one queued first). */
 class ScriptedRoom {

@@ -40,7 +40,10 @@ describe("RoomSync", () => {
     await until(() => connection.state === "live", "live");
     expect(connection.room).toMatchObject({ model: "fake", demo: true });
     expect(connection.self?.name).toBe("ada");
-    expect(connection.messages.map((m) => [m.id, m.text])).toEqual([["q", "hi?"], ["a", "Hello"]]);
+    expect(connection.messages.map((m) => [m.id, m.text])).toEqual([
+      ["q", "hi?"],
+      ["a", "Hello"],
+    ]);
     expect(connection.stats.joins).toBe(1);
     await until(() => calls > 0, "a notification");
   });

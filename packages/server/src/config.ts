@@ -261,6 +261,9 @@ function toConfig(e: Env): Config {
 }
 
 function parseOrigins(value: string): "*" | string[] {
-  const origins = value.split(",").map((origin) => origin.trim().replace(/\/+$/, "")).filter(Boolean);
+  const origins = value
+    .split(",")
+    .map((origin) => origin.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
   return origins.length === 0 || origins.includes("*") ? "*" : origins;
 }

@@ -44,6 +44,9 @@ export function formatUsage(usage: Usage | undefined): string | undefined {
 }
 
 export function initials(name: string): string {
-  const letters = name.trim().split(/\s+/).map((word) => [...word][0] ?? "");
+  const letters = name
+    .trim()
+    .split(/\s+/)
+    .map((word) => [...word][0] ?? "");
   return letters.slice(0, 2).join("").toUpperCase() || "?";
 }

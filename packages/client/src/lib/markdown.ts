@@ -70,7 +70,10 @@ function createPurifier(): DOMPurify {
   const purify = createDOMPurify(globalThis.window);
   purify.addHook("uponSanitizeAttribute", (_node, data) => {
     if (data.attrName !== "class") return;
-    data.attrValue = data.attrValue.split(/\s+/).filter((name) => ALLOWED_CLASS.test(name)).join(" ");
+    data.attrValue = data.attrValue
+      .split(/\s+/)
+      .filter((name) => ALLOWED_CLASS.test(name))
+      .join(" ");
     if (data.attrValue === "") data.keepAttr = false;
   });
   purify.addHook("afterSanitizeAttributes", (node) => {

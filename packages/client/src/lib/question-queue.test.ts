@@ -40,11 +40,23 @@ describe("QuestionQueue", () => {
     queue.apply(patch([q("b", 3, 2, 9)], 9, 3));
     expect(queue.questions).toBe(shown);
     queue.joined({ queue: [q("a", 2, 1), q("b", 2, 2, 5), q("c", 0, 6)], queueCount: 3, queueVersion: 7 });
-    expect(queue.questions.map((x) => [x.id, x.votes])).toEqual([["b", 3], ["a", 2], ["c", 0]]);
+    expect(queue.questions.map((x) => [x.id, x.votes])).toEqual([
+      ["b", 3],
+      ["a", 2],
+      ["c", 0],
+    ]);
     queue.apply(patch([q("a", 1, 1, 1)], 4, 3));
-    expect(queue.questions.map((x) => [x.id, x.votes])).toEqual([["b", 3], ["a", 2], ["c", 0]]);
+    expect(queue.questions.map((x) => [x.id, x.votes])).toEqual([
+      ["b", 3],
+      ["a", 2],
+      ["c", 0],
+    ]);
     queue.apply(patch([q("c", 4, 6, 10)], 10, 3));
-    expect(queue.questions.map((x) => [x.id, x.votes])).toEqual([["c", 4], ["b", 3], ["a", 2]]);
+    expect(queue.questions.map((x) => [x.id, x.votes])).toEqual([
+      ["c", 4],
+      ["b", 3],
+      ["a", 2],
+    ]);
   });
 
   it("remembers votes per room across queues of the same memory", () => {
@@ -70,7 +82,10 @@ describe("answerLinks", () => {
       answer("thinking", { status: "pending" }),
     ];
     const { replacedBy } = answerLinks(messages);
-    expect([...replacedBy]).toEqual([["a1", "a2"], ["a2", "a3"]]);
+    expect([...replacedBy]).toEqual([
+      ["a1", "a2"],
+      ["a2", "a3"],
+    ]);
     expect(messages.map(canRegenerate)).toEqual([false, true, true, false, false, false]);
   });
 });

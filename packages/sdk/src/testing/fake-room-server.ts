@@ -36,7 +36,6 @@ import { FakeQueue } from "./fake-room-queue.ts";
 
 type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-
 const OK_EMPTY: Ack<EmptyResult> = { ok: true };
 const FORBIDDEN: ErrorPayload = { code: "forbidden", message: "You may not do that in this room." };
 

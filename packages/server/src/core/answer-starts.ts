@@ -135,6 +135,10 @@ export class AnswerStarts {
   /** The conversation as stored, the question just added included (answers still streaming left out). */
   private async turnsFor(roomId: string, view: RoomView): Promise<ChatTurn[]> {
     const history = await this.deps.store.listMessages(roomId);
-    return turnsOf(history.filter((m) => m.status !== "streaming"), view.settings.systemPrompt, this.deps.buildTurns);
+    return turnsOf(
+      history.filter((m) => m.status !== "streaming"),
+      view.settings.systemPrompt,
+      this.deps.buildTurns,
+    );
   }
 }

@@ -29,7 +29,10 @@ async function setup() {
 }
 
 async function refusal(attempt: Promise<unknown>): Promise<string> {
-  const error = await attempt.then(() => undefined, (e: unknown) => e);
+  const error = await attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof AppError)) throw new Error(`expected a refusal, got ${String(error)}`);
   return error.code;
 }

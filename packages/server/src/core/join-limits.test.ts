@@ -56,7 +56,10 @@ function node(limits: Partial<JoinLimitSettings>, adhocRooms?: ActionBudget) {
 }
 
 async function refusal(attempt: Promise<unknown>): Promise<AppError> {
-  const error = await attempt.then(() => undefined, (e: unknown) => e);
+  const error = await attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof AppError)) throw new Error(`expected a refusal, got ${String(error)}`);
   return error;
 }

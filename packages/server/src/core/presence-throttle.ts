@@ -17,7 +17,10 @@ export class PresenceThrottle {
       return;
     }
     this.publish(roomId);
-    this.timers.set(roomId, setTimeout(() => this.windowEnded(roomId), this.intervalMs));
+    this.timers.set(
+      roomId,
+      setTimeout(() => this.windowEnded(roomId), this.intervalMs),
+    );
   }
 
   dispose(): void {

@@ -39,7 +39,10 @@ describe("StreamTimings", () => {
     timings.requested();
     timings.token();
     timings.ended("done");
-    expect(seen.ended).toEqual([["error", undefined], ["done", undefined]]);
+    expect(seen.ended).toEqual([
+      ["error", undefined],
+      ["done", undefined],
+    ]);
     expect(timings.wasRequested()).toBe(true);
   });
 });

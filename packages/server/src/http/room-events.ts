@@ -109,7 +109,6 @@ function queryString(req: Request, key: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-
 /** Before any event: a JSON error with the status its code calls for. */
 function refuse(res: Response, error: unknown, logger: Logger): void {
   const payload = toErrorPayload(error);

@@ -493,7 +493,10 @@ describe("RoomStream: any number of reconnects", () => {
       }
       expect(consumer.violations, `seed ${seed}`).toEqual([]);
       expect(consumer.texts.get("a1"), `seed ${seed}`).toBe(tokens.join(""));
-      expect(consumer.named("message").filter((e) => (e.data as Message).id === "q1"), `seed ${seed}`).toHaveLength(1);
+      expect(
+        consumer.named("message").filter((e) => (e.data as Message).id === "q1"),
+        `seed ${seed}`,
+      ).toHaveLength(1);
     }
   });
 });

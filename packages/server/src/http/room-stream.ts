@@ -255,4 +255,3 @@ function approximateBytes(event: LiveEvent): number {
   if (event.type === "message") return event.message.text.length + EVENT_OVERHEAD_BYTES;
   return EVENT_OVERHEAD_BYTES;
 }
-

@@ -29,7 +29,10 @@ export function formatEvent({ event, id, data }: SseEvent): string {
 
 /** A comment (ignored by parsers): heartbeats and notes for humans reading with curl. */
 export function formatComment(text: string): string {
-  return `${text.split(/\r\n|\r|\n/).map((line) => `: ${line}`).join("\n")}\n\n`;
+  return `${text
+    .split(/\r\n|\r|\n/)
+    .map((line) => `: ${line}`)
+    .join("\n")}\n\n`;
 }
 
 /** How long an EventSource waits before reconnecting. */

@@ -19,7 +19,10 @@ const replyOf = (bytes: number) => ({ text: "x".repeat(bytes - replyBytes({ text
 const spent = async (limiter: RateLimiterMemory) => (await limiter.get(IP))?.consumedPoints ?? 0;
 
 async function refusalOf(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return error;
 }
@@ -39,10 +42,12 @@ describe("ByteBudget", () => {
     await meter(async () => replyOf(2500));
     await expect.poll(() => spent(limiter)).toBe(2500);
     let reads = 0;
-    const refused = await refusalOf(meter(async () => {
-      reads += 1;
-      return replyOf(10);
-    }));
+    const refused = await refusalOf(
+      meter(async () => {
+        reads += 1;
+        return replyOf(10);
+      }),
+    );
     expect(refused.code).toBe("rate_limited");
     expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
     expect(refused.retryAfter).toBeLessThanOrEqual(60);

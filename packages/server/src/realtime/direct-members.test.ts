@@ -54,7 +54,9 @@ describe("direct members with the in-memory adapter", () => {
     const slow = member(members, ["room-a", "slow"]);
     const elsewhere = member(members, ["room-b"]);
     const delta = { roomId: "room-a", messageId: "m1", seq: 1, text: "Hi", at: undefined };
-    io.to("room-a").except("slow").emit("chat:delta", delta as never);
+    io.to("room-a")
+      .except("slow")
+      .emit("chat:delta", delta as never);
     io.to("room-a").emit("chat:end", { roomId: "room-a", messageId: "m1", seq: 1, status: "done" });
     delta.text = "changed after the emit";
 
@@ -135,10 +137,13 @@ describe("direct members with the Redis adapter (two servers, one redis-server)"
     keeper.connection.data.access = { "room-x": { key: true } };
     const other = member(members, ["room-y"]);
     // Repeated until node B's subscription is up: then every later broadcast arrives once.
-    await waitFor(() => {
-      nodeA.to("room-x").emit("room:resync", { roomId: "room-x" });
-      return viewer.heard.events.length > 0;
-    }, { intervalMs: 50, what: "node A's broadcast on node B" });
+    await waitFor(
+      () => {
+        nodeA.to("room-x").emit("room:resync", { roomId: "room-x" });
+        return viewer.heard.events.length > 0;
+      },
+      { intervalMs: 50, what: "node A's broadcast on node B" },
+    );
     nodeA.to("room-x").emit("chat:delta", { roomId: "room-x", messageId: "m1", seq: 1, text: "over redis" });
     const deltas = () => viewer.heard.events.filter(([event]) => event === "chat:delta");
     await waitFor(() => deltas().length === 1, { what: "the delta on node B" });

@@ -26,22 +26,42 @@ import { refuseUnknownEvents } from "./unknown-events.ts";
 export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, logger: Logger, meter: Meter): void {
   const log = logger.child({ socketId: socket.id });
 
-  socket.on("room:join", handle(joinPayloadSchema, (payload) => meter(() => enterRoom(rooms, socket, payload)), log));
+  socket.on(
+    "room:join",
+    handle(joinPayloadSchema, (payload) => meter(() => enterRoom(rooms, socket, payload)), log),
+  );
 
   socket.on(
     "room:leave",
-    handle(leavePayloadSchema, async ({ roomId }) => {
-      rooms.leave(socket.id, roomId);
-      await socket.leave(roomId);
-      return {};
-    }, log),
+    handle(
+      leavePayloadSchema,
+      async ({ roomId }) => {
+        rooms.leave(socket.id, roomId);
+        await socket.leave(roomId);
+        return {};
+      },
+      log,
+    ),
   );
 
-  socket.on("chat:send", handle(sendPayloadSchema, (payload) => rooms.send(socket.id, payload), log));
+  socket.on(
+    "chat:send",
+    handle(sendPayloadSchema, (payload) => rooms.send(socket.id, payload), log),
+  );
 
-  socket.on("chat:stop", handle(stopPayloadSchema, acked((payload) => rooms.stop(socket.id, payload)), log));
+  socket.on(
+    "chat:stop",
+    handle(
+      stopPayloadSchema,
+      acked((payload) => rooms.stop(socket.id, payload)),
+      log,
+    ),
+  );
 
-  socket.on("chat:resume", handle(resumePayloadSchema, (payload) => rooms.resume(socket.id, payload), log));
+  socket.on(
+    "chat:resume",
+    handle(resumePayloadSchema, (payload) => rooms.resume(socket.id, payload), log),
+  );
 
   socket.on(
     "room:history",

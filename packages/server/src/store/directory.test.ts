@@ -58,11 +58,14 @@ describe("RedisDirectory across nodes", () => {
     const b = redisNode(prefix, "node-b", { deadAfterMs: 200 });
     await b.heartbeat();
     await b.add("r", member("on-b", 1));
-    await waitFor(async () => {
-      const [seconds, micros] = await redis.client.time();
-      const beat = Number(await redis.client.zscore(`${prefix}nodes`, "node-b"));
-      return Number(seconds) * 1000 + Number(micros) / 1000 - beat > 200;
-    }, { what: "B's heartbeat to age past the bound" });
+    await waitFor(
+      async () => {
+        const [seconds, micros] = await redis.client.time();
+        const beat = Number(await redis.client.zscore(`${prefix}nodes`, "node-b"));
+        return Number(seconds) * 1000 + Number(micros) / 1000 - beat > 200;
+      },
+      { what: "B's heartbeat to age past the bound" },
+    );
     expect(await a.sweep()).toEqual([]);
     upFor = 200;
     expect(await a.sweep()).toEqual(["r"]);

@@ -57,7 +57,10 @@ export function connectRedis(
   const subscriber = new Redis(url, { ...options, connectionName: "tokencast-subscriber" });
   const healthy = () => command.status === "ready" && subscriber.status === "ready";
   const link = trackLink(healthy);
-  for (const [redis, role] of [[command, "command"], [subscriber, "subscriber"]] as const) {
+  for (const [redis, role] of [
+    [command, "command"],
+    [subscriber, "subscriber"],
+  ] as const) {
     watch(redis, role, logger);
     if (onError) redis.on("error", () => onError(role));
     if (onError) reportFailedCommands(redis, () => onError("request"));

@@ -73,14 +73,26 @@ describe("failFast", () => {
     const next = await failure(() => client.get("a"));
     expect(next).toMatchObject({ message: UNRESPONSIVE_MESSAGE });
     expect(next.ms).toBeLessThan(AT_ONCE_MS);
-    const multi = await client.multi().set("frozen-multi", "x").get("a").exec().then(
-      (replies) => replies?.map(([error]) => error?.message),
-      (error: unknown) => [(error as Error).message],
-    );
+    const multi = await client
+      .multi()
+      .set("frozen-multi", "x")
+      .get("a")
+      .exec()
+      .then(
+        (replies) => replies?.map(([error]) => error?.message),
+        (error: unknown) => [(error as Error).message],
+      );
     expect(multi?.every((message) => message !== undefined)).toBe(true);
 
     redis.server.resume();
-    await waitFor(() => client.get("a").then(() => true, () => false), { what: "the client to find Redis answering" });
+    await waitFor(
+      () =>
+        client.get("a").then(
+          () => true,
+          () => false,
+        ),
+      { what: "the client to find Redis answering" },
+    );
     expect(await Promise.all([client.get("a"), client.get("b"), client.get("a")])).toEqual(["1", "2", "1"]);
     expect(await client.exists("frozen-multi")).toBe(0);
   });

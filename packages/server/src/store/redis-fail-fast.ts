@@ -71,7 +71,14 @@ class Prober {
   }
 
   private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => void this.ping().then(() => this.stop(), () => this.retry()), delayMs).unref();
+    this.timer = setTimeout(
+      () =>
+        void this.ping().then(
+          () => this.stop(),
+          () => this.retry(),
+        ),
+      delayMs,
+    ).unref();
   }
 
   /** Still unresponsive (the PING timed out or was refused): try again, unless stopped meanwhile. */

@@ -59,4 +59,3 @@ describe("RedisStore keys", () => {
     await client.quit();
   });
 });
-

@@ -22,7 +22,7 @@ const POINTS = [
 const SNIPPETS = [
   "```sh\nLLM_BASE_URL=http://localhost:8080 LLM_MODEL=your-model pnpm start\n```",
   "```sh\ncurl http://localhost:8080/v1/models   # what your LocalAI serves\n```",
-  "```ts\nsocket.emit(\"chat:send\", { roomId, text }, (ack) => console.log(ack));\n```",
+  '```ts\nsocket.emit("chat:send", { roomId, text }, (ack) => console.log(ack));\n```',
 ];
 
 function hash(text: string): number {

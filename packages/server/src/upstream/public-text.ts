@@ -38,7 +38,10 @@ export function publicDetail(text: string): string {
   let detail = text.trim().split(STACK_START)[0] ?? "";
   for (const pattern of HIDDEN_PARTS) detail = detail.replace(pattern, HIDDEN);
   detail = detail.replace(/\b[A-Z][A-Z\d_]{2,}\b/g, (word) => (isInternalCode(word) ? HIDDEN : word));
-  detail = detail.replace(/…(?:\s*…)*/g, HIDDEN).replace(/\s+/g, " ").trim();
+  detail = detail
+    .replace(/…(?:\s*…)*/g, HIDDEN)
+    .replace(/\s+/g, " ")
+    .trim();
   if (/^[\s…:().,-]*$/.test(detail)) return "";
   return detail.length > MAX_DETAIL_CHARS ? `${detail.slice(0, MAX_DETAIL_CHARS)}…` : detail;
 }

@@ -33,7 +33,10 @@ async function textOf(parts: Uint8Array[]): Promise<{ text: string; done: boolea
 
 /** What the stream says, read the plain way: every `data:` JSON line's content. */
 function expectedFrom(bytes: Uint8Array): string {
-  const lines = new TextDecoder().decode(bytes).split(/\r?\n/).filter((l) => l.startsWith("data: {"));
+  const lines = new TextDecoder()
+    .decode(bytes)
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith("data: {"));
   return lines
     .map((l) => JSON.parse(l.slice(6)) as { choices: Array<{ delta?: { content?: string | null }; text?: string }> })
     .map((j) => j.choices[0]?.delta?.content ?? j.choices[0]?.text ?? "")
@@ -47,7 +50,7 @@ function everySplit(bytes: Uint8Array): Uint8Array[][] {
 function randomChunks(bytes: Uint8Array, seed: number): Uint8Array[] {
   const parts: Uint8Array[] = [];
   let x = seed;
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     x = (x * 1103515245 + 12345) % 2 ** 31;
     const size = 1 + (x % 17);
     parts.push(bytes.slice(offset, offset + size));

@@ -35,7 +35,10 @@ export function queueContract(name: string, make: () => QuestionQueue): void {
       expect(await queue.vote("r", "missing", "v1")).toBeUndefined();
       const listed = await queue.list("r", 2);
       expect(listed.count).toBe(3);
-      expect(listed.questions.map((q) => [q.id, q.votes])).toEqual([["c", 2], ["b", 1]]);
+      expect(listed.questions.map((q) => [q.id, q.votes])).toEqual([
+        ["c", 2],
+        ["b", 1],
+      ]);
       expect(withoutRev((await queue.take("r", "c"))!)).toEqual(withoutRev({ ...queuedQuestion("c", 3), votes: 2 }));
       expect(await queue.take("r", "c")).toBeUndefined();
       expect(await queue.vote("r", "c", "v3")).toBeUndefined();
@@ -59,7 +62,10 @@ export function queueContract(name: string, make: () => QuestionQueue): void {
       const voted = await step(() =>
         queue.submit(queuedQuestion("b", 2, "v"), 10).then(() => queue.vote("v", "a", "v1")),
       );
-      expect(voted.questions.map((q) => [q.id, q.rev === voted.version])).toEqual([["a", true], ["b", false]]);
+      expect(voted.questions.map((q) => [q.id, q.rev === voted.version])).toEqual([
+        ["a", true],
+        ["b", false],
+      ]);
       expect(voted.questions[1]!.rev).toBeGreaterThan(submitted.version);
       await queue.vote("v", "a", "v1"); // not counted: nothing changes
       expect((await queue.list("v", 10)).version).toBe(voted.version);

@@ -194,7 +194,10 @@ function pick<T extends object, K extends keyof T>(from: T, ...keys: K[]): Parti
 
 /** The AppError an action was refused with (fails the test when it was not refused). */
 export async function refusal(action: Promise<unknown>): Promise<AppError> {
-  const outcome = await action.then(() => undefined, (error: unknown) => error);
+  const outcome = await action.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   if (outcome instanceof AppError) return outcome;
   throw new Error(
     `expected the core to refuse with an AppError, got ${outcome === undefined ? "success" : String(outcome)}`,

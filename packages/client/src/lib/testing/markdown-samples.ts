@@ -104,7 +104,7 @@ export function seededRandom(seed: number): () => number {
 export function splitIntoDeltas(text: string, min: number, max: number, seed = 1): string[] {
   const random = seededRandom(seed);
   const deltas: string[] = [];
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const size = min + Math.floor(random() * (max - min + 1));
     deltas.push(text.slice(at, at + size));
     at += size;
