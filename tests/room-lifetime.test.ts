@@ -7,11 +7,10 @@
  * - making a room private drops, on every node, the members who came in by the share link alone.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CreateRoomResult } from "@tokencast/protocol";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { closeAllMembers, connectMember, joinAs, refusal, succeeded, type RoomMember } from "./helpers/room-member.ts";
-import { createRoom, request } from "./helpers/rooms-http.ts";
+import { createRoom, mintViewerToken, request } from "./helpers/rooms-http.ts";
 import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -42,15 +41,6 @@ afterAll(async () => {
   await fake?.close();
   await redis?.close();
 });
-
-async function mint(url: string, created: CreateRoomResult): Promise<string> {
-  const minted = await request(`${url}/api/rooms/${created.room.id}/tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-room-key": created.ownerKey },
-    body: JSON.stringify({ role: "viewer" }),
-  });
-  return (minted.json as { token: string }).token;
-}
 
 function dropped(member: RoomMember): () => boolean {
   let gone = false;
@@ -86,7 +76,7 @@ describe("a private room stays private", () => {
   it("making a room private drops the share-link members on every node; token and key holders stay", async () => {
     const created = await createRoom(a.url, { title: "Goes private" });
     const roomId = created.room.id;
-    const token = await mint(a.url, created);
+    const token = await mintViewerToken(a.url, created);
     const { member: shareLink } = await joinAs(b.url, { roomId, name: "Share link" });
     const { member: invited } = await joinAs(b.url, { roomId, name: "Invited", token });
     const { member: owner } = await joinAs(a.url, { roomId, name: "Owner", key: created.ownerKey });
@@ -103,7 +93,7 @@ describe("a private room stays private", () => {
   it("after Redis comes back empty, the room is gone for everyone: members are told, strangers and old tokens get not_found", async () => {
     const created = await createRoom(a.url, { title: "Lost room", private: true });
     const roomId = created.room.id;
-    const token = await mint(a.url, created);
+    const token = await mintViewerToken(a.url, created);
     const { member: owner } = await joinAs(a.url, { roomId, name: "Owner", key: created.ownerKey });
     const { member: guest } = await joinAs(b.url, { roomId, name: "Guest", token });
     const [ownerDropped, guestDropped] = [dropped(owner), dropped(guest)];

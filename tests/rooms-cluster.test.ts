@@ -9,7 +9,7 @@ import { NAMES, textOf } from "./helpers/room-cast.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { keysWithPttl } from "./helpers/redis-inspect.ts";
 import { closeAllMembers, connectMember, joinAs, refusal, succeeded, type RoomMember } from "./helpers/room-member.ts";
-import { createRoom, postRooms, request } from "./helpers/rooms-http.ts";
+import { createRoom, mintViewerToken, postRooms, request } from "./helpers/rooms-http.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { tokenScript } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -158,12 +158,7 @@ describe("two nodes, one Redis", () => {
   it("withdrawing invitations on A refuses their tokens on B and drops B's members who joined with one", async () => {
     const created = await createRoom(a.url, { title: "Withdrawn", private: true });
     const roomId = created.room.id;
-    const minted = await request(`${a.url}/api/rooms/${roomId}/tokens`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-room-key": created.ownerKey },
-      body: JSON.stringify({ role: "viewer" }),
-    });
-    const { token } = minted.json as { token: string };
+    const token = await mintViewerToken(a.url, created);
     const { member: guest } = await joinAs(b.url, { roomId, name: "Guest", token });
     const { member: owner } = await joinAs(b.url, { roomId, name: NAMES.owner, key: created.ownerKey });
     let dropped = false;

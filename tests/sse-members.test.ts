@@ -6,11 +6,11 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CreateRoomResult, PresenceEvent } from "@tokencast/protocol";
+import type { PresenceEvent } from "@tokencast/protocol";
 import { startFakeUpstream } from "./helpers/fake-upstream.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { closeAllMembers, joinAs, succeeded } from "./helpers/room-member.ts";
-import { createRoom, request } from "./helpers/rooms-http.ts";
+import { createRoom, mintViewerToken, request } from "./helpers/rooms-http.ts";
 import { closeAllSse, openSse, type SseEvent, type SseStream } from "./helpers/sse-client.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { chatFrames } from "./helpers/upstream-scripts.ts";
@@ -37,16 +37,6 @@ afterAll(async () => {
   await Promise.all([a, b].map((n) => n?.stop()));
   await redis?.close();
 });
-
-async function mint(url: string, created: CreateRoomResult): Promise<string> {
-  const minted = await request(`${url}/api/rooms/${created.room.id}/tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-room-key": created.ownerKey },
-    body: JSON.stringify({ role: "viewer" }),
-  });
-  expect(minted.status, minted.text).toBe(201);
-  return (minted.json as { token: string }).token;
-}
 
 /** A request for the room's event stream from the client at `ip` (refused or not). */
 function attempt(url: string, roomId: string, ip: string, query = ""): Promise<SseStream> {
@@ -77,7 +67,7 @@ describe("SSE viewers on two nodes", () => {
   it("withdrawing invitations on node A ends node B's stream that joined with one; it cannot come back", async () => {
     const created = await createRoom(a.url, { title: "Withdrawn", private: true });
     const roomId = created.room.id;
-    const token = await mint(a.url, created);
+    const token = await mintViewerToken(a.url, created);
     const stream = await watch(b.url, roomId, "198.51.100.11", `?token=${token}`);
 
     const ownerKey = { "x-room-key": created.ownerKey };
@@ -90,7 +80,7 @@ describe("SSE viewers on two nodes", () => {
   it("going private ends share-link streams on every node; a token's stream stays, shown in presence", async () => {
     const created = await createRoom(a.url, { title: "Goes private" });
     const roomId = created.room.id;
-    const token = await mint(a.url, created);
+    const token = await mintViewerToken(a.url, created);
     const { member: owner } = await joinAs(a.url, { roomId, name: "Owner", key: created.ownerKey });
     let presence: PresenceEvent | undefined;
     owner.socket.on("room:presence", (event) => (presence = event));
@@ -111,7 +101,7 @@ describe("SSE viewers on two nodes", () => {
   it("a room found gone (record lost) is closed on every node: its streams end, a new one is not_found", async () => {
     const created = await createRoom(a.url, { title: "Lost", private: true });
     const roomId = created.room.id;
-    const token = await mint(a.url, created);
+    const token = await mintViewerToken(a.url, created);
     const { member: owner } = await joinAs(a.url, { roomId, name: "Owner", key: created.ownerKey });
     const [onA, onB] = await Promise.all([
       watch(a.url, roomId, "198.51.100.31", `?token=${token}`),

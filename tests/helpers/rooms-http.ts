@@ -36,6 +36,17 @@ export async function createRoom(baseUrl: string, input: CreateRoomInput): Promi
   return reply.json as CreateRoomResult;
 }
 
+/** A viewer's invitation token for a created room (minted with its owner key), or throws with what the server said. */
+export async function mintViewerToken(baseUrl: string, created: CreateRoomResult): Promise<string> {
+  const reply = await request(`${baseUrl}/api/rooms/${created.room.id}/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-room-key": created.ownerKey },
+    body: JSON.stringify({ role: "viewer" }),
+  });
+  if (reply.status !== 201) throw new Error(`POST /api/rooms/:id/tokens answered ${reply.status}: ${reply.text}`);
+  return (reply.json as { token: string }).token;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
