@@ -10,7 +10,9 @@ import { waitFor } from "./helpers/wait.ts";
 let node: ServerNode;
 
 beforeAll(async () => {
-  node = await startNode({ DEMO_TOKENS_PER_SECOND: "1000" });
+  // Fast enough for a short test, slow enough that a loaded machine's stalls (which coalesce what
+  // piled up into one delta) cannot fold the whole answer into a few deltas.
+  node = await startNode({ DEMO_TOKENS_PER_SECOND: "250" });
 });
 
 afterEach(() => closeAllClients());
