@@ -114,10 +114,11 @@ describe("SmoothReveal", () => {
     expect(run.latest()).toBe(MIXED);
   });
 
-  it("shows each batch at once when the viewer prefers reduced motion", () => {
+  it("shows each batch whole at the next frame when the viewer prefers reduced motion", () => {
     const run = stage({ reduced: true });
     for (const batch of cumulativeBatches(ANSWER, 60)) {
       run.push(batch);
+      run.wait(FRAME_MS);
       expect(run.latest()).toBe(batch);
       expect(run.frames.pending).toBe(0);
       run.wait(150);

@@ -6,8 +6,8 @@
  * arrived at time t is fully shown by t + the window estimated then (see arrival-window.ts), so
  * what a viewer sees is never more than one window behind what has arrived.
  *
- * Text that does not extend what is shown (a reset), and any text under `prefers-reduced-motion`,
- * is shown at once. Framework-free: the clock, the frames and the motion preference are injected.
+ * Text that does not extend what is shown (a reset) is shown at once; under `prefers-reduced-motion`
+ * each batch is shown whole at the next frame. Framework-free: the clock, the frames and the motion preference are injected.
  */
 import { ArrivalWindow } from "./arrival-window.ts";
 import { animationFrames, type FrameScheduler } from "./markdown-view.ts";
@@ -61,12 +61,14 @@ export class SmoothReveal {
     if (text === this.#target) return;
     const now = this.#now();
     this.#window.record(now);
-    if (this.#reducedMotion() || !text.startsWith(this.visible)) {
+    if (!text.startsWith(this.visible)) {
       this.finish(text);
       return;
     }
     this.#target = text;
-    this.#milestones.push({ length: text.length, deadline: now + this.#window.ms });
+    // Reduced motion: due at once, i.e. whole at the next frame (batches within one frame cost one render).
+    const window = this.#reducedMotion() ? 0 : this.#window.ms;
+    this.#milestones.push({ length: text.length, deadline: now + window });
     if (this.#frame === undefined) this.#lastStep = now;
     this.#frame ??= this.#frames.request(() => this.#step());
   }
