@@ -52,7 +52,9 @@ function recordSteps(page: Page): Promise<void> {
     const steps: string[] = [];
     (window as unknown as { revealSteps: string[] }).revealSteps = steps;
     new MutationObserver(() => {
-      const text = [...document.querySelectorAll("article.message.assistant .markdown")].at(-1)?.textContent?.trim();
+      const text = Array.from(document.querySelectorAll("article.message.assistant .markdown"))
+        .at(-1)
+        ?.textContent?.trim();
       if (text && text !== steps.at(-1)) steps.push(text);
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });

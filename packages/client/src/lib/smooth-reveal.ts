@@ -7,7 +7,8 @@
  * what a viewer sees is never more than one window behind what has arrived.
  *
  * Text that does not extend what is shown (a reset) is shown at once; under `prefers-reduced-motion`
- * each batch is shown whole at the next frame. Framework-free: the clock, the frames and the motion preference are injected.
+ * each batch is shown whole at the next frame. Framework-free: the clock, the frames and the motion
+ * preference are injected.
  */
 import { ArrivalWindow } from "./arrival-window.ts";
 import { animationFrames, type FrameScheduler } from "./markdown-view.ts";
