@@ -48,8 +48,10 @@ export function timeRevealLevel(
   batching: Batching,
 ): Array<[string, string, number[]]> {
   const label = `${name}, revealed per frame (${batching.deltas} deltas per ${batching.windowMs} ms batch)`;
+  const whole = timeRevealFrames(approaches.old(), deltas, batching);
+  const incremental = timeRevealFrames(approaches.incremental(), deltas, batching);
   return [
-    [label, "whole text per frame", timeRevealFrames(approaches.old(), deltas, batching)],
-    [label, "incremental", timeRevealFrames(approaches.incremental(), deltas, batching)],
+    [label, `whole text per frame (${whole.length} frames)`, whole],
+    [label, `incremental (${incremental.length} frames)`, incremental],
   ];
 }
