@@ -4,8 +4,16 @@
  * is near, never inside a surrogate pair or an emoji sequence.
  */
 
-const words = new Intl.Segmenter(undefined, { granularity: "word" });
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+export interface Segmenters {
+  words: Intl.Segmenter;
+  graphemes: Intl.Segmenter;
+}
+
+/** Null where Intl.Segmenter is missing (Firefox before 125): then cuts fall after spaces. */
+const SEGMENTERS: Segmenters | null =
+  typeof Intl.Segmenter === "function"
+    ? { words: new Intl.Segmenter(undefined, { granularity: "word" }), graphemes: new Intl.Segmenter() }
+    : null;
 
 /** How far past the goal a word may run before the cut falls inside it (a URL, a long identifier). */
 const WORD_LOOKAHEAD = 24;
@@ -15,13 +23,19 @@ const GRAPHEME_LOOKAHEAD = 64;
 const LOOKBEHIND = 64;
 
 /** The first boundary of `text` at or after `goal` (clamped to the text), starting no earlier than `from`. */
-export function revealEnd(text: string, from: number, goal: number): number {
+export function revealEnd(
+  text: string,
+  from: number,
+  goal: number,
+  segmenters: Segmenters | null = SEGMENTERS,
+): number {
   if (goal >= text.length) return text.length;
   if (goal <= from) return from;
+  if (!segmenters) return plainBoundary(text, goal);
   const start = Math.max(from, goal - LOOKBEHIND);
   return (
-    boundaryAtOrAfter(words, text, start, goal, WORD_LOOKAHEAD) ??
-    boundaryAtOrAfter(graphemes, text, start, goal, GRAPHEME_LOOKAHEAD) ??
+    boundaryAtOrAfter(segmenters.words, text, start, goal, WORD_LOOKAHEAD) ??
+    boundaryAtOrAfter(segmenters.graphemes, text, start, goal, GRAPHEME_LOOKAHEAD) ??
     text.length
   );
 }
@@ -39,4 +53,12 @@ function boundaryAtOrAfter(
   }
   // The slice's end is a boundary only when it is the text's end; otherwise it may cut a segment.
   return end === text.length ? end : undefined;
+}
+
+/** Without segmenters: at the next whitespace when it is near, else at the goal but not inside a surrogate pair. */
+function plainBoundary(text: string, goal: number): number {
+  const space = text.slice(goal, goal + WORD_LOOKAHEAD).search(/\s/);
+  if (space >= 0) return goal + space;
+  const before = text.charCodeAt(goal - 1);
+  return before >= 0xd800 && before <= 0xdbff ? goal + 1 : goal;
 }
