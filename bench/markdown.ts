@@ -3,6 +3,8 @@
  * every delta) against the incremental renderer (packages/client/src/lib/streaming-markdown.ts:
  * finished blocks once, only the growing tail again). An answer of ANSWER_CHARS of mixed Markdown
  * (packages/client/src/lib/testing/markdown-samples.ts) arrives in 2–10 character deltas.
+ * Also the smooth reveal's cost (lib/smooth-reveal.ts): deltas batched as the server's longest window
+ * does, each batch revealed over 60 fps frames; one render per frame that shows more text.
  * Prints a Markdown table; nothing is asserted.
  *
  *   npx tsx bench/markdown.ts
@@ -17,11 +19,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { launchBrowser } from "../tests/helpers/browser.ts";
 import { longAnswer, splitIntoDeltas } from "../packages/client/src/lib/testing/markdown-samples.ts";
 import { htmlOnly, incremental, timeLevels, wholeText } from "./lib/markdown-timing.ts";
+import { timeRevealLevel, type Batching } from "./lib/reveal-timing.ts";
 import { summarize } from "./lib/stats.ts";
 
 const ANSWER_CHARS = 8_000;
 const DELTA_CHARS = { min: 2, max: 10 };
 const SEED = 1;
+/** As the server batches 50 tok/s at its longest coalescing window, for the smooth-reveal rows. */
+const REVEAL_BATCHING: Batching = { deltas: 8, windowMs: 150 };
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 type Rows = Array<[string, string, number[]]>;
@@ -51,17 +56,17 @@ async function bundlePage(): Promise<string> {
   return chunk.code;
 }
 
-async function inChromium(deltas: string[], warmUp: string[]): Promise<Rows> {
+async function inChromium(deltas: string[], warmUp: string[], batching: Batching): Promise<Rows> {
   const script = await bundlePage();
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     await page.setContent("<!doctype html><html><body></body></html>");
     await page.addScriptTag({ content: script });
+    type Run = (d: string[], w: string[], b: Batching) => Rows;
     return await page.evaluate(
-      ([d, w]) =>
-        (window as unknown as { markdownBench: { run(d: string[], w: string[]): Rows } }).markdownBench.run(d, w),
-      [deltas, warmUp] as const,
+      ([d, w, b]) => (window as unknown as { markdownBench: { run: Run } }).markdownBench.run(d, w, b),
+      [deltas, warmUp, batching] as const,
     );
   } finally {
     await browser.close();
@@ -91,14 +96,20 @@ async function main(): Promise<void> {
     deltas,
     warmUp,
   );
-  const browserRows = await inChromium(deltas, warmUp);
+  const revealInNode = timeRevealLevel(
+    "HTML (Node)",
+    { old: () => wholeText(htmlOnly), incremental: () => incremental(htmlOnly) },
+    deltas,
+    REVEAL_BATCHING,
+  );
+  const browserRows = await inChromium(deltas, warmUp, REVEAL_BATCHING);
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   console.log(`${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
   const sizes = `${DELTA_CHARS.min}–${DELTA_CHARS.max} characters`;
   console.log(`${answer.length} characters of Markdown in ${deltas.length} deltas of ${sizes}\n`);
-  console.log("| level | approach | total ms | per delta p50 ms | p99 ms | max ms |");
+  console.log("| level | approach | total ms | per delta (or frame) p50 ms | p99 ms | max ms |");
   console.log("| --- | --- | --- | --- | --- | --- |");
-  for (const result of [...inNode, ...browserRows]) console.log(row(result));
+  for (const result of [...inNode, ...revealInNode, ...browserRows]) console.log(row(result));
 }
 
 await main();

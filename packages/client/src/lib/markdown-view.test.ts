@@ -1,29 +1,9 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from "vitest";
 import { renderMarkdown } from "./markdown.ts";
-import { MarkdownView, type FrameScheduler } from "./markdown-view.ts";
+import { MarkdownView } from "./markdown-view.ts";
+import { manualFrames } from "./testing/manual-frames.ts";
 import { MODEL_ANSWER, splitIntoDeltas } from "./testing/markdown-samples.ts";
-
-/** Animation frames that run only when the test says so. */
-function manualFrames(): FrameScheduler & { pending: number; run(): void } {
-  const callbacks = new Map<number, () => void>();
-  let next = 1;
-  return {
-    request(callback) {
-      callbacks.set(next, callback);
-      return next++;
-    },
-    cancel: (handle) => void callbacks.delete(handle),
-    get pending() {
-      return callbacks.size;
-    },
-    run() {
-      const due = [...callbacks.values()];
-      callbacks.clear();
-      for (const callback of due) callback();
-    },
-  };
-}
 
 function setup(): { container: HTMLElement; frames: ReturnType<typeof manualFrames>; view: MarkdownView } {
   const container = document.createElement("div");
