@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { MAX_LISTED_MEMBERS, type PresenceEvent } from "@tokencast/protocol";
 import { closeAllClients, rawClient, type RawClient } from "./helpers/clients.ts";
+import { closeAllSse, openSse } from "./helpers/sse-client.ts";
 import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -9,7 +10,10 @@ let node: ServerNode;
 beforeAll(async () => {
   node = await startNode();
 });
-afterEach(() => closeAllClients());
+afterEach(() => {
+  closeAllClients();
+  closeAllSse();
+});
 afterAll(async () => {
   await node?.stop();
 });
@@ -20,8 +24,10 @@ it("a room of 120 lists the first 100 members and counts all 120; presence is no
   const updates: PresenceEvent[] = [];
   first.socket.on("room:presence", (p) => updates.push(p));
   await first.join("crowd", "first");
+  const sse = await openSse(`${node.url}/api/rooms/crowd/events`);
+  await waitFor(() => updates.at(-1)?.count === 2, { what: "the SSE viewer in presence" });
   const others: RawClient[] = [];
-  for (let i = 1; i < total; i++) others.push(await rawClient(node.url));
+  for (let i = 2; i < total; i++) others.push(await rawClient(node.url));
   const acks = await Promise.all(others.map((c, i) => c.join("crowd", `m${i}`)));
   expect(Math.max(...acks.map((a) => a.members.length))).toBe(MAX_LISTED_MEMBERS);
   expect(acks.at(-1)!.memberCount).toBeGreaterThan(MAX_LISTED_MEMBERS);
@@ -32,10 +38,21 @@ it("a room of 120 lists the first 100 members and counts all 120; presence is no
   expect(updates.filter((u) => u.count > MAX_LISTED_MEMBERS && u.members).length).toBeLessThanOrEqual(1);
   expect(updates.length).toBeLessThan(total / 4);
 
+  const late = await rawClient(node.url);
+  await late.join("crowd", "late");
+  const counted = await waitFor(() => updates.find((u) => u.count === total + 1), { what: "the late joiner" });
+  expect(counted.members).toBeUndefined();
+  // The SSE stream fills in the list a counts-only event leaves out.
+  const sseCounted = await sse.until(
+    (s) => s.events.find((e) => e.event === "presence" && (e.data as PresenceEvent).count === total + 1),
+    "the late joiner on the SSE stream",
+  );
+  expect((sseCounted.data as PresenceEvent).members).toHaveLength(MAX_LISTED_MEMBERS);
+
   const before = updates.length;
   const gone = others[0]!.socket.id;
   others[0]!.close(); // a listed member: the list goes out again, without it
-  const after = await waitFor(() => updates.slice(before).find((u) => u.count === total - 1), {
+  const after = await waitFor(() => updates.slice(before).find((u) => u.count === total), {
     what: "presence after one leaves",
   });
   expect(after.members).toHaveLength(MAX_LISTED_MEMBERS);
