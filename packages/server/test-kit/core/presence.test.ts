@@ -1,4 +1,4 @@
-/** Presence of a crowded room through RoomService: batched broadcasts; counts always, the listed members when they changed. */
+/** Presence of a crowded room through RoomService: batched; counts always, the listed members when they changed. */
 import { expect, it } from "vitest";
 import { MAX_LISTED_MEMBERS, type PresenceEvent } from "@tokencast/protocol";
 import { waitFor } from "../../../../tests/helpers/wait.ts";
