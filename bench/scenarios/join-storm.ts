@@ -13,6 +13,7 @@ import { io } from "socket.io-client";
 import { waitFor } from "../../tests/helpers/wait.ts";
 import { joinedSocket } from "../lib/asker.ts";
 import { NODE_ENV, type Context, type Row, type ScenarioResult } from "../lib/context.ts";
+import type { ProbeStats } from "../lib/node-probe.mjs";
 import { startBenchNode } from "../lib/nodes.ts";
 import { pin } from "../lib/pinning.ts";
 import { summarize } from "../lib/stats.ts";
@@ -84,7 +85,7 @@ async function finalReports(processes: StormProcess[], shares: number[]): Promis
   return reports;
 }
 
-function rows(reports: StormReport[], expected: string, loopP99Ms: number, stormS: number): Row[] {
+function rows(reports: StormReport[], expected: string, server: ProbeStats, stormS: number): Row[] {
   const ack = summarize(reports.flatMap((r) => r.ackMs));
   const slot = summarize(reports.flatMap((r) => r.slotToAckMs));
   const outcomes = new Map<string, number>();
@@ -103,7 +104,8 @@ function rows(reports: StormReport[], expected: string, loopP99Ms: number, storm
         `${acked - exact} inexact`,
       `start→ack p50 ${slot.p50.toFixed(0)} / p99 ${slot.p99.toFixed(0)} ms; ` +
         `failures: ${failures.join(", ") || "none"}; ` +
-        `all acked in ${stormS.toFixed(1)} s; node loop p99 ${loopP99Ms.toFixed(0)} ms; ` +
+        `all settled in ${stormS.toFixed(1)} s; node loop p99 ${server.loopP99Ms.toFixed(0)} ms, ` +
+        `ELU ${server.elu.toFixed(2)}, CPU ${(server.cpuMs / 1000).toFixed(1)} s; ` +
         `presence ${presenceFrames} frames, ${(presenceKb / Math.max(1, acked)).toFixed(1)} KiB per viewer; ` +
         `join ack ${ackKb.toFixed(1)} KiB; ${resumes} resumes`,
     ],
@@ -144,7 +146,7 @@ export async function joinStorm(ctx: Context): Promise<ScenarioResult> {
       processes,
       slots.map((s) => s.length),
     );
-    return { rows: rows(reports, expected, server.loopP99Ms, stormS), diagnostics: [] };
+    return { rows: rows(reports, expected, server, stormS), diagnostics: [] };
   } finally {
     for (const p of processes) if (p.child.connected) p.send({ type: "exit" });
     asker.close();
