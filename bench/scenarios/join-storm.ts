@@ -65,7 +65,7 @@ async function startStormProcesses(count: number, cpus?: string): Promise<StormP
 async function storedText(url: string, roomId: string, answerId: string): Promise<string> {
   const probe = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
   try {
-    const ack = await probe.timeout(10_000).emitWithAck("room:join", { roomId, name: "probe" });
+    const ack = await probe.timeout(60_000).emitWithAck("room:join", { roomId, name: "probe" });
     return (ack.messages as Array<{ id: string; text: string }>).find((m) => m.id === answerId)?.text ?? "";
   } finally {
     probe.close();
@@ -137,6 +137,7 @@ export async function joinStorm(ctx: Context): Promise<ScenarioResult> {
     );
     await Promise.all(processes.map((p) => p.wait("settled", SETTLE_TIMEOUT_MS)));
     const stormS = (Date.now() - startAt) / 1000;
+    console.error(`[bench] h: every join settled after ${stormS.toFixed(1)} s`);
     const server = await node.probe();
     await waitFor(() => ended.has(answerId), { timeoutMs: 120_000, what: "the answer's end" });
     const expected = createHash("sha1")
