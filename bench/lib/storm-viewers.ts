@@ -71,7 +71,7 @@ class StormViewer {
     const wsUrl = `${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
     this.ws = new WebSocket(wsUrl, { headers: { "x-forwarded-for": ip }, perMessageDeflate: false });
     this.ws.on("message", (data: Buffer) => this.receive(data.toString()));
-    this.ws.on("error", () => this.settle("connect_error"));
+    this.ws.on("error", (error: NodeJS.ErrnoException) => this.settle(`connect_error ${error.code ?? error.message}`));
     this.ws.on("close", () => this.settle("closed"));
     sockets.push(this.ws);
   }
