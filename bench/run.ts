@@ -35,6 +35,7 @@ const SCENARIOS: Record<ScenarioId, (ctx: Context) => Promise<ScenarioResult>> =
   d: lateJoin,
   e: redisCommands,
   f: sseMemory,
+  h: (ctx) => import("./scenarios/join-storm.ts").then((m) => m.joinStorm(ctx)),
 };
 
 function machine(): string {

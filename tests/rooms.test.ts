@@ -152,7 +152,7 @@ describe("roles", () => {
     expect(o.memberCount).toBe(4);
     const presence = await first.latest("room:presence", (e) => e.count === 4);
     expect(presence.roleCounts).toEqual(o.roleCounts);
-    expect(presence.members.map((m) => m.name)).toEqual(["Olga", "Pam", "Pat", "Vic"]);
+    expect(presence.members!.map((m) => m.name)).toEqual(["Olga", "Pam", "Pat", "Vic"]);
   });
 
   it("a key that opens nothing is refused and joins nothing (another room's owner key, a made-up key, any key in an ad-hoc room)", async () => {

@@ -87,7 +87,7 @@ describe("SSE viewers on two nodes", () => {
     const shareLink = await watch(b.url, roomId, "198.51.100.21");
     const invited = await watch(b.url, roomId, "198.51.100.22", `?token=${token}&name=Wall`);
     await waitFor(() => presence?.count === 3, { what: "both streams in the owner's presence" });
-    const viewers = presence!.members.filter((m) => m.role === "viewer");
+    const viewers = presence!.members!.filter((m) => m.role === "viewer");
     expect(viewers.map((m) => m.name).sort()).toEqual(["SSE viewer", "Wall"]);
 
     succeeded(await owner.request("room:update", { roomId, settings: { private: true } }));

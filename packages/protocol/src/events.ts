@@ -97,8 +97,13 @@ export interface EndEvent {
 
 export interface PresenceEvent {
   roomId: string;
-  /** Up to MAX_LISTED_MEMBERS members, most powerful role first, then earliest. */
-  members: Member[];
+  /**
+   * Up to MAX_LISTED_MEMBERS members, most powerful role first, then earliest. Absent when the
+   * room has more than MAX_LISTED_MEMBERS members and its listed ones did not change since the
+   * server's previous presence event for the room: keep the list you hold (the join ack's, or the
+   * last one sent). A large room's audience then gets its counts, not the same list again.
+   */
+  members?: Member[];
   /** Everyone in the room, on every node. */
   count: number;
   roleCounts: RoleCounts;

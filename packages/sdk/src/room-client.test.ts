@@ -97,7 +97,7 @@ describe("connectRoom", () => {
     expect(
       presence
         .at(-1)
-        ?.members.map((m) => m.name)
+        ?.members?.map((m) => m.name)
         .sort(),
     ).toEqual(["ada", "bob"]);
   });

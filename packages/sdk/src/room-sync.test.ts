@@ -48,6 +48,22 @@ describe("RoomSync", () => {
     await until(() => calls > 0, "a notification");
   });
 
+  it("keeps its listed members when a presence event carries only counts (a large room), and takes a new list", async () => {
+    const ada = await live("ada");
+    await live("bob");
+    await until(() => ada.memberCount === 2 && ada.members.length === 2, "both listed");
+    const roleCounts = { owner: 0, presenter: 0, participant: 0, viewer: 0 };
+    server.io.to(server.roomId).emit("room:presence", { roomId: server.roomId, count: 500, roleCounts });
+    await until(() => ada.memberCount === 500, "the count alone");
+    expect(ada.members.map((m) => m.name)).toEqual(["ada", "bob"]);
+    const bob = ada.members[1]!;
+    server.io
+      .to(server.roomId)
+      .emit("room:presence", { roomId: server.roomId, members: [bob], count: 499, roleCounts });
+    await until(() => ada.memberCount === 499, "a new list");
+    expect(ada.members).toEqual([bob]);
+  });
+
   it("follows live deltas and the end", async () => {
     const connection = await live();
     server.addMessage(answer("a"));

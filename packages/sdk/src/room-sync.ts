@@ -196,7 +196,8 @@ export class RoomSync {
 
   protected onPresence(presence: PresenceEvent): void {
     if (presence.roomId !== this.roomId) return;
-    this.members = presence.members;
+    // Absent: a large room whose listed members did not change (keep the ones held).
+    this.members = presence.members ?? this.members;
     this.memberCount = presence.count;
     this.notify();
   }

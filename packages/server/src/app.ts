@@ -54,6 +54,8 @@ const SLOW_VIEWER_CHECK_MS = 250;
 const UPSTREAM_PROBE_EVERY_MS = 10_000;
 const UPSTREAM_PROBE_TIMEOUT_MS = 2000;
 const SHUTDOWN_REASON = "The server is restarting; this answer was cut short.";
+/** Connections waiting to be accepted (Node: 511). */
+const LISTEN_BACKLOG = 4096;
 
 export function createApp(deps: AppDeps): App {
   const { config, logger, source, adapter } = deps;
@@ -123,7 +125,11 @@ export function createApp(deps: AppDeps): App {
       upstream?.start();
       return new Promise((resolve, reject) => {
         http.once("error", reject);
-        http.listen(config.port, config.host, () => resolve(http.address() as AddressInfo));
+        // A join storm opens thousands of connections within seconds while the loop is busy: a
+        // deeper accept queue than Node's 511 keeps them waiting instead of reset (the kernel caps
+        // it at net.core.somaxconn).
+        const options = { port: config.port, host: config.host, backlog: LISTEN_BACKLOG };
+        http.listen(options, () => resolve(http.address() as AddressInfo));
       });
     },
     close: async () => {

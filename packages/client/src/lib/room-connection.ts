@@ -171,7 +171,7 @@ export class RoomConnection extends RoomSync {
     if (presence.roomId !== this.roomId) return;
     this.roleCounts = presence.roleCounts ?? this.roleCounts;
     // A listed self entry is the server's latest word on this member (e.g. its role).
-    this.self = presence.members.find((member) => member.id === this.self?.id) ?? this.self;
+    this.self = presence.members?.find((member) => member.id === this.self?.id) ?? this.self;
     super.onPresence(presence);
   }
 

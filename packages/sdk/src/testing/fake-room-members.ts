@@ -70,7 +70,7 @@ export class FakeMembers {
     return counts;
   }
 
-  presence(roomId: string): PresenceEvent {
+  presence(roomId: string): PresenceEvent & { members: Member[] } {
     return { roomId, members: this.list(), count: this.bySocket.size, roleCounts: this.roleCounts() };
   }
 }

@@ -32,6 +32,11 @@ export class MemberRegistry {
     return this.rooms.get(roomId)?.get(connectionId);
   }
 
+  /** True when the room has a member on this node (read on every join: no copy of its list). */
+  has(roomId: string): boolean {
+    return this.rooms.has(roomId);
+  }
+
   list(roomId: string): Member[] {
     return [...(this.rooms.get(roomId)?.values() ?? [])];
   }

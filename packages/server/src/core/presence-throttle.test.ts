@@ -8,7 +8,10 @@ afterEach(() => {
 it("publishes the first change at once and folds a burst into one trailing publish per room", () => {
   vi.useFakeTimers();
   const published: string[] = [];
-  const throttle = new PresenceThrottle(250, (room) => published.push(room));
+  const throttle = new PresenceThrottle(
+    () => 250,
+    (room) => published.push(room),
+  );
   throttle.changed("a");
   expect(published).toEqual(["a"]);
   for (let i = 0; i < 100; i++) throttle.changed("a");

@@ -1,13 +1,14 @@
 /**
  * Per-room trailing throttle for presence broadcasts: the first change in a quiet room goes out
- * at once; further changes within `intervalMs` are folded into one broadcast at its end.
+ * at once; further changes within the room's interval (`intervalMs(room)`, read as each window
+ * opens) are folded into one broadcast at its end.
  */
 export class PresenceThrottle {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly dirty = new Set<string>();
 
   constructor(
-    private readonly intervalMs: number,
+    private readonly intervalMs: (roomId: string) => number,
     private readonly publish: (roomId: string) => void,
   ) {}
 
@@ -19,7 +20,7 @@ export class PresenceThrottle {
     this.publish(roomId);
     this.timers.set(
       roomId,
-      setTimeout(() => this.windowEnded(roomId), this.intervalMs),
+      setTimeout(() => this.windowEnded(roomId), this.intervalMs(roomId)),
     );
   }
 

@@ -3,10 +3,8 @@ import { MAX_LISTED_MEMBERS } from "@tokencast/protocol";
 import { IpRooms } from "./ip-rooms.ts";
 import { MemberRegistry } from "./members.ts";
 import type { Broadcaster, Logger, MemberDirectory, MemberListing } from "./ports.ts";
+import { PresenceShaper } from "./presence-shaper.ts";
 import { PresenceThrottle } from "./presence-throttle.ts";
-
-/** Presence goes out at most this often per room and node: a crowd joining at once costs a few broadcasts. */
-const PRESENCE_INTERVAL_MS = 250;
 
 export interface PresenceDeps {
   directory: MemberDirectory;
@@ -24,13 +22,17 @@ export class Presence {
   /** Each local connection's client IP (the directory counts members per IP), and the rooms each IP holds here. */
   private readonly ips = new Map<string, string>();
   private readonly ipRooms = new IpRooms();
+  private readonly shaper = new PresenceShaper();
   private readonly throttle: PresenceThrottle;
   private readonly pending = new Set<Promise<void>>();
   /** Removals the directory did not take (it was down): "<room> <member>". */
   private readonly unsynced = new Map<string, { roomId: string; memberId: string }>();
 
   constructor(private readonly deps: PresenceDeps) {
-    this.throttle = new PresenceThrottle(PRESENCE_INTERVAL_MS, (roomId) => void this.publish(roomId));
+    this.throttle = new PresenceThrottle(
+      (roomId) => this.shaper.intervalMs(roomId),
+      (roomId) => void this.publish(roomId),
+    );
   }
 
   /** Adds a connection (from client IP `ip`) to a room; returns the room's first members and its count. */
@@ -71,7 +73,7 @@ export class Presence {
   }
 
   hasRoom(roomId: string): boolean {
-    return this.local.list(roomId).length > 0;
+    return this.local.has(roomId);
   }
 
   /** Rooms with at least one member on this node. */
@@ -132,8 +134,9 @@ export class Presence {
 
   private async publish(roomId: string): Promise<void> {
     try {
-      const { members, count, roleCounts } = await this.deps.directory.list(roomId, MAX_LISTED_MEMBERS);
-      this.deps.broadcaster.presence({ roomId, members, count, roleCounts });
+      const listing = await this.deps.directory.list(roomId, MAX_LISTED_MEMBERS);
+      this.deps.broadcaster.presence(this.shaper.event(roomId, listing));
+      if (!this.local.has(roomId)) this.shaper.forget(roomId);
     } catch (error) {
       this.deps.logger.warn({ err: error, roomId }, "could not publish presence");
     }

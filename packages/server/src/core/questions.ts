@@ -32,7 +32,10 @@ export class Questions {
   private lastCreatedAt = 0;
 
   constructor(private readonly deps: QuestionsDeps) {
-    this.throttle = new PresenceThrottle(QUEUE_INTERVAL_MS, (roomId) => this.publish(roomId));
+    this.throttle = new PresenceThrottle(
+      () => QUEUE_INTERVAL_MS,
+      (roomId) => this.publish(roomId),
+    );
   }
 
   async submit(roomId: string, author: string, text: string): Promise<QueuedQuestion> {

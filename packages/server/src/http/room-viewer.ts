@@ -5,7 +5,7 @@
  * rate, reply bytes, room slots, members per IP), and hears every node's events of its rooms.
  */
 import type { HistoryResult, JoinPayload, JoinResult, ResumeResult } from "@tokencast/protocol";
-import type { DeltaEvent, EndEvent, Message, PresenceEvent } from "@tokencast/protocol";
+import type { DeltaEvent, EndEvent, Member, Message, PresenceEvent } from "@tokencast/protocol";
 import type { QueueChangedEvent, ReasoningEvent, RoomUpdatedEvent } from "@tokencast/protocol";
 import { joinPayloadSchema, ListedQueue, MAX_HISTORY_PAGE, snapshotChange } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
@@ -51,6 +51,8 @@ export function openRoomViewer(deps: RoomViewerDeps, ip: string): RoomViewer {
 class DirectViewer implements RoomViewer {
   /** SSE consumers get the whole listed queue on each change (their `queue` event), built here from the patches. */
   private readonly queue = new ListedQueue();
+  /** SSE consumers get the listed members in every `presence` event; a large room's may omit them (unchanged). */
+  private members: Member[] = [];
   private readonly meter: Meter;
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
@@ -68,6 +70,7 @@ class DirectViewer implements RoomViewer {
       const join = validPayload(joinPayloadSchema, payload);
       const joined = await this.meter(() => enterRoom(this.deps.rooms, this.connection, join));
       this.queue.apply(snapshotChange(join.roomId, joined.queue, joined.queueCount, joined.queueVersion));
+      this.members = joined.members;
       return joined;
     });
   }
@@ -83,9 +86,14 @@ class DirectViewer implements RoomViewer {
 
   onEvent(listener: (event: LiveEvent) => void): void {
     this.connection.onPacket((event, payload) => {
-      const live = liveEvent(event, payload, this.queue);
+      const live = liveEvent(event, payload, this.queue, (presence) => this.wholePresence(presence));
       if (live) listener(live);
     });
+  }
+
+  private wholePresence(presence: PresenceEvent): PresenceEvent {
+    this.members = presence.members ?? this.members;
+    return { ...presence, members: this.members };
   }
 
   onLost(listener: (reason: string) => void): void {
@@ -119,7 +127,12 @@ class DirectViewer implements RoomViewer {
 }
 
 /** The SSE stream's input for an event broadcast to the room; undefined for those it does not show. */
-function liveEvent(event: string, payload: unknown, queue: ListedQueue): LiveEvent | undefined {
+function liveEvent(
+  event: string,
+  payload: unknown,
+  queue: ListedQueue,
+  wholePresence: (presence: PresenceEvent) => PresenceEvent,
+): LiveEvent | undefined {
   switch (event) {
     case "chat:message":
       return { type: "message", message: payload as Message };
@@ -130,7 +143,7 @@ function liveEvent(event: string, payload: unknown, queue: ListedQueue): LiveEve
     case "chat:reasoning":
       return { type: "reasoning", reasoning: payload as ReasoningEvent };
     case "room:presence":
-      return { type: "presence", presence: payload as PresenceEvent };
+      return { type: "presence", presence: wholePresence(payload as PresenceEvent) };
     case "room:updated":
       return { type: "room", room: payload as RoomUpdatedEvent };
     case "queue:changed":

@@ -1,36 +1,42 @@
-import type { Member } from "@tokencast/protocol";
+import type { Member, Role } from "@tokencast/protocol";
 import { ROLES } from "@tokencast/protocol";
 import type { MemberDirectory, MemberListing } from "../core/ports.ts";
+import { JoinOrder } from "./join-order.ts";
 
-interface Entry {
-  member: Member;
-  ip: string | undefined;
+/** A room's members by role (each in join order), and each member's role and client IP. */
+interface Room {
+  byRole: Record<Role, JoinOrder>;
+  entries: Map<string, { role: Role; ip: string | undefined }>;
 }
 
-/** MemberDirectory for a single node: each room's members, listed most powerful role first, then by join time. */
+/**
+ * MemberDirectory for a single node: each room's members, listed most powerful role first, then
+ * by join time. Listing reads only the members it returns, so a join costs the same in any room.
+ */
 export class MemoryDirectory implements MemberDirectory {
   readonly heartbeatEveryMs = 0;
-  private readonly rooms = new Map<string, Map<string, Entry>>();
+  private readonly rooms = new Map<string, Room>();
   /** Per room: client IP → members added with it (kept as they come and go: no scan per join). */
   private readonly ips = new Map<string, Map<string, number>>();
 
   async add(roomId: string, member: Member, ip?: string): Promise<void> {
-    let members = this.rooms.get(roomId);
-    if (!members) {
-      members = new Map();
-      this.rooms.set(roomId, members);
-    }
-    if (!members.has(member.id)) this.countIp(roomId, ip, 1);
-    members.set(member.id, { member, ip: members.get(member.id)?.ip ?? ip });
+    const room = this.rooms.get(roomId) ?? newRoom();
+    this.rooms.set(roomId, room);
+    const known = room.entries.get(member.id);
+    if (!known) this.countIp(roomId, ip, 1);
+    if (known && known.role !== member.role) room.byRole[known.role].delete(member.id);
+    room.byRole[member.role].set({ ...member });
+    room.entries.set(member.id, { role: member.role, ip: known ? known.ip : ip });
   }
 
   async remove(roomId: string, memberId: string): Promise<void> {
-    const members = this.rooms.get(roomId);
-    const entry = members?.get(memberId);
-    if (!members || !entry) return;
-    members.delete(memberId);
+    const room = this.rooms.get(roomId);
+    const entry = room?.entries.get(memberId);
+    if (!room || !entry) return;
+    room.entries.delete(memberId);
+    room.byRole[entry.role].delete(memberId);
     this.countIp(roomId, entry.ip, -1);
-    if (members.size === 0) this.rooms.delete(roomId);
+    if (room.entries.size === 0) this.rooms.delete(roomId);
   }
 
   async countFrom(roomId: string, ip: string): Promise<number> {
@@ -38,12 +44,15 @@ export class MemoryDirectory implements MemberDirectory {
   }
 
   async list(roomId: string, limit: number): Promise<MemberListing> {
-    const members = [...(this.rooms.get(roomId)?.values() ?? [])].map((entry) => entry.member);
-    const roleCounts = Object.fromEntries(ROLES.map((role) => [role, 0])) as MemberListing["roleCounts"];
-    for (const member of members) roleCounts[member.role]++;
-    const rank = (member: Member) => ROLES.indexOf(member.role);
-    members.sort((a, b) => rank(a) - rank(b) || a.joinedAt - b.joinedAt);
-    return { members: members.slice(0, limit).map((member) => ({ ...member })), count: members.length, roleCounts };
+    const room = this.rooms.get(roomId) ?? newRoom();
+    const roleCounts = Object.fromEntries(ROLES.map((role) => [role, room.byRole[role].size]));
+    const members: Member[] = [];
+    for (const role of ROLES) members.push(...room.byRole[role].first(limit - members.length));
+    return {
+      members: members.map((member) => ({ ...member })),
+      count: room.entries.size,
+      roleCounts: roleCounts as MemberListing["roleCounts"],
+    };
   }
 
   async heartbeat(): Promise<void> {
@@ -63,4 +72,9 @@ export class MemoryDirectory implements MemberDirectory {
     if (counts.size > 0) this.ips.set(roomId, counts);
     else this.ips.delete(roomId);
   }
+}
+
+function newRoom(): Room {
+  const byRole = Object.fromEntries(ROLES.map((role) => [role, new JoinOrder()])) as Record<Role, JoinOrder>;
+  return { byRole, entries: new Map() };
 }
