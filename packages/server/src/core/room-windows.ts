@@ -1,18 +1,24 @@
 import { AdaptiveWindow, type WindowRule } from "./adaptive-window.ts";
 import type { BroadcastCosts } from "./ports.ts";
 
+/** A room whose window is at its minimum and that has not broadcast for this long is forgotten. */
+export const FORGET_AFTER_MS = 10_000;
+
 /**
- * The coalescing window of every room on this node (each adapts to its own broadcasts: a big
- * room batches more, a small room beside it keeps its short window). Only rooms whose window is
- * above the minimum are kept; the others have the minimum.
+ * The coalescing window of every room on this node. Each adapts to its own broadcasts: a big room
+ * batches more, a small room beside it keeps its short window. Rooms that have not broadcast lately
+ * and are back at the minimum are forgotten (swept at most once per FORGET_AFTER_MS).
  */
 export class RoomWindows implements BroadcastCosts {
-  private readonly widened = new Map<string, AdaptiveWindow>();
+  private readonly rooms = new Map<string, AdaptiveWindow>();
+  private sweptAt: number;
 
   constructor(
     private readonly rule: WindowRule,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.sweptAt = now();
+  }
 
   /** A window that never adapts: always `ms` (unit tests, tools). */
   static fixed(ms: number): RoomWindows {
@@ -21,36 +27,41 @@ export class RoomWindows implements BroadcastCosts {
 
   observe(roomId: string, costMs: number): void {
     if (this.rule.maxMs <= this.rule.minMs) return;
-    const window = this.widened.get(roomId) ?? new AdaptiveWindow(this.rule, this.now);
+    let window = this.rooms.get(roomId);
+    if (window === undefined) this.rooms.set(roomId, (window = new AdaptiveWindow(this.rule, this.now)));
     window.observe(costMs);
-    if (window.atMinimum()) this.widened.delete(roomId);
-    else this.widened.set(roomId, window);
+    if (this.now() - this.sweptAt >= FORGET_AFTER_MS) this.sweep();
   }
 
   /** The room's window now, in ms. */
   windowMs(roomId: string): number {
-    const window = this.widened.get(roomId);
-    if (window === undefined) return this.rule.minMs;
-    if (!window.atMinimum()) return window.currentMs();
-    this.widened.delete(roomId);
-    return this.rule.minMs;
+    return this.rooms.get(roomId)?.currentMs() ?? this.rule.minMs;
   }
 
   /** The widest window of any room on this node, in ms (the minimum when none is widened). */
   widestMs(): number {
-    this.forgetNarrowed();
     let widest = this.rule.minMs;
-    for (const window of this.widened.values()) widest = Math.max(widest, window.currentMs());
+    for (const window of this.rooms.values()) widest = Math.max(widest, window.currentMs());
     return widest;
   }
 
   /** How many rooms on this node have a window above the minimum. */
   widenedRooms(): number {
-    this.forgetNarrowed();
-    return this.widened.size;
+    let widened = 0;
+    for (const window of this.rooms.values()) if (!window.atMinimum()) widened++;
+    return widened;
   }
 
-  private forgetNarrowed(): void {
-    for (const [roomId, window] of this.widened) if (window.atMinimum()) this.widened.delete(roomId);
+  /** Rooms whose window this node keeps (broadcast lately, or still above the minimum). */
+  trackedRooms(): number {
+    return this.rooms.size;
+  }
+
+  private sweep(): void {
+    this.sweptAt = this.now();
+    for (const [roomId, window] of this.rooms) {
+      const quiet = this.sweptAt - window.lastObservedAt() >= FORGET_AFTER_MS;
+      if (quiet && window.atMinimum()) this.rooms.delete(roomId);
+    }
   }
 }
