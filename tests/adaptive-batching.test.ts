@@ -12,7 +12,7 @@
  * room is what the test can see reliably.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeltaEvent, SendResult } from "@tokencast/protocol";
+import type { SendResult } from "@tokencast/protocol";
 import { closeAllClients, rawClient, type RawClient } from "./helpers/clients.ts";
 import { crowdHeardEnds, joinCrowd, type Crowd } from "./helpers/crowd.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
