@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SendResult } from "@tokencast/protocol";
 import { closeAllClients, rawClient, type RawClient } from "./helpers/clients.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { sample } from "./helpers/metrics.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { httpError, tokenScript } from "./helpers/upstream-scripts.ts";
@@ -22,19 +23,14 @@ const METRICS = [
   "upstream_tokens_total",
   "upstream_tokens_per_second",
   "token_to_viewer_delay_seconds",
+  "coalesce_window_ms",
+  "coalesce_widened_rooms",
   "resyncs_total",
   "upstream_errors_total",
   "redis_errors_total",
   "answers_total",
   "process_resident_memory_bytes",
 ];
-
-/** The value of a sample, e.g. `answers_total{status="done"}`; 0 when absent. */
-function sample(text: string, name: string, labels = ""): number {
-  const wanted = `tokencast_${name}${labels ? `{${labels}}` : ""}`;
-  const line = text.split("\n").find((l) => l.startsWith(`${wanted} `));
-  return line ? Number(line.slice(wanted.length + 1)) : 0;
-}
 
 /** Sum of every sample of a metric, whatever its labels. */
 function total(text: string, name: string): number {

@@ -21,5 +21,8 @@ export interface ScenarioResult {
   diagnostics: Row[];
 }
 
-/** Base server settings for every scenario. */
-export const NODE_ENV = { COALESCE_MS: "30" };
+/** Base server settings for every scenario (BENCH_COALESCE_MAX_MS=30: the fixed window before issue 13). */
+export const NODE_ENV = {
+  COALESCE_MS: "30",
+  ...(process.env.BENCH_COALESCE_MAX_MS ? { COALESCE_MAX_MS: process.env.BENCH_COALESCE_MAX_MS } : {}),
+};

@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import type { AnswerSource, Logger } from "./core/ports.ts";
 import { TokenQuotas } from "./core/quotas.ts";
 import { RoomService } from "./core/room-service.ts";
+import { RoomWindows } from "./core/room-windows.ts";
 import { RoomTokens } from "./core/tokens.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { processVoterSecret, VoterIds, type VoterSecret } from "./core/voter-ids.ts";
@@ -98,9 +99,20 @@ export function createApp(deps: AppDeps): App {
     { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp },
     logger,
   );
-  const rooms = createRoomService({ ...deps, metrics }, io, slowViewers);
+  const windows = new RoomWindows({
+    minMs: config.rooms.coalesceMs,
+    maxMs: config.rooms.coalesceMaxMs,
+    busyShare: config.rooms.coalesceBusyShare,
+  });
+  const rooms = createRoomService({ ...deps, metrics }, io, slowViewers, windows);
   const sockets = () => io.of("/").sockets.size;
-  metrics.watch({ sockets, sseViewers: () => members.count(), rooms: () => rooms.localRooms().length });
+  metrics.watch({
+    sockets,
+    sseViewers: () => members.count(),
+    rooms: () => rooms.localRooms().length,
+    coalesceWindowMs: () => windows.widestMs(),
+    widenedRooms: () => windows.widenedRooms(),
+  });
   const events = createEventLimits(config.rateLimits, logger, deps.limiters);
   const bytes = createByteBudget(
     { ...config.byteLimits, replyBytes: config.joinHistory.maxBytes },
@@ -157,6 +169,7 @@ function createRoomService(
   deps: AppDeps & { metrics: PromMetrics },
   io: IoServer,
   slowViewers: SlowViewerGuard,
+  windows: RoomWindows,
 ): RoomService {
   const { config, logger, store, locks, directory, source, adapter, records, queue, slots } = deps;
   return new RoomService({
@@ -168,7 +181,8 @@ function createRoomService(
     locks,
     directory,
     source,
-    broadcaster: socketBroadcaster(io, slowViewers),
+    broadcaster: socketBroadcaster(io, slowViewers, windows),
+    windows,
     logger,
     metrics: deps.metrics.recorder,
     ...(adapter ? { cluster: socketCluster(io, logger) } : {}),

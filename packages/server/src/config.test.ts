@@ -53,6 +53,16 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ JOIN_HISTORY_BYTES: "100" })).toThrow(/JOIN_HISTORY_BYTES/);
   });
 
+  it("bounds the adaptive coalescing window (issue 13)", () => {
+    const defaults = loadConfig({});
+    expect(defaults.rooms).toMatchObject({ coalesceMs: 30, coalesceMaxMs: 150, coalesceBusyShare: 0.25 });
+    const fixed = loadConfig({ COALESCE_MS: "50", COALESCE_MAX_MS: "50", COALESCE_BUSY_SHARE: "1" });
+    expect(fixed.rooms).toMatchObject({ coalesceMs: 50, coalesceMaxMs: 50, coalesceBusyShare: 1 });
+    expect(() => loadConfig({ COALESCE_MS: "200" })).toThrow(/COALESCE_MAX_MS must be at least COALESCE_MS/);
+    for (const share of ["0", "1.5", "-0.1", "a quarter"])
+      expect(() => loadConfig({ COALESCE_BUSY_SHARE: share }), share).toThrow(/COALESCE_BUSY_SHARE/);
+  });
+
   it("reads limits and the CORS allowlist", () => {
     const config = loadConfig({
       MAX_PACKET_BYTES: "65536",

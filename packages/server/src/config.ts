@@ -44,6 +44,12 @@ const envSchema = z
     REDIS_COMMAND_TIMEOUT_MS: int(1000, 0),
     ANSWER_LEASE_MS: int(5000, 300),
     COALESCE_MS: int(30, 0),
+    COALESCE_MAX_MS: int(150, 0),
+    COALESCE_BUSY_SHARE: z.coerce
+      .number()
+      .gt(0, "COALESCE_BUSY_SHARE is a share of the event loop: above 0, at most 1")
+      .max(1, "COALESCE_BUSY_SHARE is a share of the event loop: above 0, at most 1")
+      .default(0.25),
     COALESCE_MAX_CHARS: int(2048, 1),
     HISTORY_LIMIT: int(200, 2),
     JOIN_HISTORY_BYTES: int(256 * 1024, 1024),
@@ -79,6 +85,10 @@ const envSchema = z
         .regex(/^[\w.-]{1,64}$/, "NODE_ID uses letters, digits, '.', '-' and '_' (at most 64)")
         .optional(),
     ),
+  })
+  .refine((e) => e.COALESCE_MAX_MS >= e.COALESCE_MS, {
+    path: ["COALESCE_MAX_MS"],
+    message: "COALESCE_MAX_MS must be at least COALESCE_MS (equal: a fixed window)",
   })
   .refine((e) => e.MAX_PACKET_BYTES >= packetBytesFor(e.MAX_TEXT_LENGTH), {
     path: ["MAX_PACKET_BYTES"],
@@ -124,7 +134,12 @@ export interface Config {
   /** commandTimeoutMs: a Redis command without a reply by then fails (store_unavailable); 0 = never. */
   redis: { url: string | undefined; prefix: string; leaseMs: number; commandTimeoutMs: number };
   rooms: {
+    /** The coalescing window of a room whose broadcasts are cheap. */
     coalesceMs: number;
+    /** The widest a room's window grows when its broadcasts are costly (equal to coalesceMs: fixed). */
+    coalesceMaxMs: number;
+    /** Share of the event loop one room's broadcasts may keep busy (the window is at least cost ÷ share). */
+    coalesceBusyShare: number;
     coalesceMaxChars: number;
     historyLimit: number;
     maxTextLength: number;
@@ -223,6 +238,8 @@ function toConfig(e: Env): Config {
     },
     rooms: {
       coalesceMs: e.COALESCE_MS,
+      coalesceMaxMs: e.COALESCE_MAX_MS,
+      coalesceBusyShare: e.COALESCE_BUSY_SHARE,
       coalesceMaxChars: e.COALESCE_MAX_CHARS,
       historyLimit: e.HISTORY_LIMIT,
       maxTextLength: e.MAX_TEXT_LENGTH,

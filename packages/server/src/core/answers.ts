@@ -2,6 +2,7 @@ import type { Message, StopRequest } from "@tokencast/protocol";
 import { delay } from "./delay.ts";
 import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
+import type { RoomWindows } from "./room-windows.ts";
 import type {
   AnswerLocks,
   AnswerRef,
@@ -20,7 +21,7 @@ export interface AnswersDeps {
   source: AnswerSource;
   broadcaster: Broadcaster;
   logger: Logger;
-  coalesceMs: number;
+  windows: RoomWindows;
   coalesceMaxChars: number;
   slots: UpstreamSlots;
   metrics: Metrics;
@@ -169,8 +170,8 @@ export class Answers {
     model: string | undefined,
     onEnded: ((tokens: number) => void) | undefined,
   ): Generation {
-    const { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots, metrics } = this.deps;
-    const deps = { store, source, broadcaster, logger, coalesceMs, coalesceMaxChars, slots, metrics };
+    const { store, source, broadcaster, logger, windows, coalesceMaxChars, slots, metrics } = this.deps;
+    const deps = { store, source, broadcaster, logger, windows, coalesceMaxChars, slots, metrics };
     return new Generation(deps, { roomId: answer.roomId, messageId: answer.id, model, onEnded });
   }
 

@@ -6,7 +6,7 @@ describe("Coalescer", () => {
     vi.useRealTimers();
   });
 
-  function setup(windowMs: number, maxChars = 1000) {
+  function setup(windowMs: number | (() => number), maxChars = 1000) {
     vi.useFakeTimers();
     const batches: string[] = [];
     const coalescer = new Coalescer({ windowMs, maxChars, flush: (t) => batches.push(t), now: () => Date.now() });
@@ -68,6 +68,19 @@ describe("Coalescer", () => {
     expect(batches.join("")).toBe(tokens.join(""));
     // 1500 ms of tokens in 25 ms windows: roughly 60 batches, far fewer than 500 tokens.
     expect(batches.length).toBeLessThan(80);
+  });
+
+  it("reads a window given as a function each time it schedules a flush (the room's adaptive window)", () => {
+    let windowMs = 30;
+    const { coalescer, batches } = setup(() => windowMs);
+    coalescer.push("a");
+    vi.advanceTimersByTime(0);
+    windowMs = 100;
+    coalescer.push("b");
+    vi.advanceTimersByTime(60);
+    expect(batches).toEqual(["a"]);
+    vi.advanceTimersByTime(41);
+    expect(batches).toEqual(["a", "b"]);
   });
 
   it("ignores empty pushes and flushNow on an empty buffer", () => {

@@ -1,6 +1,9 @@
 export interface CoalescerOptions {
-  /** Minimum time between two flushes, in ms (0: one flush per event-loop turn). */
-  windowMs: number;
+  /**
+   * Minimum time between two flushes, in ms (0: one flush per event-loop turn); a function is read
+   * each time a flush is scheduled (the room's adaptive window).
+   */
+  windowMs: number | (() => number);
   /** Flush at once when this many characters are buffered. */
   maxChars: number;
   /** Receives each batch; called synchronously from push() (maxChars) or flushNow(), else from setImmediate. */
@@ -57,7 +60,7 @@ export class Coalescer {
 
   private schedule(): void {
     if (this.timer !== undefined || this.immediate !== undefined) return;
-    const wait = this.lastFlushAt + this.options.windowMs - this.now();
+    const wait = this.lastFlushAt + this.windowMs() - this.now();
     if (wait <= 0) {
       this.flushSoon();
       return;
@@ -66,6 +69,11 @@ export class Coalescer {
       this.timer = undefined;
       this.flushSoon();
     }, wait);
+  }
+
+  private windowMs(): number {
+    const { windowMs } = this.options;
+    return typeof windowMs === "number" ? windowMs : windowMs();
   }
 
   /** Flushes once the I/O already received in this turn of the event loop has been read. */

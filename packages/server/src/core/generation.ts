@@ -13,6 +13,7 @@ import type {
   RoomStore,
   UpstreamSlots,
 } from "./ports.ts";
+import type { RoomWindows } from "./room-windows.ts";
 import { StreamTimings } from "./stream-timings.ts";
 
 export interface GenerationDeps {
@@ -20,7 +21,8 @@ export interface GenerationDeps {
   source: AnswerSource;
   broadcaster: Broadcaster;
   logger: Logger;
-  coalesceMs: number;
+  /** The coalescing window of each room (adapting to what its broadcasts cost). */
+  windows: RoomWindows;
   coalesceMaxChars: number;
   slots: UpstreamSlots;
   metrics: Metrics;
@@ -94,7 +96,7 @@ export class Generation {
     this.onEnded = init.onEnded;
     this.logger = deps.logger.child({ roomId: init.roomId, messageId: init.messageId });
     this.timings = new StreamTimings(deps.metrics);
-    const window = { windowMs: deps.coalesceMs, maxChars: deps.coalesceMaxChars };
+    const window = { windowMs: () => deps.windows.windowMs(init.roomId), maxChars: deps.coalesceMaxChars };
     this.text = new Coalescer({ ...window, flush: (t) => this.enqueue(t) });
     this.thinking = new Coalescer({ ...window, flush: (t) => this.publishReasoning(t) });
   }

@@ -231,6 +231,14 @@ export interface Broadcaster {
   dropMembers(roomId: string, drop: (access: MemberAccess) => boolean): Promise<number>;
 }
 
+/**
+ * Where the transport reports what a room's streamed broadcasts (deltas, reasoning) cost this
+ * node: the time its event loop spent sending one. The room's coalescing window adapts to it.
+ */
+export interface BroadcastCosts {
+  observe(roomId: string, costMs: number): void;
+}
+
 /** How a connection got into a room: with a room token, with a room key, or (neither) the share link. */
 export interface MemberAccess {
   token?: string;

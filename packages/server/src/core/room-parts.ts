@@ -14,6 +14,7 @@ import { RoomCatalog } from "./room-catalog.ts";
 import { RoomHistory } from "./room-history.ts";
 import { RoomLifetime } from "./room-lifetime.ts";
 import type { RoomServiceDeps } from "./room-service-deps.ts";
+import { RoomWindows } from "./room-windows.ts";
 import { RoomTokens } from "./tokens.ts";
 import { TypingSignals } from "./typing-signals.ts";
 import type { UpkeepTask } from "./upkeep.ts";
@@ -69,7 +70,8 @@ function membershipOf(deps: RoomServiceDeps, rooms: ReturnType<typeof roomBasics
 /** Answers and what members do with them: ask, stop, resume, regenerate, the question queue, and unwatched answers. */
 function askingParts(deps: RoomServiceDeps, rooms: ReturnType<typeof roomBasics>, membership: Membership) {
   const { limits } = deps;
-  const answers = new Answers({ ...deps, metrics: deps.metrics ?? noMetrics, ...limits });
+  const windows = deps.windows ?? RoomWindows.fixed(limits.coalesceMs);
+  const answers = new Answers({ ...deps, metrics: deps.metrics ?? noMetrics, ...limits, windows });
   const answerBudget = deps.budgets?.answers;
   const starts = new AnswerStarts({ ...deps, ...rooms, answers, answerBudget, maxTextLength: limits.maxTextLength });
   const asking = new Asking({ ...deps, ...rooms, membership, starts, answers });

@@ -16,6 +16,7 @@ import type {
   UpstreamSlots,
 } from "./ports.ts";
 import type { TokenQuotas } from "./quotas.ts";
+import type { RoomWindows } from "./room-windows.ts";
 import type { RoomTokens } from "./tokens.ts";
 import type { VoterIds } from "./voter-ids.ts";
 
@@ -37,6 +38,7 @@ export interface RoomServiceDeps {
   buildTurns: (history: Message[], systemPrompt: string | undefined) => ChatTurn[];
   limits: {
     maxTextLength: number;
+    /** The coalescing window when `windows` is absent. */
     coalesceMs: number;
     coalesceMaxChars: number;
     /** Joins beyond these are refused: `room_full` (all nodes) and `server_full` (rooms on this node). */
@@ -56,6 +58,8 @@ export interface RoomServiceDeps {
   cluster?: Cluster;
   /** Signed room tokens (TOKEN_SECRET); absent: no tokens, no private rooms. */
   tokens?: RoomTokens;
+  /** The coalescing windows of this node's rooms, adapting to their broadcasts; absent: `limits.coalesceMs`, fixed. */
+  windows?: RoomWindows;
   /** Where answers report for monitoring; none: nowhere. */
   metrics?: Metrics;
   /** Signs voter ids (one vote per voter); absent: with a secret of this process only. */

@@ -8,6 +8,10 @@ export interface LiveCounts {
   sseViewers(): number;
   /** Rooms with members connected to this node. */
   rooms(): number;
+  /** The widest coalescing window of any room on this node, in ms. */
+  coalesceWindowMs(): number;
+  /** Rooms on this node whose coalescing window is above COALESCE_MS (their broadcasts are costly). */
+  widenedRooms(): number;
 }
 
 /** One app's Prometheus registry and the recorders that feed it (core sees only `Metrics`). */
@@ -28,7 +32,13 @@ const RATE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 export function createMetrics(): PromMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
-  let counts: LiveCounts = { sockets: () => 0, sseViewers: () => 0, rooms: () => 0 };
+  let counts: LiveCounts = {
+    sockets: () => 0,
+    sseViewers: () => 0,
+    rooms: () => 0,
+    coalesceWindowMs: () => 0,
+    widenedRooms: () => 0,
+  };
   const registers = [registry];
   new Gauge({
     name: `${PREFIX}connected_sockets`,
@@ -53,6 +63,22 @@ export function createMetrics(): PromMetrics {
     registers,
     collect() {
       this.set(counts.rooms());
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}coalesce_window_ms`,
+    help: "The widest coalescing window of any room on this node, in ms (COALESCE_MS up to COALESCE_MAX_MS).",
+    registers,
+    collect() {
+      this.set(counts.coalesceWindowMs());
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}coalesce_widened_rooms`,
+    help: "Rooms on this node whose coalescing window is above COALESCE_MS (their broadcasts are costly).",
+    registers,
+    collect() {
+      this.set(counts.widenedRooms());
     },
   });
   const m = {

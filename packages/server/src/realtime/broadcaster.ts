@@ -1,4 +1,4 @@
-import type { Broadcaster } from "../core/ports.ts";
+import type { BroadcastCosts, Broadcaster } from "../core/ports.ts";
 import { SLOW_ROOM, type SlowViewerGuard } from "./slow-viewers.ts";
 import type { IoServer } from "./types.ts";
 
@@ -7,17 +7,26 @@ const DELTA_OVERHEAD_BYTES = 120;
 
 /**
  * Room fan-out over Socket.IO rooms (with the Redis adapter, across nodes). Deltas skip slow
- * viewers (they catch up from the log); everything else reaches everyone.
+ * viewers (they catch up from the log); everything else reaches everyone. What each delta and
+ * reasoning broadcast costs this node's event loop goes to `costs` (the room's coalescing window
+ * adapts to it): the emit writes to every local socket synchronously, so timing it measures the fan-out.
  */
-export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): Broadcaster {
+export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard, costs: BroadcastCosts): Broadcaster {
+  const timed = (roomId: string, send: () => void) => {
+    const startedAt = performance.now();
+    send();
+    costs.observe(roomId, performance.now() - startedAt);
+  };
   return {
     message: (message) => io.to(message.roomId).emit("chat:message", message),
-    delta: (delta) => {
-      slowViewers.beforeDelta(delta.roomId, delta.text.length + DELTA_OVERHEAD_BYTES);
-      io.to(delta.roomId).except(SLOW_ROOM).emit("chat:delta", delta);
-    },
+    delta: (delta) =>
+      timed(delta.roomId, () => {
+        slowViewers.beforeDelta(delta.roomId, delta.text.length + DELTA_OVERHEAD_BYTES);
+        io.to(delta.roomId).except(SLOW_ROOM).emit("chat:delta", delta);
+      }),
     end: (end) => io.to(end.roomId).emit("chat:end", end),
-    reasoning: (reasoning) => io.to(reasoning.roomId).except(SLOW_ROOM).emit("chat:reasoning", reasoning),
+    reasoning: (reasoning) =>
+      timed(reasoning.roomId, () => io.to(reasoning.roomId).except(SLOW_ROOM).emit("chat:reasoning", reasoning)),
     presence: (presence) => io.to(presence.roomId).emit("room:presence", presence),
     roomUpdated: (event) => io.to(event.roomId).emit("room:updated", event),
     closeRoom: async (event, scope) => {

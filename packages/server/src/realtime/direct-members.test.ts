@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../../../tests/helpers/wait.ts";
 import type { Logger } from "../core/ports.ts";
 import { usePrivateRedis } from "../store/redis-fixture.ts";
+import { RoomWindows } from "../core/room-windows.ts";
 import { socketBroadcaster } from "./broadcaster.ts";
 import { DirectConnection } from "./direct-connection.ts";
 import { attachDirectMembers, type DirectMembers } from "./direct-members.ts";
@@ -150,7 +151,7 @@ describe("direct members with the Redis adapter (two servers, one redis-server)"
     expect(deltas()).toEqual([["chat:delta", { roomId: "room-x", messageId: "m1", seq: 1, text: "over redis" }]]);
     expect(other.heard.events).toEqual([]);
 
-    const broadcaster = socketBroadcaster(nodeA, noSlowViewers);
+    const broadcaster = socketBroadcaster(nodeA, noSlowViewers, RoomWindows.fixed(0));
     const dropped = await broadcaster.dropMembers("room-x", (access) => access.token === "withdrawn");
     expect(dropped).toBe(1);
     await waitFor(() => viewer.heard.lost.length === 1, { what: "node A's drop of the member on node B" });
