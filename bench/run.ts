@@ -4,7 +4,7 @@
  * Prints Markdown tables for BENCHMARKS.md. See bench/README.md for the scenarios and settings.
  *
  *   pnpm bench                                   every scenario
- *   BENCH_SCENARIOS=a1,b pnpm bench              a subset (a1 a2 b c d e f)
+ *   BENCH_SCENARIOS=a1,b pnpm bench              a subset (a1 a2 b c d e s)
  *   BENCH_VIEWERS=200 pnpm bench                 a smaller audience
  *   BENCH_PIN=1 pnpm bench                       server on CPU 0, load generators on the others
  *   pnpm bench soak [--minutes 5 --viewers 500 --rooms 50]   the soak (opt-in, bench/scenarios/soak.ts)
@@ -34,7 +34,7 @@ const SCENARIOS: Record<ScenarioId, (ctx: Context) => Promise<ScenarioResult>> =
   c: idleMemory,
   d: lateJoin,
   e: redisCommands,
-  f: sseMemory,
+  s: sseMemory,
 };
 
 function machine(): string {

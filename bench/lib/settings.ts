@@ -1,5 +1,5 @@
 /** Benchmark settings, from the environment (documented in bench/README.md). */
-export const ALL_SCENARIOS = ["a1", "a2", "b", "c", "d", "e", "f"] as const;
+export const ALL_SCENARIOS = ["a1", "a2", "b", "c", "d", "e", "s"] as const;
 export type ScenarioId = (typeof ALL_SCENARIOS)[number];
 
 export interface Settings {
