@@ -123,7 +123,17 @@ function openLight(
 
 function openWs(url: string, ready: () => void): void {
   const socket = new WebSocket(url, { perMessageDeflate: false });
-  socket.on("open", ready);
+  let opened = false;
+  socket.on("open", () => {
+    opened = true;
+    ready();
+  });
+  // A connection refused under a burst of connects (or reset) is counted, not fatal to the process.
+  socket.on("error", () => {
+    countJoin("connect_error");
+    expected -= 1;
+    if (!opened) ready();
+  });
   socket.on("message", (data: Buffer) => {
     // What socket.io-client does with an event frame: engine.io type "4", socket.io type "2", JSON.
     const frame = data.toString();
