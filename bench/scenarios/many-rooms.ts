@@ -100,7 +100,8 @@ export async function manyRooms(ctx: Context): Promise<ScenarioResult> {
       [
         `↳ raw ws relay (client.send), the same number of deliveries to the same viewers`,
         k(floorRate!.perSecond),
-        `${floor.audience.deltas} deliveries, ${refused(floor.audience)} connects failed; window ${(floorRate!.windowMs / 1000).toFixed(2)} s`,
+        `${floor.audience.deltas} deliveries, ${refused(floor.audience)} connects failed; ` +
+          `window ${(floorRate!.windowMs / 1000).toFixed(2)} s`,
       ],
       [`(i) ratio Tokencast / raw ws (goal ≥ 1.0)`, (tcRate!.perSecond / floorRate!.perSecond).toFixed(2), ""],
     ],
