@@ -20,6 +20,8 @@ export interface ViewerHooks {
   gap(): void;
   /** `frame` as Socket.IO sent it. */
   end(frame: string): void;
+  /** The connection closed after the join was answered, not by the returned closer (it sees no more answers). */
+  lost(): void;
 }
 
 export function openLightViewer(
@@ -46,8 +48,15 @@ export function openLightViewer(
     else if (data[1] === 0x32 /* "42" */) onEvent(data.toString(), seqs, hooks);
   });
   socket.on("error", () => settle("connect_error"));
-  socket.on("close", () => settle("closed"));
-  return () => socket.terminate();
+  let closedHere = false;
+  socket.on("close", () => {
+    if (!settled) settle("closed");
+    else if (!closedHere) hooks.lost();
+  });
+  return () => {
+    closedHere = true;
+    socket.terminate();
+  };
 }
 
 function joinOutcome(data: Buffer): string {

@@ -117,6 +117,11 @@ function openLight(
       if (record) recorder.frames.push(frame);
       onEnd();
     },
+    lost: () => {
+      countJoin("lost");
+      expected -= 1;
+      if (recorder.ends >= expected) send({ type: "ended" });
+    },
   });
   closers.push(close);
 }
