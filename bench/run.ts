@@ -4,7 +4,7 @@
  * Prints Markdown tables for BENCHMARKS.md. See bench/README.md for the scenarios and settings.
  *
  *   pnpm bench                                   every scenario
- *   BENCH_SCENARIOS=a1,b pnpm bench              a subset (a1 a2 b c d e f)
+ *   BENCH_SCENARIOS=a1,b pnpm bench              a subset (a1 a2 b c d e s f g i)
  *   BENCH_VIEWERS=200 pnpm bench                 a smaller audience
  *   BENCH_PIN=1 pnpm bench                       server on CPU 0, load generators on the others
  *   pnpm bench soak [--minutes 5 --viewers 500 --rooms 50]   the soak (opt-in, bench/scenarios/soak.ts)
@@ -20,6 +20,7 @@ import { exitAll, startSwarms } from "./lib/swarms.ts";
 import { startTokenUpstream } from "./lib/token-upstream.ts";
 import { abuse } from "./scenarios/abuse.ts";
 import { lateJoin } from "./scenarios/late-join.ts";
+import { manyRooms } from "./scenarios/many-rooms.ts";
 import { latencyOneNode, latencyTwoNodes } from "./scenarios/latency.ts";
 import { idleMemory } from "./scenarios/memory.ts";
 import { redisCommands } from "./scenarios/redis-commands.ts";
@@ -34,9 +35,17 @@ const SCENARIOS: Record<ScenarioId, (ctx: Context) => Promise<ScenarioResult>> =
   c: idleMemory,
   d: lateJoin,
   e: redisCommands,
-  f: sseMemory,
+  s: sseMemory,
+  f: (ctx) => latencyOneNode(atScale(ctx), "f"),
+  g: (ctx) => latencyTwoNodes(atScale(ctx), "g"),
+  i: manyRooms,
   h: (ctx) => import("./scenarios/join-storm.ts").then((m) => m.joinStorm(ctx)),
 };
+
+/** (f) and (g): (a1) and (a2) with BENCH_SCALE_VIEWERS light viewers (bench/lib/light-viewer.ts). */
+function atScale(ctx: Context): Context {
+  return { ...ctx, settings: { ...ctx.settings, viewers: ctx.settings.scaleViewers, light: true } };
+}
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";

@@ -1,5 +1,5 @@
 /** Benchmark settings, from the environment (documented in bench/README.md). */
-export const ALL_SCENARIOS = ["a1", "a2", "b", "c", "d", "e", "f", "h"] as const;
+export const ALL_SCENARIOS = ["a1", "a2", "b", "c", "d", "e", "s", "f", "g", "i", "h"] as const;
 export type ScenarioId = (typeof ALL_SCENARIOS)[number];
 
 export interface Settings {
@@ -11,6 +11,10 @@ export interface Settings {
   freshAsker: boolean;
   /** (a): a short answer to the same audience before the measured one (BENCH_WARM_UP=0: none). */
   warmUp: boolean;
+  /** Viewers of (f), (g) and the larger (c) run (BENCH_SCALE_VIEWERS, default 10,000). */
+  scaleViewers: number;
+  /** Bare-ws viewers (light-viewer.ts) instead of socket.io-client; set by the scenarios at scale. */
+  light: boolean;
   /** Token rates for (a): [tokens per second, tokens]. */
   latencyRuns: Array<[number, number]>;
 }
@@ -49,5 +53,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     freshAsker: env.BENCH_ASKER === "fresh",
     warmUp: env.BENCH_WARM_UP !== "0",
     latencyRuns: rates(env.BENCH_RATES),
+    scaleViewers: Number(env.BENCH_SCALE_VIEWERS ?? 10_000),
+    light: false,
   };
 }

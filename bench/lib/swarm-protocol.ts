@@ -5,8 +5,9 @@ export type SwarmCommand =
   /**
    * `record`: the first viewer keeps every delta and end frame as Socket.IO sent them (for replay).
    * `ipPrefix`: each viewer sends its own X-Forwarded-For under it ("10.1" → 10.1.0.1, …).
+   * `light`: bare-ws viewers (light-viewer.ts) instead of socket.io-client, for audiences of thousands.
    */
-  | { type: "sio"; url: string; roomId: string; count: number; record?: boolean; ipPrefix?: string }
+  | { type: "sio"; url: string; roomId: string; count: number; record?: boolean; ipPrefix?: string; light?: boolean }
   | { type: "ws"; url: string; count: number }
   /** Forget what was recorded so far (and restart the process probe). */
   | { type: "reset" }
@@ -35,6 +36,10 @@ export interface SwarmReport {
   /** Characters of delta text delivered (sum over viewers). */
   chars: number;
   ends: number;
+  /** Deliveries out of seq order and ends not at the last seq (light viewers only). */
+  gaps: number;
+  /** Deliveries whose text differs from another viewer's for the same seq. */
+  mismatches: number;
   /** Frames recorded by the first viewer (see `record`): `42["chat:delta",{…}]`, …, `42["chat:end",{…}]`. */
   frames: string[];
   probe: ProbeStats;

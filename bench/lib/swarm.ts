@@ -10,6 +10,7 @@
  */
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
+import { openLightViewer } from "./light-viewer.ts";
 import { createProbe } from "./node-probe.mjs";
 import { Recorder } from "./recorder.ts";
 import type { SwarmCommand, SwarmEvent } from "./swarm-protocol.ts";
@@ -91,9 +92,53 @@ function openSio(
   closers.push(() => socket.close());
 }
 
+/** A bare-ws viewer (light-viewer.ts): joins like openSio, and has its seqs checked. */
+function openLight(
+  url: string,
+  roomId: string,
+  index: number,
+  ready: () => void,
+  record: boolean,
+  forwardedFor?: string,
+): void {
+  const headers: Record<string, string> = forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor };
+  const close = openLightViewer(url, { roomId, name: `bench-${process.pid}-${index}` }, headers, {
+    joined: (outcome) => {
+      countJoin(outcome);
+      if (outcome !== "ok") expected -= 1;
+      ready();
+    },
+    delta: (seq, text, frame) => {
+      recorder.delta(seq, text, roomId);
+      if (record) recorder.frames.push(frame);
+    },
+    gap: () => (recorder.gaps += 1),
+    end: (frame) => {
+      if (record) recorder.frames.push(frame);
+      onEnd();
+    },
+    lost: () => {
+      countJoin("lost");
+      expected -= 1;
+      if (recorder.ends >= expected) send({ type: "ended" });
+    },
+  });
+  closers.push(close);
+}
+
 function openWs(url: string, ready: () => void): void {
   const socket = new WebSocket(url, { perMessageDeflate: false });
-  socket.on("open", ready);
+  let opened = false;
+  socket.on("open", () => {
+    opened = true;
+    ready();
+  });
+  // A connection refused under a burst of connects (or reset) is counted, not fatal to the process.
+  socket.on("error", () => {
+    countJoin("connect_error");
+    expected -= 1;
+    if (!opened) ready();
+  });
   socket.on("message", (data: Buffer) => {
     // What socket.io-client does with an event frame: engine.io type "4", socket.io type "2", JSON.
     const frame = data.toString();
@@ -138,6 +183,19 @@ function viewerIp(prefix: string | undefined, index: number): string | undefined
 process.on("message", (command: SwarmCommand) => {
   switch (command.type) {
     case "sio":
+      if (command.light) {
+        connect(command.count, (i, ready) =>
+          openLight(
+            command.url,
+            command.roomId,
+            i,
+            ready,
+            command.record === true && i === 0,
+            viewerIp(command.ipPrefix, i),
+          ),
+        );
+        break;
+      }
       connect(command.count, (i, ready) =>
         openSio(
           command.url,

@@ -78,6 +78,8 @@ export interface Audience {
   deltas: number;
   chars: number;
   ends: number;
+  gaps: number;
+  mismatches: number;
   /** Socket.IO viewers' joins by outcome ("ok" or the refusal code). */
   joins: Map<string, number>;
   reports: SwarmReport[];
@@ -92,6 +94,8 @@ export function merge(reports: SwarmReport[]): Audience {
     deltas: 0,
     chars: 0,
     ends: 0,
+    gaps: 0,
+    mismatches: 0,
     joins: new Map(),
     reports,
   };
@@ -103,6 +107,8 @@ export function merge(reports: SwarmReport[]): Audience {
     audience.deltas += r.deltas;
     audience.chars += r.chars;
     audience.ends += r.ends;
+    audience.gaps += r.gaps;
+    audience.mismatches += r.mismatches;
   }
   return audience;
 }

@@ -54,6 +54,7 @@ server.on("connection", (socket, request) => {
   }
   viewers.add(socket);
   socket.on("close", () => viewers.delete(socket));
+  socket.on("error", () => viewers.delete(socket));
 });
 
 server.on("listening", () => process.send?.({ type: "listening", port: (server.address() as AddressInfo).port }));

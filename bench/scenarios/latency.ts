@@ -39,7 +39,7 @@ async function watchOneAnswer(ctx: Context, nodes: BenchNode[], roomId: string, 
   const nodeOf = (i: number) => nodes[i % nodes.length]!;
   const asker = settings.freshAsker ? undefined : await joinAsker(nodes[0]!.url, roomId);
   await all(swarms, async (s, i) => {
-    s.send({ type: "sio", url: nodeOf(i).url, roomId, count: counts[i]!, record: i === 0 });
+    s.send({ type: "sio", url: nodeOf(i).url, roomId, count: counts[i]!, record: i === 0, light: settings.light });
     await s.wait("ready");
   });
   await sleep(SETTLE_MS);
@@ -71,12 +71,18 @@ async function warmUp(ctx: Context, askQuestion: () => Promise<void>): Promise<v
   await sleep(SETTLE_MS);
 }
 
-function resultRow(label: string, audience: Audience, expected: number, viewers: number): Row {
+function resultRow(label: string, audience: Audience, expected: number, viewers: number, plan: TokenPlan): Row {
   const s = summarizeHistogram(audience.delays);
+  const deltas = audience.deltas / viewers;
+  // The window the node actually kept: the answer's length over the deltas a viewer got.
+  const window = (plan.tokens / plan.tokensPerSecond) * (1000 / deltas);
+  const checked =
+    audience.gaps + audience.mismatches > 0 ? `; ${audience.gaps} seq gaps, ${audience.mismatches} texts differ` : "";
   return [
     label,
     formatLatency(s),
-    `${s.n} of ${expected} token deliveries; ${(audience.deltas / viewers).toFixed(0)} deltas per viewer`,
+    `${s.n} of ${expected} token deliveries; ${deltas.toFixed(0)} deltas per viewer (effective window ` +
+      `${window.toFixed(0)} ms)${checked}`,
   ];
 }
 
@@ -113,15 +119,17 @@ export async function relayFloor(ctx: Context, frames: string[]): Promise<Audien
   }
 }
 
-export async function latencyOneNode(ctx: Context): Promise<ScenarioResult> {
+/** `id`: the scenario's name in the table (a1, or f for the same at scale). */
+export async function latencyOneNode(ctx: Context, id = "a1"): Promise<ScenarioResult> {
   const result: ScenarioResult = { rows: [], diagnostics: [] };
   const { viewers } = ctx.settings;
   for (const [rate, tokens] of ctx.settings.latencyRuns) {
     const node = await startBenchNode({ ...NODE_ENV, LLM_BASE_URL: ctx.upstream.url }, ctx.placement);
     try {
-      const run = await watchOneAnswer(ctx, [node], `latency-${rate}`, { tokens, tokensPerSecond: rate });
-      const label = `(a1) token → viewer delay, 1 room, ${viewers} viewers, ${rate} tok/s, one node`;
-      result.rows.push(resultRow(label, run.all, tokens * viewers, viewers));
+      const plan = { tokens, tokensPerSecond: rate };
+      const run = await watchOneAnswer(ctx, [node], `latency-${rate}`, plan);
+      const label = `(${id}) token → viewer delay, 1 room, ${viewers} viewers, ${rate} tok/s, one node`;
+      result.rows.push(resultRow(label, run.all, tokens * viewers, viewers, plan));
       const floor = await relayFloor(ctx, run.all.reports[0]?.frames ?? []);
       result.rows.push(
         resultRow(
@@ -129,9 +137,10 @@ export async function latencyOneNode(ctx: Context): Promise<ScenarioResult> {
           floor,
           tokens * viewers,
           viewers,
+          plan,
         ),
       );
-      result.diagnostics.push(...diagnose(`a1 ${rate} tok/s`, ["node"], run));
+      result.diagnostics.push(...diagnose(`${id} ${rate} tok/s`, ["node"], run));
     } finally {
       await node.stop();
     }
@@ -139,18 +148,16 @@ export async function latencyOneNode(ctx: Context): Promise<ScenarioResult> {
   return result;
 }
 
-export async function latencyTwoNodes(ctx: Context): Promise<ScenarioResult> {
+export async function latencyTwoNodes(ctx: Context, id = "a2"): Promise<ScenarioResult> {
   const result: ScenarioResult = { rows: [], diagnostics: [] };
   const { viewers } = ctx.settings;
   for (const [rate, tokens] of ctx.settings.latencyRuns) {
     const cluster = await startTwoNodes({ ...NODE_ENV, LLM_BASE_URL: ctx.upstream.url }, ctx.placement);
     try {
-      const run = await watchOneAnswer(ctx, [cluster.a, cluster.b], `latency-2n-${rate}`, {
-        tokens,
-        tokensPerSecond: rate,
-      });
-      const base = `(a2) token → viewer delay, 1 room, ${viewers} viewers, ${rate} tok/s, two nodes + Redis`;
-      result.rows.push(resultRow(base, run.all, tokens * viewers, viewers));
+      const plan = { tokens, tokensPerSecond: rate };
+      const run = await watchOneAnswer(ctx, [cluster.a, cluster.b], `latency-2n-${rate}`, plan);
+      const base = `(${id}) token → viewer delay, 1 room, ${viewers} viewers, ${rate} tok/s, two nodes + Redis`;
+      result.rows.push(resultRow(base, run.all, tokens * viewers, viewers, plan));
       const half = (n: number) => countOn(ctx.swarms, viewers, n);
       result.rows.push(
         resultRow(
@@ -158,6 +165,7 @@ export async function latencyTwoNodes(ctx: Context): Promise<ScenarioResult> {
           run.perNode[0]!,
           tokens * half(0),
           half(0),
+          plan,
         ),
       );
       result.rows.push(
@@ -166,9 +174,10 @@ export async function latencyTwoNodes(ctx: Context): Promise<ScenarioResult> {
           run.perNode[1]!,
           tokens * half(1),
           half(1),
+          plan,
         ),
       );
-      result.diagnostics.push(...diagnose(`a2 ${rate} tok/s`, ["A", "B"], run));
+      result.diagnostics.push(...diagnose(`${id} ${rate} tok/s`, ["A", "B"], run));
     } finally {
       await cluster.stop();
     }

@@ -1,5 +1,5 @@
 /**
- * (f) server memory per idle SSE viewer against per idle Socket.IO viewer (issue 12): for each
+ * (s) server memory per idle SSE viewer against per idle Socket.IO viewer (issue 12): for each
  * kind a fresh node (`--expose-gc`) takes WARM_UP_VIEWERS of that kind (one-time costs paid), then
  * BENCH_VIEWERS more join the same room; per viewer = growth between the two / viewers. SSE
  * viewers are opened from this process, Socket.IO viewers by the load generators.
@@ -73,12 +73,12 @@ async function joinSio(ctx: Context, node: BenchNode, total: number): Promise<vo
 }
 
 function row(kind: string, result: KindResult, ctx: Context): Row {
-  const what = `(f) memory per idle ${kind} viewer (${ctx.settings.viewers}, after ${WARM_UP_VIEWERS} warm-up)`;
+  const what = `(s) memory per idle ${kind} viewer (${ctx.settings.viewers}, after ${WARM_UP_VIEWERS} warm-up)`;
   return [what, `${result.rssKb.toFixed(1)} KB RSS (${result.heapKb.toFixed(1)} KB V8 heap)`, result.detail];
 }
 
 function ratio(sse: KindResult, sio: KindResult): Row {
   const times = (a: number, b: number) => (a / b).toFixed(2);
   const [rss, heap] = [times(sse.rssKb, sio.rssKb), times(sse.heapKb, sio.heapKb)];
-  return ["(f) SSE viewer ÷ Socket.IO viewer", `${rss}× RSS`, `${heap}× V8 heap`];
+  return ["(s) SSE viewer ÷ Socket.IO viewer", `${rss}× RSS`, `${heap}× V8 heap`];
 }

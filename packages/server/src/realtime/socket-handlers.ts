@@ -11,107 +11,74 @@ import {
   typingPayloadSchema,
   updateRoomPayloadSchema,
 } from "@tokencast/protocol";
-import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
 import type { Meter } from "./byte-budget.ts";
-import { handle } from "./handle.ts";
+import { handle, type EventHandler } from "./handle.ts";
 import { enterRoom } from "./room-entry.ts";
 import type { IoSocket } from "./types.ts";
-import { refuseUnknownEvents } from "./unknown-events.ts";
+
+/** Who sent an event: the socket, and its client IP's byte budget for join and history acks. */
+export interface Connection {
+  socket: IoSocket;
+  meter: Meter;
+}
+
+/** The wire contract's client events, by name. */
+export type SocketEvents = ReadonlyMap<string, EventHandler<Connection>>;
 
 /**
- * Binds the wire contract's client events for one connection to the room service. Join and
- * history acks go through `meter` (the client IP's byte budget): a refused one reads nothing.
+ * Binds the wire contract's client events to the room service, once per server: a connection
+ * holds no closure per event (thousands of idle viewers each paid ~20 of them). Join and history
+ * acks go through the connection's `meter`: a refused one reads nothing.
  */
-export function registerSocketHandlers(socket: IoSocket, rooms: RoomService, logger: Logger, meter: Meter): void {
-  const log = logger.child({ socketId: socket.id });
+export function socketEvents(rooms: RoomService): SocketEvents {
+  return new Map<string, EventHandler<Connection>>([
+    ["room:join", handle(joinPayloadSchema, (p, { socket, meter }) => meter(() => enterRoom(rooms, socket, p)))],
+    ["room:leave", handle(leavePayloadSchema, ({ roomId }, { socket }) => leave(rooms, socket, roomId))],
+    ["chat:send", handle(sendPayloadSchema, (p, { socket }) => rooms.send(socket.id, p))],
+    [
+      "chat:stop",
+      handle(
+        stopPayloadSchema,
+        acked((p, { socket }) => rooms.stop(socket.id, p)),
+      ),
+    ],
+    ["chat:resume", handle(resumePayloadSchema, (p, { socket }) => rooms.resume(socket.id, p))],
+    ["room:history", handle(historyPayloadSchema, (p, { socket, meter }) => meter(() => rooms.history(socket.id, p)))],
+    ["chat:regenerate", handle(regeneratePayloadSchema, (p, { socket }) => rooms.regenerate(socket.id, p))],
+    ["room:update", handle(updateRoomPayloadSchema, (p, { socket }) => rooms.updateSettings(socket.id, p))],
+    [
+      "room:typing",
+      handle(
+        typingPayloadSchema,
+        acked((p, { socket }) => rooms.typing(socket.id, p)),
+      ),
+    ],
+    ["queue:submit", handle(queueSubmitPayloadSchema, (p, { socket }) => rooms.submitQuestion(socket.id, p))],
+    ["queue:vote", handle(questionPayloadSchema, (p, { socket }) => rooms.vote(socket.id, p))],
+    ["queue:send", handle(questionPayloadSchema, (p, { socket }) => rooms.sendQuestion(socket.id, p))],
+    [
+      "queue:dismiss",
+      handle(
+        questionPayloadSchema,
+        acked((p, { socket }) => rooms.dismissQuestion(socket.id, p)),
+      ),
+    ],
+  ]);
+}
 
-  socket.on(
-    "room:join",
-    handle(joinPayloadSchema, (payload) => meter(() => enterRoom(rooms, socket, payload)), log),
-  );
-
-  socket.on(
-    "room:leave",
-    handle(
-      leavePayloadSchema,
-      async ({ roomId }) => {
-        rooms.leave(socket.id, roomId);
-        await socket.leave(roomId);
-        return {};
-      },
-      log,
-    ),
-  );
-
-  socket.on(
-    "chat:send",
-    handle(sendPayloadSchema, (payload) => rooms.send(socket.id, payload), log),
-  );
-
-  socket.on(
-    "chat:stop",
-    handle(
-      stopPayloadSchema,
-      acked((payload) => rooms.stop(socket.id, payload)),
-      log,
-    ),
-  );
-
-  socket.on(
-    "chat:resume",
-    handle(resumePayloadSchema, (payload) => rooms.resume(socket.id, payload), log),
-  );
-
-  socket.on(
-    "room:history",
-    handle(historyPayloadSchema, (payload) => meter(() => rooms.history(socket.id, payload)), log),
-  );
-  socket.on(
-    "chat:regenerate",
-    handle(regeneratePayloadSchema, (payload) => rooms.regenerate(socket.id, payload), log),
-  );
-  socket.on(
-    "room:update",
-    handle(updateRoomPayloadSchema, (payload) => rooms.updateSettings(socket.id, payload), log),
-  );
-  socket.on(
-    "room:typing",
-    handle(
-      typingPayloadSchema,
-      acked((payload) => rooms.typing(socket.id, payload)),
-      log,
-    ),
-  );
-  socket.on(
-    "queue:submit",
-    handle(queueSubmitPayloadSchema, (payload) => rooms.submitQuestion(socket.id, payload), log),
-  );
-  socket.on(
-    "queue:vote",
-    handle(questionPayloadSchema, (payload) => rooms.vote(socket.id, payload), log),
-  );
-  socket.on(
-    "queue:send",
-    handle(questionPayloadSchema, (payload) => rooms.sendQuestion(socket.id, payload), log),
-  );
-  socket.on(
-    "queue:dismiss",
-    handle(
-      questionPayloadSchema,
-      acked((payload) => rooms.dismissQuestion(socket.id, payload)),
-      log,
-    ),
-  );
-
-  socket.on("disconnect", () => rooms.disconnect(socket.id));
-  refuseUnknownEvents(socket);
+async function leave(rooms: RoomService, socket: IoSocket, roomId: string): Promise<Record<string, never>> {
+  rooms.leave(socket.id, roomId);
+  await socket.leave(roomId);
+  return {};
 }
 
 /** A handler that answers nothing but success: its ack result is `{}`. */
-function acked<P>(run: (payload: P) => Promise<void>): (payload: P) => Promise<Record<string, never>> {
-  return async (payload) => {
-    await run(payload);
+function acked<P>(
+  run: (payload: P, connection: Connection) => Promise<void>,
+): (payload: P, connection: Connection) => Promise<Record<string, never>> {
+  return async (payload, connection) => {
+    await run(payload, connection);
     return {};
   };
 }

@@ -6,8 +6,10 @@ import type { RoomService } from "../core/room-service.ts";
 import { clientIp } from "./client-ip.ts";
 import { unmetered, type ByteBudget } from "./byte-budget.ts";
 import { limitEvents, type EventLimits } from "./rate-limits.ts";
-import { registerSocketHandlers } from "./socket-handlers.ts";
+import { dispatchEvents } from "./event-dispatch.ts";
+import { socketEvents } from "./socket-handlers.ts";
 import type { IoServer } from "./types.ts";
+import { forgetHandshakeRequest, releaseUpgradeRequests } from "./upgrade-request.ts";
 
 /** Default largest Socket.IO packet accepted from a client (MAX_PACKET_BYTES). */
 const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
@@ -22,16 +24,21 @@ export function createSocketServer(
   origins: CorsOrigins = "*",
   maxPacketBytes = DEFAULT_MAX_PACKET_BYTES,
 ): IoServer {
-  return new Server(httpServer, {
+  const io: IoServer = new Server(httpServer, {
     maxHttpBufferSize: maxPacketBytes,
     pingInterval: 10_000,
     pingTimeout: 10_000,
     serveClient: false,
+    // Deltas are small and go to thousands of sockets: a deflate context per socket would cost far
+    // more memory than it saves bandwidth (off is engine.io's default; said here so it stays off).
+    perMessageDeflate: false,
     // The <streaming-chat> element is embedded in pages on other sites: CORS_ORIGINS says which
     // (default any). Nothing rides on cookies (credentials: false).
     cors: { origin: origins === "*" ? true : origins, credentials: false },
     allowRequest: (req, callback) => callback(null, originAllowed(origins, req.headers.origin)),
   });
+  releaseUpgradeRequests(io);
+  return io;
 }
 
 export interface EdgeLimits {
@@ -43,14 +50,18 @@ export interface EdgeLimits {
 }
 
 export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, limits?: EdgeLimits): void {
+  const events = socketEvents(rooms);
   io.on("connection", (socket) => {
     const { address, headers } = socket.handshake;
     const ip = clientIp(address, headers["x-forwarded-for"], limits?.trustedHops ?? 0);
+    forgetHandshakeRequest(socket);
     rooms.connect(socket.id, ip);
-    if (limits) {
-      socket.use(limitEvents(socket, limits.events, ip));
-      socket.on("disconnect", () => limits.events.forget(socket.id));
-    }
-    registerSocketHandlers(socket, rooms, logger, limits?.bytes?.meterFor(ip) ?? unmetered);
+    if (limits) socket.use(limitEvents(socket, limits.events, ip));
+    const meter = limits?.bytes?.meterFor(ip) ?? unmetered;
+    socket.use(dispatchEvents(events, { socket, meter }, logger));
+    socket.on("disconnect", () => {
+      rooms.disconnect(socket.id);
+      limits?.events.forget(socket.id);
+    });
   });
 }
