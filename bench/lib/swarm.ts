@@ -182,31 +182,13 @@ function viewerIp(prefix: string | undefined, index: number): string | undefined
 
 process.on("message", (command: SwarmCommand) => {
   switch (command.type) {
-    case "sio":
-      if (command.light) {
-        connect(command.count, (i, ready) =>
-          openLight(
-            command.url,
-            command.roomId,
-            i,
-            ready,
-            command.record === true && i === 0,
-            viewerIp(command.ipPrefix, i),
-          ),
-        );
-        break;
-      }
+    case "sio": {
+      const open = command.light ? openLight : openSio;
       connect(command.count, (i, ready) =>
-        openSio(
-          command.url,
-          command.roomId,
-          i,
-          ready,
-          command.record === true && i === 0,
-          viewerIp(command.ipPrefix, i),
-        ),
+        open(command.url, command.roomId, i, ready, command.record === true && i === 0, viewerIp(command.ipPrefix, i)),
       );
       break;
+    }
     case "ws":
       connect(command.count, (_i, ready) => openWs(command.url, ready));
       break;
