@@ -26,21 +26,18 @@ export interface RedisDirectoryOptions {
   connectedForMs?: () => number;
 }
 
+/** A script that adds or removes a member (KEYS: members, info, node, ips). */
+type MemberScript = (
+  members: string,
+  info: string,
+  node: string,
+  ips: string,
+  ...args: Array<string | number>
+) => Promise<number>;
+
 interface ScriptedRedis extends Redis {
-  tcAddMember(
-    members: string,
-    info: string,
-    node: string,
-    ips: string,
-    ...args: Array<string | number>
-  ): Promise<number>;
-  tcRemoveMember(
-    members: string,
-    info: string,
-    node: string,
-    ips: string,
-    ...args: Array<string | number>
-  ): Promise<number>;
+  tcAddMember: MemberScript;
+  tcRemoveMember: MemberScript;
   tcListMembers(
     members: string,
     info: string,

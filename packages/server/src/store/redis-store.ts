@@ -16,6 +16,16 @@ export interface RedisStoreOptions {
   ttlMs: number;
 }
 
+/** A script that rewrites a message and its record (KEYS: messages, seqs, text, record, epoch). */
+type MessageUpdateScript = (
+  messages: string,
+  seqs: string,
+  text: string,
+  record: string,
+  epoch: string,
+  ...args: Array<string | number>
+) => Promise<[string, string, string] | null>;
+
 interface ScriptedRedis extends Redis {
   // The last two keys of each: the room's record and invitation epoch, renewed with the history.
   tcAddMessage(
@@ -35,22 +45,8 @@ interface ScriptedRedis extends Redis {
     epoch: string,
     ...args: Array<string | number>
   ): Promise<number>;
-  tcFinishMessage(
-    messages: string,
-    seqs: string,
-    text: string,
-    record: string,
-    epoch: string,
-    ...args: Array<string | number>
-  ): Promise<[string, string, string] | null>;
-  tcSetQueued(
-    messages: string,
-    seqs: string,
-    text: string,
-    record: string,
-    epoch: string,
-    ...args: Array<string | number>
-  ): Promise<[string, string, string] | null>;
+  tcFinishMessage: MessageUpdateScript;
+  tcSetQueued: MessageUpdateScript;
   tcPageIds(order: string, messages: string, ...args: Array<string | number>): Promise<-1 | [number, string[]]>;
 }
 
