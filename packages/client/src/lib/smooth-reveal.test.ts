@@ -35,6 +35,10 @@ function stage({ reduced = false } = {}) {
       batches.push({ at: clock, length: text.length });
       reveal.push(text);
     },
+    /** Moves the clock on without running a frame (a hidden tab gets none). */
+    clock(ms: number): void {
+      clock += ms;
+    },
     /** Runs frames for `ms`, calling `check` after each one. */
     wait(ms: number, check: (now: number) => void = () => {}): void {
       for (const end = clock + ms; clock < end;) {
@@ -144,6 +148,18 @@ describe("SmoothReveal", () => {
     run.wait(FRAME_MS * 2);
     run.push("Something else entirely");
     expect(run.latest()).toBe("Something else entirely");
+  });
+
+  it("keeps a bounded backlog while no frame runs (a hidden tab), then shows everything at the first frame", () => {
+    const run = stage();
+    const batches = cumulativeBatches(ANSWER.repeat(20), 12);
+    for (const text of batches) {
+      run.push(text);
+      run.clock(30);
+    }
+    expect(run.reveal.pending).toBeLessThanOrEqual(Math.ceil(MAX_WINDOW_MS / 30) + 1);
+    run.wait(FRAME_MS);
+    expect(run.latest()).toBe(batches.at(-1));
   });
 
   it("starts from the text already on screen", () => {

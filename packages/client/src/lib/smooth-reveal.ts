@@ -57,6 +57,14 @@ export class SmoothReveal {
     return this.#target.slice(0, this.#visible);
   }
 
+  /**
+   * Batches whose promise is still to keep. Bounded: promises already due ask for all their text,
+   * so only the longest of them is kept (a hidden tab runs no frames while its batches pile up).
+   */
+  get pending(): number {
+    return this.#milestones.length;
+  }
+
   /** All the text that has arrived so far (it grows with each batch). */
   push(text: string): void {
     if (text === this.#target) return;
@@ -69,7 +77,7 @@ export class SmoothReveal {
     this.#target = text;
     // Reduced motion: due at once, i.e. whole at the next frame (batches within one frame cost one render).
     const window = this.#reducedMotion() ? 0 : this.#window.ms;
-    this.#milestones.push({ length: text.length, deadline: now + window });
+    this.#milestones = [...stillDue(this.#milestones, now), { length: text.length, deadline: now + window }];
     if (this.#frame === undefined) this.#lastStep = now;
     this.#frame ??= this.#frames.request(() => this.#step());
   }
@@ -116,6 +124,14 @@ export class SmoothReveal {
     }
     return planned;
   }
+}
+
+/** The milestones not yet due, and the longest due one (it asks for at least what every due one does). */
+function stillDue(milestones: readonly Milestone[], now: number): Milestone[] {
+  const ahead = milestones.filter((milestone) => milestone.deadline > now);
+  const due = milestones.filter((milestone) => milestone.deadline <= now);
+  const longest = due.reduce<Milestone | undefined>((a, b) => (a && a.length >= b.length ? a : b), undefined);
+  return longest ? [longest, ...ahead] : ahead;
 }
 
 let reducedMotionQuery: MediaQueryList | undefined;
