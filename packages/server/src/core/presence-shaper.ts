@@ -36,6 +36,15 @@ export class PresenceShaper {
     return { roomId, members, count, roleCounts };
   }
 
+  /**
+   * The room's next event lists its members whatever this node sent last: the list changed in a
+   * way no node announced (a dead node's members swept, the directory restored), and viewers may
+   * hold another node's list.
+   */
+  relist(roomId: string): void {
+    this.listed.delete(roomId);
+  }
+
   /** How long the room's next presence broadcast waits after this one. */
   intervalMs(roomId: string): number {
     const perSecond = (this.counts.get(roomId) ?? 0) / PRESENCE_DELIVERIES_PER_SECOND;

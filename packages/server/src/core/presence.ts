@@ -92,7 +92,7 @@ export class Presence {
 
   /** Removes the members of dead nodes and tells their rooms. */
   async sweep(): Promise<void> {
-    for (const roomId of await this.deps.directory.sweep()) this.throttle.changed(roomId);
+    for (const roomId of await this.deps.directory.sweep()) this.relist(roomId);
   }
 
   /**
@@ -105,7 +105,7 @@ export class Presence {
     for (const roomId of this.local.roomIds()) {
       for (const member of this.local.list(roomId))
         await this.deps.directory.add(roomId, member, this.ips.get(member.id));
-      this.throttle.changed(roomId);
+      this.relist(roomId);
     }
   }
 
@@ -116,6 +116,12 @@ export class Presence {
 
   dispose(): void {
     this.throttle.dispose();
+  }
+
+  /** Publishes the room's presence with its member list, whatever this node sent last (see PresenceShaper.relist). */
+  private relist(roomId: string): void {
+    this.shaper.relist(roomId);
+    this.throttle.changed(roomId);
   }
 
   private async removeShared(roomId: string, memberId: string): Promise<void> {
