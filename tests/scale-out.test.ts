@@ -6,7 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RoomConnection } from "@tokencast/client/connection";
 import { closeAllClients, ended, rawClient, viewer } from "./helpers/clients.ts";
+import { crowdHeardEnds, joinCrowd } from "./helpers/crowd.ts";
 import { startFakeUpstream, type FakeUpstream } from "./helpers/fake-upstream.ts";
+import { sample } from "./helpers/metrics.ts";
 import { startRedis, type RedisProcess } from "./helpers/redis.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { startTcpBalancer, type TcpBalancer } from "./helpers/tcp-balancer.ts";
@@ -40,7 +42,12 @@ afterAll(async () => {
   await redis?.close();
 });
 
-async function cluster(count: number, env: Record<string, string> = {}): Promise<ServerNode[]> {
+/** `count` nodes on one Redis prefix, with `env`, and `each[i]` for node i. */
+async function cluster(
+  count: number,
+  env: Record<string, string> = {},
+  each: Array<Record<string, string>> = [],
+): Promise<ServerNode[]> {
   const prefix = `s${++prefixCounter}:`;
   const base = {
     LLM_BASE_URL: fake.url,
@@ -48,7 +55,9 @@ async function cluster(count: number, env: Record<string, string> = {}): Promise
     REDIS_PREFIX: prefix,
     ANSWER_LEASE_MS: String(LEASE_MS),
   };
-  const started = await Promise.all(Array.from({ length: count }, () => startNode({ ...base, ...env })));
+  const started = await Promise.all(
+    Array.from({ length: count }, (_, i) => startNode({ ...base, ...env, ...each[i] })),
+  );
   nodes.push(...started);
   return started;
 }
@@ -125,6 +134,39 @@ describe("three nodes, one room", () => {
       deltas: Array<{ text: string }>;
     };
     expect(partial.text + resumed.deltas.map((d) => d.text).join("")).toBe(FULL);
+  });
+});
+
+describe("batching across nodes", () => {
+  it("the node running an answer batches for the audience of a node that only relays it", async () => {
+    // A fan-out to 300 sockets takes a few ms: over 2% of the loop at a 30 ms window, so the relay's
+    // window widens. The owner sends to one socket and may keep its loop busy all it likes (share 1):
+    // on its own it would never widen.
+    const windows = { COALESCE_MS: "30", COALESCE_MAX_MS: "150" };
+    const [owner, relay] = await cluster(2, windows, [{ COALESCE_BUSY_SHARE: "1" }, { COALESCE_BUSY_SHARE: "0.02" }]);
+    const audience = await joinCrowd(relay!.url, "talk", 300);
+    const asker = await rawClient(owner!.url);
+    await asker.join("talk", "asker");
+    fake.enqueue(
+      tokenScript(
+        Array.from({ length: 5000 }, (_, i) => `w${i} `),
+        { delayMs: 2 },
+      ),
+    );
+    const { replyId } = (await asker.emit("chat:send", { roomId: "talk", text: "go" })) as { replyId: string };
+    const window = async (node: ServerNode) =>
+      sample(await (await fetch(`${node.url}/metrics`)).text(), "coalesce_window_ms");
+    await waitFor(async () => (await window(relay!)) > 30, { intervalMs: 50, what: "the relay's own window to widen" });
+    await waitFor(async () => (await window(owner!)) > 30, {
+      intervalMs: 50,
+      what: "the owner to batch for the relay",
+    });
+    await asker.emit("chat:stop", { roomId: "talk", messageId: replyId });
+    const end = await waitFor(() => asker.ends.find((e) => e.messageId === replyId));
+    const seqs = asker.deltas.filter((d) => d.messageId === replyId).map((d) => d.seq);
+    expect(seqs).toEqual(Array.from({ length: end.seq }, (_, i) => i + 1));
+    await crowdHeardEnds(audience, 1);
+    audience.close();
   });
 });
 

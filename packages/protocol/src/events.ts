@@ -203,8 +203,18 @@ export interface StopRequest {
   by: string;
 }
 
+/** A node's coalescing window for a room, from what fanning the room out to its members costs that node. */
+export interface WindowNotice {
+  roomId: string;
+  /** Which node told it (a window is heard per node: the widest counts). */
+  node: string;
+  ms: number;
+}
+
 /** Node-to-node events (Socket.IO serverSideEmit over the Redis adapter). */
 export interface InterServerEvents {
   /** Each node answers true when it ran the answer and stopped it. */
   "answer:stop": (request: StopRequest, ack: (stopped: boolean) => void) => void;
+  /** A node's window for a room widened or narrowed (or still holds): the node running its answer batches for it. */
+  "window:share": (notice: WindowNotice) => void;
 }

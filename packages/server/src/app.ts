@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
-import type { AnswerSource, Logger } from "./core/ports.ts";
+import type { AnswerSource, Cluster, Logger } from "./core/ports.ts";
 import { TokenQuotas } from "./core/quotas.ts";
 import { RoomService } from "./core/room-service.ts";
 import { RoomWindows } from "./core/room-windows.ts";
+import { SharedWindows } from "./core/shared-windows.ts";
 import { RoomTokens } from "./core/tokens.ts";
 import { Upkeep } from "./core/upkeep.ts";
 import { processVoterSecret, VoterIds, type VoterSecret } from "./core/voter-ids.ts";
@@ -23,6 +24,7 @@ import { clientIp } from "./realtime/client-ip.ts";
 import { actionBudget } from "./realtime/action-budget.ts";
 import { createByteBudget } from "./realtime/byte-budget.ts";
 import { attachDirectMembers } from "./realtime/direct-members.ts";
+import { timeStreamedFanOut } from "./realtime/fan-out-costs.ts";
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
@@ -99,12 +101,10 @@ export function createApp(deps: AppDeps): App {
     { ...config.slowViewers, checkEveryMs: SLOW_VIEWER_CHECK_MS, onCaughtUp },
     logger,
   );
-  const windows = new RoomWindows({
-    minMs: config.rooms.coalesceMs,
-    maxMs: config.rooms.coalesceMaxMs,
-    busyShare: config.rooms.coalesceBusyShare,
-  });
-  const rooms = createRoomService({ ...deps, metrics }, io, slowViewers, windows);
+  const cluster = adapter ? socketCluster(io, logger, config.nodeId) : undefined;
+  const windows = sharedWindows(config, cluster);
+  timeStreamedFanOut(io.of("/").adapter, windows); // after the direct members: their fan-out counts too
+  const rooms = createRoomService({ ...deps, metrics }, io, slowViewers, { windows, cluster });
   const sockets = () => io.of("/").sockets.size;
   metrics.watch({
     sockets,
@@ -165,13 +165,22 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
+/** This node's coalescing windows, told to and heard from the other nodes when there are any. */
+function sharedWindows(config: Config, cluster: Cluster | undefined): SharedWindows {
+  const { coalesceMs, coalesceMaxMs, coalesceBusyShare } = config.rooms;
+  const local = new RoomWindows({ minMs: coalesceMs, maxMs: coalesceMaxMs, busyShare: coalesceBusyShare });
+  const windows = new SharedWindows({ local, minMs: coalesceMs, ...(cluster ? { tell: cluster.shareWindow } : {}) });
+  cluster?.onWindow((notice) => windows.hear(notice));
+  return windows;
+}
+
 function createRoomService(
   deps: AppDeps & { metrics: PromMetrics },
   io: IoServer,
   slowViewers: SlowViewerGuard,
-  windows: RoomWindows,
+  { windows, cluster }: { windows: SharedWindows; cluster: Cluster | undefined },
 ): RoomService {
-  const { config, logger, store, locks, directory, source, adapter, records, queue, slots } = deps;
+  const { config, logger, store, locks, directory, source, records, queue, slots } = deps;
   return new RoomService({
     store,
     records,
@@ -181,11 +190,11 @@ function createRoomService(
     locks,
     directory,
     source,
-    broadcaster: socketBroadcaster(io, slowViewers, windows),
+    broadcaster: socketBroadcaster(io, slowViewers),
     windows,
     logger,
     metrics: deps.metrics.recorder,
-    ...(adapter ? { cluster: socketCluster(io, logger) } : {}),
+    ...(cluster ? { cluster } : {}),
     tokens: new RoomTokens(config.tokenSecret),
     budgets: {
       adhocRooms: actionBudget(

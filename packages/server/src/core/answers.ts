@@ -2,7 +2,7 @@ import type { Message, StopRequest } from "@tokencast/protocol";
 import { delay } from "./delay.ts";
 import { AppError } from "./errors.ts";
 import { Generation } from "./generation.ts";
-import type { RoomWindows } from "./room-windows.ts";
+import type { CoalescingWindows } from "./shared-windows.ts";
 import type {
   AnswerLocks,
   AnswerRef,
@@ -21,7 +21,7 @@ export interface AnswersDeps {
   source: AnswerSource;
   broadcaster: Broadcaster;
   logger: Logger;
-  windows: RoomWindows;
+  windows: CoalescingWindows;
   coalesceMaxChars: number;
   slots: UpstreamSlots;
   metrics: Metrics;

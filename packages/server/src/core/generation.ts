@@ -13,7 +13,7 @@ import type {
   RoomStore,
   UpstreamSlots,
 } from "./ports.ts";
-import type { RoomWindows } from "./room-windows.ts";
+import type { CoalescingWindows } from "./shared-windows.ts";
 import { StreamTimings } from "./stream-timings.ts";
 
 export interface GenerationDeps {
@@ -22,7 +22,7 @@ export interface GenerationDeps {
   broadcaster: Broadcaster;
   logger: Logger;
   /** The coalescing window of each room (adapting to what its broadcasts cost). */
-  windows: RoomWindows;
+  windows: CoalescingWindows;
   coalesceMaxChars: number;
   slots: UpstreamSlots;
   metrics: Metrics;

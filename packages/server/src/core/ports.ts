@@ -18,6 +18,7 @@ import type {
   RoomSettings,
   ReasoningEvent,
   StopRequest,
+  WindowNotice,
   Usage,
 } from "@tokencast/protocol";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
@@ -316,6 +317,10 @@ export interface Cluster {
   requestStop(request: StopRequest): Promise<boolean>;
   /** Serves other nodes' stop requests; the handler answers true when it stopped the answer. */
   onStopRequest(handler: (request: StopRequest) => boolean): void;
+  /** Tells the other nodes this node's coalescing window for a room (see SharedWindows). Fire and forget. */
+  shareWindow(roomId: string, ms: number): void;
+  /** Hears the other nodes' windows. */
+  onWindow(handler: (notice: WindowNotice) => void): void;
 }
 
 // ---------- logging ----------

@@ -16,7 +16,7 @@ import type {
   UpstreamSlots,
 } from "./ports.ts";
 import type { TokenQuotas } from "./quotas.ts";
-import type { RoomWindows } from "./room-windows.ts";
+import type { CoalescingWindows } from "./shared-windows.ts";
 import type { RoomTokens } from "./tokens.ts";
 import type { VoterIds } from "./voter-ids.ts";
 
@@ -59,7 +59,7 @@ export interface RoomServiceDeps {
   /** Signed room tokens (TOKEN_SECRET); absent: no tokens, no private rooms. */
   tokens?: RoomTokens;
   /** The coalescing windows of this node's rooms, adapting to their broadcasts; absent: `limits.coalesceMs`, fixed. */
-  windows?: RoomWindows;
+  windows?: CoalescingWindows;
   /** Where answers report for monitoring; none: nowhere. */
   metrics?: Metrics;
   /** Signs voter ids (one vote per voter); absent: with a secret of this process only. */

@@ -67,7 +67,9 @@ export function createMetrics(): PromMetrics {
   });
   new Gauge({
     name: `${PREFIX}coalesce_window_ms`,
-    help: "The widest coalescing window of any room on this node, in ms (COALESCE_MS up to COALESCE_MAX_MS).",
+    help:
+      "The widest coalescing window of any room on this node, own or asked for by another node, " +
+      "in ms (COALESCE_MS up to COALESCE_MAX_MS).",
     registers,
     collect() {
       this.set(counts.coalesceWindowMs());

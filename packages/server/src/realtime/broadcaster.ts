@@ -1,4 +1,4 @@
-import type { BroadcastCosts, Broadcaster } from "../core/ports.ts";
+import type { Broadcaster } from "../core/ports.ts";
 import { SLOW_ROOM, type SlowViewerGuard } from "./slow-viewers.ts";
 import type { IoServer } from "./types.ts";
 
@@ -6,27 +6,19 @@ import type { IoServer } from "./types.ts";
 const DELTA_OVERHEAD_BYTES = 120;
 
 /**
- * Room fan-out over Socket.IO rooms (with the Redis adapter, across nodes). Deltas skip slow
- * viewers (they catch up from the log); everything else reaches everyone. What each delta and
- * reasoning broadcast costs this node's event loop goes to `costs` (the room's coalescing window
- * adapts to it): the emit writes to every local socket synchronously, so timing it measures the fan-out.
+ * Room fan-out over Socket.IO rooms (with the Redis adapter, across nodes). Deltas and reasoning
+ * skip slow viewers (they catch up from the log); everything else reaches everyone. What those
+ * streamed broadcasts cost each node is measured where they are delivered (fan-out-costs.ts).
  */
-export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard, costs: BroadcastCosts): Broadcaster {
-  const timed = (roomId: string, send: () => void) => {
-    const startedAt = performance.now();
-    send();
-    costs.observe(roomId, performance.now() - startedAt);
-  };
+export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): Broadcaster {
   return {
     message: (message) => io.to(message.roomId).emit("chat:message", message),
-    delta: (delta) =>
-      timed(delta.roomId, () => {
-        slowViewers.beforeDelta(delta.roomId, delta.text.length + DELTA_OVERHEAD_BYTES);
-        io.to(delta.roomId).except(SLOW_ROOM).emit("chat:delta", delta);
-      }),
+    delta: (delta) => {
+      slowViewers.beforeDelta(delta.roomId, delta.text.length + DELTA_OVERHEAD_BYTES);
+      io.to(delta.roomId).except(SLOW_ROOM).emit("chat:delta", delta);
+    },
     end: (end) => io.to(end.roomId).emit("chat:end", end),
-    reasoning: (reasoning) =>
-      timed(reasoning.roomId, () => io.to(reasoning.roomId).except(SLOW_ROOM).emit("chat:reasoning", reasoning)),
+    reasoning: (reasoning) => io.to(reasoning.roomId).except(SLOW_ROOM).emit("chat:reasoning", reasoning),
     presence: (presence) => io.to(presence.roomId).emit("room:presence", presence),
     roomUpdated: (event) => io.to(event.roomId).emit("room:updated", event),
     closeRoom: async (event, scope) => {

@@ -1,9 +1,9 @@
-import type { StopRequest } from "@tokencast/protocol";
+import type { StopRequest, WindowNotice } from "@tokencast/protocol";
 import type { Cluster, Logger } from "../core/ports.ts";
 import type { IoServer } from "./types.ts";
 
-/** Node-to-node requests over Socket.IO's server-side events (carried by the Redis adapter). */
-export function socketCluster(io: IoServer, logger: Logger): Cluster {
+/** Node-to-node requests over Socket.IO's server-side events (carried by the Redis adapter); `node`: this node's id. */
+export function socketCluster(io: IoServer, logger: Logger, node: string): Cluster {
   return {
     requestStop: async (request: StopRequest) => {
       try {
@@ -19,5 +19,17 @@ export function socketCluster(io: IoServer, logger: Logger): Cluster {
     onStopRequest: (handler) => {
       io.on("answer:stop", (request, ack) => ack(handler(request)));
     },
+    shareWindow: (roomId, ms) => void io.serverSideEmit("window:share", { roomId, node, ms }),
+    onWindow: (handler) => {
+      io.on("window:share", (notice) => {
+        if (isWindowNotice(notice)) handler(notice);
+      });
+    },
   };
+}
+
+/** Another node's notice, checked anyway: a node of another version may say something else. */
+function isWindowNotice(notice: unknown): notice is WindowNotice {
+  const { roomId, node, ms } = (notice ?? {}) as Partial<WindowNotice>;
+  return typeof roomId === "string" && typeof node === "string" && typeof ms === "number" && Number.isFinite(ms);
 }

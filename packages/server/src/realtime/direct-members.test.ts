@@ -10,11 +10,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../../../tests/helpers/wait.ts";
 import type { Logger } from "../core/ports.ts";
 import { usePrivateRedis } from "../store/redis-fixture.ts";
-import { RoomWindows } from "../core/room-windows.ts";
 import { socketBroadcaster } from "./broadcaster.ts";
+import { timeStreamedFanOut } from "./fan-out-costs.ts";
 import { DirectConnection } from "./direct-connection.ts";
 import { attachDirectMembers, type DirectMembers } from "./direct-members.ts";
-import type { SlowViewerGuard } from "./slow-viewers.ts";
+import { SLOW_ROOM, type SlowViewerGuard } from "./slow-viewers.ts";
 import type { IoServer } from "./types.ts";
 
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => quiet };
@@ -151,11 +151,32 @@ describe("direct members with the Redis adapter (two servers, one redis-server)"
     expect(deltas()).toEqual([["chat:delta", { roomId: "room-x", messageId: "m1", seq: 1, text: "over redis" }]]);
     expect(other.heard.events).toEqual([]);
 
-    const broadcaster = socketBroadcaster(nodeA, noSlowViewers, RoomWindows.fixed(0));
+    const broadcaster = socketBroadcaster(nodeA, noSlowViewers);
     const dropped = await broadcaster.dropMembers("room-x", (access) => access.token === "withdrawn");
     expect(dropped).toBe(1);
     await waitFor(() => viewer.heard.lost.length === 1, { what: "node A's drop of the member on node B" });
     expect(keeper.heard.lost).toEqual([]);
     expect((await nodeA.in("room-x").fetchSockets()).map((s) => s.id)).toEqual([keeper.connection.id]);
+  });
+
+  it("a node that only relays a room times each streamed broadcast it delivers, and nothing else", async () => {
+    const [nodeA, nodeB] = [redisServer(), redisServer()];
+    const members = attachDirectMembers(nodeB.of("/").adapter);
+    const costs: Array<[string, number]> = [];
+    timeStreamedFanOut(nodeB.of("/").adapter, { observe: (roomId, ms) => costs.push([roomId, ms]) });
+    const viewer = member(members, ["room-x"]);
+    await waitFor(
+      () => {
+        nodeA.to("room-x").emit("room:resync", { roomId: "room-x" });
+        return viewer.heard.events.length > 0;
+      },
+      { intervalMs: 50, what: "node A's broadcast on node B" },
+    );
+    const delta = { roomId: "room-x", messageId: "m1", seq: 1, text: "relayed" };
+    nodeA.to("room-x").except(SLOW_ROOM).emit("chat:delta", delta);
+    nodeA.to("room-x").emit("chat:end", { roomId: "room-x", messageId: "m1", seq: 1, status: "done" });
+    await waitFor(() => names(viewer.heard).includes("chat:end"), { what: "the end on node B" });
+    expect(costs.map(([roomId]) => roomId)).toEqual(["room-x"]);
+    expect(costs[0]![1]).toBeGreaterThanOrEqual(0);
   });
 });

@@ -2,36 +2,16 @@
  * Members of Socket.IO rooms that live in this process, without a connection (an SSE stream's
  * viewer; cf. hocuspocus's DirectConnection).
  *
- * Every broadcast the adapter delivers on this node (emitted here, or received from another node
- * through the Redis adapter), and every fetch or disconnect of a room's sockets (also on behalf of
- * another node), ends in the adapter's `apply(opts, callback)`, which calls `callback` for each
- * local socket in `opts.rooms` and not in `opts.except`. `attachDirectMembers` extends that one
- * method of the adapter instance, whatever its class: the callback also reaches the direct members
- * of those rooms. So they receive the rooms' events, show in `fetchSockets()` with their `data`
- * (the owner's drops and room closes reach them on every node) and can be disconnected, exactly
- * as sockets are; the broadcaster knows nothing of them.
+ * `attachDirectMembers` extends the adapter's `apply` (adapter-apply.ts), whatever its class: the
+ * callback of every broadcast, fetch or disconnect also reaches the direct members of the rooms it
+ * covers. So they receive the rooms' events (emitted here or on another node), show in
+ * `fetchSockets()` with their `data` (the owner's drops and room closes reach them on every node)
+ * and can be disconnected, exactly as sockets are; the broadcaster knows nothing of them.
  */
-import type { Namespace } from "socket.io";
+import { extendApply, type Adapter, type ApplyOptions } from "./adapter-apply.ts";
 import type { SocketData } from "./types.ts";
 
-type Adapter = Namespace["adapter"];
-
-/** The filters of `apply` (socket.io-adapter's BroadcastOptions). */
-interface ApplyOptions {
-  rooms: Set<string>;
-  except?: Set<string>;
-}
-
 type SocketCallback = (socket: DirectSocket) => void;
-
-/**
- * `apply` is private in socket.io-adapter's typings, but it is the one seam every adapter built
- * on the in-memory one shares (2.x); direct-members.test.ts holds it to that, with the memory and
- * the Redis adapter.
- */
-interface Applying {
-  apply(opts: ApplyOptions, callback: SocketCallback): void;
-}
 
 /** A packet as the adapter hands it to a socket (an event: `data` is `[name, ...args]`). */
 export interface OutgoingPacket {
@@ -120,11 +100,9 @@ function isExcepted(member: DirectSocket, except: ApplyOptions["except"]): boole
 /** Extends the adapter's `apply` (see above); its direct members. */
 export function attachDirectMembers(adapter: Adapter): DirectMembers {
   const members = new DirectMembers(adapter);
-  const applying = adapter as unknown as Applying;
-  const localSockets = applying.apply.bind(adapter);
-  applying.apply = (opts, callback) => {
+  extendApply<DirectSocket>(adapter, (opts, callback, localSockets) => {
     localSockets(opts, callback);
     members.apply(opts, callback);
-  };
+  });
   return members;
 }
