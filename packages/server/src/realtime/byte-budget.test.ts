@@ -38,7 +38,10 @@ describe("ByteBudget", () => {
   });
 
   it("measures a shared (frozen) snapshot's messages once, and every reply carrying them exactly", async () => {
-    const messages = Object.freeze([{ id: "a", text: "é🙂 \"quoted\"", seq: 3 }, { id: "b", text: "x".repeat(500) }]);
+    const messages = Object.freeze([
+      { id: "a", text: 'é🙂 "quoted"', seq: 3 },
+      { id: "b", text: "x".repeat(500) },
+    ]);
     const exact = (reply: object) => Buffer.byteLength(JSON.stringify(reply));
     const first = { room: { id: "r" }, self: { name: "Zoë" }, messages, more: true };
     const second = { room: { id: "r" }, self: { name: "Ann" }, messages, more: true, voter: "v.1" };
