@@ -22,7 +22,8 @@ import type { StormCommand, StormEvent, StormReport } from "../lib/storm-protoco
 const STORM_VIEWERS = fileURLToPath(new URL("../lib/storm-viewers.ts", import.meta.url));
 const JOINS = Number(process.env.BENCH_STORM_JOINS ?? 5_000);
 const WINDOW_MS = 10_000;
-const TOKENS_PER_SECOND = 50;
+/** The answer's rate (BENCH_STORM_TPS): a low one leaves the joins' own cost, without most of the fan-out. */
+const TOKENS_PER_SECOND = Number(process.env.BENCH_STORM_TPS ?? 50);
 /** The answer outlasts the storm by this much, so that every viewer joins while it streams. */
 const ANSWER_AFTER_STORM_MS = 15_000;
 const SETTLE_TIMEOUT_MS = 240_000;

@@ -76,6 +76,8 @@ export interface RoomStore {
    * A page of the history by the rule of `newestWithin` (core/history-page.ts): the newest
    * messages, or those just before `request.before`, within its budget; undefined when `before` is
    * not in the history. Reads the page, not the whole history (joins and paging must stay cheap).
+   * The page is read-only: a store may hand every reader the same (frozen) page until the room's
+   * history changes.
    */
   pageMessages(roomId: string, request: HistoryRequest): Promise<HistoryPage | undefined>;
   getMessage(roomId: string, messageId: string): Promise<Message | undefined>;

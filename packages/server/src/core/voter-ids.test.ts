@@ -38,6 +38,17 @@ describe("VoterIds", () => {
       expect(await ids.admit(voter.signed)).toEqual(voter);
     }
   });
+
+  it("signs and checks with the secret as it is now: after it changed, ids of the old one are not believed", async () => {
+    let secret = "first secret";
+    const rotating = new VoterIds(async () => secret);
+    const old = await rotating.admit(undefined);
+    expect(await rotating.admit(old.signed)).toEqual(old);
+    secret = "second secret";
+    expect((await rotating.admit(old.signed)).id).not.toBe(old.id);
+    const fresh = await rotating.admit(undefined);
+    expect(await new VoterIds(async () => "second secret").admit(fresh.signed)).toEqual(fresh);
+  });
 });
 
 describe("ConnectionVoters", () => {

@@ -29,13 +29,21 @@ const BASE64URL_16 = /^[\w-]{22}$/;
 
 /** Issues and checks signed voter ids. */
 export class VoterIds {
+  /** The mac key of the secret last read: derived once, not on every join (the secret seldom changes). */
+  private derived: { secret: string; key: Buffer } | undefined;
+
   constructor(private readonly secret: VoterSecret) {}
 
   /** The voter `presented` proves to be, or a fresh one. */
   async admit(presented: string | undefined): Promise<Voter> {
-    const key = deriveKey(await this.secret());
+    const key = this.keyOf(await this.secret());
     const id = presented === undefined ? undefined : verifiedId(key, presented);
     return id === undefined ? issue(key) : { id, signed: presented! };
+  }
+
+  private keyOf(secret: string): Buffer {
+    if (this.derived?.secret !== secret) this.derived = { secret, key: deriveKey(secret) };
+    return this.derived.key;
   }
 }
 

@@ -37,6 +37,19 @@ describe("ByteBudget", () => {
     await expect.poll(() => spent(limiter)).toBe(2800);
   });
 
+  it("measures a shared (frozen) snapshot's messages once, and every reply carrying them exactly", async () => {
+    const messages = Object.freeze([
+      { id: "a", text: 'é🙂 "quoted"', seq: 3 },
+      { id: "b", text: "x".repeat(500) },
+    ]);
+    const exact = (reply: object) => Buffer.byteLength(JSON.stringify(reply));
+    const first = { room: { id: "r" }, self: { name: "Zoë" }, messages, more: true };
+    const second = { room: { id: "r" }, self: { name: "Ann" }, messages, more: true, voter: "v.1" };
+    expect(replyBytes(first)).toBe(exact(first));
+    expect(replyBytes(second)).toBe(exact(second));
+    expect(replyBytes({ messages: Object.freeze([]) })).toBe(exact({ messages: [] }));
+  });
+
   it("refuses with rate_limited and retryAfter, without reading, once less than a reply is left; a refusal costs nothing", async () => {
     const { limiter, meter } = budget(3);
     await meter(async () => replyOf(2500));

@@ -72,9 +72,24 @@ export class ByteBudget {
   }
 }
 
-/** The bytes of an ack's JSON, as UTF-8 (what Socket.IO writes, give or take the envelope). */
+/** Bytes of the JSON of frozen message lists: a shared join snapshot is measured once, not per join. */
+const frozenListBytes = new WeakMap<readonly unknown[], number>();
+
+/**
+ * The bytes of an ack's JSON, as UTF-8 (what Socket.IO writes, give or take the envelope). A
+ * frozen `messages` list (a store's shared page) is measured once: the reply with an empty list
+ * in its place, plus the list's own JSON, is the same count exactly.
+ */
 export function replyBytes(reply: object): number {
-  return Buffer.byteLength(JSON.stringify(reply));
+  const { messages } = reply as { messages?: unknown };
+  if (!Array.isArray(messages) || !Object.isFrozen(messages)) return jsonBytes(reply);
+  let listBytes = frozenListBytes.get(messages);
+  if (listBytes === undefined) frozenListBytes.set(messages, (listBytes = jsonBytes(messages)));
+  return jsonBytes({ ...reply, messages: [] }) - "[]".length + listBytes;
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
 }
 
 export function createByteBudget(settings: ByteBudgetSettings, logger: Logger, limiters: Limiters): ByteBudget {

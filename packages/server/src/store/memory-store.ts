@@ -14,6 +14,8 @@ interface RoomRecord {
   messages: Message[];
   deltas: Map<string, Delta[]>;
   touchedAt: number;
+  /** The newest page as last read, by its budget: every join reads it; dropped by any change. */
+  newest: Map<string, HistoryPage>;
 }
 
 /** RoomStore for a single node: everything in process memory, gone on restart. */
@@ -30,6 +32,7 @@ export class MemoryStore implements RoomStore {
 
   async addMessage(message: Message): Promise<void> {
     const room = this.room(message.roomId);
+    room.newest.clear();
     room.messages.push(structuredClone(message));
     room.deltas.set(message.id, []);
     while (room.messages.length > this.options.historyLimit) {
@@ -42,11 +45,18 @@ export class MemoryStore implements RoomStore {
     return structuredClone(this.rooms.get(roomId)?.messages ?? []);
   }
 
+  /**
+   * The newest page is read once and shared, frozen, by every read until the room's history
+   * changes (a join storm into a streaming room reads it hundreds of times between two deltas);
+   * any change drops it, so a read never returns what was true before a change it follows.
+   */
   async pageMessages(roomId: string, request: HistoryRequest): Promise<HistoryPage | undefined> {
-    const older = historyBefore(this.rooms.get(roomId)?.messages ?? [], request.before);
-    if (!older) return undefined;
-    const page = newestWithin(older, request);
-    return { messages: structuredClone(page.messages), more: page.more };
+    const room = this.rooms.get(roomId);
+    if (!room || request.before !== undefined) return this.readPage(room, request);
+    const budget = `${request.maxMessages} ${request.maxBytes}`;
+    let page = room.newest.get(budget);
+    if (!page) room.newest.set(budget, (page = frozen(this.readPage(room, request)!)));
+    return page;
   }
 
   async getMessage(roomId: string, messageId: string): Promise<Message | undefined> {
@@ -62,7 +72,7 @@ export class MemoryStore implements RoomStore {
     log.push({ seq: delta.seq, text: delta.text });
     message.text += delta.text;
     message.seq = delta.seq;
-    this.touch(roomId);
+    this.changed(roomId);
     return "appended";
   }
 
@@ -76,7 +86,7 @@ export class MemoryStore implements RoomStore {
     const message = this.find(roomId, messageId);
     if (message?.status !== "streaming") return undefined;
     Object.assign(message, structuredClone(patch));
-    this.touch(roomId);
+    this.changed(roomId);
     return structuredClone(message);
   }
 
@@ -86,6 +96,7 @@ export class MemoryStore implements RoomStore {
     message.queued = place !== undefined;
     if (place === undefined) delete message.queuePosition;
     else message.queuePosition = place;
+    this.rooms.get(roomId)?.newest.clear();
     return structuredClone(message);
   }
 
@@ -101,16 +112,26 @@ export class MemoryStore implements RoomStore {
   private room(roomId: string): RoomRecord {
     let room = this.rooms.get(roomId);
     if (!room) {
-      room = { messages: [], deltas: new Map(), touchedAt: this.now() };
+      room = { messages: [], deltas: new Map(), touchedAt: this.now(), newest: new Map() };
       this.rooms.set(roomId, room);
     }
     room.touchedAt = this.now();
     return room;
   }
 
-  private touch(roomId: string): void {
+  /** A message of the room changed: it was written now, and pages read before are stale. */
+  private changed(roomId: string): void {
     const room = this.rooms.get(roomId);
-    if (room) room.touchedAt = this.now();
+    if (!room) return;
+    room.touchedAt = this.now();
+    room.newest.clear();
+  }
+
+  private readPage(room: RoomRecord | undefined, request: HistoryRequest): HistoryPage | undefined {
+    const older = historyBefore(room?.messages ?? [], request.before);
+    if (!older) return undefined;
+    const page = newestWithin(older, request);
+    return { messages: structuredClone(page.messages), more: page.more };
   }
 
   private find(roomId: string, messageId: string): Message | undefined {
@@ -122,4 +143,16 @@ export class MemoryStore implements RoomStore {
     const cutoff = this.now() - this.options.idleTtlMs;
     for (const [roomId, room] of this.rooms) if (room.touchedAt < cutoff) this.rooms.delete(roomId);
   }
+}
+
+/** A page to share: nobody may change it (a mutation throws instead of reaching other readers). */
+function frozen(page: HistoryPage): HistoryPage {
+  for (const message of page.messages) deepFreeze(message);
+  Object.freeze(page.messages);
+  return Object.freeze(page);
+}
+
+function deepFreeze(value: object): void {
+  for (const inner of Object.values(value)) if (typeof inner === "object" && inner !== null) deepFreeze(inner);
+  Object.freeze(value);
 }

@@ -226,6 +226,26 @@ export function storeContract(name: string, setup: (historyLimit: number) => Pro
         expect(page?.more).toBe(true);
       }));
 
+    it("shows in the newest page every change made before it is read (a store may share a page only until then)", () =>
+      withStore(50, async (store) => {
+        const budget = { maxMessages: 10, maxBytes: 1e6 };
+        const newest = async () => (await store.pageMessages("p5", budget))!.messages;
+        const m = message("p5");
+        await store.addMessage(m);
+        expect(await newest()).toEqual([m]);
+        await store.appendDelta("p5", m.id, { seq: 1, text: "Hel" });
+        expect((await newest())[0]).toMatchObject({ text: "Hel", seq: 1 });
+        await store.appendDelta("p5", m.id, { seq: 2, text: "lo" });
+        expect((await newest())[0]).toMatchObject({ text: "Hello", seq: 2 });
+        await store.setQueued("p5", m.id, 1);
+        expect((await newest())[0]).toMatchObject({ queued: true, queuePosition: 1 });
+        await store.finishMessage("p5", m.id, { status: "done" });
+        expect((await newest())[0]).toMatchObject({ text: "Hello", status: "done" });
+        const next = message("p5", { role: "user", text: "again", status: "done" });
+        await store.addMessage(next);
+        expect((await newest()).map((x) => x.id)).toEqual([m.id, next.id]);
+      }));
+
     it("has no page before a message it does not hold", () =>
       withStore(50, async (store) => {
         await storeHistory(store, "p4", [10]);
