@@ -107,12 +107,14 @@ export function directoryContract(name: string, make: () => MemberDirectory): vo
 
     it("orders members who joined in the same ms by id, and pages among them", async () => {
       const directory = make();
-      for (const id of ["c", "a", "d", "b"]) await directory.add("r", member(id, 7));
+      for (const id of ["d", "c", "a", "b"]) await directory.add("r", member(id, 7));
       await directory.add("r", member("z", 6));
       await directory.add("r", member("e", 8));
       expect(ids((await directory.list("r", 10)).members)).toEqual(["z", "a", "b", "c", "d", "e"]);
       expect(await pageThrough(directory, "r", 2)).toEqual([["z", "a"], ["b", "c"], ["d", "e"]]);
       expect(ids((await directory.page("r", member("bb", 7), 2)).members)).toEqual(["c", "d"]);
+      expect(ids((await directory.page("r", member("z", 6), 1)).members)).toEqual(["a"]);
+      expect(ids((await directory.list("r", 2)).members)).toEqual(["z", "a"]);
     });
 
     it("a page after a member who left starts with the next one still there; newcomers come at the end", async () => {
