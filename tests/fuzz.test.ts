@@ -34,6 +34,7 @@ const KNOWN: Record<keyof ClientToServerEvents, readonly string[]> = {
   "chat:stop": ["roomId", "messageId"],
   "chat:resume": ["roomId", "messageId", "afterSeq"],
   "room:history": ["roomId", "before", "limit"],
+  "room:members": ["roomId", "after", "limit"],
   "room:update": ["roomId", "settings"],
   "room:typing": ["roomId", "typing"],
   "queue:submit": ["roomId", "text"],
