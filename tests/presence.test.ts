@@ -125,8 +125,8 @@ describe("room:members across two nodes", () => {
     });
     const seen: Member[] = [...first.members];
     for (let next = first.next; next !== undefined; ) {
-      const more = succeeded(await page({ after: next, limit: 200 }));
-      expect(more.members.length).toBeLessThanOrEqual(200);
+      const more = succeeded(await page({ after: next, limit: 60 }));
+      expect(more.members.length).toBeLessThanOrEqual(60);
       seen.push(...more.members);
       next = more.next;
     }
