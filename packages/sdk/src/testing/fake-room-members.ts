@@ -2,11 +2,12 @@
  * Who is in the fake server's room: roles from keys (as the real server decides them), role
  * counts and the presence event. Test-only.
  */
-import { ROLES } from "@tokencast/protocol";
+import { compareMembers, memberCursor, readMemberCursor } from "@tokencast/protocol";
 import type {
   ErrorPayload,
   JoinPayload,
   Member,
+  MembersResult,
   PresenceEvent,
   Role,
   RoleCounts,
@@ -56,12 +57,19 @@ export class FakeMembers {
     return this.bySocket.delete(socketId);
   }
 
-  /** Most powerful role first, then earliest, like the server. */
+  /** Most powerful role first, then earliest, then by id, like the server. */
   list(): Member[] {
-    const rank = (role: Role): number => ROLES.indexOf(role);
-    return [...this.bySocket.values()]
-      .map(({ voter: _voter, ...member }) => member)
-      .sort((a, b) => rank(a.role) - rank(b.role) || a.joinedAt - b.joinedAt);
+    return [...this.bySocket.values()].map(({ voter: _voter, ...member }) => member).sort(compareMembers);
+  }
+
+  /** A `room:members` page like the server's: after the cursor's place, `next` when more follow. */
+  page(after: string | undefined, limit: number): MembersResult | ErrorPayload {
+    const place = after === undefined ? undefined : readMemberCursor(after);
+    if (after !== undefined && !place) return { code: "invalid_payload", message: "Not a members cursor." };
+    const rest = this.list().filter((member) => !place || compareMembers(place, member) < 0);
+    const members = rest.slice(0, limit);
+    const next = rest.length > limit ? { next: memberCursor(members.at(-1) as Member) } : {};
+    return { members, count: this.bySocket.size, roleCounts: this.roleCounts(), ...next };
   }
 
   roleCounts(): RoleCounts {
