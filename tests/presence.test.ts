@@ -110,7 +110,8 @@ describe("room:members across two nodes", () => {
     const urls = nodes.map((n) => n.url);
     const members = await crowd(urls, ROOM, 250);
     const reader = members[0]!;
-    const page = (payload: Omit<MembersPayload, "roomId">) => reader.request("room:members", { roomId: ROOM, ...payload });
+    const page = (payload: Omit<MembersPayload, "roomId">) =>
+      reader.request("room:members", { roomId: ROOM, ...payload });
     const first = succeeded(await page({}));
     expect(first.members).toHaveLength(100); // the default limit
     expect(first.count).toBe(250);
@@ -124,7 +125,7 @@ describe("room:members across two nodes", () => {
       what: "the leavers to be gone from the directory",
     });
     const seen: Member[] = [...first.members];
-    for (let next = first.next; next !== undefined; ) {
+    for (let next = first.next; next !== undefined;) {
       const more = succeeded(await page({ after: next, limit: 60 }));
       expect(more.members.length).toBeLessThanOrEqual(60);
       seen.push(...more.members);

@@ -11,7 +11,16 @@ it("a cursor names the place it was made from, whatever the id holds", () => {
 });
 
 it("anything a server could not have made is not a cursor", () => {
-  for (const cursor of ["", "garbage", "4.1.a", "1.01.a", "1.-1.a", "1.1.", "1.9999999999999999.a", `1.1.${"k".repeat(65)}`])
+  for (const cursor of [
+    "",
+    "garbage",
+    "4.1.a",
+    "1.01.a",
+    "1.-1.a",
+    "1.1.",
+    "1.9999999999999999.a",
+    `1.1.${"k".repeat(65)}`,
+  ])
     expect(readMemberCursor(cursor), cursor).toBeUndefined();
 });
 

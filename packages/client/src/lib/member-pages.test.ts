@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import type { Member, MembersResult } from "@tokencast/protocol";
+import type { Member } from "@tokencast/protocol";
 import { hasUnlisted, withNextPage, type FetchMemberPage } from "./member-pages.ts";
 
 const member = (i: number): Member => ({ id: `m${i}`, name: `n${i}`, joinedAt: i, role: "viewer" });

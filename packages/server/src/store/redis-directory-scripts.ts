@@ -67,7 +67,8 @@ if ARGV[4] ~= '' then
   local stop = start + redis.call('ZCOUNT', KEYS[1], ARGV[4], ARGV[4])
   while start < stop do -- the first rank among equal scores whose id sorts after the place's
     local middle = math.floor((start + stop) / 2)
-    if sortsBefore(ARGV[5], redis.call('ZRANGE', KEYS[1], middle, middle)[1]) then stop = middle else start = middle + 1 end
+    local id = redis.call('ZRANGE', KEYS[1], middle, middle)[1]
+    if sortsBefore(ARGV[5], id) then stop = middle else start = middle + 1 end
   end
 end
 local limit = tonumber(ARGV[1])

@@ -76,7 +76,14 @@ export class RedisDirectory implements MemberDirectory {
   async add(roomId: string, member: Member, ip?: string): Promise<void> {
     const room = roomKeys(this.options.prefix, roomId);
     const stored: StoredMember = { ...member, node: this.options.nodeId, ...(ip === undefined ? {} : { ip }) };
-    const args = [member.id, scoreOf(member), JSON.stringify(stored), entry(roomId, member.id), this.options.ttlMs, ip ?? ""];
+    const args = [
+      member.id,
+      scoreOf(member),
+      JSON.stringify(stored),
+      entry(roomId, member.id),
+      this.options.ttlMs,
+      ip ?? "",
+    ];
     await storeCall(() =>
       this.redis.tcAddMember(room.members, room.memberInfo, this.own.members, room.memberIps, ...args),
     );

@@ -1,7 +1,8 @@
 /**
  * The MemberDirectory contract (core/ports.ts) every implementation keeps: listing (most powerful
- * role first, then by join time, then id), paging after a place, and counts, per room and per client IP. Heartbeats and sweeping
- * dead nodes, which only a cluster has, are tested with the Redis implementation (src/store/directory.test.ts).
+ * role first, then by join time, then id), paging after a place, and counts, per room and per
+ * client IP. Heartbeats and sweeping dead nodes, which only a cluster has, are tested with the
+ * Redis implementation (src/store/directory.test.ts).
  */
 import { describe, expect, it } from "vitest";
 import type { Member } from "@tokencast/protocol";
@@ -101,8 +102,17 @@ export function directoryContract(name: string, make: () => MemberDirectory): vo
       const first = await directory.page("r", undefined, 2);
       expect(first).toEqual({ ...(await directory.list("r", 2)), more: true });
       expect(first.roleCounts).toEqual(counts(4, { owner: 1, presenter: 1, viewer: 1 }));
-      expect(await directory.page("r", member("v1", 1, "viewer"), 5)).toMatchObject({ members: [], count: 7, more: false });
-      expect(await directory.page("empty", undefined, 5)).toEqual({ members: [], count: 0, roleCounts: counts(0), more: false });
+      expect(await directory.page("r", member("v1", 1, "viewer"), 5)).toMatchObject({
+        members: [],
+        count: 7,
+        more: false,
+      });
+      expect(await directory.page("empty", undefined, 5)).toEqual({
+        members: [],
+        count: 0,
+        roleCounts: counts(0),
+        more: false,
+      });
     });
 
     it("orders members who joined in the same ms by id, and pages among them", async () => {
@@ -111,7 +121,11 @@ export function directoryContract(name: string, make: () => MemberDirectory): vo
       await directory.add("r", member("z", 6));
       await directory.add("r", member("e", 8));
       expect(ids((await directory.list("r", 10)).members)).toEqual(["z", "a", "b", "c", "d", "e"]);
-      expect(await pageThrough(directory, "r", 2)).toEqual([["z", "a"], ["b", "c"], ["d", "e"]]);
+      expect(await pageThrough(directory, "r", 2)).toEqual([
+        ["z", "a"],
+        ["b", "c"],
+        ["d", "e"],
+      ]);
       expect(ids((await directory.page("r", member("bb", 7), 2)).members)).toEqual(["c", "d"]);
       expect(ids((await directory.page("r", member("z", 6), 1)).members)).toEqual(["a"]);
       expect(ids((await directory.list("r", 2)).members)).toEqual(["z", "a"]);
