@@ -26,6 +26,8 @@ export interface RoomKeysConfig {
 
 export class FakeMembers {
   readonly bySocket = new Map<string, FakeMember>();
+  /** Join times go up by at least 1 ms per join, so that tests list members in the order they joined. */
+  private lastJoinedAt = 0;
 
   /** The role a join gets, or the error it is refused with. */
   roleFor(payload: JoinPayload, keys: RoomKeysConfig, settings: RoomSettings): Role | ErrorPayload {
@@ -41,12 +43,17 @@ export class FakeMembers {
     const member: FakeMember = {
       id: socketId,
       name: payload.name,
-      joinedAt: Date.now(),
+      joinedAt: this.nextJoinTime(),
       role,
       voter: payload.voter ?? `voter-${socketId}`,
     };
     this.bySocket.set(socketId, member);
     return member;
+  }
+
+  private nextJoinTime(): number {
+    this.lastJoinedAt = Math.max(Date.now(), this.lastJoinedAt + 1);
+    return this.lastJoinedAt;
   }
 
   get(socketId: string): FakeMember | undefined {
