@@ -18,7 +18,7 @@ it("anything a server could not have made is not a cursor", () => {
     "1.01.a",
     "1.-1.a",
     "1.1.",
-    "1.9999999999999999.a",
+    "1.10000000000000.a",
     `1.1.${"k".repeat(65)}`,
   ])
     expect(readMemberCursor(cursor), cursor).toBeUndefined();

@@ -15,8 +15,12 @@ export interface MemberPlace {
 /** Longest cursor `memberCursor` makes: rank, a ms timestamp and a member id (MAX_ID_LENGTH). */
 export const MAX_MEMBER_CURSOR_LENGTH = 100;
 
-/** "<rank>.<joinedAt>.<id>"; the id may hold dots, so it is whatever follows the second one. */
-const CURSOR_PATTERN = /^(\d)\.(0|[1-9]\d{0,15})\.(.{1,64})$/s;
+/**
+ * "<rank>.<joinedAt>.<id>"; the id may hold dots, so it is whatever follows the second one. Join
+ * times are ms timestamps of at most 13 digits (until the year 2286), so that a forged one cannot
+ * reach past its role in a store that orders by rank × 10^13 + join time.
+ */
+const CURSOR_PATTERN = /^(\d)\.(0|[1-9]\d{0,12})\.(.{1,64})$/s;
 
 /** The cursor that continues a listing after `member` (opaque to clients). */
 export function memberCursor(member: MemberPlace): string {
@@ -28,9 +32,7 @@ export function readMemberCursor(cursor: string): MemberPlace | undefined {
   const match = CURSOR_PATTERN.exec(cursor);
   if (!match) return undefined;
   const role = ROLES[Number(match[1])];
-  const joinedAt = Number(match[2]);
-  if (role === undefined || !Number.isSafeInteger(joinedAt)) return undefined;
-  return { role, joinedAt, id: match[3] as string };
+  return role === undefined ? undefined : { role, joinedAt: Number(match[2]), id: match[3] as string };
 }
 
 /** Orders members as listings do: role rank, then join time, then id. */
