@@ -29,7 +29,7 @@ export async function withNextPage(fetch: FetchMemberPage, pages?: MemberPages):
   return { members, count: page.count, next: page.next };
 }
 
-/** True when presence lists fewer members than the room has: only then is "Show all" worth offering. */
+/** True when fewer are named than the room holds (presence lists 100; large rooms count viewers): worth "Show all". */
 export function hasUnlisted(listed: readonly Member[], memberCount: number): boolean {
   return memberCount > listed.length;
 }
