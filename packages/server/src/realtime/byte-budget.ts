@@ -58,13 +58,8 @@ export class ByteBudget {
     if (waitMs === undefined) return;
     this.adjust(ip, -this.reserveBytes); // a refusal sends nothing: it must not push the wait further out
     const retryAfter = Math.ceil(waitMs / 1000);
-    throw new AppError(
-      "rate_limited",
-      `This address was sent too much room data (history, members); wait ${retryAfter} s.`,
-      {
-        retryAfter,
-      },
-    );
+    const message = `This address was sent too much room data; wait ${retryAfter} s.`;
+    throw new AppError("rate_limited", message, { retryAfter });
   }
 
   private adjust(ip: string, bytes: number): void {
