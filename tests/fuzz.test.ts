@@ -34,6 +34,7 @@ const KNOWN: Record<keyof ClientToServerEvents, readonly string[]> = {
   "chat:stop": ["roomId", "messageId"],
   "chat:resume": ["roomId", "messageId", "afterSeq"],
   "room:history": ["roomId", "before", "limit"],
+  "room:members": ["roomId", "after", "limit"],
   "room:update": ["roomId", "settings"],
   "room:typing": ["roomId", "typing"],
   "queue:submit": ["roomId", "text"],
@@ -134,7 +135,12 @@ const VALIDISH: Record<string, fc.Arbitrary<unknown>> = {
   questionId: id,
   afterSeq: fc.integer({ min: 0, max: 1_000 }),
   before: id,
-  limit: fc.integer({ min: 0, max: 120 }),
+  /** `room:members` cursors: well-formed ones (a role rank, a join time, an id) and near misses. */
+  after: fc.oneof(
+    fc.tuple(fc.integer({ min: 0, max: 9 }), fc.nat(), id).map(([rank, at, memberId]) => `${rank}.${at}.${memberId}`),
+    fc.string({ maxLength: 120 }),
+  ),
+  limit: fc.integer({ min: 0, max: 220 }),
   typing: fc.boolean(),
   settings: fc.record(
     {

@@ -6,6 +6,7 @@ import type {
   HistoryPayload,
   JoinPayload,
   LeavePayload,
+  MembersPayload,
   QuestionPayload,
   QueueSubmitPayload,
   RegeneratePayload,
@@ -64,6 +65,18 @@ export interface HistoryResult {
   messages: Message[];
   /** Still older messages exist before this page. */
   more: boolean;
+}
+
+/**
+ * A page of the room's members on every node, in presence order (most powerful role first, then
+ * join time, then id), with the counts read at the same moment.
+ */
+export interface MembersResult {
+  members: Member[];
+  count: number;
+  roleCounts: RoleCounts;
+  /** Pass as `after` for the next page; absent on the last page. */
+  next?: string;
 }
 
 export interface SendResult {
@@ -166,6 +179,8 @@ export interface ClientToServerEvents {
   "chat:resume": (payload: ResumePayload, ack: AckFn<ResumeResult>) => void;
   /** Members: the page of history before a message (at most `limit`, within the byte budget). */
   "room:history": (payload: HistoryPayload, ack: AckFn<HistoryResult>) => void;
+  /** Members: a page of the room's members after the cursor `after` (see MembersResult). */
+  "room:members": (payload: MembersPayload, ack: AckFn<MembersResult>) => void;
   /** Owner only. */
   "room:update": (payload: UpdateRoomPayload, ack: AckFn<{ room: RoomInfo }>) => void;
   "room:typing": (payload: TypingPayload, ack: AckFn<EmptyResult>) => void;

@@ -7,3 +7,4 @@ export * from "./model-state.ts";
 export * from "./text-rules.ts";
 export * from "./text-schemas.ts";
 export * from "./queue-changes.ts";
+export * from "./member-cursor.ts";

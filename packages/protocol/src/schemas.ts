@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_MEMBER_CURSOR_LENGTH, readMemberCursor } from "./member-cursor.ts";
 import { settingsPatchSchema } from "./rooms.ts";
 import { displayTextSchema, questionTextSchema } from "./text-schemas.ts";
 
@@ -85,6 +86,21 @@ export const historyPayloadSchema = z.strictObject({
   limit: z.number().int().min(1).max(MAX_HISTORY_PAGE),
 });
 
+/** Most members one `room:members` page may ask for, and how many it gets when it does not say. */
+export const MAX_MEMBER_PAGE = 200;
+export const DEFAULT_MEMBER_PAGE = 100;
+
+/** A page of the room's members, in presence order, after the cursor `after` (from the start without one). */
+export const membersPayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  after: z
+    .string()
+    .max(MAX_MEMBER_CURSOR_LENGTH)
+    .refine((cursor) => readMemberCursor(cursor) !== undefined, "not a cursor from an earlier page's `next`")
+    .optional(),
+  limit: z.number().int().min(1).max(MAX_MEMBER_PAGE).default(DEFAULT_MEMBER_PAGE),
+});
+
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type LeavePayload = z.infer<typeof leavePayloadSchema>;
 export type SendPayload = z.infer<typeof sendPayloadSchema>;
@@ -96,3 +112,6 @@ export type QueueSubmitPayload = z.infer<typeof queueSubmitPayloadSchema>;
 export type QuestionPayload = z.infer<typeof questionPayloadSchema>;
 export type RegeneratePayload = z.infer<typeof regeneratePayloadSchema>;
 export type HistoryPayload = z.infer<typeof historyPayloadSchema>;
+/** What a client sends (`limit` may be left out); the server reads it as `MembersRequest`. */
+export type MembersPayload = z.input<typeof membersPayloadSchema>;
+export type MembersRequest = z.infer<typeof membersPayloadSchema>;

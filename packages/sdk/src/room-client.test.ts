@@ -209,3 +209,26 @@ describe("room.answers()", () => {
     expect(seen).toEqual(["a", "b", "d"]);
   });
 });
+
+describe("members on demand", () => {
+  it("fetchMembers pages after a cursor, and allMembers walks every page, each member once, in presence order", async () => {
+    const rooms = [await join("ada")];
+    for (const name of ["bo", "cy", "di", "ed"]) rooms.push(await join(name));
+    const ada = rooms[0]!;
+    const first = await ada.fetchMembers({ limit: 2 });
+    expect(first).toMatchObject({ count: 5, roleCounts: { participant: 5 } });
+    expect(first.members.map((m) => m.name)).toEqual(["ada", "bo"]);
+    const second = await ada.fetchMembers({ after: first.next, limit: 2 });
+    expect(second.members.map((m) => m.name)).toEqual(["cy", "di"]);
+    const everyone: string[] = [];
+    server.membersRequests.length = 0;
+    for await (const member of ada.allMembers(2)) everyone.push(member.name);
+    expect(everyone).toEqual(server.members.list().map((m) => m.name)); // the order by join time, then id
+    expect(everyone.slice().sort()).toEqual(["ada", "bo", "cy", "di", "ed"]);
+    expect(server.membersRequests.map((r) => r.limit)).toEqual([2, 2, 2]);
+    expect(server.membersRequests.map((r) => r.after !== undefined)).toEqual([false, true, true]);
+    await expect(ada.fetchMembers({ after: "nonsense" })).rejects.toMatchObject({ code: "invalid_payload" });
+    ada.close();
+    await expect(ada.fetchMembers()).rejects.toMatchObject({ code: "not_in_room", clientSide: true });
+  });
+});

@@ -3,9 +3,10 @@
  * resync) with typed events derived from RoomLog's changes, so a `delta` listener sees each
  * delta exactly once and in order, and answers as async iterations of their text.
  */
-import type { Message, PresenceEvent } from "@tokencast/protocol";
+import type { Member, Message, PresenceEvent } from "@tokencast/protocol";
 import { answersOf, isOpenAnswer } from "./answers.ts";
 import { answerText } from "./answer-text.ts";
+import { everyMember } from "./member-pages.ts";
 import type { LogChange } from "./room-log.ts";
 import type { RoomEvents } from "./room-events.ts";
 import { RoomSync } from "./room-sync.ts";
@@ -41,6 +42,11 @@ export class RoomClient extends RoomSync {
   /** The answers streaming now, then each new one as it starts; ends when the room goes offline. */
   answers(): AsyncIterable<Message> {
     return answersOf(this);
+  }
+
+  /** Every member of the room, fetched page by page (`limit` per request) with `fetchMembers`. */
+  allMembers(limit?: number): AsyncIterable<Member> {
+    return everyMember((options) => this.fetchMembers(options), limit);
   }
 
   protected override onLogChange(change: LogChange): void {

@@ -13,6 +13,7 @@ import type {
   JoinPayload,
   JoinResult,
   Member,
+  MembersResult,
   Message,
   PresenceEvent,
   RoomInfo,
@@ -134,6 +135,15 @@ export class RoomSync {
 
   async stop(messageId: string): Promise<void> {
     await this.call("chat:stop", { roomId: this.roomId, messageId });
+  }
+
+  /**
+   * One page of the room's members on every node, in presence order: `members` above holds only
+   * the first MAX_LISTED_MEMBERS. Pass a page's `next` as `after` for the one after it.
+   */
+  async fetchMembers(options: { after?: string; limit?: number } = {}): Promise<MembersResult> {
+    const { ok: _ok, ...page } = await this.call("room:members", { roomId: this.roomId, ...options });
+    return page;
   }
 
   /** Calls `listener` after changes (at most once per microtask). Returns the unsubscribe function. */

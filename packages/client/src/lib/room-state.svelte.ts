@@ -8,6 +8,7 @@ import { modelStateOf } from "@tokencast/protocol";
 import type {
   ErrorPayload,
   Member,
+  MembersResult,
   Message,
   QueuedQuestion,
   RoleCounts,
@@ -75,6 +76,11 @@ export class RoomState {
   /** Puts the page of history before the oldest message in front (nothing when there is none or one is loading). */
   loadOlder(): Promise<void> {
     return this.connection.loadOlder();
+  }
+
+  /** A page of everyone in the room (presence lists only the first ones); pass a page's `next` as `after`. */
+  fetchMembers(options: { after?: string; limit?: number }): Promise<MembersResult> {
+    return this.connection.fetchMembers(options);
   }
 
   stop(messageId: string): Promise<void> {

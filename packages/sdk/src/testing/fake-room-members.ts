@@ -2,11 +2,12 @@
  * Who is in the fake server's room: roles from keys (as the real server decides them), role
  * counts and the presence event. Test-only.
  */
-import { ROLES } from "@tokencast/protocol";
+import { compareMembers, memberCursor, readMemberCursor } from "@tokencast/protocol";
 import type {
   ErrorPayload,
   JoinPayload,
   Member,
+  MembersResult,
   PresenceEvent,
   Role,
   RoleCounts,
@@ -25,6 +26,8 @@ export interface RoomKeysConfig {
 
 export class FakeMembers {
   readonly bySocket = new Map<string, FakeMember>();
+  /** Join times go up by at least 1 ms per join, so that tests list members in the order they joined. */
+  private lastJoinedAt = 0;
 
   /** The role a join gets, or the error it is refused with. */
   roleFor(payload: JoinPayload, keys: RoomKeysConfig, settings: RoomSettings): Role | ErrorPayload {
@@ -40,12 +43,17 @@ export class FakeMembers {
     const member: FakeMember = {
       id: socketId,
       name: payload.name,
-      joinedAt: Date.now(),
+      joinedAt: this.nextJoinTime(),
       role,
       voter: payload.voter ?? `voter-${socketId}`,
     };
     this.bySocket.set(socketId, member);
     return member;
+  }
+
+  private nextJoinTime(): number {
+    this.lastJoinedAt = Math.max(Date.now(), this.lastJoinedAt + 1);
+    return this.lastJoinedAt;
   }
 
   get(socketId: string): FakeMember | undefined {
@@ -56,12 +64,19 @@ export class FakeMembers {
     return this.bySocket.delete(socketId);
   }
 
-  /** Most powerful role first, then earliest, like the server. */
+  /** Most powerful role first, then earliest, then by id, like the server. */
   list(): Member[] {
-    const rank = (role: Role): number => ROLES.indexOf(role);
-    return [...this.bySocket.values()]
-      .map(({ voter: _voter, ...member }) => member)
-      .sort((a, b) => rank(a.role) - rank(b.role) || a.joinedAt - b.joinedAt);
+    return [...this.bySocket.values()].map(({ voter: _voter, ...member }) => member).sort(compareMembers);
+  }
+
+  /** A `room:members` page like the server's: after the cursor's place, `next` when more follow. */
+  page(after: string | undefined, limit: number): MembersResult | ErrorPayload {
+    const place = after === undefined ? undefined : readMemberCursor(after);
+    if (after !== undefined && !place) return { code: "invalid_payload", message: "Not a members cursor." };
+    const rest = this.list().filter((member) => !place || compareMembers(place, member) < 0);
+    const members = rest.slice(0, limit);
+    const next = rest.length > limit ? { next: memberCursor(members.at(-1) as Member) } : {};
+    return { members, count: this.bySocket.size, roleCounts: this.roleCounts(), ...next };
   }
 
   roleCounts(): RoleCounts {

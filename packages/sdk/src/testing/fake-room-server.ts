@@ -20,6 +20,8 @@ import type {
   HistoryResult,
   JoinPayload,
   JoinResult,
+  MembersPayload,
+  MembersResult,
   Message,
   PermissionLevel,
   ResumePayload,
@@ -29,7 +31,7 @@ import type {
   ServerToClientEvents,
   SettingsPatch,
 } from "@tokencast/protocol";
-import { allows, defaultSettings, isFinalStatus } from "@tokencast/protocol";
+import { allows, DEFAULT_MEMBER_PAGE, defaultSettings, isFinalStatus } from "@tokencast/protocol";
 import { FakeMembers } from "./fake-room-members.ts";
 import type { FakeMember, RoomKeysConfig } from "./fake-room-members.ts";
 import { FakeQueue } from "./fake-room-queue.ts";
@@ -60,6 +62,8 @@ export class FakeRoomServer {
   joinPageSize = Number.POSITIVE_INFINITY;
   /** Every `room:history` received. */
   readonly historyRequests: HistoryPayload[] = [];
+  /** Every `room:members` received. */
+  readonly membersRequests: MembersPayload[] = [];
   /** `chat:send` answers `busy` unless this is true (then it creates a question and an answer). */
   acceptSends = false;
   readonly members = new FakeMembers();
@@ -166,6 +170,7 @@ export class FakeRoomServer {
     });
     socket.on("chat:resume", (payload, ack) => ack(this.resume(payload)));
     socket.on("room:history", (payload, ack) => ack(this.history(socket, payload)));
+    socket.on("room:members", (payload, ack) => ack(this.memberPage(socket, payload)));
     socket.on("chat:send", (payload, ack) => ack(this.send(socket, payload.text)));
     socket.on("chat:stop", (_payload, ack) => {
       const member = this.guard(socket, this.settings.whoMayStop);
@@ -243,6 +248,13 @@ export class FakeRoomServer {
     const index = all.findIndex((m) => m.id === payload.before);
     if (index < 0) return { ok: false, error: { code: "not_found", message: "No such message." } };
     return { ok: true, ...this.page(all.slice(0, index), payload.limit) };
+  }
+
+  private memberPage(socket: ServerSocket, payload: MembersPayload): Ack<MembersResult> {
+    this.membersRequests.push(payload);
+    if (!this.members.get(socket.id)) return { ok: false, error: { code: "not_in_room", message: "Join first." } };
+    const page = this.members.page(payload.after, payload.limit ?? DEFAULT_MEMBER_PAGE);
+    return "members" in page ? { ok: true, ...page } : { ok: false, error: page };
   }
 
   private page(messages: Message[], size: number): HistoryResult {

@@ -7,6 +7,7 @@ import type {
   Delta,
   EndEvent,
   Member,
+  MemberPlace,
   Message,
   PresenceEvent,
   QueueChangedEvent,
@@ -291,6 +292,11 @@ export interface MemberListing {
   roleCounts: RoleCounts;
 }
 
+/** A page of a listing: `more` when members follow its last one. */
+export interface MemberPage extends MemberListing {
+  more: boolean;
+}
+
 /**
  * Who is in each room, on every node (presence). Each node adds and removes its own
  * connections; a node that stops heart-beating has its members swept by the others.
@@ -303,6 +309,12 @@ export interface MemberDirectory {
   countFrom(roomId: string, ip: string): Promise<number>;
   /** The first `limit` members (most powerful role first, then by join time) and the counts. */
   list(roomId: string, limit: number): Promise<MemberListing>;
+  /**
+   * Up to `limit` members in the same order, starting just after `after` (a place that need not
+   * be anyone's any more: members who left never make a page skip one still there), and the counts.
+   * Reads only what it returns (plus a search), whatever the room's size.
+   */
+  page(roomId: string, after: MemberPlace | undefined, limit: number): Promise<MemberPage>;
   /** Tells the others this node is alive (every `heartbeatEveryMs`). */
   heartbeat(): Promise<void>;
   /** Removes the members of nodes that stopped heart-beating; returns the rooms that changed. */

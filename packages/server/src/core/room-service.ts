@@ -3,6 +3,8 @@ import type {
   HistoryResult,
   JoinPayload,
   JoinResult,
+  MembersRequest,
+  MembersResult,
   Message,
   QuestionPayload,
   QueueSubmitPayload,
@@ -19,6 +21,7 @@ import type {
 } from "@tokencast/protocol";
 import type { Credentials } from "./invitations.ts";
 import type { Admission } from "./membership.ts";
+import { memberPage } from "./member-pages.ts";
 import type { CreatedRoom, RoomCatalog } from "./room-catalog.ts";
 import { roomParts, upkeepTasksOf, type RoomParts } from "./room-parts.ts";
 import type { RoomServiceDeps } from "./room-service-deps.ts";
@@ -88,6 +91,12 @@ export class RoomService {
   history(connectionId: string, payload: HistoryPayload): Promise<HistoryResult> {
     this.parts.membership.requireMember(connectionId, payload.roomId);
     return this.parts.history.before(payload);
+  }
+
+  /** A member's page of the room's members on every node, after the cursor `after` (see memberPage). */
+  members(connectionId: string, payload: MembersRequest): Promise<MembersResult> {
+    this.parts.membership.requireMember(connectionId, payload.roomId);
+    return memberPage(this.deps.directory, payload);
   }
 
   leave(connectionId: string, roomId: string): void {

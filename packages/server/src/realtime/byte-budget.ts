@@ -1,5 +1,5 @@
 /**
- * What one client IP may make the node send in `room:join` and `room:history` acks
+ * What one client IP may make the node send in `room:join`, `room:history` and `room:members` acks
  * (RATE_BYTES_PER_IP), shared by every node in Redis mode. A reply is reserved at the join
  * history budget BEFORE it is read, so that a flood over the budget costs no reads, and settled
  * to its real size once read. Reads and replies are paced: one per event-loop turn.
@@ -58,9 +58,8 @@ export class ByteBudget {
     if (waitMs === undefined) return;
     this.adjust(ip, -this.reserveBytes); // a refusal sends nothing: it must not push the wait further out
     const retryAfter = Math.ceil(waitMs / 1000);
-    throw new AppError("rate_limited", `This address was sent too much room history; wait ${retryAfter} s.`, {
-      retryAfter,
-    });
+    const message = `This address was sent too much room data; wait ${retryAfter} s.`;
+    throw new AppError("rate_limited", message, { retryAfter });
   }
 
   private adjust(ip: string, bytes: number): void {

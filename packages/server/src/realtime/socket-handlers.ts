@@ -2,6 +2,7 @@ import {
   historyPayloadSchema,
   joinPayloadSchema,
   leavePayloadSchema,
+  membersPayloadSchema,
   questionPayloadSchema,
   queueSubmitPayloadSchema,
   regeneratePayloadSchema,
@@ -17,7 +18,7 @@ import { handle, type EventHandler } from "./handle.ts";
 import { enterRoom } from "./room-entry.ts";
 import type { IoSocket } from "./types.ts";
 
-/** Who sent an event: the socket, and its client IP's byte budget for join and history acks. */
+/** Who sent an event: the socket, and its client IP's byte budget for join, history and member-page acks. */
 export interface Connection {
   socket: IoSocket;
   meter: Meter;
@@ -28,8 +29,8 @@ export type SocketEvents = ReadonlyMap<string, EventHandler<Connection>>;
 
 /**
  * Binds the wire contract's client events to the room service, once per server: a connection
- * holds no closure per event (thousands of idle viewers each paid ~20 of them). Join and history
- * acks go through the connection's `meter`: a refused one reads nothing.
+ * holds no closure per event (thousands of idle viewers each paid ~20 of them). Join, history and
+ * member-page acks go through the connection's `meter`: a refused one reads nothing.
  */
 export function socketEvents(rooms: RoomService): SocketEvents {
   return new Map<string, EventHandler<Connection>>([
@@ -45,6 +46,7 @@ export function socketEvents(rooms: RoomService): SocketEvents {
     ],
     ["chat:resume", handle(resumePayloadSchema, (p, { socket }) => rooms.resume(socket.id, p))],
     ["room:history", handle(historyPayloadSchema, (p, { socket, meter }) => meter(() => rooms.history(socket.id, p)))],
+    ["room:members", handle(membersPayloadSchema, (p, { socket, meter }) => meter(() => rooms.members(socket.id, p)))],
     ["chat:regenerate", handle(regeneratePayloadSchema, (p, { socket }) => rooms.regenerate(socket.id, p))],
     ["room:update", handle(updateRoomPayloadSchema, (p, { socket }) => rooms.updateSettings(socket.id, p))],
     [

@@ -1,6 +1,6 @@
-import type { Member, Role } from "@tokencast/protocol";
+import type { Member, MemberPlace, Role } from "@tokencast/protocol";
 import { ROLES } from "@tokencast/protocol";
-import type { MemberDirectory, MemberListing } from "../core/ports.ts";
+import type { MemberDirectory, MemberListing, MemberPage } from "../core/ports.ts";
 import { JoinOrder } from "./join-order.ts";
 
 /** A room's members by role (each in join order), and each member's role and client IP. */
@@ -44,14 +44,19 @@ export class MemoryDirectory implements MemberDirectory {
   }
 
   async list(roomId: string, limit: number): Promise<MemberListing> {
+    const { more: _more, ...listing } = await this.page(roomId, undefined, limit);
+    return listing;
+  }
+
+  async page(roomId: string, after: MemberPlace | undefined, limit: number): Promise<MemberPage> {
     const room = this.rooms.get(roomId) ?? newRoom();
     const roleCounts = Object.fromEntries(ROLES.map((role) => [role, room.byRole[role].size]));
-    const members: Member[] = [];
-    for (const role of ROLES) members.push(...room.byRole[role].first(limit - members.length));
+    const members = pageOf(room, after, limit + 1); // one more than asked says whether more follow
     return {
-      members: members.map((member) => ({ ...member })),
+      members: members.slice(0, limit).map((member) => ({ ...member })),
       count: room.entries.size,
       roleCounts: roleCounts as MemberListing["roleCounts"],
+      more: members.length > limit,
     };
   }
 
@@ -72,6 +77,17 @@ export class MemoryDirectory implements MemberDirectory {
     if (counts.size > 0) this.ips.set(roomId, counts);
     else this.ips.delete(roomId);
   }
+}
+
+/** Up to `limit` members after `after`: the rest of its role, then the roles below it. */
+function pageOf(room: Room, after: MemberPlace | undefined, limit: number): Member[] {
+  const members: Member[] = [];
+  const from = after ? ROLES.indexOf(after.role) : 0;
+  for (const role of ROLES.slice(from)) {
+    const place = after?.role === role ? after : undefined;
+    members.push(...room.byRole[role].after(place, limit - members.length));
+  }
+  return members;
 }
 
 function newRoom(): Room {

@@ -40,18 +40,41 @@ return removed
 `;
 
 /**
- * KEYS: room members, room info. ARGV: limit, roles, span. Returns { count, count of role 0..roles-1,
- * json... } (lowest score first: most powerful role, then earliest).
+ * KEYS: room members, room info. ARGV: limit, roles, span, after score ('' for the start), after id.
+ * Returns { count, count of role 0..roles-1, 1 when members follow the page else 0, json... }: up to
+ * `limit` members (lowest score first: most powerful role, then earliest; equal scores by id, as
+ * the sorted set orders them) after the place (score, id), which need not be a member's any more.
+ * O(log n) to find the start (log n per step of a binary search among equal scores) plus the page.
  */
-export const LIST_MEMBERS = `
+export const PAGE_MEMBERS = `
 local span = tonumber(ARGV[3])
-local result = { redis.call('ZCARD', KEYS[1]) }
+local total = redis.call('ZCARD', KEYS[1])
+local result = { total }
 for rank = 0, tonumber(ARGV[2]) - 1 do
   table.insert(result, redis.call('ZCOUNT', KEYS[1], rank * span, '(' .. ((rank + 1) * span)))
 end
+-- Byte order, as the sorted set compares equal scores (Lua's '<' on strings follows the locale).
+local function sortsBefore(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local start = 0
+if ARGV[4] ~= '' then
+  start = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. ARGV[4])
+  local stop = start + redis.call('ZCOUNT', KEYS[1], ARGV[4], ARGV[4])
+  while start < stop do -- the first rank among equal scores whose id sorts after the place's
+    local middle = math.floor((start + stop) / 2)
+    local id = redis.call('ZRANGE', KEYS[1], middle, middle)[1]
+    if sortsBefore(ARGV[5], id) then stop = middle else start = middle + 1 end
+  end
+end
 local limit = tonumber(ARGV[1])
+table.insert(result, (start + limit < total) and 1 or 0)
 local ids = {}
-if limit > 0 then ids = redis.call('ZRANGE', KEYS[1], 0, limit - 1) end
+if limit > 0 then ids = redis.call('ZRANGE', KEYS[1], start, start + limit - 1) end
 if #ids > 0 then
   for _, json in ipairs(redis.call('HMGET', KEYS[2], unpack(ids))) do
     if json then table.insert(result, json) end

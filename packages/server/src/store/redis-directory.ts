@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import type { Member } from "@tokencast/protocol";
+import type { Member, MemberPlace } from "@tokencast/protocol";
 import { ROLES } from "@tokencast/protocol";
-import type { MemberDirectory, MemberListing } from "../core/ports.ts";
+import type { MemberDirectory, MemberListing, MemberPage } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { nodeKeys, roomKeys } from "./redis-keys.ts";
@@ -9,7 +9,7 @@ import {
   ADD_MEMBER,
   DEAD_NODES,
   HEARTBEAT,
-  LIST_MEMBERS,
+  PAGE_MEMBERS,
   REMOVE_MEMBER,
   ROLE_SPAN,
 } from "./redis-directory-scripts.ts";
@@ -38,12 +38,14 @@ type MemberScript = (
 interface ScriptedRedis extends Redis {
   tcAddMember: MemberScript;
   tcRemoveMember: MemberScript;
-  tcListMembers(
+  tcPageMembers(
     members: string,
     info: string,
     limit: number,
     roles: number,
     span: number,
+    afterScore: string,
+    afterId: string,
   ): Promise<Array<number | string>>;
   tcHeartbeat(nodes: string, node: string, ...args: Array<string | number>): Promise<number>;
   tcDeadNodes(nodes: string, deadAfterMs: number, selfId: string): Promise<string[]>;
@@ -64,7 +66,7 @@ export class RedisDirectory implements MemberDirectory {
     this.redis = defineScripts<ScriptedRedis>(redis, {
       tcAddMember: { numberOfKeys: 4, lua: ADD_MEMBER },
       tcRemoveMember: { numberOfKeys: 4, lua: REMOVE_MEMBER },
-      tcListMembers: { numberOfKeys: 2, lua: LIST_MEMBERS },
+      tcPageMembers: { numberOfKeys: 2, lua: PAGE_MEMBERS },
       tcHeartbeat: { numberOfKeys: 2, lua: HEARTBEAT },
       tcDeadNodes: { numberOfKeys: 1, lua: DEAD_NODES },
     });
@@ -74,8 +76,14 @@ export class RedisDirectory implements MemberDirectory {
   async add(roomId: string, member: Member, ip?: string): Promise<void> {
     const room = roomKeys(this.options.prefix, roomId);
     const stored: StoredMember = { ...member, node: this.options.nodeId, ...(ip === undefined ? {} : { ip }) };
-    const score = ROLES.indexOf(member.role) * ROLE_SPAN + member.joinedAt;
-    const args = [member.id, score, JSON.stringify(stored), entry(roomId, member.id), this.options.ttlMs, ip ?? ""];
+    const args = [
+      member.id,
+      scoreOf(member),
+      JSON.stringify(stored),
+      entry(roomId, member.id),
+      this.options.ttlMs,
+      ip ?? "",
+    ];
     await storeCall(() =>
       this.redis.tcAddMember(room.members, room.memberInfo, this.own.members, room.memberIps, ...args),
     );
@@ -101,16 +109,24 @@ export class RedisDirectory implements MemberDirectory {
   }
 
   async list(roomId: string, limit: number): Promise<MemberListing> {
+    const { more: _more, ...listing } = await this.page(roomId, undefined, limit);
+    return listing;
+  }
+
+  async page(roomId: string, after: MemberPlace | undefined, limit: number): Promise<MemberPage> {
     const room = roomKeys(this.options.prefix, roomId);
+    // The score goes as a string: Lua would print a number of 14 digits or more rounded.
+    const [afterScore, afterId] = after ? [String(scoreOf(after)), after.id] : ["", ""];
     const reply = await storeCall(() =>
-      this.redis.tcListMembers(room.members, room.memberInfo, limit, ROLES.length, ROLE_SPAN),
+      this.redis.tcPageMembers(room.members, room.memberInfo, limit, ROLES.length, ROLE_SPAN, afterScore, afterId),
     );
     const [count, ...perRole] = reply.slice(0, ROLES.length + 1).map(Number) as [number, ...number[]];
     const roleCounts = Object.fromEntries(
       ROLES.map((role, i) => [role, perRole[i] ?? 0]),
     ) as MemberListing["roleCounts"];
-    const members = reply.slice(ROLES.length + 1).map((json) => toMember(JSON.parse(String(json)) as StoredMember));
-    return { count, roleCounts, members };
+    const more = Number(reply[ROLES.length + 1]) === 1;
+    const members = reply.slice(ROLES.length + 2).map((json) => toMember(JSON.parse(String(json)) as StoredMember));
+    return { count, roleCounts, members, more };
   }
 
   async heartbeat(): Promise<void> {
@@ -152,6 +168,11 @@ export class RedisDirectory implements MemberDirectory {
   private get own(): { nodes: string; members: string } {
     return nodeKeys(this.options.prefix, this.options.nodeId);
   }
+}
+
+/** A member's sorted-set score: role rank first, then join time (ties are ordered by id). */
+function scoreOf(place: MemberPlace): number {
+  return ROLES.indexOf(place.role) * ROLE_SPAN + place.joinedAt;
 }
 
 function toMember({ node: _node, ip: _ip, ...member }: StoredMember): Member {

@@ -11,9 +11,13 @@ function presences(h: CoreHarness): PresenceEvent[] {
   return h.broadcaster.in("crowd").flatMap((recorded) => (recorded.type === "presence" ? [recorded.event] : []));
 }
 
+/** `size` people joining one after another, a ms apart (members who join in the same ms are listed by id). */
 async function crowd(h: CoreHarness, size: number): Promise<Person[]> {
   const people: Person[] = [];
-  for (let i = 0; i < size; i++) people.push(await h.join(`m${i}`, { roomId: "crowd" }));
+  for (let i = 0; i < size; i++) {
+    h.clock.advance(1);
+    people.push(await h.join(`m${i}`, { roomId: "crowd" }));
+  }
   return people;
 }
 
