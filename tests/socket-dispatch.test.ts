@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { leavePayloadSchema } from "@tokencast/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchEvents } from "../packages/server/src/realtime/event-dispatch.ts";
+import { dispatchEvents, receivePackets } from "../packages/server/src/realtime/event-dispatch.ts";
 import { handle, type EventHandler } from "../packages/server/src/realtime/handle.ts";
 import { unmetered } from "../packages/server/src/realtime/byte-budget.ts";
 import type { Connection } from "../packages/server/src/realtime/socket-handlers.ts";
@@ -41,7 +41,7 @@ beforeAll(async () => {
   });
   io.on("connection", (socket) => {
     forgetHandshakeRequest(socket);
-    socket.use(dispatchEvents(events, { socket, meter: unmetered }, silent));
+    socket.use(dispatchEvents(receivePackets(events, silent), { socket, ip: "127.0.0.1", meter: unmetered }));
     connected.push(socket);
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));

@@ -17,9 +17,10 @@ import { handle, type EventHandler } from "./handle.ts";
 import { enterRoom } from "./room-entry.ts";
 import type { IoSocket } from "./types.ts";
 
-/** Who sent an event: the socket, and its client IP's byte budget for join and history acks. */
+/** Who sent an event: the socket, its client IP, and that IP's byte budget for join and history acks. */
 export interface Connection {
   socket: IoSocket;
+  ip: string;
   meter: Meter;
 }
 
