@@ -9,7 +9,7 @@ import { limitEvents, type EventLimits } from "./rate-limits.ts";
 import { dispatchEvents, receivePackets } from "./event-dispatch.ts";
 import { socketEvents } from "./socket-handlers.ts";
 import type { IoServer, IoSocket } from "./types.ts";
-import { forgetHandshakeRequest, releaseUpgradeRequests } from "./upgrade-request.ts";
+import { forgetHandshakeDetails, forgetHandshakeRequest, releaseUpgradeRequests } from "./upgrade-request.ts";
 
 /** Default largest Socket.IO packet accepted from a client (MAX_PACKET_BYTES). */
 const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
@@ -60,6 +60,7 @@ export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, li
     const { address, headers } = socket.handshake;
     const ip = clientIp(address, headers["x-forwarded-for"], limits?.trustedHops ?? 0);
     forgetHandshakeRequest(socket);
+    forgetHandshakeDetails(socket);
     rooms.connect(socket.id, ip);
     const meter = limits?.bytes?.meterFor(ip) ?? unmetered;
     socket.use(dispatchEvents(receive, { socket, ip, meter }));
