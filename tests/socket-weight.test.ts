@@ -83,7 +83,8 @@ describe("an idle connection's weight at the socket edge", () => {
     const socket = await client();
     const id = socket.id!;
     const replies = [];
-    for (let i = 0; i <= EVENTS_PER_CONNECTION; i++) replies.push(await socket.emitWithAck("room:leave", { roomId: "r" }));
+    for (let i = 0; i <= EVENTS_PER_CONNECTION; i++)
+      replies.push(await socket.emitWithAck("room:leave", { roomId: "r" }));
     expect(replies.slice(0, EVENTS_PER_CONNECTION)).toEqual(Array(EVENTS_PER_CONNECTION).fill({ ok: true }));
     expect(replies.at(-1)).toMatchObject({ ok: false, error: { code: "rate_limited" } });
     socket.close();

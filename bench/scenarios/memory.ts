@@ -51,7 +51,8 @@ async function measure(ctx: Context, audience: Audience): Promise<string[]> {
       `${per((p) => p.rssKb).toFixed(1)} KB RSS (${per((p) => p.heapUsedKb).toFixed(1)} KB V8 heap after GC, ` +
         `${per((p) => p.heapTotalKb).toFixed(1)} KB V8 heap held)`,
       `node RSS ${fresh.rssKb} (fresh) → ${before.rssKb} → ${after.rssKb} KB; ` +
-        `heap after GC ${before.heapUsedKb} → ${after.heapUsedKb} KB of ${before.heapTotalKb} → ${after.heapTotalKb} KB held`,
+        `heap after GC ${before.heapUsedKb} → ${after.heapUsedKb} KB, ` +
+        `held ${before.heapTotalKb} → ${after.heapTotalKb} KB`,
     ];
   } finally {
     await node.stop();
