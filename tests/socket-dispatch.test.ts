@@ -91,7 +91,7 @@ describe("socket dispatch", () => {
       expect(server.request).toBeUndefined();
       expect(upgradeRequests.length).toBeGreaterThan(0);
       expect(upgradeRequests.every((req) => req === undefined)).toBe(true);
-      expect(seenHeaders.get(socket.id)?.upgrade).toBe("websocket");
+      expect(seenHeaders.get(server.id)?.upgrade).toBe("websocket");
       const { headers, query, auth, url: path, address } = server.handshake;
       expect({ headers, query, auth, path }).toEqual({ headers: {}, query: {}, auth: {}, path: "" });
       expect(address).toBe("127.0.0.1");
