@@ -4,10 +4,11 @@ import type { Logger } from "../core/ports.ts";
 import { originAllowed, type CorsOrigins } from "../http/security.ts";
 import type { RoomService } from "../core/room-service.ts";
 import { clientIp } from "./client-ip.ts";
-import { unmetered, type ByteBudget } from "./byte-budget.ts";
+import type { ByteBudget } from "./byte-budget.ts";
 import { limitEvents, type EventLimits } from "./rate-limits.ts";
 import { dispatchEvents, receivePackets } from "./event-dispatch.ts";
 import { socketEvents } from "./socket-handlers.ts";
+import { SocketConnection } from "./socket-connection.ts";
 import type { IoServer, IoSocket } from "./types.ts";
 import { forgetHandshakeDetails, forgetHandshakeRequest, releaseUpgradeRequests } from "./upgrade-request.ts";
 
@@ -62,8 +63,7 @@ export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, li
     forgetHandshakeRequest(socket);
     forgetHandshakeDetails(socket);
     rooms.connect(socket.id, ip);
-    const meter = limits?.bytes?.meterFor(ip) ?? unmetered;
-    socket.use(dispatchEvents(receive, { socket, ip, meter }));
+    socket.use(dispatchEvents(receive, new SocketConnection(socket, ip, limits?.bytes)));
     socket.on("disconnect", onDisconnect);
   });
 }
