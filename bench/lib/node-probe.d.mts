@@ -13,6 +13,8 @@ export interface ProbeStats {
   rssKb: number;
   /** V8 heap in use (after a full GC when the process runs with --expose-gc). */
   heapUsedKb: number;
+  /** V8 heap held: used + the free pages V8 kept (the part of RSS a GC does not return). */
+  heapTotalKb: number;
   /** write/writev/sendmsg… system calls over the window (Linux /proc/self/io syscw). */
   writeSyscalls: number;
   readSyscalls: number;

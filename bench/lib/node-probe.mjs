@@ -64,6 +64,8 @@ export function createProbe() {
         gcMaxMs: gc.maxMs,
         rssKb: Math.round(process.memoryUsage.rss() / 1024),
         heapUsedKb: Math.round(process.memoryUsage().heapUsed / 1024),
+        // What V8 holds for its heap (used + free pages it kept): the part of RSS a GC does not return.
+        heapTotalKb: Math.round(process.memoryUsage().heapTotal / 1024),
       };
     },
     reset() {

@@ -48,9 +48,11 @@ async function measure(ctx: Context, audience: Audience): Promise<string[]> {
     const where = audience.light ? `light viewers, rooms of ${audience.roomSize}` : "socket.io-client, one room";
     return [
       `(c) memory per idle joined viewer (${audience.viewers}, ${where}, after ${WARM_UP_VIEWERS} warm-up viewers)`,
-      `${per((p) => p.rssKb).toFixed(1)} KB RSS (${per((p) => p.heapUsedKb).toFixed(1)} KB V8 heap)`,
+      `${per((p) => p.rssKb).toFixed(1)} KB RSS (${per((p) => p.heapUsedKb).toFixed(1)} KB V8 heap after GC, ` +
+        `${per((p) => p.heapTotalKb).toFixed(1)} KB V8 heap held)`,
       `node RSS ${fresh.rssKb} (fresh) → ${before.rssKb} → ${after.rssKb} KB; ` +
-        `heap after GC ${before.heapUsedKb} → ${after.heapUsedKb} KB`,
+        `heap after GC ${before.heapUsedKb} → ${after.heapUsedKb} KB, ` +
+        `held ${before.heapTotalKb} → ${after.heapTotalKb} KB`,
     ];
   } finally {
     await node.stop();

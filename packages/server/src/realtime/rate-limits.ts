@@ -8,7 +8,7 @@ import type { Ack } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import type { Limiters } from "../core/ports.ts";
-import type { IoSocket } from "./types.ts";
+import type { PacketGate } from "./event-dispatch.ts";
 
 export interface RateLimitSettings {
   /** Events one connection may send per second (averaged over `windowSeconds`). */
@@ -68,18 +68,18 @@ export function createEventLimits(settings: RateLimitSettings, logger: Logger, l
 }
 
 /**
- * Socket middleware: an event over the limits is dropped and, when it has an ack, answered with
- * `rate_limited` and how long to wait.
+ * The socket edge's gate: an event over the limits is dropped and, when it has an ack, answered
+ * with `rate_limited` and how long to wait.
  */
-export function limitEvents(socket: IoSocket, limits: EventLimits, ip: string) {
-  return (packet: unknown[], next: (error?: Error) => void): void => {
-    void limits.check(socket.id, ip).then((waitMs) => {
-      if (waitMs === undefined) return next();
-      const ack = packet.at(-1);
-      if (typeof ack !== "function") return;
-      const response: Ack<object> = { ok: false, error: tooManyEvents(waitMs).toPayload() };
-      (ack as (response: Ack<object>) => void)(response);
-    });
+export function limitEvents(limits: EventLimits): PacketGate {
+  return async ({ socket, ip }, packet) => {
+    const waitMs = await limits.check(socket.id, ip);
+    if (waitMs === undefined) return true;
+    const ack = packet.at(-1);
+    if (typeof ack !== "function") return false;
+    const response: Ack<object> = { ok: false, error: tooManyEvents(waitMs).toPayload() };
+    (ack as (response: Ack<object>) => void)(response);
+    return false;
   };
 }
 

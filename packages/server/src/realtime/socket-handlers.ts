@@ -18,9 +18,10 @@ import { handle, type EventHandler } from "./handle.ts";
 import { enterRoom } from "./room-entry.ts";
 import type { IoSocket } from "./types.ts";
 
-/** Who sent an event: the socket, and its client IP's byte budget for join, history and member-page acks. */
+/** Who sent an event: the socket, its client IP, and that IP's byte budget for join, history and member-page acks. */
 export interface Connection {
   socket: IoSocket;
+  ip: string;
   meter: Meter;
 }
 

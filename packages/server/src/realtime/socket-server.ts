@@ -4,12 +4,13 @@ import type { Logger } from "../core/ports.ts";
 import { originAllowed, type CorsOrigins } from "../http/security.ts";
 import type { RoomService } from "../core/room-service.ts";
 import { clientIp } from "./client-ip.ts";
-import { unmetered, type ByteBudget } from "./byte-budget.ts";
+import type { ByteBudget } from "./byte-budget.ts";
 import { limitEvents, type EventLimits } from "./rate-limits.ts";
-import { dispatchEvents } from "./event-dispatch.ts";
+import { dispatchEvents, receivePackets } from "./event-dispatch.ts";
 import { socketEvents } from "./socket-handlers.ts";
-import type { IoServer } from "./types.ts";
-import { forgetHandshakeRequest, releaseUpgradeRequests } from "./upgrade-request.ts";
+import { SocketConnection } from "./socket-connection.ts";
+import type { IoServer, IoSocket } from "./types.ts";
+import { forgetHandshakeDetails, forgetHandshakeRequest, releaseUpgradeRequests } from "./upgrade-request.ts";
 
 /** Default largest Socket.IO packet accepted from a client (MAX_PACKET_BYTES). */
 const DEFAULT_MAX_PACKET_BYTES = 256 * 1024;
@@ -50,18 +51,19 @@ export interface EdgeLimits {
 }
 
 export function attachRooms(io: IoServer, rooms: RoomService, logger: Logger, limits?: EdgeLimits): void {
-  const events = socketEvents(rooms);
+  const receive = receivePackets(socketEvents(rooms), logger, limits && limitEvents(limits.events));
+  // One listener for every socket (Socket.IO calls it with the socket as `this`): no closure per connection.
+  function onDisconnect(this: IoSocket): void {
+    rooms.disconnect(this.id);
+    limits?.events.forget(this.id);
+  }
   io.on("connection", (socket) => {
     const { address, headers } = socket.handshake;
     const ip = clientIp(address, headers["x-forwarded-for"], limits?.trustedHops ?? 0);
     forgetHandshakeRequest(socket);
+    forgetHandshakeDetails(socket);
     rooms.connect(socket.id, ip);
-    if (limits) socket.use(limitEvents(socket, limits.events, ip));
-    const meter = limits?.bytes?.meterFor(ip) ?? unmetered;
-    socket.use(dispatchEvents(events, { socket, meter }, logger));
-    socket.on("disconnect", () => {
-      rooms.disconnect(socket.id);
-      limits?.events.forget(socket.id);
-    });
+    socket.use(dispatchEvents(receive, new SocketConnection(socket, ip, limits?.bytes)));
+    socket.on("disconnect", onDisconnect);
   });
 }

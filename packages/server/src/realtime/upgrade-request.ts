@@ -1,4 +1,4 @@
-import { ServerResponse } from "node:http";
+import { ServerResponse, type IncomingHttpHeaders } from "node:http";
 import type { IoServer, IoSocket } from "./types.ts";
 
 /**
@@ -20,4 +20,17 @@ export function releaseUpgradeRequests(io: IoServer): void {
 /** Called once Socket.IO built the socket's handshake (on "connection"), which reads the request. */
 export function forgetHandshakeRequest(socket: IoSocket): void {
   (socket.conn as unknown as { request?: unknown }).request = undefined;
+}
+
+/** Shared by every slimmed handshake; frozen so that no socket can write into another's. */
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+const NOTHING = Object.freeze({});
+
+/**
+ * An idle viewer keeps no copy of its request's headers, query or auth either: Socket.IO's
+ * handshake holds them for the connection's whole life (a browser sends ~1 KB of headers), but the
+ * server reads them once, on "connection" (the client IP). What stays: address, time, issued.
+ */
+export function forgetHandshakeDetails(socket: IoSocket): void {
+  Object.assign(socket.handshake, { headers: NO_HEADERS, query: NOTHING, auth: NOTHING, url: "" });
 }
