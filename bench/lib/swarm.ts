@@ -10,13 +10,23 @@
  */
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
-import { openLightViewer } from "./light-viewer.ts";
+import { openLightViewer, type ViewerHooks } from "./light-viewer.ts";
 import { createProbe } from "./node-probe.mjs";
 import { Recorder } from "./recorder.ts";
 import type { SwarmCommand, SwarmEvent } from "./swarm-protocol.ts";
 
-const OPEN_BATCH = 50;
-const OPEN_EVERY_MS = 10;
+/**
+ * Viewers of one process connecting (and joining) at a time: the next opens when one is in or has
+ * failed, so connects go as fast as the server accepts them. (Opening on a timer, 5,000 a second per
+ * process, overflowed the accept queue of a busy relay or node: dropped handshakes hung for minutes
+ * of TCP retransmits.) 4 processes × 64 stay below Node's default accept queue of 511.
+ */
+const OPEN_IN_FLIGHT = 64;
+/** A connect that neither opens nor fails within this long fails (and is tried again). */
+const HANDSHAKE_TIMEOUT_MS = 20_000;
+/** Tries per connect before the viewer counts as `connect_error`: a real client retries a reset connect too. */
+const CONNECT_TRIES = 3;
+const RETRY_AFTER_MS = 250;
 
 const probe = createProbe();
 let recorder = new Recorder();
@@ -40,6 +50,8 @@ const JOIN_TIMEOUT_MS = 30_000;
 
 /** Join outcomes since the last close: "ok" or the refusal code. */
 let joins = new Map<string, number>();
+/** Connects tried again since the last close (each viewer up to CONNECT_TRIES - 1 times). */
+let retries = 0;
 
 function countJoin(outcome: string): void {
   joins.set(outcome, (joins.get(outcome) ?? 0) + 1);
@@ -102,8 +114,17 @@ function openLight(
   forwardedFor?: string,
 ): void {
   const headers: Record<string, string> = forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor };
-  const close = openLightViewer(url, { roomId, name: `bench-${process.pid}-${index}` }, headers, {
+  let triesLeft = CONNECT_TRIES;
+  const join = { roomId, name: `bench-${process.pid}-${index}` };
+  let close = () => {};
+  const attempt = () => (close = openLightViewer(url, join, headers, HANDSHAKE_TIMEOUT_MS, hooks));
+  const hooks: ViewerHooks = {
     joined: (outcome) => {
+      if (unconnected(outcome) && --triesLeft > 0) {
+        retries += 1;
+        setTimeout(attempt, RETRY_AFTER_MS);
+        return;
+      }
       countJoin(outcome);
       if (outcome !== "ok") expected -= 1;
       ready();
@@ -117,51 +138,78 @@ function openLight(
       if (record) recorder.frames.push(frame);
       onEnd();
     },
-    lost: () => {
-      countJoin("lost");
-      expected -= 1;
-      if (recorder.ends >= expected) send({ type: "ended" });
-    },
-  });
-  closers.push(close);
+    lost: loseViewer,
+  };
+  attempt();
+  closers.push(() => close());
 }
 
+/** A viewer whose connection failed before it could join (not one the server refused). */
+const unconnected = (outcome: string) => outcome === "connect_error" || outcome === "closed";
+
+/** A viewer's connection dropped after it was in: it sees no more answers, and is not waited for. */
+function loseViewer(): void {
+  countJoin("lost");
+  expected -= 1;
+  if (recorder.ends >= expected) send({ type: "ended" });
+}
+
+/** A raw ws client of the relay: connects like a light viewer (tried again when reset), then only reads. */
 function openWs(url: string, ready: () => void): void {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  let opened = false;
-  socket.on("open", () => {
-    opened = true;
-    ready();
+  let triesLeft = CONNECT_TRIES;
+  let socket: WebSocket;
+  let closedHere = false;
+  const attempt = () => {
+    socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    let opened = false;
+    socket.on("open", () => {
+      opened = true;
+      ready();
+    });
+    socket.on("error", () => undefined); // "close" follows, and says what happened
+    socket.on("close", () => {
+      if (opened) {
+        if (!closedHere) loseViewer();
+      } else if (--triesLeft > 0) {
+        retries += 1;
+        setTimeout(attempt, RETRY_AFTER_MS);
+      } else {
+        countJoin("connect_error");
+        expected -= 1;
+        ready();
+      }
+    });
+    socket.on("message", onRelayFrame);
+  };
+  attempt();
+  closers.push(() => {
+    closedHere = true;
+    socket.close();
   });
-  // A connection refused under a burst of connects (or reset) is counted, not fatal to the process.
-  socket.on("error", () => {
-    countJoin("connect_error");
-    expected -= 1;
-    if (!opened) ready();
-  });
-  socket.on("message", (data: Buffer) => {
-    // What socket.io-client does with an event frame: engine.io type "4", socket.io type "2", JSON.
-    const frame = data.toString();
-    if (!frame.startsWith("42")) return;
-    const [event, payload] = JSON.parse(frame.slice(2)) as [string, { seq: number; text: string }];
-    if (event === "chat:delta") recorder.delta(payload.seq, payload.text);
-    else if (event === "chat:end") onEnd();
-  });
-  closers.push(() => socket.close());
 }
 
-/** Opens `count` viewers in small batches so the server's accept queue is not what is measured. */
+/** What socket.io-client does with an event frame: engine.io type "4", socket.io type "2", JSON. */
+function onRelayFrame(data: Buffer): void {
+  const frame = data.toString();
+  if (!frame.startsWith("42")) return;
+  const [event, payload] = JSON.parse(frame.slice(2)) as [string, { seq: number; text: string }];
+  if (event === "chat:delta") recorder.delta(payload.seq, payload.text);
+  else if (event === "chat:end") onEnd();
+}
+
+/** Opens `count` viewers, OPEN_IN_FLIGHT at a time, so the server's accept queue is not what is measured. */
 function openMany(count: number, open: (index: number, ready: () => void) => void): void {
   let next = 0;
   let readyCount = 0;
+  const openNext = () => {
+    if (next < count) open(next++, ready);
+  };
   const ready = () => {
     readyCount += 1;
     if (readyCount === count) send({ type: "ready" });
+    else openNext();
   };
-  const opener = setInterval(() => {
-    for (let i = 0; i < OPEN_BATCH && next < count; i++) open(next++, ready);
-    if (next >= count) clearInterval(opener);
-  }, OPEN_EVERY_MS);
+  for (let i = 0; i < OPEN_IN_FLIGHT; i++) openNext();
 }
 
 /** Opens more viewers (after a close, the first connect starts a new recording). */
@@ -169,6 +217,7 @@ function connect(count: number, open: (index: number, ready: () => void) => void
   if (closers.length === 0) {
     recorder = new Recorder();
     joins = new Map();
+    retries = 0;
   }
   const first = closers.length;
   expected += count;
@@ -197,7 +246,7 @@ process.on("message", (command: SwarmCommand) => {
       probe.reset();
       break;
     case "report":
-      send({ type: "report", report: { ...recorder.report(probe.snapshot()), joins: [...joins] } });
+      send({ type: "report", report: { ...recorder.report(probe.snapshot()), joins: [...joins], retries } });
       break;
     case "close":
       for (const close of closers) close();

@@ -80,8 +80,10 @@ export interface Audience {
   ends: number;
   gaps: number;
   mismatches: number;
-  /** Socket.IO viewers' joins by outcome ("ok" or the refusal code). */
+  /** Viewers by outcome (SwarmReport.joins). */
   joins: Map<string, number>;
+  /** Connects tried again (SwarmReport.retries). */
+  retries: number;
   reports: SwarmReport[];
 }
 
@@ -97,6 +99,7 @@ export function merge(reports: SwarmReport[]): Audience {
     gaps: 0,
     mismatches: 0,
     joins: new Map(),
+    retries: 0,
     reports,
   };
   for (const r of reports) {
@@ -109,6 +112,7 @@ export function merge(reports: SwarmReport[]): Audience {
     audience.ends += r.ends;
     audience.gaps += r.gaps;
     audience.mismatches += r.mismatches;
+    audience.retries += r.retries;
   }
   return audience;
 }

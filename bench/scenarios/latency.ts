@@ -4,7 +4,14 @@
  */
 import { ask, joinAsker, sleep } from "../lib/asker.ts";
 import { NODE_ENV, type Context, type Row, type ScenarioResult } from "../lib/context.ts";
-import { deltaTimings, describeMachine, describeProbe, describeSwarms, sumCores } from "../lib/diagnostics.ts";
+import {
+  deltaTimings,
+  describeJoins,
+  describeMachine,
+  describeProbe,
+  describeSwarms,
+  sumCores,
+} from "../lib/diagnostics.ts";
 import { machineLoad } from "../lib/machine-load.ts";
 import type { ProbeStats } from "../lib/node-probe.mjs";
 import { startBenchNode, startTwoNodes, type BenchNode } from "../lib/nodes.ts";
@@ -76,8 +83,11 @@ function resultRow(label: string, audience: Audience, expected: number, viewers:
   const deltas = audience.deltas / viewers;
   // The window the node actually kept: the answer's length over the deltas a viewer got.
   const window = (plan.tokens / plan.tokensPerSecond) * (1000 / deltas);
+  const joins = describeJoins(audience);
   const checked =
-    audience.gaps + audience.mismatches > 0 ? `; ${audience.gaps} seq gaps, ${audience.mismatches} texts differ` : "";
+    (audience.gaps + audience.mismatches > 0
+      ? `; ${audience.gaps} seq gaps, ${audience.mismatches} texts differ`
+      : "") + (joins ? `; viewers: ${joins}` : "");
   return [
     label,
     formatLatency(s),

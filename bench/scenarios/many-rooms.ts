@@ -7,7 +7,7 @@
  */
 import { ask } from "../lib/asker.ts";
 import type { Context, ScenarioResult } from "../lib/context.ts";
-import { describeProbe, describeSwarms } from "../lib/diagnostics.ts";
+import { describeJoins, describeProbe, describeSwarms } from "../lib/diagnostics.ts";
 import type { ProbeStats } from "../lib/node-probe.mjs";
 import { startBenchNode } from "../lib/nodes.ts";
 import { produce, startRelay } from "../lib/relay.ts";
@@ -87,20 +87,20 @@ export async function manyRooms(ctx: Context): Promise<ScenarioResult> {
   const k = (v: number) => `${(v / 1000).toFixed(1)}k/s`;
   const label = `(i) deliveries/s, ${ROOMS} rooms × ${VIEWERS_PER_ROOM} viewers all streaming, one node`;
   const { gaps, mismatches } = tc.audience;
-  const refused = (a: Audience) => [...a.joins].filter(([outcome]) => outcome !== "ok").reduce((n, [, c]) => n + c, 0);
+  const viewers = (a: Audience) => describeJoins(a) || "every viewer in";
   return {
     rows: [
       [
         `${label}: Tokencast (one token per delta)`,
         k(tcRate!.perSecond),
         `${tc.audience.deltas} of ${expected} deliveries, ${gaps} seq gaps, ${mismatches} texts differ, ` +
-          `${refused(tc.audience)} joins failed; ` +
+          `viewers: ${viewers(tc.audience)}; ` +
           `window ${(tcRate!.windowMs / 1000).toFixed(2)} s`,
       ],
       [
         `↳ raw ws relay (client.send), the same number of deliveries to the same viewers`,
         k(floorRate!.perSecond),
-        `${floor.audience.deltas} deliveries, ${refused(floor.audience)} connects failed; ` +
+        `${floor.audience.deltas} deliveries, viewers: ${viewers(floor.audience)}; ` +
           `window ${(floorRate!.windowMs / 1000).toFixed(2)} s`,
       ],
       [`(i) ratio Tokencast / raw ws (goal ≥ 1.0)`, (tcRate!.perSecond / floorRate!.perSecond).toFixed(2), ""],

@@ -94,7 +94,6 @@ export class AdaptiveWindow {
   lastObservedAt(): number {
     return this.since;
   }
-
 }
 
 function median(values: number[]): number {

@@ -30,7 +30,12 @@ const roomsCosting = (count: number, costMs: number, prefix = "room") =>
 describe("RoomWindows", () => {
   it("widens only the room whose broadcasts are costly", () => {
     const { windows, rounds } = setup();
-    rounds(new Map([["big", 30], ["small", 0.2]]));
+    rounds(
+      new Map([
+        ["big", 30],
+        ["small", 0.2],
+      ]),
+    );
     // The small room takes 0.2 / 30 of the loop at its minimum window; the big one the rest of the quarter.
     expect(windows.windowMs("big")).toBeCloseTo(30 / (0.25 - 0.2 / 30), 6);
     expect(windows.windowMs("small")).toBe(30);
@@ -64,7 +69,12 @@ describe("RoomWindows", () => {
 
   it("bigger rooms widen more: over the budget, every widened room takes the same share", () => {
     const { windows, rounds } = setup();
-    rounds(new Map([["medium", 6], ["large", 12]])); // 0.2 + 0.4 of the loop at 30 ms
+    rounds(
+      new Map([
+        ["medium", 6],
+        ["large", 12],
+      ]),
+    ); // 0.2 + 0.4 of the loop at 30 ms
     expect(windows.windowMs("medium")).toBeCloseTo(48, 6); // each takes 0.125: 6 ÷ 0.125
     expect(windows.windowMs("large")).toBeCloseTo(96, 6);
   });
