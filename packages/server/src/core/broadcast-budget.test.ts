@@ -8,6 +8,7 @@ const busyAt = (costs: number[], level: number) =>
 describe("fairLevel", () => {
   it("is unbounded while every room fits at the minimum window", () => {
     expect(fairLevel([0.3, 0.3, 1], BUDGET)).toBe(Infinity);
+    expect(fairLevel([6, 1.4], BUDGET)).toBe(Infinity); // 6 / 30 + 1.4 / 30: just under the budget
     expect(fairLevel([], BUDGET)).toBe(Infinity);
   });
 

@@ -23,8 +23,7 @@ export interface Budget {
  * Infinity when all rooms fit at the minimum window, 0 when they do not fit even at the maximum.
  */
 export function fairLevel(costs: number[], budget: Budget): number {
-  const paying = costs.filter((cost) => cost > 0);
-  const busyAt = (level: number) => paying.reduce((sum, cost) => sum + cost / windowFor(cost, level, budget), 0);
+  const busyAt = (level: number) => costs.reduce((sum, cost) => sum + cost / windowFor(cost, level, budget), 0);
   if (busyAt(Infinity) <= budget.share) return Infinity;
   if (busyAt(0) >= budget.share) return 0;
   // busyAt grows with the level; at level = share it is at least the share (some room takes it, or all

@@ -11,8 +11,9 @@ export const FORGET_AFTER_MS = 10_000;
  */
 export const STREAMING_MS = 1000;
 /**
- * The rooms' fair share of the budget is worked out again at most this often (and whenever a room
- * starts streaming): it costs a pass over the streaming rooms, and broadcasts come by thousands a second.
+ * The rooms' fair share of the budget is worked out again at most this often: it costs passes over
+ * the streaming rooms, and broadcasts come by thousands a second. (A room that starts streaming
+ * counts from its second broadcast anyway: its cost is the median of its last three.)
  */
 export const LEVEL_EVERY_MS = 20;
 
@@ -47,25 +48,10 @@ export class RoomWindows implements BroadcastCosts {
   observe(roomId: string, costMs: number): void {
     if (this.rule.maxMs <= this.rule.minMs) return;
     let window = this.rooms.get(roomId);
-    const starting = window === undefined || !this.streaming(window);
     if (window === undefined) this.rooms.set(roomId, (window = new AdaptiveWindow(this.rule, this.now)));
     window.record(costMs);
-    window.adapt(this.levelNow(starting));
+    window.adapt(this.levelNow());
     if (this.now() - this.sweptAt >= FORGET_AFTER_MS) this.sweep();
-  }
-
-  /** The share of the loop each streaming room may take now. */
-  private levelNow(roomStarting: boolean): number {
-    if (roomStarting || this.now() - this.levelAt >= LEVEL_EVERY_MS) {
-      const costs = [...this.rooms.values()].filter((w) => this.streaming(w)).map((w) => w.costMs());
-      this.level = fairLevel(costs, { share: this.rule.busyShare, minMs: this.rule.minMs, maxMs: this.rule.maxMs });
-      this.levelAt = this.now();
-    }
-    return this.level;
-  }
-
-  private streaming(window: AdaptiveWindow): boolean {
-    return this.now() - window.lastObservedAt() < STREAMING_MS;
   }
 
   /** The room's window now, in ms. */
@@ -90,6 +76,20 @@ export class RoomWindows implements BroadcastCosts {
   /** Rooms whose window this node keeps (broadcast lately, or still above the minimum). */
   trackedRooms(): number {
     return this.rooms.size;
+  }
+
+  /** The share of the loop each streaming room may take now. */
+  private levelNow(): number {
+    if (this.now() - this.levelAt >= LEVEL_EVERY_MS) {
+      const costs = [...this.rooms.values()].filter((w) => this.streaming(w)).map((w) => w.costMs());
+      this.level = fairLevel(costs, { share: this.rule.busyShare, minMs: this.rule.minMs, maxMs: this.rule.maxMs });
+      this.levelAt = this.now();
+    }
+    return this.level;
+  }
+
+  private streaming(window: AdaptiveWindow): boolean {
+    return this.now() - window.lastObservedAt() < STREAMING_MS;
   }
 
   private sweep(): void {
