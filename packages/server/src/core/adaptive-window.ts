@@ -31,8 +31,9 @@ export const COST_SAMPLES = 3;
  * The coalescing window of one room, from what its broadcasts cost this node's event loop. A
  * cost of `c` ms (the median of the last COST_SAMPLES broadcasts) asks for a window of at least
  * c / share (within the bounds), so that the room's broadcasting never keeps the loop busier than
- * the share it is granted (the whole busyShare when alone, see broadcast-budget.ts). It grows at once (the next broadcast would overload the loop) and shrinks slowly, and only
- * past the hold band (a falling cost may be noise, and a window that flaps makes batch sizes flap).
+ * the share it is granted (the whole busyShare when alone, see broadcast-budget.ts). It grows at
+ * once (the next broadcast would overload the loop) and shrinks slowly, and only past the hold
+ * band (a falling cost may be noise, and a window that flaps makes batch sizes flap).
  */
 export class AdaptiveWindow {
   /** The window at `since`. */
