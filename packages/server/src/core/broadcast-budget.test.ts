@@ -12,9 +12,15 @@ describe("fairLevel", () => {
     expect(fairLevel([], BUDGET)).toBe(Infinity);
   });
 
-  it("is zero when the rooms do not fit even at the maximum window (all at the maximum)", () => {
-    expect(fairLevel([30, 30], BUDGET)).toBe(0);
-    expect(windowFor(30, 0, BUDGET)).toBe(150);
+  it("when the rooms do not fit even at the maximum window, grants each an even split (all at the maximum)", () => {
+    expect(fairLevel([60, 60], BUDGET)).toBe(0.125);
+    expect(windowFor(60, 0.125, BUDGET)).toBe(150);
+  });
+
+  it("a room that overspends at the maximum window does not take a small room's even split", () => {
+    const level = fairLevel([60, 0.1], BUDGET); // 60 ÷ 150 = 0.4 of the loop alone
+    expect(level).toBe(0.125);
+    expect(windowFor(0.1, level, BUDGET)).toBe(30);
   });
 
   it("in between, fills the budget exactly", () => {
@@ -30,6 +36,6 @@ describe("fairLevel", () => {
 
   it("a room that cost nothing keeps the minimum window at any level", () => {
     expect(windowFor(0, 0, BUDGET)).toBe(30);
-    expect(fairLevel([0, 0, 30, 30], BUDGET)).toBe(0);
+    expect(fairLevel([0, 0, 60, 60], BUDGET)).toBe(0.0625);
   });
 });

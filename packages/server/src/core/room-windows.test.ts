@@ -94,6 +94,20 @@ describe("RoomWindows", () => {
     for (const roomId of rooms.keys()) expect(windows.windowMs(roomId)).toBe(150);
   });
 
+  it("a small room beside one too big for the budget even at the maximum window keeps its short window", () => {
+    const { windows, rounds } = setup();
+    rounds(
+      new Map([
+        ["too-big", 60],
+        ["small", 0.1],
+      ]),
+      3,
+      150,
+    ); // 60 ÷ 150: 0.4 of the loop
+    expect(windows.windowMs("too-big")).toBe(150);
+    expect(windows.windowMs("small")).toBe(30);
+  });
+
   it("rooms that stop streaming give their share back: the others narrow again", () => {
     const { windows, rounds, advance } = setup();
     rounds(new Map([["stays", 0.3], ...roomsCosting(99, 0.3, "ends")]));
