@@ -197,19 +197,33 @@ function onRelayFrame(data: Buffer): void {
   else if (event === "chat:end") onEnd();
 }
 
-/** Opens `count` viewers, OPEN_IN_FLIGHT at a time, so the server's accept queue is not what is measured. */
+/** Opens waiting for one of the OPEN_IN_FLIGHT slots (of this process, whatever the command), first in first out. */
+const waiting: Array<() => void> = [];
+let nextWaiting = 0;
+let inFlight = 0;
+
+function openWaiting(): void {
+  while (inFlight < OPEN_IN_FLIGHT && nextWaiting < waiting.length) {
+    inFlight += 1;
+    waiting[nextWaiting++]!();
+  }
+  if (nextWaiting === waiting.length) waiting.length = nextWaiting = 0;
+}
+
+/**
+ * Opens `count` viewers, at most OPEN_IN_FLIGHT of this process at a time, so that the server's
+ * accept queue is not what is measured.
+ */
 function openMany(count: number, open: (index: number, ready: () => void) => void): void {
-  let next = 0;
   let readyCount = 0;
-  const openNext = () => {
-    if (next < count) open(next++, ready);
-  };
   const ready = () => {
+    inFlight -= 1;
     readyCount += 1;
     if (readyCount === count) send({ type: "ready" });
-    else openNext();
+    openWaiting();
   };
-  for (let i = 0; i < OPEN_IN_FLIGHT; i++) openNext();
+  for (let i = 0; i < count; i++) waiting.push(() => open(i, ready));
+  openWaiting();
 }
 
 /** Opens more viewers (after a close, the first connect starts a new recording). */
