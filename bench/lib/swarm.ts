@@ -39,7 +39,25 @@ function send(event: SwarmEvent): void {
 
 function onEnd(): void {
   recorder.ends += 1;
-  if (recorder.ends === expected) send({ type: "ended" });
+  signalIfEnded();
+}
+
+/** Whether "ended" was sent for the current recording (one answer per recording). */
+let endedSent = false;
+
+/**
+ * Tells the driver, once per recording, that every viewer still in has seen the answer end. (Sent
+ * again when a viewer dropped after the end, a stale "ended" made the next answer look over at once.)
+ */
+function signalIfEnded(): void {
+  if (endedSent || recorder.ends === 0 || recorder.ends < expected) return;
+  endedSent = true;
+  send({ type: "ended" });
+}
+
+function newRecording(): void {
+  recorder = new Recorder();
+  endedSent = false;
 }
 
 /** The frame Socket.IO sent for an event: engine.io "4" (message) + socket.io "2" (event) + JSON. */
@@ -151,7 +169,7 @@ const unconnected = (outcome: string) => outcome === "connect_error" || outcome 
 function loseViewer(): void {
   countJoin("lost");
   expected -= 1;
-  if (recorder.ends >= expected) send({ type: "ended" });
+  signalIfEnded();
 }
 
 /** A raw ws client of the relay: connects like a light viewer (tried again when reset), then only reads. */
@@ -229,7 +247,7 @@ function openMany(count: number, open: (index: number, ready: () => void) => voi
 /** Opens more viewers (after a close, the first connect starts a new recording). */
 function connect(count: number, open: (index: number, ready: () => void) => void): void {
   if (closers.length === 0) {
-    recorder = new Recorder();
+    newRecording();
     joins = new Map();
     retries = 0;
   }
@@ -256,7 +274,7 @@ process.on("message", (command: SwarmCommand) => {
       connect(command.count, (_i, ready) => openWs(command.url, ready));
       break;
     case "reset":
-      recorder = new Recorder();
+      newRecording();
       probe.reset();
       break;
     case "report":
