@@ -19,7 +19,7 @@ import type { TokenPlan } from "../lib/token-upstream.ts";
 import { replayPaced, startRelay } from "../lib/relay.ts";
 import { formatLatency, summarizeHistogram } from "../lib/stats.ts";
 import { dumpSeqs } from "../lib/dump.ts";
-import { all, closeAll, merge, shares, type Audience, type SwarmProcess } from "../lib/swarms.ts";
+import { all, allEnded, closeAll, merge, shares, type Audience, type SwarmProcess } from "../lib/swarms.ts";
 
 /** Lets the throttled presence broadcasts of the joins go out before measuring. */
 const SETTLE_MS = 500;
@@ -56,7 +56,7 @@ async function watchOneAnswer(ctx: Context, nodes: BenchNode[], roomId: string, 
   const load = machineLoad();
   ctx.upstream.plan = plan;
   await (asker ? asker.ask() : ask(nodes[0]!.url, roomId));
-  await all(swarms, (s) => s.wait("ended"));
+  await allEnded(swarms);
   const machineCores = load();
   const servers = await Promise.all(nodes.map((n) => n.probe()));
   asker?.close();
