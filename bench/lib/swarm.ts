@@ -135,9 +135,13 @@ function openLight(
   let triesLeft = CONNECT_TRIES;
   const join = { roomId, name: `bench-${process.pid}-${index}` };
   let close = () => {};
-  const attempt = () => (close = openLightViewer(url, join, headers, HANDSHAKE_TIMEOUT_MS, hooks));
+  let closedHere = false;
+  const attempt = () => {
+    if (!closedHere) close = openLightViewer(url, join, headers, HANDSHAKE_TIMEOUT_MS, hooks);
+  };
   const hooks: ViewerHooks = {
     joined: (outcome) => {
+      if (closedHere) return; // closed while connecting: the recording is over
       if (unconnected(outcome) && --triesLeft > 0) {
         retries += 1;
         setTimeout(attempt, RETRY_AFTER_MS);
@@ -159,7 +163,10 @@ function openLight(
     lost: loseViewer,
   };
   attempt();
-  closers.push(() => close());
+  closers.push(() => {
+    closedHere = true;
+    close();
+  });
 }
 
 /** A viewer whose connection failed before it could join (not one the server refused). */
@@ -178,6 +185,7 @@ function openWs(url: string, ready: () => void): void {
   let socket: WebSocket;
   let closedHere = false;
   const attempt = () => {
+    if (closedHere) return;
     socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     let opened = false;
     socket.on("open", () => {
@@ -186,9 +194,9 @@ function openWs(url: string, ready: () => void): void {
     });
     socket.on("error", () => undefined); // "close" follows, and says what happened
     socket.on("close", () => {
-      if (opened) {
-        if (!closedHere) loseViewer();
-      } else if (--triesLeft > 0) {
+      if (closedHere) return;
+      if (opened) loseViewer();
+      else if (--triesLeft > 0) {
         retries += 1;
         setTimeout(attempt, RETRY_AFTER_MS);
       } else {
@@ -219,6 +227,8 @@ function onRelayFrame(data: Buffer): void {
 const waiting: Array<() => void> = [];
 let nextWaiting = 0;
 let inFlight = 0;
+/** Counts "close" commands: viewers opened before the last one no longer hold slots. */
+let openings = 0;
 
 function openWaiting(): void {
   while (inFlight < OPEN_IN_FLIGHT && nextWaiting < waiting.length) {
@@ -234,7 +244,9 @@ function openWaiting(): void {
  */
 function openMany(count: number, open: (index: number, ready: () => void) => void): void {
   let readyCount = 0;
+  const mine = openings;
   const ready = () => {
+    if (mine !== openings) return;
     inFlight -= 1;
     readyCount += 1;
     if (readyCount === count) send({ type: "ready" });
@@ -282,6 +294,8 @@ process.on("message", (command: SwarmCommand) => {
       break;
     case "close":
       for (const close of closers) close();
+      openings += 1;
+      waiting.length = nextWaiting = inFlight = 0;
       closers = [];
       expected = 0;
       send({ type: "closed" });

@@ -165,7 +165,9 @@ export async function latencyTwoNodes(ctx: Context, id = "a2"): Promise<Scenario
     const cluster = await startTwoNodes({ ...NODE_ENV, LLM_BASE_URL: ctx.upstream.url }, ctx.placement);
     try {
       const plan = { tokens, tokensPerSecond: rate };
-      const run = await watchOneAnswer(ctx, [cluster.a, cluster.b], `latency-2n-${rate}`, plan);
+      const run = await watchOneAnswer(ctx, [cluster.a, cluster.b], `latency-2n-${rate}`, plan).catch((error) => {
+        throw new Error(`${(error as Error).message}; node A logged ${warnings(cluster.a)}; B ${warnings(cluster.b)}`);
+      });
       const base = `(${id}) token → viewer delay, 1 room, ${viewers} viewers, ${rate} tok/s, two nodes + Redis`;
       result.rows.push(resultRow(base, run.all, tokens * viewers, viewers, plan));
       const half = (n: number) => countOn(ctx.swarms, viewers, n);
@@ -199,4 +201,14 @@ function countOn(swarms: SwarmProcess[], viewers: number, node: number): number 
   return shares(viewers, swarms.length)
     .filter((_, i) => i % 2 === node)
     .reduce((a, b) => a + b, 0);
+}
+
+/** What a node logged at warn level or above, by message: why a run got stuck, from the server's side. */
+function warnings(node: BenchNode): string {
+  const counts = new Map<string, number>();
+  for (const entry of node.node.logs) {
+    if (typeof entry.level === "number" && entry.level >= 40)
+      counts.set(String(entry.msg), (counts.get(String(entry.msg)) ?? 0) + 1);
+  }
+  return counts.size === 0 ? "no warnings" : [...counts].map(([msg, n]) => `${n}× "${msg}"`).join(", ");
 }
