@@ -11,7 +11,7 @@ import { describeJoins, describeProbe, describeSwarms } from "../lib/diagnostics
 import type { ProbeStats } from "../lib/node-probe.mjs";
 import { startBenchNode } from "../lib/nodes.ts";
 import { produce, startRelay } from "../lib/relay.ts";
-import { all, closeAll, merge, shares, type Audience, type SwarmProcess } from "../lib/swarms.ts";
+import { all, allEnded, closeAll, merge, shares, type Audience, type SwarmProcess } from "../lib/swarms.ts";
 import { formatLatency, summarizeHistogram } from "../lib/stats.ts";
 import { TOKEN_CHARS, type TokenPlan } from "../lib/token-upstream.ts";
 import { deliveryRate } from "./saturation.ts";
@@ -43,7 +43,7 @@ async function joinRooms(swarms: SwarmProcess[], url: string): Promise<void> {
 }
 
 async function collect(swarms: SwarmProcess[], probe: () => Promise<ProbeStats>): Promise<Measured> {
-  await all(swarms, (s) => s.wait("ended"));
+  await allEnded(swarms);
   const server = await probe();
   const audience = merge(await all(swarms, (s) => s.report()));
   await closeAll(swarms);
