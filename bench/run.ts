@@ -16,7 +16,7 @@ import type { Context, Row, ScenarioResult } from "./lib/context.ts";
 import { describe, pin, placement } from "./lib/pinning.ts";
 import { readSettings, type ScenarioId } from "./lib/settings.ts";
 import { table } from "./lib/stats.ts";
-import { exitAll, startSwarms } from "./lib/swarms.ts";
+import { closeAll, exitAll, startSwarms } from "./lib/swarms.ts";
 import { startTokenUpstream } from "./lib/token-upstream.ts";
 import { abuse } from "./scenarios/abuse.ts";
 import { lateJoin } from "./scenarios/late-join.ts";
@@ -54,6 +54,16 @@ function machine(): string {
   return `${cpu}, ${os.cpus().length} cores, ${memory}, Node ${process.version}, ${date}`;
 }
 
+/**
+ * A scenario that threw: a row saying so, so that the scenarios measured before it are still
+ * printed; its viewers are closed for the next one.
+ */
+async function failed(ctx: Context, id: ScenarioId, error: unknown): Promise<ScenarioResult> {
+  console.error(`[bench] ${id} failed:`, error);
+  await closeAll(ctx.swarms);
+  return { rows: [[`(${id})`, "FAILED", error instanceof Error ? error.message : String(error)]], diagnostics: [] };
+}
+
 async function main(): Promise<void> {
   const settings = readSettings();
   const where = placement(settings.pin);
@@ -71,7 +81,7 @@ async function main(): Promise<void> {
   try {
     for (const id of settings.scenarios) {
       const started = Date.now();
-      const result = await SCENARIOS[id](ctx);
+      const result = await SCENARIOS[id](ctx).catch((error: unknown) => failed(ctx, id, error));
       rows.push(...result.rows);
       diagnostics.push(...result.diagnostics);
       console.error(`[bench] ${id} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -49,3 +49,13 @@ export function describeMachine(machineCores: number, ours: number): string {
   const busy = `${machineCores.toFixed(2)} of ${os.cpus().length} cores busy`;
   return `${busy}; servers + load generators ${ours.toFixed(2)}, everything else ${others.toFixed(2)}${warning}`;
 }
+
+/**
+ * The viewers that did not get in or dropped out ("3 lost, 1 connect_error"), and the connects tried
+ * again: "" when every viewer got in at its first try.
+ */
+export function describeJoins(audience: Audience): string {
+  const notIn = [...audience.joins].filter(([outcome]) => outcome !== "ok").map(([outcome, n]) => `${n} ${outcome}`);
+  if (audience.retries > 0) notIn.push(`${audience.retries} connects retried`);
+  return notIn.join(", ");
+}

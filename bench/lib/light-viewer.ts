@@ -20,7 +20,7 @@ export interface ViewerHooks {
   gap(): void;
   /** `frame` as Socket.IO sent it. */
   end(frame: string): void;
-  /** The connection closed after the join was answered, not by the returned closer (it sees no more answers). */
+  /** The connection closed after the join was acknowledged, not by the returned closer (it sees no more answers). */
   lost(): void;
 }
 
@@ -28,15 +28,19 @@ export function openLightViewer(
   url: string,
   join: { roomId: string; name: string },
   headers: Record<string, string>,
+  handshakeTimeoutMs: number,
   hooks: ViewerHooks,
 ): () => void {
   const wsUrl = `${url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
-  const socket = new WebSocket(wsUrl, { headers, perMessageDeflate: false });
+  const socket = new WebSocket(wsUrl, { headers, perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
   let settled = false;
+  /** Joined (acknowledged ok): only then does a dropped connection lose a viewer of the answer. */
+  let inRoom = false;
   const seqs = { last: 0 };
   const settle = (outcome: string) => {
     if (settled) return;
     settled = true;
+    inRoom = outcome === "ok";
     hooks.joined(outcome);
   };
   socket.on("message", (data: Buffer) => {
@@ -51,7 +55,8 @@ export function openLightViewer(
   let closedHere = false;
   socket.on("close", () => {
     if (!settled) settle("closed");
-    else if (!closedHere) hooks.lost();
+    // Not after a failed connect ("error" settled it) or a refused join: those were counted already.
+    else if (inRoom && !closedHere) hooks.lost();
   });
   return () => {
     closedHere = true;

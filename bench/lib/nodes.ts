@@ -49,6 +49,8 @@ export async function startBenchNode(
     ADHOC_ROOMS_PER_IP_PER_HOUR: "0",
     MAX_ROOMS_PER_CONNECTION: "0",
     MAX_MEMBERS_PER_IP_PER_ROOM: "0",
+    // (f) puts 10,000 viewers (the default cap) and the asker in one room.
+    MAX_MEMBERS_PER_ROOM: "1000000",
     ABANDONED_ANSWER_GRACE_MS: "0",
     ...env,
     BENCH_PROBE_FILE: file,

@@ -43,7 +43,7 @@ export class Recorder {
     }
   }
 
-  report(probe: ProbeStats): Omit<SwarmReport, "joins"> {
+  report(probe: ProbeStats): Omit<SwarmReport, "joins" | "retries"> {
     return {
       delays: [...this.delays],
       buckets: [...this.buckets],

@@ -43,8 +43,13 @@ export interface SwarmReport {
   /** Frames recorded by the first viewer (see `record`): `42["chat:delta",{…}]`, …, `42["chat:end",{…}]`. */
   frames: string[];
   probe: ProbeStats;
-  /** Socket.IO viewers' joins by outcome ("ok" or the refusal code) since they were opened. */
+  /**
+   * Viewers by outcome since they were opened: "ok", the refusal code, "connect_error" (no connect
+   * after every try), "lost" (the connection dropped after the join).
+   */
   joins: Array<[string, number]>;
+  /** Connects that failed and were tried again (a viewer that got in on a retry counts as "ok"). */
+  retries: number;
 }
 
 export type SwarmEvent =

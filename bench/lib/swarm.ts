@@ -10,13 +10,23 @@
  */
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
-import { openLightViewer } from "./light-viewer.ts";
+import { openLightViewer, type ViewerHooks } from "./light-viewer.ts";
 import { createProbe } from "./node-probe.mjs";
 import { Recorder } from "./recorder.ts";
 import type { SwarmCommand, SwarmEvent } from "./swarm-protocol.ts";
 
-const OPEN_BATCH = 50;
-const OPEN_EVERY_MS = 10;
+/**
+ * Viewers of one process connecting (and joining) at a time: the next opens when one is in or has
+ * failed, so connects go as fast as the server accepts them. (Opening on a timer, 5,000 a second per
+ * process, overflowed the accept queue of a busy relay or node: dropped handshakes hung for minutes
+ * of TCP retransmits.) 4 processes × 64 stay below Node's default accept queue of 511.
+ */
+const OPEN_IN_FLIGHT = 64;
+/** A connect that neither opens nor fails within this long fails (and is tried again). */
+const HANDSHAKE_TIMEOUT_MS = 20_000;
+/** Tries per connect before the viewer counts as `connect_error`: a real client retries a reset connect too. */
+const CONNECT_TRIES = 3;
+const RETRY_AFTER_MS = 250;
 
 const probe = createProbe();
 let recorder = new Recorder();
@@ -29,7 +39,25 @@ function send(event: SwarmEvent): void {
 
 function onEnd(): void {
   recorder.ends += 1;
-  if (recorder.ends === expected) send({ type: "ended" });
+  signalIfEnded();
+}
+
+/** Whether "ended" was sent for the current recording (one answer per recording). */
+let endedSent = false;
+
+/**
+ * Tells the driver, once per recording, that every viewer still in has seen the answer end. (Sent
+ * again when a viewer dropped after the end, a stale "ended" made the next answer look over at once.)
+ */
+function signalIfEnded(): void {
+  if (endedSent || recorder.ends === 0 || recorder.ends < expected) return;
+  endedSent = true;
+  send({ type: "ended" });
+}
+
+function newRecording(): void {
+  recorder = new Recorder();
+  endedSent = false;
 }
 
 /** The frame Socket.IO sent for an event: engine.io "4" (message) + socket.io "2" (event) + JSON. */
@@ -40,6 +68,8 @@ const JOIN_TIMEOUT_MS = 30_000;
 
 /** Join outcomes since the last close: "ok" or the refusal code. */
 let joins = new Map<string, number>();
+/** Connects tried again since the last close (each viewer up to CONNECT_TRIES - 1 times). */
+let retries = 0;
 
 function countJoin(outcome: string): void {
   joins.set(outcome, (joins.get(outcome) ?? 0) + 1);
@@ -102,8 +132,21 @@ function openLight(
   forwardedFor?: string,
 ): void {
   const headers: Record<string, string> = forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor };
-  const close = openLightViewer(url, { roomId, name: `bench-${process.pid}-${index}` }, headers, {
+  let triesLeft = CONNECT_TRIES;
+  const join = { roomId, name: `bench-${process.pid}-${index}` };
+  let close = () => {};
+  let closedHere = false;
+  const attempt = () => {
+    if (!closedHere) close = openLightViewer(url, join, headers, HANDSHAKE_TIMEOUT_MS, hooks);
+  };
+  const hooks: ViewerHooks = {
     joined: (outcome) => {
+      if (closedHere) return; // closed while connecting: the recording is over
+      if (unconnected(outcome) && --triesLeft > 0) {
+        retries += 1;
+        setTimeout(attempt, RETRY_AFTER_MS);
+        return;
+      }
       countJoin(outcome);
       if (outcome !== "ok") expected -= 1;
       ready();
@@ -117,58 +160,108 @@ function openLight(
       if (record) recorder.frames.push(frame);
       onEnd();
     },
-    lost: () => {
-      countJoin("lost");
-      expected -= 1;
-      if (recorder.ends >= expected) send({ type: "ended" });
-    },
+    lost: loseViewer,
+  };
+  attempt();
+  closers.push(() => {
+    closedHere = true;
+    close();
   });
-  closers.push(close);
 }
 
+/** A viewer whose connection failed before it could join (not one the server refused). */
+const unconnected = (outcome: string) => outcome === "connect_error" || outcome === "closed";
+
+/** A viewer's connection dropped after it was in: it sees no more answers, and is not waited for. */
+function loseViewer(): void {
+  countJoin("lost");
+  expected -= 1;
+  signalIfEnded();
+}
+
+/** A raw ws client of the relay: connects like a light viewer (tried again when reset), then only reads. */
 function openWs(url: string, ready: () => void): void {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  let opened = false;
-  socket.on("open", () => {
-    opened = true;
-    ready();
+  let triesLeft = CONNECT_TRIES;
+  let socket: WebSocket;
+  let closedHere = false;
+  const attempt = () => {
+    if (closedHere) return;
+    socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    let opened = false;
+    socket.on("open", () => {
+      opened = true;
+      ready();
+    });
+    socket.on("error", () => undefined); // "close" follows, and says what happened
+    socket.on("close", () => {
+      if (closedHere) return;
+      if (opened) loseViewer();
+      else if (--triesLeft > 0) {
+        retries += 1;
+        setTimeout(attempt, RETRY_AFTER_MS);
+      } else {
+        countJoin("connect_error");
+        expected -= 1;
+        ready();
+      }
+    });
+    socket.on("message", onRelayFrame);
+  };
+  attempt();
+  closers.push(() => {
+    closedHere = true;
+    socket.close();
   });
-  // A connection refused under a burst of connects (or reset) is counted, not fatal to the process.
-  socket.on("error", () => {
-    countJoin("connect_error");
-    expected -= 1;
-    if (!opened) ready();
-  });
-  socket.on("message", (data: Buffer) => {
-    // What socket.io-client does with an event frame: engine.io type "4", socket.io type "2", JSON.
-    const frame = data.toString();
-    if (!frame.startsWith("42")) return;
-    const [event, payload] = JSON.parse(frame.slice(2)) as [string, { seq: number; text: string }];
-    if (event === "chat:delta") recorder.delta(payload.seq, payload.text);
-    else if (event === "chat:end") onEnd();
-  });
-  closers.push(() => socket.close());
 }
 
-/** Opens `count` viewers in small batches so the server's accept queue is not what is measured. */
+/** What socket.io-client does with an event frame: engine.io type "4", socket.io type "2", JSON. */
+function onRelayFrame(data: Buffer): void {
+  const frame = data.toString();
+  if (!frame.startsWith("42")) return;
+  const [event, payload] = JSON.parse(frame.slice(2)) as [string, { seq: number; text: string }];
+  if (event === "chat:delta") recorder.delta(payload.seq, payload.text);
+  else if (event === "chat:end") onEnd();
+}
+
+/** Opens waiting for one of the OPEN_IN_FLIGHT slots (of this process, whatever the command), first in first out. */
+const waiting: Array<() => void> = [];
+let nextWaiting = 0;
+let inFlight = 0;
+/** Counts "close" commands: viewers opened before the last one no longer hold slots. */
+let openings = 0;
+
+function openWaiting(): void {
+  while (inFlight < OPEN_IN_FLIGHT && nextWaiting < waiting.length) {
+    inFlight += 1;
+    waiting[nextWaiting++]!();
+  }
+  if (nextWaiting === waiting.length) waiting.length = nextWaiting = 0;
+}
+
+/**
+ * Opens `count` viewers, at most OPEN_IN_FLIGHT of this process at a time, so that the server's
+ * accept queue is not what is measured.
+ */
 function openMany(count: number, open: (index: number, ready: () => void) => void): void {
-  let next = 0;
   let readyCount = 0;
+  const mine = openings;
   const ready = () => {
+    if (mine !== openings) return;
+    inFlight -= 1;
     readyCount += 1;
     if (readyCount === count) send({ type: "ready" });
+    openWaiting();
   };
-  const opener = setInterval(() => {
-    for (let i = 0; i < OPEN_BATCH && next < count; i++) open(next++, ready);
-    if (next >= count) clearInterval(opener);
-  }, OPEN_EVERY_MS);
+  for (let i = 0; i < count; i++) waiting.push(() => open(i, ready));
+  openWaiting();
 }
 
 /** Opens more viewers (after a close, the first connect starts a new recording). */
 function connect(count: number, open: (index: number, ready: () => void) => void): void {
   if (closers.length === 0) {
-    recorder = new Recorder();
+    newRecording();
     joins = new Map();
+    retries = 0;
   }
   const first = closers.length;
   expected += count;
@@ -193,14 +286,16 @@ process.on("message", (command: SwarmCommand) => {
       connect(command.count, (_i, ready) => openWs(command.url, ready));
       break;
     case "reset":
-      recorder = new Recorder();
+      newRecording();
       probe.reset();
       break;
     case "report":
-      send({ type: "report", report: { ...recorder.report(probe.snapshot()), joins: [...joins] } });
+      send({ type: "report", report: { ...recorder.report(probe.snapshot()), joins: [...joins], retries } });
       break;
     case "close":
       for (const close of closers) close();
+      openings += 1;
+      waiting.length = nextWaiting = inFlight = 0;
       closers = [];
       expected = 0;
       send({ type: "closed" });

@@ -60,6 +60,22 @@ export async function all<T>(swarms: SwarmProcess[], action: (s: SwarmProcess, i
   return Promise.all(swarms.map(action));
 }
 
+/**
+ * Waits until every swarm's viewers saw the answer end; on a timeout, says how far each got (ends
+ * seen, viewers by outcome, deltas) so that a stuck run shows which viewers are missing what.
+ */
+export async function allEnded(swarms: SwarmProcess[]): Promise<void> {
+  try {
+    await all(swarms, (s) => s.wait("ended"));
+  } catch (error) {
+    const reports = await all(swarms, (s) => s.report());
+    const where = reports.map(
+      (r, i) => `swarm ${i}: ${r.ends} ends, ${r.deltas} deltas, viewers ${JSON.stringify(r.joins)}`,
+    );
+    throw new Error(`${(error as Error).message} (${where.join("; ")})`);
+  }
+}
+
 export async function closeAll(swarms: SwarmProcess[]): Promise<void> {
   await all(swarms, async (s) => {
     s.send({ type: "close" });
@@ -80,8 +96,10 @@ export interface Audience {
   ends: number;
   gaps: number;
   mismatches: number;
-  /** Socket.IO viewers' joins by outcome ("ok" or the refusal code). */
+  /** Viewers by outcome (SwarmReport.joins). */
   joins: Map<string, number>;
+  /** Connects tried again (SwarmReport.retries). */
+  retries: number;
   reports: SwarmReport[];
 }
 
@@ -97,6 +115,7 @@ export function merge(reports: SwarmReport[]): Audience {
     gaps: 0,
     mismatches: 0,
     joins: new Map(),
+    retries: 0,
     reports,
   };
   for (const r of reports) {
@@ -109,6 +128,7 @@ export function merge(reports: SwarmReport[]): Audience {
     audience.ends += r.ends;
     audience.gaps += r.gaps;
     audience.mismatches += r.mismatches;
+    audience.retries += r.retries;
   }
   return audience;
 }

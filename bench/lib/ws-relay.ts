@@ -30,7 +30,12 @@ interface WithSender {
 
 const mode = process.argv[2] === "preframed" ? "preframed" : "naive";
 const viewers = new Set<WebSocket>();
-const server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+/**
+ * As deep an accept queue as the Tokencast node's (app.ts, 4,096; Node's default is 511): the same
+ * audience connects to both, and the floor must not lose viewers the node would have kept.
+ */
+const LISTEN_BACKLOG = 4096;
+const server = new WebSocketServer({ host: "127.0.0.1", port: 0, backlog: LISTEN_BACKLOG, perMessageDeflate: false });
 
 function broadcast(data: Buffer): void {
   if (mode === "naive") {

@@ -4,7 +4,14 @@
  */
 import { ask, joinAsker, sleep } from "../lib/asker.ts";
 import { NODE_ENV, type Context, type Row, type ScenarioResult } from "../lib/context.ts";
-import { deltaTimings, describeMachine, describeProbe, describeSwarms, sumCores } from "../lib/diagnostics.ts";
+import {
+  deltaTimings,
+  describeJoins,
+  describeMachine,
+  describeProbe,
+  describeSwarms,
+  sumCores,
+} from "../lib/diagnostics.ts";
 import { machineLoad } from "../lib/machine-load.ts";
 import type { ProbeStats } from "../lib/node-probe.mjs";
 import { startBenchNode, startTwoNodes, type BenchNode } from "../lib/nodes.ts";
@@ -12,7 +19,7 @@ import type { TokenPlan } from "../lib/token-upstream.ts";
 import { replayPaced, startRelay } from "../lib/relay.ts";
 import { formatLatency, summarizeHistogram } from "../lib/stats.ts";
 import { dumpSeqs } from "../lib/dump.ts";
-import { all, closeAll, merge, shares, type Audience, type SwarmProcess } from "../lib/swarms.ts";
+import { all, allEnded, closeAll, merge, shares, type Audience, type SwarmProcess } from "../lib/swarms.ts";
 
 /** Lets the throttled presence broadcasts of the joins go out before measuring. */
 const SETTLE_MS = 500;
@@ -49,7 +56,7 @@ async function watchOneAnswer(ctx: Context, nodes: BenchNode[], roomId: string, 
   const load = machineLoad();
   ctx.upstream.plan = plan;
   await (asker ? asker.ask() : ask(nodes[0]!.url, roomId));
-  await all(swarms, (s) => s.wait("ended"));
+  await allEnded(swarms);
   const machineCores = load();
   const servers = await Promise.all(nodes.map((n) => n.probe()));
   asker?.close();
@@ -76,8 +83,11 @@ function resultRow(label: string, audience: Audience, expected: number, viewers:
   const deltas = audience.deltas / viewers;
   // The window the node actually kept: the answer's length over the deltas a viewer got.
   const window = (plan.tokens / plan.tokensPerSecond) * (1000 / deltas);
+  const joins = describeJoins(audience);
   const checked =
-    audience.gaps + audience.mismatches > 0 ? `; ${audience.gaps} seq gaps, ${audience.mismatches} texts differ` : "";
+    (audience.gaps + audience.mismatches > 0
+      ? `; ${audience.gaps} seq gaps, ${audience.mismatches} texts differ`
+      : "") + (joins ? `; viewers: ${joins}` : "");
   return [
     label,
     formatLatency(s),
@@ -155,7 +165,9 @@ export async function latencyTwoNodes(ctx: Context, id = "a2"): Promise<Scenario
     const cluster = await startTwoNodes({ ...NODE_ENV, LLM_BASE_URL: ctx.upstream.url }, ctx.placement);
     try {
       const plan = { tokens, tokensPerSecond: rate };
-      const run = await watchOneAnswer(ctx, [cluster.a, cluster.b], `latency-2n-${rate}`, plan);
+      const run = await watchOneAnswer(ctx, [cluster.a, cluster.b], `latency-2n-${rate}`, plan).catch((error) => {
+        throw new Error(`${(error as Error).message}; node A logged ${warnings(cluster.a)}; B ${warnings(cluster.b)}`);
+      });
       const base = `(${id}) token → viewer delay, 1 room, ${viewers} viewers, ${rate} tok/s, two nodes + Redis`;
       result.rows.push(resultRow(base, run.all, tokens * viewers, viewers, plan));
       const half = (n: number) => countOn(ctx.swarms, viewers, n);
@@ -189,4 +201,14 @@ function countOn(swarms: SwarmProcess[], viewers: number, node: number): number 
   return shares(viewers, swarms.length)
     .filter((_, i) => i % 2 === node)
     .reduce((a, b) => a + b, 0);
+}
+
+/** What a node logged at warn level or above, by message: why a run got stuck, from the server's side. */
+function warnings(node: BenchNode): string {
+  const counts = new Map<string, number>();
+  for (const entry of node.node.logs) {
+    if (typeof entry.level === "number" && entry.level >= 40)
+      counts.set(String(entry.msg), (counts.get(String(entry.msg)) ?? 0) + 1);
+  }
+  return counts.size === 0 ? "no warnings" : [...counts].map(([msg, n]) => `${n}× "${msg}"`).join(", ");
 }

@@ -1,10 +1,15 @@
-/** The bounds of a room's coalescing window and the share of the event loop its broadcasts may take. */
+import { windowFor } from "./broadcast-budget.ts";
+
+/** The bounds of a room's coalescing window and the share of the event loop broadcasts may take. */
 export interface WindowRule {
   /** The window while broadcasts are cheap (COALESCE_MS). */
   minMs: number;
   /** The widest it grows (COALESCE_MAX_MS): tokens never wait longer than this for a batch. */
   maxMs: number;
-  /** Share of the node's event loop one room's broadcasts may keep busy (COALESCE_BUSY_SHARE, 0 < share ≤ 1). */
+  /**
+   * Share of the node's event loop the broadcasts of all its rooms together may keep busy
+   * (COALESCE_BUSY_SHARE, 0 < share ≤ 1); RoomWindows shares it out among the rooms.
+   */
   busyShare: number;
 }
 
@@ -25,9 +30,10 @@ export const COST_SAMPLES = 3;
 /**
  * The coalescing window of one room, from what its broadcasts cost this node's event loop. A
  * cost of `c` ms (the median of the last COST_SAMPLES broadcasts) asks for a window of at least
- * c / busyShare (within the bounds), so that broadcasting never keeps the loop busier than the
- * share. It grows at once (the next broadcast would overload the loop) and shrinks slowly, and only
- * past the hold band (a falling cost may be noise, and a window that flaps makes batch sizes flap).
+ * c / share (within the bounds), so that the room's broadcasting never keeps the loop busier than
+ * the share it is granted (the whole busyShare when alone, see broadcast-budget.ts). It grows at
+ * once (the next broadcast would overload the loop) and shrinks slowly, and only past the hold
+ * band (a falling cost may be noise, and a window that flaps makes batch sizes flap).
  */
 export class AdaptiveWindow {
   /** The window at `since`. */
@@ -47,12 +53,22 @@ export class AdaptiveWindow {
     this.since = now();
   }
 
-  /** One of the room's broadcasts kept the event loop busy for `costMs`. */
-  observe(costMs: number): void {
+  /** One of the room's broadcasts kept the event loop busy for `costMs`; the room may take `share` of the loop. */
+  observe(costMs: number, share = this.rule.busyShare): void {
+    this.record(costMs);
+    this.adapt(share);
+  }
+
+  /** Counts one broadcast's cost in the room's cost (`costMs()`), without adapting the window yet. */
+  record(costMs: number): void {
     this.costs.shift();
     this.costs.push(costMs);
+  }
+
+  /** Aims the window at the room's cost ÷ `share` (the share of the loop the room may take now). */
+  adapt(share: number): void {
     const current = this.currentMs();
-    const wanted = this.wantedFor(median(this.costs));
+    const wanted = windowFor(this.costMs(), share, this.rule);
     this.held = current;
     this.since = this.now();
     this.floor = wanted < current * (1 - HOLD_BAND) ? wanted : current;
@@ -70,14 +86,14 @@ export class AdaptiveWindow {
     return this.currentMs() - this.rule.minMs < 0.5;
   }
 
+  /** What one of the room's broadcasts costs, in ms: the median of the last COST_SAMPLES. */
+  costMs(): number {
+    return median(this.costs);
+  }
+
   /** When the room last broadcast (a time of `now`). */
   lastObservedAt(): number {
     return this.since;
-  }
-
-  private wantedFor(costMs: number): number {
-    const { minMs, maxMs, busyShare } = this.rule;
-    return Math.min(maxMs, Math.max(minMs, costMs / busyShare));
   }
 }
 
