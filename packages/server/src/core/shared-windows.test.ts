@@ -20,11 +20,11 @@ function cluster(names: string[]) {
     nodes.set(node, new SharedWindows({ local, minMs: RULE.minMs, tell, now: () => now }));
   }
   const node = (name: string) => nodes.get(name)!;
-  /** `count` broadcasts of the room on `name`, each costing `costMs`, `everyMs` apart. */
-  const broadcasts = (name: string, roomId: string, costMs: number, count = 3, everyMs = 0) => {
+  /** `count` broadcasts of the room on `name`, each costing `costMs`, `everyMs` apart (shares change every 20 ms). */
+  const broadcasts = (name: string, roomId: string, costMs: number, count = 3, everyMs = 30) => {
     for (let i = 0; i < count; i++) {
-      node(name).observe(roomId, costMs);
       now += everyMs;
+      node(name).observe(roomId, costMs);
     }
   };
   return { node, told, broadcasts, advance: (ms: number) => (now += ms) };
@@ -77,9 +77,13 @@ describe("SharedWindows", () => {
   });
 
   it("on a single node (nobody to tell) it is the node's own windows", () => {
-    const local = new RoomWindows(RULE);
-    const windows = new SharedWindows({ local, minMs: RULE.minMs });
-    for (let i = 0; i < 3; i++) windows.observe("talk", 30);
+    let now = 0;
+    const local = new RoomWindows(RULE, () => now);
+    const windows = new SharedWindows({ local, minMs: RULE.minMs, now: () => now });
+    for (let i = 0; i < 3; i++) {
+      now += 30;
+      windows.observe("talk", 30);
+    }
     expect(windows.windowMs("talk")).toBe(120);
     expect(windows.widenedRooms()).toBe(1);
   });

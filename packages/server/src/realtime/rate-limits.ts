@@ -8,7 +8,6 @@ import type { Ack } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import type { Limiters } from "../core/ports.ts";
-import type { PacketGate } from "./event-dispatch.ts";
 
 export interface RateLimitSettings {
   /** Events one connection may send per second (averaged over `windowSeconds`). */
@@ -67,11 +66,20 @@ export function createEventLimits(settings: RateLimitSettings, logger: Logger, l
   return new EventLimits(connection, ip, logger);
 }
 
+/** Who sent an event, as far as the limits care (event-dispatch.ts's Connection). */
+interface Sender {
+  socket: { id: string };
+  ip: string;
+}
+
+/** A PacketGate (event-dispatch.ts): true lets the packet through. */
+type EventGate = (sender: Sender, packet: unknown[]) => Promise<boolean>;
+
 /**
  * The socket edge's gate: an event over the limits is dropped and, when it has an ack, answered
  * with `rate_limited` and how long to wait.
  */
-export function limitEvents(limits: EventLimits): PacketGate {
+export function limitEvents(limits: EventLimits): EventGate {
   return async ({ socket, ip }, packet) => {
     const waitMs = await limits.check(socket.id, ip);
     if (waitMs === undefined) return true;
