@@ -37,6 +37,39 @@ describe("Coalescer", () => {
     expect(batches).toEqual(["ab", "cd"]);
   });
 
+  it("a due batch waits while the previous one is still being written out, and takes in what arrives meanwhile", async () => {
+    vi.useFakeTimers();
+    const batches: string[] = [];
+    let fanOut: { promise: Promise<void>; done: () => void } | undefined;
+    const startFanOut = () => {
+      let done = () => {};
+      const promise = new Promise<void>((resolve) => (done = resolve));
+      fanOut = { promise, done };
+    };
+    const coalescer = new Coalescer({
+      windowMs: 30,
+      maxChars: 1000,
+      flush: (t) => batches.push(t),
+      fanOutDone: () => fanOut?.promise,
+      now: () => Date.now(),
+    });
+    coalescer.push("a");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches).toEqual(["a"]);
+    startFanOut(); // "a" goes out over several loop turns
+    coalescer.push("b");
+    await vi.advanceTimersByTimeAsync(100);
+    coalescer.push("c");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(batches, "nothing while the fan-out lasts").toEqual(["a"]);
+    const finished = fanOut!;
+    fanOut = undefined;
+    finished.done();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches).toEqual(["a", "bc"]);
+    coalescer.dispose();
+  });
+
   it("flushes at once when maxChars is reached", () => {
     const { coalescer, batches } = setup(30, 4);
     coalescer.push("ab");

@@ -8,6 +8,12 @@ export interface CoalescerOptions {
   maxChars: number;
   /** Receives each batch; called synchronously from push() (maxChars) or flushNow(), else from setImmediate. */
   flush: (text: string) => void;
+  /**
+   * While the previous batch is still being written out (a paced fan-out to a large audience), a
+   * promise of when it is done: a batch that falls due waits for it (and takes in what arrives
+   * meanwhile) instead of queueing behind it. Undefined when nothing is being written.
+   */
+  fanOutDone?: () => Promise<void> | undefined;
   now?: () => number;
 }
 
@@ -27,6 +33,8 @@ export class Coalescer {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
+  /** A due flush waits for the previous batch's fan-out (see `fanOutDone`). */
+  private waiting = false;
   private readonly now: () => number;
 
   constructor(private readonly options: CoalescerOptions) {
@@ -59,7 +67,7 @@ export class Coalescer {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.immediate !== undefined) return;
+    if (this.timer !== undefined || this.immediate !== undefined || this.waiting) return;
     const wait = this.lastFlushAt + this.windowMs() - this.now();
     if (wait <= 0) {
       this.flushSoon();
@@ -80,14 +88,24 @@ export class Coalescer {
   private flushSoon(): void {
     this.immediate ??= setImmediate(() => {
       this.immediate = undefined;
-      this.flushNow();
+      const fanOut = this.options.fanOutDone?.();
+      if (fanOut === undefined) return this.flushNow();
+      this.waiting = true;
+      void fanOut.then(() => this.flushAfterFanOut());
     });
+  }
+
+  private flushAfterFanOut(): void {
+    if (!this.waiting) return; // flushed or disposed meanwhile
+    this.waiting = false;
+    this.flushNow();
   }
 
   private cancelTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.waiting = false;
     this.immediate = undefined;
   }
 }

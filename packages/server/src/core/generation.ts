@@ -96,7 +96,11 @@ export class Generation {
     this.onEnded = init.onEnded;
     this.logger = deps.logger.child({ roomId: init.roomId, messageId: init.messageId });
     this.timings = new StreamTimings(deps.metrics);
-    const window = { windowMs: () => deps.windows.windowMs(init.roomId), maxChars: deps.coalesceMaxChars };
+    const window = {
+      windowMs: () => deps.windows.windowMs(init.roomId),
+      fanOutDone: () => deps.windows.fanOutDone?.(init.roomId),
+      maxChars: deps.coalesceMaxChars,
+    };
     this.text = new Coalescer({ ...window, flush: (t) => this.enqueue(t) });
     this.thinking = new Coalescer({ ...window, flush: (t) => this.publishReasoning(t) });
   }

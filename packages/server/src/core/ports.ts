@@ -241,6 +241,11 @@ export interface Broadcaster {
  */
 export interface BroadcastCosts {
   observe(roomId: string, costMs: number): void;
+  /**
+   * A broadcast to the room is being written out over several loop turns (paced): its `observe`
+   * comes when the last member has it. The room's next batch waits for that.
+   */
+  fanOutStarted?(roomId: string): void;
 }
 
 /** How a connection got into a room: with a room token, with a room key, or (neither) the share link. */

@@ -2,9 +2,11 @@ import type { WindowNotice } from "@tokencast/protocol";
 import type { BroadcastCosts } from "./ports.ts";
 import type { RoomWindows } from "./room-windows.ts";
 
-/** What a coalescer needs: the room's window now, in ms. */
+/** What a coalescer needs: the room's window now, in ms, and whether its last batch is still going out. */
 export interface CoalescingWindows {
   windowMs(roomId: string): number;
+  /** While a paced fan-out of the room is under way, when it is done (see BroadcastCosts.fanOutStarted). */
+  fanOutDone?(roomId: string): Promise<void> | undefined;
 }
 
 /** A widened window is told again this often while its room keeps broadcasting here. */
@@ -40,6 +42,8 @@ export interface SharedWindowsOptions {
 export class SharedWindows implements BroadcastCosts, CoalescingWindows {
   private readonly now: () => number;
   private readonly told = new Map<string, Told>();
+  /** Rooms whose last broadcast is still being written out (paced), and who waits for it. */
+  private readonly fanOuts = new Map<string, { promise: Promise<void>; done: () => void }>();
   /** Room → node → the window it told, and when. */
   private readonly heard = new Map<string, Map<string, Told>>();
 
@@ -47,7 +51,20 @@ export class SharedWindows implements BroadcastCosts, CoalescingWindows {
     this.now = options.now ?? (() => performance.now());
   }
 
+  fanOutStarted(roomId: string): void {
+    if (this.fanOuts.has(roomId)) return;
+    let done = () => {};
+    const promise = new Promise<void>((resolve) => (done = resolve));
+    this.fanOuts.set(roomId, { promise, done });
+  }
+
+  fanOutDone(roomId: string): Promise<void> | undefined {
+    return this.fanOuts.get(roomId)?.promise;
+  }
+
   observe(roomId: string, costMs: number): void {
+    this.fanOuts.get(roomId)?.done();
+    this.fanOuts.delete(roomId);
     this.options.local.observe(roomId, costMs);
     if (this.options.tell) this.tellIfMoved(roomId, this.options.tell);
   }
