@@ -55,10 +55,22 @@ export class FlushDrainer {
   private flushSome(job: Job): void {
     const startedAt = performance.now();
     const end = Math.min(job.next + CHECK_EVERY, job.connections.length);
-    for (; job.next < end; job.next++) job.connections[job.next]!.flush();
+    for (; job.next < end; job.next++) flushQuietly(job.connections[job.next]!);
     job.costMs += performance.now() - startedAt;
     if (job.next < job.connections.length) return;
     this.jobs.shift();
     this.costs.observe(job.roomId, job.costMs);
+  }
+}
+
+/**
+ * A connection's flush, whatever becomes of it: the slice runs outside any request (a throw would
+ * end the process) and the room's next batch waits for the last one of the job.
+ */
+function flushQuietly(connection: EngineConnection): void {
+  try {
+    connection.flush();
+  } catch {
+    // The connection broke while its packets waited; engine.io closes it and the client resumes.
   }
 }
