@@ -1,14 +1,14 @@
 /**
- * Paced fan-out in process, on a real Socket.IO server and clients: a streamed broadcast to a room
- * larger than `pacedAbove` is queued to every member in one pass and written in slices on later
- * loop turns; each connection's packets keep their order (a direct packet sent meanwhile goes out
- * after the broadcast's), and the broadcast's cost (pass and slices) reaches the room's window.
+ * Paced fan-out in process, on a real Socket.IO server and clients: a broadcast to a room larger
+ * than `pacedAbove` is queued to every member in one pass and written in slices on later loop
+ * turns; each connection's packets keep their order (a direct packet sent meanwhile goes out after
+ * the broadcast's), and a streamed broadcast's cost (pass and slices) reaches the room's window.
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { paceStreamedFanOut } from "../packages/server/src/realtime/paced-fan-out.ts";
+import { paceFanOut } from "../packages/server/src/realtime/paced-fan-out.ts";
 import { SLOW_ROOM } from "../packages/server/src/realtime/slow-viewers.ts";
 import { createSocketServer } from "../packages/server/src/realtime/socket-server.ts";
 import type { IoServer, IoSocket } from "../packages/server/src/realtime/types.ts";
@@ -28,7 +28,7 @@ const heard = new Map<ClientSocket, string[]>();
 beforeAll(async () => {
   http = createServer();
   io = createSocketServer(http);
-  paceStreamedFanOut(io, { observe: (roomId, ms) => costs.push([roomId, ms]) }, { pacedAbove: 2, sliceMs: 0 });
+  paceFanOut(io, { observe: (roomId, ms) => costs.push([roomId, ms]) }, { pacedAbove: 2, sliceMs: 0 });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   for (let i = 0; i <= AUDIENCE; i++) clients.push(await client(i < AUDIENCE ? BIG : SMALL));
@@ -63,7 +63,7 @@ function queued(c: ClientSocket): number {
 const delta = (roomId: string, seq: number) => ({ roomId, messageId: "m1", seq, text: `t${seq} ` });
 
 describe("paced fan-out", () => {
-  it("writes a large room's streamed broadcast on later loop turns, in order with what follows it", async () => {
+  it("writes a large room's broadcasts on later loop turns, in order with what follows them", async () => {
     const [first, last] = [clients[0]!, clients[AUDIENCE - 1]!];
     io.to(BIG).except(SLOW_ROOM).emit("chat:delta", delta(BIG, 1));
     expect(queued(last), "queued, not written yet").toBe(1);
@@ -74,6 +74,10 @@ describe("paced fan-out", () => {
     const members = clients.slice(0, AUDIENCE);
     await waitFor(() => members.every((c) => heard.get(c)!.includes("chat:delta 2")), { what: "delta 2, sliced" });
     io.to(BIG).emit("chat:end", { roomId: BIG, messageId: "m1", seq: 2, status: "done" });
+    expect(queued(last), "the end is queued as well").toBe(1);
+    expect((await io.local.in(BIG).fetchSockets()).length, "a fetch of the room's sockets is not put off").toBe(
+      AUDIENCE,
+    );
     await waitFor(() => clients.slice(0, AUDIENCE).every((c) => heard.get(c)!.length >= 3), {
       what: "every member's events",
     });
@@ -81,7 +85,11 @@ describe("paced fan-out", () => {
       expect(heard.get(c)).toEqual(["chat:delta 1", "chat:delta 2", "chat:end 2"]);
     expect(heard.get(last)).toEqual(["chat:delta 1", "room:resync direct", "chat:delta 2", "chat:end 2"]);
     expect(heard.get(first)).toHaveLength(3);
-    await waitFor(() => costs.filter(([roomId]) => roomId === BIG).length === 2, { what: "both broadcasts' costs" });
+    await waitFor(() => costs.filter(([roomId]) => roomId === BIG).length === 2, { what: "both deltas' costs" });
+    expect(
+      costs.filter(([roomId]) => roomId === BIG),
+      "the end is not a streamed broadcast",
+    ).toHaveLength(2);
   });
 
   it("writes a small room's streamed broadcast at once, and times it", async () => {

@@ -24,7 +24,7 @@ import { clientIp } from "./realtime/client-ip.ts";
 import { actionBudget } from "./realtime/action-budget.ts";
 import { createByteBudget } from "./realtime/byte-budget.ts";
 import { attachDirectMembers } from "./realtime/direct-members.ts";
-import { paceStreamedFanOut } from "./realtime/paced-fan-out.ts";
+import { paceFanOut } from "./realtime/paced-fan-out.ts";
 import { createEventLimits } from "./realtime/rate-limits.ts";
 import { attachRooms, createSocketServer } from "./realtime/socket-server.ts";
 import type { IoServer } from "./realtime/types.ts";
@@ -103,7 +103,7 @@ export function createApp(deps: AppDeps): App {
   );
   const cluster = adapter ? socketCluster(io, logger, config.nodeId) : undefined;
   const windows = sharedWindows(config, cluster);
-  paceStreamedFanOut(io, windows); // after the direct members: their fan-out counts too
+  paceFanOut(io, windows); // after the direct members: their fan-out counts too
   const rooms = createRoomService({ ...deps, metrics }, io, slowViewers, { windows, cluster });
   const sockets = () => io.of("/").sockets.size;
   metrics.watch({

@@ -11,7 +11,7 @@ import { waitFor } from "../../../../tests/helpers/wait.ts";
 import type { Logger } from "../core/ports.ts";
 import { usePrivateRedis } from "../store/redis-fixture.ts";
 import { socketBroadcaster } from "./broadcaster.ts";
-import { paceStreamedFanOut } from "./paced-fan-out.ts";
+import { paceFanOut } from "./paced-fan-out.ts";
 import { DirectConnection } from "./direct-connection.ts";
 import { attachDirectMembers, type DirectMembers } from "./direct-members.ts";
 import { SLOW_ROOM, type SlowViewerGuard } from "./slow-viewers.ts";
@@ -163,7 +163,7 @@ describe("direct members with the Redis adapter (two servers, one redis-server)"
     const [nodeA, nodeB] = [redisServer(), redisServer()];
     const members = attachDirectMembers(nodeB.of("/").adapter);
     const costs: Array<[string, number]> = [];
-    paceStreamedFanOut(nodeB, { observe: (roomId, ms) => costs.push([roomId, ms]) });
+    paceFanOut(nodeB, { observe: (roomId, ms) => costs.push([roomId, ms]) });
     const viewer = member(members, ["room-x"]);
     await waitFor(
       () => {

@@ -17,7 +17,7 @@ describe("FlushDrainer", () => {
         flushed.push(i);
       },
     }));
-    drainer.add("big", connections, 5);
+    drainer.add({ roomId: "big", connections, passMs: 5, streamed: true });
     expect(started).toEqual(["big"]);
     expect(flushed, "nothing in the turn that queued it").toEqual([]);
     await waitFor(() => drainer.pending === 0, { what: "the broadcast to drain" });

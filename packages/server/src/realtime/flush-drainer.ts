@@ -4,10 +4,16 @@ import type { EngineConnection } from "./deferred-flush.ts";
 /** Connections flushed between two looks at the clock. */
 const CHECK_EVERY = 64;
 
-/** One broadcast's connections still to flush, and what the broadcast has cost the loop so far. */
-interface Job {
+/** A broadcast whose pass (`passMs`) left `connections` to flush; `streamed`: a delta or reasoning. */
+export interface Broadcast {
   roomId: string;
   connections: EngineConnection[];
+  passMs: number;
+  streamed: boolean;
+}
+
+/** One broadcast's connections still to flush, and what the broadcast has cost the loop so far. */
+interface Job extends Broadcast {
   next: number;
   costMs: number;
 }
@@ -15,8 +21,8 @@ interface Job {
 /**
  * Flushes the connections of large broadcasts in slices of about `sliceMs` per turn of the event
  * loop, oldest broadcast first, so that joins, stops and other rooms run between two slices. When
- * a broadcast's last connection is flushed, what it cost the loop (its pass plus every slice) goes
- * to `costs`, and the room's coalescing window adapts to it as to any broadcast.
+ * a streamed broadcast's last connection is flushed, what it cost the loop (its pass plus every
+ * slice) goes to `costs`, and the room's coalescing window adapts to it as to any broadcast.
  */
 export class FlushDrainer {
   private readonly jobs: Job[] = [];
@@ -27,10 +33,10 @@ export class FlushDrainer {
     private readonly sliceMs: number,
   ) {}
 
-  /** A broadcast to `roomId` whose pass took `passMs` left these connections to flush. */
-  add(roomId: string, connections: EngineConnection[], passMs: number): void {
-    this.costs.fanOutStarted?.(roomId);
-    this.jobs.push({ roomId, connections, next: 0, costMs: passMs });
+  /** Flushes the broadcast's connections on later turns; a streamed one's cost goes to `costs` once done. */
+  add(broadcast: Broadcast): void {
+    if (broadcast.streamed) this.costs.fanOutStarted?.(broadcast.roomId);
+    this.jobs.push({ ...broadcast, next: 0, costMs: broadcast.passMs });
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.drain());
@@ -59,7 +65,7 @@ export class FlushDrainer {
     job.costMs += performance.now() - startedAt;
     if (job.next < job.connections.length) return;
     this.jobs.shift();
-    this.costs.observe(job.roomId, job.costMs);
+    if (job.streamed) this.costs.observe(job.roomId, job.costMs);
   }
 }
 

@@ -16,36 +16,38 @@ export interface FanOutPacing {
 export const FAN_OUT_PACING: FanOutPacing = { pacedAbove: 500, sliceMs: 8 };
 
 /**
- * Streamed broadcasts (deltas and reasoning: the ones sent `.except(SLOW_ROOM)`) as this node
- * delivers them to its members, in the adapter's `apply` (adapter-apply.ts): alike on the node
- * that runs the answer and on a node that relays it from Redis.
+ * A room's broadcasts as this node delivers them to its members, in the adapter's `apply`
+ * (adapter-apply.ts): alike on the node that runs the answer and on a node that relays it from Redis.
  *
- * Each is timed, and its cost goes to `costs` (the room's coalescing window adapts to it). A
- * broadcast to a large audience is queued to every member in one cheap pass and written in slices
+ * Streamed broadcasts (deltas and reasoning: the ones sent `.except(SLOW_ROOM)`) are timed, and
+ * their cost goes to `costs` (the room's coalescing window adapts to it). Any broadcast to a large
+ * audience (a delta, the answer's end, presence) is queued to every member in one cheap pass and written in slices
  * across loop turns (deferred-flush.ts, flush-drainer.ts): one pass of writes to 10,000 sockets
  * holds the loop ~250 ms, longer than any coalescing window, and every join, stop and other room
  * would wait that long. Each connection's packets keep their order: a later packet to it writes
  * what is queued first.
  */
-export function paceStreamedFanOut(io: IoServer, costs: BroadcastCosts, pacing = FAN_OUT_PACING): void {
+export function paceFanOut(io: IoServer, costs: BroadcastCosts, pacing = FAN_OUT_PACING): void {
   const adapter = io.of("/").adapter;
   const drainer = new FlushDrainer(costs, pacing.sliceMs);
   io.engine?.on("connection", deferrableFlushes);
   extendApply<unknown>(adapter, (opts, callback, next) => {
-    const roomId = streamedRoom(opts);
+    const roomId = onlyRoom(opts);
     if (roomId === undefined) return next(opts, callback);
+    const streamed = opts.except?.has(SLOW_ROOM) ?? false;
     const startedAt = performance.now();
     if ((adapter.rooms.get(roomId)?.size ?? 0) <= pacing.pacedAbove) {
       next(opts, callback);
-      return costs.observe(roomId, performance.now() - startedAt);
+      if (streamed) costs.observe(roomId, performance.now() - startedAt);
+      return;
     }
+    // A fetch or a join of the room's sockets sends nothing: it leaves nothing to flush.
     const connections = collectFlushes(() => next(opts, callback));
-    drainer.add(roomId, connections, performance.now() - startedAt);
+    if (connections.length > 0) drainer.add({ roomId, connections, passMs: performance.now() - startedAt, streamed });
   });
 }
 
-/** The room of a streamed broadcast (one room, slow viewers excepted); undefined for anything else. */
-function streamedRoom({ rooms, except }: ApplyOptions): string | undefined {
-  if (rooms.size !== 1 || !except?.has(SLOW_ROOM)) return undefined;
-  return rooms.values().next().value;
+/** The room a broadcast (or fetch) covers when it covers one; undefined otherwise. */
+function onlyRoom({ rooms }: ApplyOptions): string | undefined {
+  return rooms.size === 1 ? rooms.values().next().value : undefined;
 }
