@@ -75,15 +75,19 @@ function countJoin(outcome: string): void {
   joins.set(outcome, (joins.get(outcome) ?? 0) + 1);
 }
 
-/** `forwardedFor`: the viewer's own client IP, sent as X-Forwarded-For (nodes with TRUST_PROXY=1). */
-function openSio(
-  url: string,
-  roomId: string,
-  index: number,
-  ready: () => void,
-  record: boolean,
-  forwardedFor?: string,
-): void {
+/** One viewer to open, and whom to tell once it is in (or refused). */
+interface ViewerSpec {
+  url: string;
+  roomId: string;
+  index: number;
+  ready: () => void;
+  /** Keep the frames it receives (one viewer per recording). */
+  record: boolean;
+  /** The viewer's own client IP, sent as X-Forwarded-For (nodes with TRUST_PROXY=1). */
+  forwardedFor?: string | undefined;
+}
+
+function openSio({ url, roomId, index, ready, record, forwardedFor }: ViewerSpec): void {
   const extraHeaders = forwardedFor === undefined ? undefined : { "x-forwarded-for": forwardedFor };
   const socket: Socket = io(url, {
     transports: ["websocket"],
@@ -123,14 +127,7 @@ function openSio(
 }
 
 /** A bare-ws viewer (light-viewer.ts): joins like openSio, and has its seqs checked. */
-function openLight(
-  url: string,
-  roomId: string,
-  index: number,
-  ready: () => void,
-  record: boolean,
-  forwardedFor?: string,
-): void {
+function openLight({ url, roomId, index, ready, record, forwardedFor }: ViewerSpec): void {
   const headers: Record<string, string> = forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor };
   let triesLeft = CONNECT_TRIES;
   const join = { roomId, name: `bench-${process.pid}-${index}` };
@@ -277,9 +274,11 @@ process.on("message", (command: SwarmCommand) => {
   switch (command.type) {
     case "sio": {
       const open = command.light ? openLight : openSio;
-      connect(command.count, (i, ready) =>
-        open(command.url, command.roomId, i, ready, command.record === true && i === 0, viewerIp(command.ipPrefix, i)),
-      );
+      const { url, roomId } = command;
+      connect(command.count, (index, ready) => {
+        const forwardedFor = viewerIp(command.ipPrefix, index);
+        open({ url, roomId, index, ready, record: command.record === true && index === 0, forwardedFor });
+      });
       break;
     }
     case "ws":
