@@ -78,11 +78,15 @@ async function warmUp(ctx: Context, askQuestion: () => Promise<void>): Promise<v
   await sleep(SETTLE_MS);
 }
 
+/** The window the node actually kept: the answer's length over the deltas a viewer got. */
+function effectiveWindow(audience: Audience, viewers: number, plan: TokenPlan): number {
+  return (plan.tokens / plan.tokensPerSecond) * (1000 / (audience.deltas / viewers));
+}
+
 function resultRow(label: string, audience: Audience, expected: number, viewers: number, plan: TokenPlan): Row {
   const s = summarizeHistogram(audience.delays);
   const deltas = audience.deltas / viewers;
-  // The window the node actually kept: the answer's length over the deltas a viewer got.
-  const window = (plan.tokens / plan.tokensPerSecond) * (1000 / deltas);
+  const window = effectiveWindow(audience, viewers, plan);
   const joins = describeJoins(audience);
   const checked =
     (audience.gaps + audience.mismatches > 0
@@ -93,6 +97,23 @@ function resultRow(label: string, audience: Audience, expected: number, viewers:
     formatLatency(s),
     `${s.n} of ${expected} token deliveries; ${deltas.toFixed(0)} deltas per viewer (effective window ` +
       `${window.toFixed(0)} ms)${checked}`,
+  ];
+}
+
+/**
+ * Issue 13's goal (p99 ≤ effective window + 100 ms) beside what this machine allows: a token waits
+ * up to a window for its batch, then the fan-out to the last viewer, which the raw relay (no wait,
+ * no logic) shows at its own p99. When the floor's fan-out alone passes 100 ms, no server can meet
+ * the goal here; ours is then compared with window + the relay's p99.
+ */
+function boundsRow(ours: Audience, floor: Audience, viewers: number, plan: TokenPlan): Row {
+  const window = effectiveWindow(ours, viewers, plan);
+  const p99 = summarizeHistogram(ours.delays).p99;
+  const floorBound = window + summarizeHistogram(floor.delays).p99;
+  return [
+    `↳ p99 against the goal and the floor`,
+    `goal ≤ ${(window + 100).toFixed(0)} ms (window + 100); floor ${floorBound.toFixed(0)} ms (window + relay p99)`,
+    `ours p99 ${p99.toFixed(1)} ms = ${(p99 / floorBound).toFixed(2)}× the floor's bound`,
   ];
 }
 
@@ -149,6 +170,7 @@ export async function latencyOneNode(ctx: Context, id = "a1"): Promise<ScenarioR
           viewers,
           plan,
         ),
+        boundsRow(run.all, floor, viewers, plan),
       );
       result.diagnostics.push(...diagnose(`${id} ${rate} tok/s`, ["node"], run));
     } finally {
