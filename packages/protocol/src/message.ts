@@ -58,6 +58,11 @@ export interface Message {
   queued?: boolean;
   /** While queued: its place in the line for the LLM (1 = next), kept up to date. */
   queuePosition?: number;
+  /**
+   * The servers that continued this answer after the one running it died or handed it over, in
+   * order (absent: it ran on one server). Its text reads on without a break.
+   */
+  continuedBy?: string[];
 }
 
 /**

@@ -87,17 +87,26 @@ export interface RoomStore {
    * takes deltas, and only with `delta.seq` = its seq + 1: "appended". A retry of the last
    * delta already stored (same seq, same text) is "duplicate". Anything else is "refused" and
    * changes nothing: the answer has ended (e.g. another node ended it) or is gone. This is the
-   * fence that keeps a stale owner from writing.
+   * fence that keeps a stale owner from writing. `owner` (when given): the number of times the
+   * answer had been continued when this writer took it (0 for the node that started it); a write
+   * from an owner the answer has moved on from is refused too.
    */
-  appendDelta(roomId: string, messageId: string, delta: Delta): Promise<AppendResult>;
+  appendDelta(roomId: string, messageId: string, delta: Delta, owner?: number): Promise<AppendResult>;
   /** Deltas with seq > afterSeq, in order. */
   readDeltas(roomId: string, messageId: string, afterSeq: number): Promise<Delta[]>;
   /**
    * Ends a `streaming` message, once: sets its final status and end fields (text and seq are
    * untouched) and returns it as ended. Returns undefined when it was not streaming (someone
-   * else ended it) or does not exist; then nothing changes.
+   * else ended it) or does not exist; then nothing changes. `owner`: as for appendDelta.
    */
-  finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined>;
+  finishMessage(roomId: string, messageId: string, patch: EndPatch, owner?: number): Promise<Message | undefined>;
+  /**
+   * Takes a `streaming` answer over for `by` (a node), to continue it: adds `by` to its
+   * `continuedBy` (so the previous owner's writes are refused from now on) and clears its queue
+   * place. Returns the message as it now is (its text and seq are where the continuation starts),
+   * or undefined when it is not streaming (nothing changes).
+   */
+  continueMessage(roomId: string, messageId: string, by: string): Promise<Message | undefined>;
   /**
    * Marks a `streaming` answer queued at `place` in the line for the LLM, or (undefined) no
    * longer queued; returns the message, or undefined when it is not streaming (nothing changes).

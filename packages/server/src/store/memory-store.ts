@@ -64,10 +64,10 @@ export class MemoryStore implements RoomStore {
     return message && structuredClone(message);
   }
 
-  async appendDelta(roomId: string, messageId: string, delta: Delta): Promise<AppendResult> {
+  async appendDelta(roomId: string, messageId: string, delta: Delta, owner?: number): Promise<AppendResult> {
     const message = this.find(roomId, messageId);
     const log = this.rooms.get(roomId)?.deltas.get(messageId);
-    if (!message || !log || message.status !== "streaming") return "refused";
+    if (!message || !log || !writableBy(message, owner)) return "refused";
     if (delta.seq !== message.seq + 1) return log[delta.seq - 1]?.text === delta.text ? "duplicate" : "refused";
     log.push({ seq: delta.seq, text: delta.text });
     message.text += delta.text;
@@ -82,9 +82,9 @@ export class MemoryStore implements RoomStore {
     return log.slice(Math.max(0, afterSeq)).map((d) => ({ ...d }));
   }
 
-  async finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined> {
+  async finishMessage(roomId: string, messageId: string, patch: EndPatch, owner?: number): Promise<Message | undefined> {
     const message = this.find(roomId, messageId);
-    if (message?.status !== "streaming") return undefined;
+    if (!message || !writableBy(message, owner)) return undefined;
     Object.assign(message, structuredClone(patch));
     this.changed(roomId);
     return structuredClone(message);
@@ -97,6 +97,16 @@ export class MemoryStore implements RoomStore {
     if (place === undefined) delete message.queuePosition;
     else message.queuePosition = place;
     this.rooms.get(roomId)?.newest.clear();
+    return structuredClone(message);
+  }
+
+  async continueMessage(roomId: string, messageId: string, by: string): Promise<Message | undefined> {
+    const message = this.find(roomId, messageId);
+    if (message?.status !== "streaming") return undefined;
+    message.continuedBy = [...(message.continuedBy ?? []), by];
+    delete message.queued;
+    delete message.queuePosition;
+    this.changed(roomId);
     return structuredClone(message);
   }
 
@@ -155,4 +165,9 @@ function frozen(page: HistoryPage): HistoryPage {
 function deepFreeze(value: object): void {
   for (const inner of Object.values(value)) if (typeof inner === "object" && inner !== null) deepFreeze(inner);
   Object.freeze(value);
+}
+
+/** A streaming message, written by its current owner (or by a writer that names none). */
+function writableBy(message: Message, owner: number | undefined): boolean {
+  return message.status === "streaming" && (owner === undefined || owner === (message.continuedBy?.length ?? 0));
 }

@@ -15,6 +15,19 @@ redis.call('PEXPIRE', KEYS[#KEYS], ${ttl})
 `;
 
 /**
+ * A Lua function: is this message JSON (or nil) a streaming answer its writer may write? `owner` is '' (any
+ * writer) or the number of continuations the writer knows, which must be the message's (a stale owner is refused).
+ */
+const WRITABLE = `
+local function writable(json, owner)
+  if not json then return false end
+  local message = cjson.decode(json)
+  if message.status ~= 'streaming' then return false end
+  return owner == '' or tonumber(owner) == #(message.continuedBy or {})
+end
+`;
+
+/**
  * KEYS: order, messages, seqs, record, invitation epoch. ARGV: id, json, ttlMs, historyLimit, keyBase (the room's
  * `base`: message keys are built from it by luaMessageKey, as ids are only known in Redis). Trims the oldest,
  * and refreshes the TTL of every kept message's keys.
@@ -41,13 +54,13 @@ return 1
 `;
 
 /**
- * KEYS: seqs, text, log, messages, record, invitation epoch. ARGV: id, seq, text, ttlMs. Returns 1 (appended), 2 (the
- * same delta is already stored: a retry whose first reply was lost) or 0 (refused: the message
- * is not streaming or the seq is not next).
+ * KEYS: seqs, text, log, messages, record, invitation epoch. ARGV: id, seq, text, ttlMs, owner ('' or the
+ * continuations the writer knows). Returns 1 (appended), 2 (the same delta is already stored: a retry whose first
+ * reply was lost) or 0 (refused: the message is not streaming, the writer is not its owner, or the seq is not next).
  */
 export const APPEND_DELTA = `
-local json = redis.call('HGET', KEYS[4], ARGV[1])
-if not json or cjson.decode(json).status ~= 'streaming' then return 0 end
+${WRITABLE}
+if not writable(redis.call('HGET', KEYS[4], ARGV[1]), ARGV[5]) then return 0 end
 local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 local seq = tonumber(ARGV[2])
 if seq ~= current + 1 then
@@ -64,14 +77,15 @@ return 1
 `;
 
 /**
- * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, patchJson, ttlMs. Ends a streaming message once:
- * merges the patch into its JSON and returns { json, seq, text }; returns nil when it is not streaming.
+ * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, patchJson, ttlMs, owner (as APPEND_DELTA). Ends a
+ * streaming message once: merges the patch into its JSON and returns { json, seq, text }; returns nil when it is not
+ * streaming or the writer is not its owner.
  */
 export const FINISH_MESSAGE = `
+${WRITABLE}
 local json = redis.call('HGET', KEYS[1], ARGV[1])
-if not json then return nil end
+if not writable(json, ARGV[4]) then return nil end
 local message = cjson.decode(json)
-if message.status ~= 'streaming' then return nil end
 for k, v in pairs(cjson.decode(ARGV[2])) do message[k] = v end
 local encoded = cjson.encode(message)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
@@ -92,6 +106,28 @@ if message.status ~= 'streaming' then return nil end
 local place = tonumber(ARGV[2])
 message.queued = place > 0
 if place > 0 then message.queuePosition = place else message.queuePosition = nil end
+local encoded = cjson.encode(message)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+${RENEW_ROOM("tonumber(ARGV[3])")}
+return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET', KEYS[3]) or '' }
+`;
+
+/**
+ * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, by (a node), ttlMs. Takes a streaming answer over:
+ * appends `by` to `continuedBy` (the previous owner's writes are refused from now on), clears its queue place;
+ * returns { json, seq, text }, or nil when it is not streaming.
+ */
+export const CONTINUE_MESSAGE = `
+local json = redis.call('HGET', KEYS[1], ARGV[1])
+if not json then return nil end
+local message = cjson.decode(json)
+if message.status ~= 'streaming' then return nil end
+local by = message.continuedBy or {}
+by[#by + 1] = ARGV[2]
+message.continuedBy = by
+message.queued = nil
+message.queuePosition = nil
 local encoded = cjson.encode(message)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))

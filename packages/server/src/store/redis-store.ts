@@ -6,7 +6,7 @@ import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { messageKeys, roomKeys, type RoomKeys } from "./redis-keys.ts";
 import { PAGE_IDS } from "./redis-page-script.ts";
-import { ADD_MESSAGE, APPEND_DELTA, FINISH_MESSAGE, SET_QUEUED } from "./redis-scripts.ts";
+import { ADD_MESSAGE, APPEND_DELTA, CONTINUE_MESSAGE, FINISH_MESSAGE, SET_QUEUED } from "./redis-scripts.ts";
 
 export interface RedisStoreOptions {
   /** Prefix of every key, e.g. "tc:" (tests use one per test). */
@@ -47,6 +47,7 @@ interface ScriptedRedis extends Redis {
   ): Promise<number>;
   tcFinishMessage: MessageUpdateScript;
   tcSetQueued: MessageUpdateScript;
+  tcContinueMessage: MessageUpdateScript;
   tcPageIds(order: string, messages: string, ...args: Array<string | number>): Promise<-1 | [number, string[]]>;
 }
 
@@ -68,6 +69,7 @@ export class RedisStore implements RoomStore {
       tcAppendDelta: { numberOfKeys: 6, lua: APPEND_DELTA },
       tcFinishMessage: { numberOfKeys: 5, lua: FINISH_MESSAGE },
       tcSetQueued: { numberOfKeys: 5, lua: SET_QUEUED },
+      tcContinueMessage: { numberOfKeys: 5, lua: CONTINUE_MESSAGE },
       tcPageIds: { numberOfKeys: 2, lua: PAGE_IDS },
     });
   }
@@ -127,7 +129,7 @@ export class RedisStore implements RoomStore {
     return message;
   }
 
-  async appendDelta(roomId: string, messageId: string, delta: Delta): Promise<AppendResult> {
+  async appendDelta(roomId: string, messageId: string, delta: Delta, owner?: number): Promise<AppendResult> {
     const keys = this.keys(roomId);
     const { text, log } = messageKeys(keys, messageId);
     const result = await storeCall(() =>
@@ -142,6 +144,7 @@ export class RedisStore implements RoomStore {
         delta.seq,
         delta.text,
         this.options.ttlMs,
+        owner ?? "",
       ),
     );
     return APPEND_RESULTS[result] ?? "refused";
@@ -153,7 +156,7 @@ export class RedisStore implements RoomStore {
     return texts.map((text, i) => ({ seq: afterSeq + i + 1, text }));
   }
 
-  async finishMessage(roomId: string, messageId: string, patch: EndPatch): Promise<Message | undefined> {
+  async finishMessage(roomId: string, messageId: string, patch: EndPatch, owner?: number): Promise<Message | undefined> {
     const keys = this.keys(roomId);
     const ended = await storeCall(() =>
       this.redis.tcFinishMessage(
@@ -165,9 +168,27 @@ export class RedisStore implements RoomStore {
         messageId,
         JSON.stringify(patch),
         this.options.ttlMs,
+        owner ?? "",
       ),
     );
     return ended ? toMessage(ended) : undefined;
+  }
+
+  async continueMessage(roomId: string, messageId: string, by: string): Promise<Message | undefined> {
+    const keys = this.keys(roomId);
+    const updated = await storeCall(() =>
+      this.redis.tcContinueMessage(
+        keys.messages,
+        keys.seqs,
+        messageKeys(keys, messageId).text,
+        keys.record,
+        keys.invitationEpoch,
+        messageId,
+        by,
+        this.options.ttlMs,
+      ),
+    );
+    return updated ? toMessage(updated) : undefined;
   }
 
   async setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined> {
