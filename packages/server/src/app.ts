@@ -222,6 +222,9 @@ function createRoomService(
       ...config.capacity,
     },
     history: config.joinHistory,
+    ...(config.llm.continues
+      ? { continuation: { nodeId: config.nodeId, maxContinuations: config.llm.maxContinuations } }
+      : {}),
   });
 }
 

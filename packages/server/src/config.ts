@@ -38,6 +38,8 @@ const envSchema = z
     ANSWERS_PER_IP_PER_MINUTE: int(10, 0),
     ABANDONED_ANSWER_GRACE_MS: int(30_000, 0),
     LLM_MAX_ANSWER_CHARS: int(200_000, 0),
+    LLM_CONTINUE: z.enum(["auto", "off"]).default("auto"),
+    LLM_CONTINUE_MAX: int(2, 0),
     DEMO_TOKENS_PER_SECOND: z.coerce.number().positive().max(100_000).default(30),
     REDIS_URL: optionalString,
     REDIS_PREFIX: z.string().default("tc:"),
@@ -130,6 +132,9 @@ export interface Config {
     maxAnswerChars: number;
     /** An answer of an ad-hoc room that everyone (every node) has left stops after this long; 0: never. */
     abandonedAnswerGraceMs: number;
+    /** Whether a dead node's answers are continued by another node (LLM_CONTINUE), and how often each at most. */
+    continues: boolean;
+    maxContinuations: number;
   };
   /** commandTimeoutMs: a Redis command without a reply by then fails (store_unavailable); 0 = never. */
   redis: { url: string | undefined; prefix: string; leaseMs: number; commandTimeoutMs: number };
@@ -229,6 +234,8 @@ function toConfig(e: Env): Config {
       maxConcurrent: e.LLM_MAX_CONCURRENT,
       maxAnswerChars: e.LLM_MAX_ANSWER_CHARS,
       abandonedAnswerGraceMs: e.ABANDONED_ANSWER_GRACE_MS,
+      continues: continuesWith(e),
+      maxContinuations: e.LLM_CONTINUE_MAX,
     },
     redis: {
       url: e.REDIS_URL,
@@ -283,4 +290,14 @@ function parseOrigins(value: string): "*" | string[] {
     .map((origin) => origin.trim().replace(/\/+$/, ""))
     .filter(Boolean);
   return origins.length === 0 || origins.includes("*") ? "*" : origins;
+}
+
+/**
+ * LLM_CONTINUE=auto: the demo model and OpenAI-compatible servers continue a partial answer
+ * (llama.cpp, Ollama, vLLM, LocalAI take it as the assistant's last message, or at the end of a
+ * completions prompt), except OpenAI's own API, which answers such a request anew.
+ */
+function continuesWith(e: Env): boolean {
+  if (e.LLM_CONTINUE === "off") return false;
+  return e.LLM_BASE_URL === undefined || new URL(e.LLM_BASE_URL).hostname !== "api.openai.com";
 }

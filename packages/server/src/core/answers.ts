@@ -1,7 +1,8 @@
 import type { Message, StopRequest } from "@tokencast/protocol";
 import { delay } from "./delay.ts";
 import { AppError } from "./errors.ts";
-import { Generation } from "./generation.ts";
+import type { Continuations } from "./continuation.ts";
+import { Generation, type Resume } from "./generation.ts";
 import type { CoalescingWindows } from "./shared-windows.ts";
 import type {
   AnswerLocks,
@@ -25,12 +26,15 @@ export interface AnswersDeps {
   coalesceMaxChars: number;
   slots: UpstreamSlots;
   metrics: Metrics;
+  /** Absent: a dead node's answers end `interrupted` (LLM_CONTINUE=off). */
+  continuations?: Continuations | undefined;
 }
 
 /** After interrupting what is left at a shutdown deadline, how long the ends may take to be stored. */
 const RECORD_ENDS_MS = 1500;
 
 const OWNER_LOST = "The server running this answer stopped responding; the answer was cut short.";
+const CONTINUED = "took over an answer whose server died: continuing it here from its logged text";
 
 /**
  * The answers this node owns (one per room, cluster-wide, under the room's answer lock), and the
@@ -63,16 +67,22 @@ export class Answers {
   /** Streams a claimed answer (already published as `streaming`) to its end. */
   /** `onEnded` hears what the answer cost (completion tokens) once it has ended. */
   start(answer: Message, turns: Promise<ChatTurn[]>, model?: string, onEnded?: (tokens: number) => void): void {
-    const generation = this.createGeneration(answer, model, onEnded);
+    this.run(this.createGeneration(answer, model, { onEnded }), turns);
+  }
+
+  private run(generation: Generation, turns: Promise<ChatTurn[]>): void {
     const { roomId, messageId } = generation;
     this.active.set(roomId, generation);
     const renewal = setInterval(() => void this.renew(generation), this.deps.locks.renewEveryMs);
     const run = generation.run(turns).finally(async () => {
       clearInterval(renewal);
       this.active.delete(roomId);
-      await this.deps.locks
-        .release(roomId, messageId)
-        .catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
+      // Fenced out: the room's lock (same answer) is now another node's, which goes on with it.
+      if (!generation.fencedOut) {
+        await this.deps.locks
+          .release(roomId, messageId)
+          .catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
+      }
       this.running.delete(run);
     });
     this.running.add(run);
@@ -100,8 +110,9 @@ export class Answers {
   }
 
   /**
-   * Ends `interrupted` (partial text kept) every answer whose owner stopped renewing its lease,
-   * and tells its room. Exactly one node ends each: the store ends a message once.
+   * Goes on here with every answer whose owner stopped renewing its lease, where the LLM can
+   * continue it; ends the others `interrupted` (partial text kept) and tells their rooms. Exactly
+   * one node takes each: the room's lock, and the store's fence on the answer's owner.
    */
   async takeOverOrphans(): Promise<void> {
     for (const orphan of await this.deps.locks.orphans()) {
@@ -125,11 +136,33 @@ export class Answers {
   }
 
   private async takeOver(orphan: AnswerRef): Promise<void> {
+    const answer = await this.deps.store.getMessage(orphan.roomId, orphan.messageId);
+    const owner = answer?.continuedBy?.length ?? 0;
+    if (answer && this.deps.continuations?.mayContinue(answer)) await this.continueHere(answer, owner);
+    else await this.endOrphan(orphan, owner);
+  }
+
+  /**
+   * Claims the answer in the store for this node (only one node's claim of owner `owner` holds),
+   * then the room, and goes on with it. A room that another answer took meanwhile ends it.
+   */
+  private async continueHere(answer: Message, owner: number): Promise<void> {
+    const { continuations, locks, store } = this.deps;
+    const request = await continuations!.request(answer);
+    const taken = await store.continueMessage(answer.roomId, answer.id, continuations!.nodeId, owner);
+    if (!taken) return; // another node claimed it first, or it ended
+    const resume = { text: taken.text, seq: taken.seq, owner: owner + 1 };
+    if (!(await locks.acquire(answer.roomId, answer.id))) return this.endOrphan(answer, resume.owner);
+    this.run(this.createGeneration(taken, request.model, { resume }), Promise.resolve(request.turns));
+    this.deps.logger.warn({ roomId: answer.roomId, messageId: answer.id, seq: taken.seq }, CONTINUED);
+  }
+
+  /** Ends an orphan `interrupted`, unless it moved on from `owner` meanwhile (another node continues it). */
+  private async endOrphan(answer: AnswerRef | Message, owner: number): Promise<void> {
+    const orphan = { roomId: answer.roomId, messageId: "messageId" in answer ? answer.messageId : answer.id };
     const error = { code: "owner_lost" as const, message: OWNER_LOST };
-    const ended = await this.deps.store.finishMessage(orphan.roomId, orphan.messageId, {
-      status: "interrupted",
-      error,
-    });
+    const patch = { status: "interrupted" as const, error };
+    const ended = await this.deps.store.finishMessage(orphan.roomId, orphan.messageId, patch, owner);
     if (ended) {
       this.deps.broadcaster.end({ ...orphan, seq: ended.seq, status: "interrupted", error });
       this.deps.logger.warn(
@@ -168,11 +201,11 @@ export class Answers {
   private createGeneration(
     answer: Message,
     model: string | undefined,
-    onEnded: ((tokens: number) => void) | undefined,
+    extra: { onEnded?: ((tokens: number) => void) | undefined; resume?: Resume },
   ): Generation {
     const { store, source, broadcaster, logger, windows, coalesceMaxChars, slots, metrics } = this.deps;
     const deps = { store, source, broadcaster, logger, windows, coalesceMaxChars, slots, metrics };
-    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id, model, onEnded });
+    return new Generation(deps, { roomId: answer.roomId, messageId: answer.id, model, ...extra });
   }
 
   private releaseFailed(error: unknown, roomId: string, messageId: string): void {

@@ -35,6 +35,17 @@ export interface GenerationInit {
   model?: string | undefined;
   /** Hears what the answer cost (completion tokens) as it ends, before the room is told. */
   onEnded?: ((tokens: number) => void) | undefined;
+  /** An answer another node started and died running: this node goes on from its logged text. */
+  resume?: Resume | undefined;
+}
+
+/** Where a continued answer stands in the log when this node takes it over. */
+export interface Resume {
+  /** Its text so far (what the LLM is asked to continue) and the seq of its last delta. */
+  text: string;
+  seq: number;
+  /** How many times it has been continued, this time included: the store takes writes only from this owner. */
+  owner: number;
 }
 
 /** Why an answer ended early, when it did. */
@@ -62,9 +73,12 @@ export class Generation {
   readonly messageId: string;
   private readonly model: string | undefined;
   private readonly onEnded: ((tokens: number) => void) | undefined;
-  private seq = 0;
+  private seq: number;
   /** Characters of answer text logged (and shown) so far. */
-  private chars = 0;
+  private chars: number;
+  /** The store's fence: 0 for the node that started the answer, n for its nth continuation. */
+  private readonly owner: number;
+  private readonly continueFrom: string | undefined;
   private pending = "";
   private writing: Promise<void> | undefined;
   private reasoning = "";
@@ -94,6 +108,10 @@ export class Generation {
     this.messageId = init.messageId;
     this.model = init.model;
     this.onEnded = init.onEnded;
+    this.seq = init.resume?.seq ?? 0;
+    this.chars = init.resume?.text.length ?? 0;
+    this.owner = init.resume?.owner ?? 0;
+    this.continueFrom = init.resume?.text;
     this.logger = deps.logger.child({ roomId: init.roomId, messageId: init.messageId });
     this.timings = new StreamTimings(deps.metrics);
     const window = {
@@ -107,6 +125,11 @@ export class Generation {
 
   /** True once the answer is being ended (its lock may already be given back). */
   ending = false;
+
+  /** True when the log refused this node's writes: the answer ended elsewhere or went on on another node. */
+  get fencedOut(): boolean {
+    return this.lost;
+  }
 
   /** Completion tokens this answer cost: as the LLM reported, else estimated (4 characters a token). */
   tokensUsed(): number {
@@ -185,8 +208,9 @@ export class Generation {
   }
 
   private async consume(turns: ChatTurn[]): Promise<void> {
-    const model = this.model;
-    const stream = this.deps.source.stream({ turns, signal: this.abort.signal, ...(model ? { model } : {}) });
+    const { model, continueFrom } = this;
+    const request = { turns, signal: this.abort.signal, ...(model ? { model } : {}) };
+    const stream = this.deps.source.stream(continueFrom === undefined ? request : { ...request, continueFrom });
     this.timings.requested();
     for await (const event of stream) {
       if (this.abort.signal.aborted) return;
@@ -252,7 +276,7 @@ export class Generation {
     const seq = this.seq + 1;
     let result: AppendResult;
     try {
-      result = await this.deps.store.appendDelta(this.roomId, this.messageId, { seq, text });
+      result = await this.deps.store.appendDelta(this.roomId, this.messageId, { seq, text }, this.owner);
     } catch (error) {
       if (this.failures++ % LOG_EVERY_FAILURES === 0)
         this.logger.warn({ err: error, seq, failures: this.failures }, "could not append a delta to the log; retrying");
@@ -270,7 +294,7 @@ export class Generation {
     return "ok";
   }
 
-  /** The log refused a delta: the answer was ended elsewhere. Stop reading and writing. */
+  /** The log refused a delta: the answer was ended, or continued, elsewhere. Stop reading and writing. */
   private loseTheAnswer(seq: number): void {
     this.logger.warn({ seq }, "the log refused a delta: this answer was ended elsewhere; stopping it here");
     this.lost = true;
@@ -309,7 +333,7 @@ export class Generation {
     const patch = { ...fields, ...(this.reasoning ? { reasoning: this.reasoning } : {}) } as EndPatch;
     for (let attempt = 0; ; attempt++) {
       try {
-        const ended = await this.deps.store.finishMessage(this.roomId, this.messageId, patch);
+        const ended = await this.deps.store.finishMessage(this.roomId, this.messageId, patch, this.owner);
         if (ended) return ended;
         return (await this.deps.store.getMessage(this.roomId, this.messageId)) ? "ended-elsewhere" : undefined;
       } catch (error) {

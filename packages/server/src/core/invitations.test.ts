@@ -16,7 +16,7 @@ async function setup() {
     dropMembers: async (_roomId: string, drop: (access: MemberAccess) => boolean) => drops.push(drop),
   } as unknown as Broadcaster;
   const records = new MemoryRooms({ idleTtlMs: 60_000 });
-  const source = { model: "fake", demo: false, stream: async function* () {} };
+  const source = { model: "fake", demo: false, continues: false, stream: async function* () {} };
   const catalog = new RoomCatalog({ records, source, maxTextLength: 1000, now: Date.now });
   const lifetime = new RoomLifetime({ catalog, broadcaster, logger: quiet, localRooms: () => [] });
   const tokens = new RoomTokens("invitations-unit-test-secret-0123456789");

@@ -40,6 +40,11 @@ export interface AnswerRequest {
   signal: AbortSignal;
   /** The room's model, when it names one; otherwise the source's default. */
   model?: string;
+  /**
+   * The answer's text so far, when another node started it and died: the source continues this
+   * text (its events are what follows it), instead of answering anew. Only when `continues`.
+   */
+  continueFrom?: string;
 }
 
 /** What an upstream stream yields, normalised across LocalAI / llama.cpp / Ollama / vLLM / OpenAI. */
@@ -59,6 +64,8 @@ export interface AnswerSource {
   readonly model: string;
   /** True for the built-in demo model. */
   readonly demo: boolean;
+  /** True when `stream` continues a partial answer (`continueFrom`); otherwise a dead node's answer ends. */
+  readonly continues: boolean;
   stream(request: AnswerRequest): AsyncIterable<AnswerEvent>;
 }
 
@@ -101,12 +108,13 @@ export interface RoomStore {
    */
   finishMessage(roomId: string, messageId: string, patch: EndPatch, owner?: number): Promise<Message | undefined>;
   /**
-   * Takes a `streaming` answer over for `by` (a node), to continue it: adds `by` to its
-   * `continuedBy` (so the previous owner's writes are refused from now on) and clears its queue
-   * place. Returns the message as it now is (its text and seq are where the continuation starts),
-   * or undefined when it is not streaming (nothing changes).
+   * Takes a `streaming` answer over for `by` (a node), to continue it, if it was last owned by
+   * `owner` (its continuations so far, as the caller read them): adds `by` to its `continuedBy`
+   * (the previous owner's writes are refused from now on) and clears its queue place. Returns the
+   * message as it now is (its text and seq are where the continuation starts), or undefined when
+   * it is not streaming or another node took it first (nothing changes).
    */
-  continueMessage(roomId: string, messageId: string, by: string): Promise<Message | undefined>;
+  continueMessage(roomId: string, messageId: string, by: string, owner: number): Promise<Message | undefined>;
   /**
    * Marks a `streaming` answer queued at `place` in the line for the LLM, or (undefined) no
    * longer queued; returns the message, or undefined when it is not streaming (nothing changes).

@@ -1,3 +1,4 @@
+import { Continuations } from "./continuation.ts";
 import { AbandonedAnswers } from "./abandoned-answers.ts";
 import { AnswerStarts } from "./answer-starts.ts";
 import { Answers } from "./answers.ts";
@@ -71,7 +72,8 @@ function membershipOf(deps: RoomServiceDeps, rooms: ReturnType<typeof roomBasics
 function askingParts(deps: RoomServiceDeps, rooms: ReturnType<typeof roomBasics>, membership: Membership) {
   const { limits } = deps;
   const windows = deps.windows ?? RoomWindows.fixed(limits.coalesceMs);
-  const answers = new Answers({ ...deps, metrics: deps.metrics ?? noMetrics, ...limits, windows });
+  const continuations = deps.continuation && new Continuations({ ...deps, ...deps.continuation, ...rooms });
+  const answers = new Answers({ ...deps, metrics: deps.metrics ?? noMetrics, ...limits, windows, continuations });
   const answerBudget = deps.budgets?.answers;
   const starts = new AnswerStarts({ ...deps, ...rooms, answers, answerBudget, maxTextLength: limits.maxTextLength });
   const asking = new Asking({ ...deps, ...rooms, membership, starts, answers });

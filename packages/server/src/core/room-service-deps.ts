@@ -64,5 +64,10 @@ export interface RoomServiceDeps {
   metrics?: Metrics;
   /** Signs voter ids (one vote per voter); absent: with a secret of this process only. */
   voterIds?: VoterIds;
+  /**
+   * A dead node's answers go on here (LLM_CONTINUE), recorded as by `nodeId`, at most
+   * `maxContinuations` times each; absent: they end `interrupted`.
+   */
+  continuation?: { nodeId: string; maxContinuations: number };
   now?: () => number;
 }

@@ -82,7 +82,12 @@ export class MemoryStore implements RoomStore {
     return log.slice(Math.max(0, afterSeq)).map((d) => ({ ...d }));
   }
 
-  async finishMessage(roomId: string, messageId: string, patch: EndPatch, owner?: number): Promise<Message | undefined> {
+  async finishMessage(
+    roomId: string,
+    messageId: string,
+    patch: EndPatch,
+    owner?: number,
+  ): Promise<Message | undefined> {
     const message = this.find(roomId, messageId);
     if (!message || !writableBy(message, owner)) return undefined;
     Object.assign(message, structuredClone(patch));
@@ -100,9 +105,9 @@ export class MemoryStore implements RoomStore {
     return structuredClone(message);
   }
 
-  async continueMessage(roomId: string, messageId: string, by: string): Promise<Message | undefined> {
+  async continueMessage(roomId: string, messageId: string, by: string, owner: number): Promise<Message | undefined> {
     const message = this.find(roomId, messageId);
-    if (message?.status !== "streaming") return undefined;
+    if (!message || !writableBy(message, owner)) return undefined;
     message.continuedBy = [...(message.continuedBy ?? []), by];
     delete message.queued;
     delete message.queuePosition;

@@ -114,15 +114,15 @@ return { encoded, redis.call('HGET', KEYS[2], ARGV[1]) or '0', redis.call('GET',
 `;
 
 /**
- * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, by (a node), ttlMs. Takes a streaming answer over:
- * appends `by` to `continuedBy` (the previous owner's writes are refused from now on), clears its queue place;
- * returns { json, seq, text }, or nil when it is not streaming.
+ * KEYS: messages, seqs, text, record, invitation epoch. ARGV: id, by (a node), ttlMs, owner (as APPEND_DELTA). Takes
+ * a streaming answer owned by `owner` over: appends `by` to `continuedBy` (the previous owner's writes are refused from
+ * now on), clears its queue place; returns { json, seq, text }, or nil when it is not streaming or not `owner`'s.
  */
 export const CONTINUE_MESSAGE = `
+${WRITABLE}
 local json = redis.call('HGET', KEYS[1], ARGV[1])
-if not json then return nil end
+if not writable(json, ARGV[4]) then return nil end
 local message = cjson.decode(json)
-if message.status ~= 'streaming' then return nil end
 local by = message.continuedBy or {}
 by[#by + 1] = ARGV[2]
 message.continuedBy = by

@@ -156,7 +156,12 @@ export class RedisStore implements RoomStore {
     return texts.map((text, i) => ({ seq: afterSeq + i + 1, text }));
   }
 
-  async finishMessage(roomId: string, messageId: string, patch: EndPatch, owner?: number): Promise<Message | undefined> {
+  async finishMessage(
+    roomId: string,
+    messageId: string,
+    patch: EndPatch,
+    owner?: number,
+  ): Promise<Message | undefined> {
     const keys = this.keys(roomId);
     const ended = await storeCall(() =>
       this.redis.tcFinishMessage(
@@ -174,7 +179,7 @@ export class RedisStore implements RoomStore {
     return ended ? toMessage(ended) : undefined;
   }
 
-  async continueMessage(roomId: string, messageId: string, by: string): Promise<Message | undefined> {
+  async continueMessage(roomId: string, messageId: string, by: string, owner: number): Promise<Message | undefined> {
     const keys = this.keys(roomId);
     const updated = await storeCall(() =>
       this.redis.tcContinueMessage(
@@ -186,6 +191,7 @@ export class RedisStore implements RoomStore {
         messageId,
         by,
         this.options.ttlMs,
+        owner,
       ),
     );
     return updated ? toMessage(updated) : undefined;

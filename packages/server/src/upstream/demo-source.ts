@@ -10,12 +10,13 @@ export interface DemoSourceOptions {
 export class DemoSource implements AnswerSource {
   readonly demo = true;
   readonly model = "tokencast-demo";
+  readonly continues = true;
 
   constructor(private readonly options: DemoSourceOptions) {}
 
-  async *stream({ turns, signal }: AnswerRequest): AsyncGenerator<AnswerEvent> {
+  async *stream({ turns, signal, continueFrom }: AnswerRequest): AsyncGenerator<AnswerEvent> {
     const question = turns.findLast((t) => t.role === "user")?.content ?? "";
-    const tokens = tokenize(demoAnswer(question));
+    const tokens = tokenize(rest(demoAnswer(question), continueFrom ?? ""));
     const interval = 1000 / this.options.tokensPerSecond;
     const start = performance.now();
     for (let i = 0; i < tokens.length; i++) {
@@ -37,4 +38,9 @@ export class DemoSource implements AnswerSource {
 /** Resolves true at `due` (performance.now() time), or false as soon as `signal` aborts. */
 function sleepUntil(due: number, signal: AbortSignal): Promise<boolean> {
   return delay(due - performance.now(), signal);
+}
+
+/** What follows `partial` in the demo's answer (all of it when the answer does not start so). */
+function rest(answer: string, partial: string): string {
+  return answer.startsWith(partial) ? answer.slice(partial.length) : answer;
 }

@@ -17,6 +17,8 @@ export interface SourceConfig {
   maxTokens: number | undefined;
   temperature: number | undefined;
   maxAnswerChars: number;
+  /** Whether the LLM server continues a partial answer (LLM_CONTINUE). */
+  continues: boolean;
 }
 
 /** The demo model without an LLM_BASE_URL, else the OpenAI-compatible client. */
@@ -29,6 +31,7 @@ export function createAnswerSource(config: SourceConfig): AnswerSource {
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     maxAnswerChars: config.maxAnswerChars,
+    continues: config.continues,
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),
     ...(config.maxTokens !== undefined ? { maxTokens: config.maxTokens } : {}),
     ...(config.temperature !== undefined ? { temperature: config.temperature } : {}),

@@ -30,6 +30,11 @@ export interface OpenAiSourceOptions {
    * stream is cut there with `upstream_too_large`, the text so far kept. 0 = no bound.
    */
   maxAnswerChars?: number;
+  /**
+   * Whether this server continues a partial answer (LLM_CONTINUE): the completions API by
+   * appending it to the prompt, the chat API by sending it as a final assistant message.
+   */
+  continues?: boolean;
   /** Test-only: the HTTP agent (default: createUpstreamAgent(), free of undici's 300 s caps). */
   dispatcher?: Dispatcher;
 }
@@ -39,23 +44,26 @@ const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 export class OpenAiSource implements AnswerSource {
   readonly demo = false;
   readonly model: string;
+  readonly continues: boolean;
   private readonly endpoint: string;
   private readonly dispatcher: Dispatcher;
 
   constructor(private readonly options: OpenAiSourceOptions) {
     this.model = options.model;
+    this.continues = options.continues ?? false;
     this.endpoint = `${apiRoot(options.baseUrl)}/${options.api === "chat" ? "chat/completions" : "completions"}`;
     this.dispatcher = options.dispatcher ?? createUpstreamAgent();
   }
 
-  async *stream({ turns, signal, model }: AnswerRequest): AsyncGenerator<AnswerEvent> {
+  async *stream({ turns, signal, model, continueFrom }: AnswerRequest): AsyncGenerator<AnswerEvent> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     signal.addEventListener("abort", abort, { once: true });
     const watchdog = new Watchdog(this.options.firstTokenTimeoutMs, this.options.idleTimeoutMs, abort);
     try {
       if (signal.aborted) return;
-      const response = await this.request(turns, controller.signal, model ?? this.model);
+      const body = this.body(turns, model ?? this.model, this.continues ? continueFrom : undefined);
+      const response = await this.request(body, controller.signal);
       yield* this.read(response, watchdog);
     } catch (error) {
       if (signal.aborted) return;
@@ -67,14 +75,14 @@ export class OpenAiSource implements AnswerSource {
     }
   }
 
-  private async request(turns: ChatTurn[], signal: AbortSignal, model: string): Promise<Response> {
+  private async request(body: Record<string, unknown>, signal: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "text/event-stream" };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     try {
       const init = {
         method: "POST",
         headers,
-        body: JSON.stringify(this.body(turns, model)),
+        body: JSON.stringify(body),
         signal,
         dispatcher: this.dispatcher,
       };
@@ -89,14 +97,15 @@ export class OpenAiSource implements AnswerSource {
     }
   }
 
-  private body(turns: ChatTurn[], model: string): Record<string, unknown> {
+  /** `partial`: an answer to continue (what the model said so far), else a new answer. */
+  private body(turns: ChatTurn[], model: string, partial: string | undefined): Record<string, unknown> {
     const { maxTokens, temperature, api } = this.options;
     const body: Record<string, unknown> = { model, stream: true };
     if (api === "chat") {
-      body.messages = turns;
+      Object.assign(body, partial === undefined ? { messages: turns } : continuedChat(turns, partial));
       body.stream_options = { include_usage: true };
     } else {
-      body.prompt = toCompletionPrompt(turns);
+      body.prompt = toCompletionPrompt(turns) + (partial === undefined ? "" : continuedText(partial));
     }
     if (maxTokens !== undefined) body.max_tokens = maxTokens;
     if (temperature !== undefined) body.temperature = temperature;
@@ -124,6 +133,21 @@ export class OpenAiSource implements AnswerSource {
     }
     checkComplete(done, state);
   }
+}
+
+/**
+ * The chat request that continues `partial`: it goes last as the assistant's own message, which
+ * llama.cpp and Ollama continue as it is; vLLM does when told (`continue_final_message`, without a
+ * new generation prompt); other servers ignore the two fields.
+ */
+function continuedChat(turns: ChatTurn[], partial: string): Record<string, unknown> {
+  const messages: ChatTurn[] = [...turns, { role: "assistant", content: partial }];
+  return { messages, continue_final_message: true, add_generation_prompt: false };
+}
+
+/** The transcript ends with "Assistant:"; the answer so far follows it as the model wrote it. */
+function continuedText(partial: string): string {
+  return /^\s/.test(partial) ? partial : ` ${partial}`;
 }
 
 function* emit(events: AnswerEvent[], watchdog: Watchdog, budget: AnswerBudget): Generator<AnswerEvent> {

@@ -145,7 +145,7 @@ export function storeContract(name: string, setup: (historyLimit: number) => Pro
         const m = message("r8", { queued: true, queuePosition: 2 });
         await store.addMessage(m);
         expect(await store.appendDelta("r8", m.id, { seq: 1, text: "half " }, 0)).toBe("appended");
-        const taken = await store.continueMessage("r8", m.id, "node-b");
+        const taken = await store.continueMessage("r8", m.id, "node-b", 0);
         expect(taken).toMatchObject({ text: "half ", seq: 1, status: "streaming", continuedBy: ["node-b"] });
         expect(taken?.queued).toBeUndefined();
         expect(taken?.queuePosition).toBeUndefined();
@@ -153,13 +153,15 @@ export function storeContract(name: string, setup: (historyLimit: number) => Pro
         expect(await store.appendDelta("r8", m.id, { seq: 2, text: "stale" }, 0)).toBe("refused");
         expect(await store.finishMessage("r8", m.id, { status: "interrupted" }, 0)).toBeUndefined();
         expect(await store.appendDelta("r8", m.id, { seq: 2, text: "done" }, 1)).toBe("appended");
-        expect((await store.continueMessage("r8", m.id, "node-c"))?.continuedBy).toEqual(["node-b", "node-c"]);
+        // Two nodes racing to take it from owner 1: one wins.
+        expect((await store.continueMessage("r8", m.id, "node-c", 1))?.continuedBy).toEqual(["node-b", "node-c"]);
+        expect(await store.continueMessage("r8", m.id, "node-x", 1)).toBeUndefined();
         expect(await store.appendDelta("r8", m.id, { seq: 3, text: "!" }, 1)).toBe("refused");
         const ended = await store.finishMessage("r8", m.id, { status: "done" }, 2);
         expect(ended).toMatchObject({ text: "half done", seq: 2, status: "done", continuedBy: ["node-b", "node-c"] });
         expect(await store.getMessage("r8", m.id)).toEqual(ended);
-        expect(await store.continueMessage("r8", m.id, "node-d")).toBeUndefined();
-        expect(await store.continueMessage("r8", "missing", "node-d")).toBeUndefined();
+        expect(await store.continueMessage("r8", m.id, "node-d", 2)).toBeUndefined();
+        expect(await store.continueMessage("r8", "missing", "node-d", 0)).toBeUndefined();
       }));
 
     it("caps history, dropping the oldest messages and their logs", () =>

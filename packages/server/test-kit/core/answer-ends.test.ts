@@ -1,6 +1,7 @@
 /** How answers end when their node goes: drain on shutdown, and takeover of an answer whose owner vanished. */
 import type { Message } from "@tokencast/protocol";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../../../../tests/helpers/wait.ts";
 import { CoreHarness, refusal } from "../harness/core-harness.ts";
 
 describe("drain (the node shuts down)", () => {
@@ -112,5 +113,95 @@ describe("orphan takeover (the answer's owner vanished)", () => {
     expect(h.broadcaster.endOf(replyId)).toBeUndefined();
     upstream.text("still mine").finish();
     expect(await h.endOf(replyId)).toMatchObject({ status: "done" });
+  });
+});
+
+describe("continuation (a dead node's answer goes on on another)", () => {
+  const continuing = { continuation: { nodeId: "node-b", maxContinuations: 2 } };
+
+  /** A dead node's answer, "half done" at seq 2, listed as an orphan. */
+  async function orphaned(h: CoreHarness, continuedBy?: string[]): Promise<{ question: Message; answer: Message }> {
+    const question: Message = {
+      id: "q1",
+      roomId: "r",
+      role: "user",
+      author: "Ada",
+      text: "Why?",
+      seq: 0,
+      status: "done",
+      createdAt: 1,
+    };
+    const answer: Message = {
+      id: "a1",
+      roomId: "r",
+      role: "assistant",
+      author: "m",
+      text: "",
+      seq: 0,
+      status: "streaming",
+      replyTo: "q1",
+      createdAt: 2,
+      ...(continuedBy ? { continuedBy } : {}),
+    };
+    for (const message of [question, answer]) await h.store.addMessage(message);
+    const owner = continuedBy?.length ?? 0;
+    await h.store.appendDelta("r", "a1", { seq: 1, text: "half " }, owner);
+    await h.store.appendDelta("r", "a1", { seq: 2, text: "done" }, owner);
+    await h.locks.lapse({ roomId: "r", messageId: "a1" });
+    return { question, answer };
+  }
+
+  it("asks the LLM to continue the logged text and appends after its seq; the room sees no end until it is done", async () => {
+    const h = new CoreHarness(continuing);
+    h.source.continues = true;
+    await h.join("Ada", { roomId: "r" });
+    await orphaned(h);
+    await h.takeOverOrphans();
+    const upstream = await h.source.answer(0);
+    expect(upstream.request.continueFrom).toBe("half done");
+    expect(upstream.request.turns.at(-1)).toEqual({ role: "user", content: "Why?" });
+    expect(h.broadcaster.endOf("a1")).toBeUndefined();
+    expect(await h.store.getMessage("r", "a1")).toMatchObject({ status: "streaming", continuedBy: ["node-b"] });
+    upstream.text(" and", " finished").finish();
+    expect(await h.endOf("a1")).toMatchObject({ status: "done", seq: 3 });
+    expect(h.broadcaster.textOf("a1")).toBe(" and finished");
+    expect(await h.store.getMessage("r", "a1")).toMatchObject({
+      status: "done",
+      text: "half done and finished",
+      seq: 3,
+      continuedBy: ["node-b"],
+    });
+    expect(await h.locks.orphans()).toEqual([]);
+  });
+
+  it("ends it interrupted as before when the LLM cannot continue, or it was continued LLM_CONTINUE_MAX times", async () => {
+    for (const [continues, continuedBy] of [
+      [false, undefined],
+      [true, ["node-x", "node-y"]],
+    ] as const) {
+      const h = new CoreHarness(continuing);
+      h.source.continues = continues;
+      await h.join("Ada", { roomId: "r" });
+      await orphaned(h, continuedBy && [...continuedBy]);
+      await h.takeOverOrphans();
+      expect(await h.endOf("a1")).toMatchObject({ status: "interrupted", error: { code: "owner_lost" } });
+      expect(h.source.answers).toHaveLength(0);
+    }
+  });
+
+  it("a node that stalled past its lease is fenced out once another took the answer: it neither writes, ends, nor frees the room", async () => {
+    const h = new CoreHarness(continuing);
+    const ada = await h.join("Ada", { roomId: "r" });
+    const { replyId } = await ada.ask("q");
+    const stale = await h.source.answer(0);
+    stale.text("mine ");
+    await h.streamed("r", replyId, "mine ");
+    // Meanwhile another node took the answer over (its lease had lapsed) and holds the room.
+    expect(await h.store.continueMessage("r", replyId, "node-c", 0)).toBeDefined();
+    stale.text("late").finish();
+    await waitFor(() => h.rooms.activeCount() === 0, { what: "the stale answer to stop" });
+    expect(h.broadcaster.endOf(replyId)).toBeUndefined();
+    expect(await h.store.getMessage("r", replyId)).toMatchObject({ status: "streaming", text: "mine ", seq: 1 });
+    expect((await refusal(ada.ask("next?"))).code).toBe("busy");
   });
 });

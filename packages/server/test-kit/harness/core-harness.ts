@@ -32,6 +32,8 @@ export interface HarnessOptions {
   maxConcurrent?: number;
   /** Budgets per client IP (ad-hoc rooms, answers started); absent: none. */
   budgets?: RoomServiceDeps["budgets"];
+  /** A dead node's answers continue on this one (the source must continue too: `source.continues`). */
+  continuation?: RoomServiceDeps["continuation"];
 }
 
 export interface JoinAs {
@@ -90,6 +92,7 @@ export class CoreHarness {
       queue: new MemoryQueue(),
       ...(quotas ? { quotas } : {}),
       ...(options.budgets ? { budgets: options.budgets } : {}),
+      ...(options.continuation ? { continuation: options.continuation } : {}),
       slots: new MemorySlots(options.maxConcurrent ?? 0),
       locks: this.locks,
       directory: new MemoryDirectory(),

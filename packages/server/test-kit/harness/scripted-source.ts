@@ -63,6 +63,8 @@ export class ScriptedAnswer {
 export class ScriptedSource implements AnswerSource {
   readonly model = "scripted-model";
   readonly demo = false;
+  /** Whether it continues a partial answer (`request.continueFrom`); a test may turn it on. */
+  continues = false;
   readonly answers: ScriptedAnswer[] = [];
 
   stream(request: AnswerRequest): AsyncIterable<AnswerEvent> {
