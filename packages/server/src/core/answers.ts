@@ -153,6 +153,8 @@ export class Answers {
     if (!taken) return; // another node claimed it first, or it ended
     const resume = { text: taken.text, seq: taken.seq, owner: owner + 1 };
     if (!(await locks.acquire(answer.roomId, answer.id))) return this.endOrphan(answer, resume.owner);
+    // The room learns who goes on with it (and that it is no longer queued), its text unchanged.
+    this.deps.broadcaster.message(taken);
     this.run(this.createGeneration(taken, request.model, { resume }), Promise.resolve(request.turns));
     this.deps.logger.warn({ roomId: answer.roomId, messageId: answer.id, seq: taken.seq }, CONTINUED);
   }

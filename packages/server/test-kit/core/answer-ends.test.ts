@@ -162,6 +162,8 @@ describe("continuation (a dead node's answer goes on on another)", () => {
     expect(upstream.request.turns.at(-1)).toEqual({ role: "user", content: "Why?" });
     expect(h.broadcaster.endOf("a1")).toBeUndefined();
     expect(await h.store.getMessage("r", "a1")).toMatchObject({ status: "streaming", continuedBy: ["node-b"] });
+    const told = h.broadcaster.in("r").flatMap((r) => (r.type === "message" ? [r.event] : []));
+    expect(told.at(-1)).toMatchObject({ id: "a1", text: "half done", seq: 2, continuedBy: ["node-b"] });
     upstream.text(" and", " finished").finish();
     expect(await h.endOf("a1")).toMatchObject({ status: "done", seq: 3 });
     expect(h.broadcaster.textOf("a1")).toBe(" and finished");
