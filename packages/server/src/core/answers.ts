@@ -43,6 +43,8 @@ const CONTINUED = "took over an answer whose server died: continuing it here fro
 export class Answers {
   private readonly active = new Map<string, Generation>();
   private readonly running = new Set<Promise<void>>();
+  /** Draining: this node takes no orphan over (it would pick up the very answers it hands over). */
+  private closing = false;
 
   constructor(private readonly deps: AnswersDeps) {}
 
@@ -79,9 +81,10 @@ export class Answers {
       this.active.delete(roomId);
       // Fenced out: the room's lock (same answer) is now another node's, which goes on with it.
       if (!generation.fencedOut) {
-        await this.deps.locks
-          .release(roomId, messageId)
-          .catch((error: unknown) => this.releaseFailed(error, roomId, messageId));
+        const locks = this.deps.locks;
+        await (generation.handedOver ? locks.handOver(roomId, messageId) : locks.release(roomId, messageId)).catch(
+          (error: unknown) => this.releaseFailed(error, roomId, messageId),
+        );
       }
       this.running.delete(run);
     });
@@ -115,6 +118,7 @@ export class Answers {
    * one node takes each: the room's lock, and the store's fence on the answer's owner.
    */
   async takeOverOrphans(): Promise<void> {
+    if (this.closing) return;
     for (const orphan of await this.deps.locks.orphans()) {
       // Our own lease lapsed (a stall): the renewal re-takes it or finds the answer lost.
       if (this.active.get(orphan.roomId)?.messageId === orphan.messageId) continue;
@@ -124,15 +128,26 @@ export class Answers {
 
   /**
    * Lets answers in progress finish for up to `graceMs`, then interrupts the rest and waits
-   * (briefly) for their ends to be stored. Resolves when every answer here has ended.
+   * (briefly) for their ends to be stored. Resolves when every answer here has ended. Where other
+   * nodes continue answers, hands them over at once instead (a rolling deploy takes seconds).
    */
   async drain(graceMs: number, reason: string): Promise<void> {
+    this.closing = true;
+    if (this.handsOver()) {
+      for (const generation of this.active.values()) generation.handOver();
+      await this.settledWithin(RECORD_ENDS_MS);
+    }
     if (this.running.size > 0) await this.settledWithin(graceMs);
     if (this.running.size === 0) return;
     for (const generation of this.active.values()) generation.interrupt(reason, "server_shutdown");
     await this.settledWithin(RECORD_ENDS_MS);
     for (const generation of this.active.values()) generation.abandon();
     await this.settled();
+  }
+
+  /** Other nodes look for orphans and may continue them: an answer left here goes on there. */
+  private handsOver(): boolean {
+    return this.deps.continuations !== undefined && this.deps.locks.orphanCheckEveryMs > 0;
   }
 
   private async takeOver(orphan: AnswerRef): Promise<void> {

@@ -154,6 +154,18 @@ export class Generation {
     this.abort.abort();
   }
 
+  /**
+   * Stops here without ending the answer (the node shuts down and another continues it): the
+   * upstream request is closed, the text received so far is logged, and no end is recorded.
+   */
+  handOver(): void {
+    this.handedOver = true;
+    this.abort.abort();
+  }
+
+  /** True once `handOver` was asked: the answer stays streaming for another node. */
+  handedOver = false;
+
   /** Stops waiting for an unreachable store: ends now with what was logged. */
   abandon(): void {
     this.giveUp.abort();
@@ -310,6 +322,11 @@ export class Generation {
     this.ending = true;
     this.text.dispose();
     this.thinking.dispose();
+    if (this.handedOver && !this.lost) {
+      this.onEnded?.(this.tokensUsed());
+      this.logger.info({ seq: this.seq }, "answer handed over to another node");
+      return;
+    }
     const end = this.endEvent(failure);
     const recorded = await this.record(end);
     this.onEnded?.(this.tokensUsed());

@@ -296,6 +296,11 @@ export interface AnswerLocks {
   renew(roomId: string, messageId: string): Promise<boolean>;
   /** Gives the room back and forgets the answer. */
   release(roomId: string, messageId: string): Promise<void>;
+  /**
+   * Gives the room back but keeps the answer registered, still streaming: it is an orphan at once,
+   * for another node to continue (a node shutting down hands its answers over).
+   */
+  handOver(roomId: string, messageId: string): Promise<void>;
   /** Registered answers whose owner's lease lapsed: another node must end them. */
   orphans(): Promise<AnswerRef[]>;
   /** Forgets an orphan once it has been ended (or found already ended). */

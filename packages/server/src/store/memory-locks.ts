@@ -23,6 +23,11 @@ export class MemoryLocks implements AnswerLocks {
     if (this.holders.get(roomId) === messageId) this.holders.delete(roomId);
   }
 
+  /** Alone, nobody would continue it: the same as release (a single node never hands over). */
+  async handOver(roomId: string, messageId: string): Promise<void> {
+    await this.release(roomId, messageId);
+  }
+
   async orphans(): Promise<AnswerRef[]> {
     return [];
   }

@@ -35,3 +35,9 @@ redis.call('ZREM', KEYS[2], ARGV[2])
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/** KEYS: lock. ARGV: answerId. Deletes the lock only while it is this answer's; the registry keeps it (an orphan). */
+export const HAND_OVER_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

@@ -3,7 +3,7 @@ import type { AnswerLocks, AnswerRef } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { answerRegistryKey, roomKeys } from "./redis-keys.ts";
-import { ACQUIRE_LOCK, RELEASE_LOCK, RENEW_LOCK } from "./redis-lock-scripts.ts";
+import { ACQUIRE_LOCK, HAND_OVER_LOCK, RELEASE_LOCK, RENEW_LOCK } from "./redis-lock-scripts.ts";
 
 export interface RedisLocksOptions {
   prefix: string;
@@ -25,6 +25,7 @@ interface ScriptedRedis extends Redis {
   tcAcquireLock(lock: string, registry: string, ...args: Array<string | number>): Promise<number>;
   tcRenewLock(lock: string, messages: string, ...args: Array<string | number>): Promise<number>;
   tcReleaseLock(lock: string, registry: string, ...args: Array<string | number>): Promise<number>;
+  tcHandOverLock(lock: string, ...args: Array<string | number>): Promise<number>;
 }
 
 /**
@@ -46,6 +47,7 @@ export class RedisLocks implements AnswerLocks {
       tcAcquireLock: { numberOfKeys: 2, lua: ACQUIRE_LOCK },
       tcRenewLock: { numberOfKeys: 2, lua: RENEW_LOCK },
       tcReleaseLock: { numberOfKeys: 2, lua: RELEASE_LOCK },
+      tcHandOverLock: { numberOfKeys: 1, lua: HAND_OVER_LOCK },
     });
     this.lockTtlMs = Math.max(100, Math.round(options.leaseMs * 0.7));
     this.renewEveryMs = Math.max(50, Math.round(options.leaseMs * 0.2));
@@ -72,6 +74,10 @@ export class RedisLocks implements AnswerLocks {
 
   async release(roomId: string, messageId: string): Promise<void> {
     await this.redis.tcReleaseLock(this.lockKey(roomId), this.registry, messageId, member({ roomId, messageId }));
+  }
+
+  async handOver(roomId: string, messageId: string): Promise<void> {
+    await this.redis.tcHandOverLock(this.lockKey(roomId), messageId);
   }
 
   async orphans(): Promise<AnswerRef[]> {

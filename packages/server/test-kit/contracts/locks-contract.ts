@@ -20,5 +20,17 @@ export function locksContract(name: string, make: () => AnswerLocks): void {
       expect(await locks.acquire("r", "a3")).toBe(true);
       expect(await locks.orphans()).toEqual([]);
     });
+
+    it("a handed-over answer frees its room; where orphans are looked for, it is one at once", async () => {
+      const locks = make();
+      expect(await locks.acquire("h", "a1")).toBe(true);
+      await locks.handOver("h", "a2"); // not the holder: nothing changes
+      expect(await locks.acquire("h", "a2")).toBe(false);
+      await locks.handOver("h", "a1");
+      const orphaned = locks.orphanCheckEveryMs > 0 ? [{ roomId: "h", messageId: "a1" }] : [];
+      expect(await locks.orphans()).toEqual(orphaned);
+      expect(await locks.acquire("h", "a1")).toBe(true);
+      expect(await locks.orphans()).toEqual([]);
+    });
   });
 }

@@ -206,4 +206,23 @@ describe("continuation (a dead node's answer goes on on another)", () => {
     expect(await h.store.getMessage("r", replyId)).toMatchObject({ status: "streaming", text: "mine ", seq: 1 });
     expect((await refusal(ada.ask("next?"))).code).toBe("busy");
   });
+
+  it("a draining node hands its answers over at once: text logged, no end, an orphan for another node, none taken itself", async () => {
+    const h = new CoreHarness(continuing);
+    h.source.continues = true;
+    const ada = await h.join("Ada", { roomId: "r" });
+    const { replyId } = await ada.ask("q");
+    const upstream = await h.source.answer(0);
+    upstream.text("so ", "far");
+    await h.streamed("r", replyId, "so far");
+    const started = performance.now();
+    await h.drain(60_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(upstream.aborted).toBe(true);
+    expect(h.broadcaster.endOf(replyId)).toBeUndefined();
+    expect(await h.store.getMessage("r", replyId)).toMatchObject({ status: "streaming", text: "so far" });
+    expect(await h.locks.orphans()).toEqual([{ roomId: "r", messageId: replyId }]);
+    await h.takeOverOrphans();
+    expect(h.source.answers).toHaveLength(1);
+  });
 });

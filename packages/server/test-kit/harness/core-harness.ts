@@ -76,13 +76,15 @@ export class CoreHarness {
   readonly clock = new FakeClock();
   readonly broadcaster = new RecordingBroadcaster();
   readonly source = new ScriptedSource();
-  readonly locks = new HarnessLocks();
+  readonly locks: HarnessLocks;
   readonly store = new MemoryStore({ historyLimit: 100, idleTtlMs: DAY_MS, now: this.clock.now });
   readonly rooms: RoomService;
   private connections = 0;
   private closed = false;
 
   constructor(options: HarnessOptions = {}) {
+    // With continuation, a cluster's: other nodes look for orphans (a drain hands answers over).
+    this.locks = new HarnessLocks(undefined, options.continuation ? 1000 : 0);
     const quotas =
       options.quotas &&
       new TokenQuotas(memoryLimiters().counters(options.quotas.windowSeconds), options.quotas, quietLogger);

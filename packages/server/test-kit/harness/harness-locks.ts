@@ -7,12 +7,14 @@ import { MemoryLocks } from "../../src/store/memory-locks.ts";
  */
 export class HarnessLocks implements AnswerLocks {
   readonly renewEveryMs: number;
-  readonly orphanCheckEveryMs = 0;
+  /** 0 as on one node, or a cluster's (the harness runs its upkeep only when a test says). */
+  readonly orphanCheckEveryMs: number;
   private readonly inner = new MemoryLocks();
   private readonly lapsed: AnswerRef[] = [];
 
-  constructor(renewEveryMs = new MemoryLocks().renewEveryMs) {
+  constructor(renewEveryMs = new MemoryLocks().renewEveryMs, orphanCheckEveryMs = 0) {
     this.renewEveryMs = renewEveryMs;
+    this.orphanCheckEveryMs = orphanCheckEveryMs;
   }
 
   acquire(roomId: string, messageId: string): Promise<boolean> {
@@ -26,6 +28,11 @@ export class HarnessLocks implements AnswerLocks {
   async release(roomId: string, messageId: string): Promise<void> {
     await this.inner.release(roomId, messageId);
     await this.forget({ roomId, messageId });
+  }
+
+  /** As a cluster's: the room is free, the answer an orphan at once. */
+  async handOver(roomId: string, messageId: string): Promise<void> {
+    await this.lapse({ roomId, messageId });
   }
 
   async orphans(): Promise<AnswerRef[]> {
