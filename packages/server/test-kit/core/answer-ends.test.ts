@@ -223,6 +223,7 @@ describe("continuation (a dead node's answer goes on on another)", () => {
     expect(await h.store.getMessage("r", replyId)).toMatchObject({ status: "streaming", text: "so far" });
     expect(await h.locks.orphans()).toEqual([{ roomId: "r", messageId: replyId }]);
     await h.takeOverOrphans();
+    expect((await h.store.getMessage("r", replyId))?.continuedBy).toBeUndefined();
     expect(h.source.answers).toHaveLength(1);
   });
 });
