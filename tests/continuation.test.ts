@@ -14,6 +14,8 @@ import { expectedText, tokenScript } from "./helpers/upstream-scripts.ts";
 import { waitFor } from "./helpers/wait.ts";
 
 const LEASE_MS = 2000;
+/** Process scheduling on a busy 2-core CI machine: added to a timing bound, never relied on. */
+const SLACK_MS = 1000;
 const TOKENS = Array.from({ length: 30 }, (_, i) => `t${i} `);
 const CUT_AFTER = 12;
 const PARTIAL = expectedText(TOKENS.slice(0, CUT_AFTER));
@@ -38,11 +40,10 @@ afterAll(async () => {
   await redis?.close();
 });
 
-async function cluster(env: Record<string, string>): Promise<ServerNode[]> {
+async function cluster(env: Record<string, string>, count = 3): Promise<ServerNode[]> {
   const base = { LLM_BASE_URL: fake.url, REDIS_URL: redis.url, REDIS_PREFIX: `c${++prefixCounter}:` };
-  const started = await Promise.all(
-    [0, 1, 2].map(() => startNode({ ...base, ANSWER_LEASE_MS: String(LEASE_MS), ...env })),
-  );
+  const each = Array.from({ length: count }, () => ({ ...base, ANSWER_LEASE_MS: String(LEASE_MS), ...env }));
+  const started = await Promise.all(each.map((nodeEnv) => startNode(nodeEnv)));
   nodes.push(...started);
   return started;
 }
@@ -102,8 +103,42 @@ describe("kill -9 of the node streaming an answer", () => {
     });
   }
 
+  it("SIGTERM of the node streaming an answer hands it over: another node goes on within 2 s and the node exits at once", async () => {
+    const [owner, b] = await cluster({ SHUTDOWN_GRACE_MS: "30000" }, 2);
+    const asker = await viewer(owner!.url, "handover", "asker");
+    const onB = await viewer(b!.url, "handover", "on-b");
+    const first = fake.requests.length;
+    fake.enqueue(
+      tokenScript(TOKENS.slice(0, CUT_AFTER), { delayMs: 1, gateAfter: { tokens: CUT_AFTER, gate: "g-handover" } }),
+      tokenScript(TOKENS.slice(CUT_AFTER), { delayMs: 1 }),
+    );
+    const { replyId } = await asker.send("a rolling deploy is coming");
+    await waitFor(() => onB.getMessage(replyId)?.text === PARTIAL, { what: "the partial answer" });
+
+    const stoppedAt = performance.now();
+    const exited = owner!.stop("SIGTERM");
+    await waitFor(() => (onB.getMessage(replyId)?.text.length ?? 0) > PARTIAL.length, {
+      timeoutMs: 15_000,
+      what: "the answer to go on on node B",
+    }).catch((e) => {
+      console.log("OWNER", owner!.logs.map((l) => l.msg).join(" | "), "B", b!.logs.map((l) => l.msg).join(" | "));
+      throw e;
+    });
+    const handedOverMs = performance.now() - stoppedAt;
+    expect(await exited).toBe(0);
+    const exitedMs = performance.now() - stoppedAt;
+    console.log(
+      `SIGTERM → answer going on elsewhere after ${handedOverMs.toFixed(0)} ms;`,
+      `node exited after ${exitedMs.toFixed(0)} ms`,
+    );
+    expect(await ended(onB, replyId)).toMatchObject({ status: "done", text: FULL });
+    expect(fake.requests.length - first).toBe(2);
+    expect(handedOverMs).toBeLessThan(2000 + SLACK_MS);
+    expect(exitedMs).toBeLessThan(10_000); // not SHUTDOWN_GRACE_MS (30 s): nothing waits for the answer
+  }, 60_000);
+
   it("LLM_CONTINUE=off: the answer ends interrupted with its partial text, as without continuation", async () => {
-    const [owner, b] = await cluster({ LLM_CONTINUE: "off" });
+    const [owner, b] = await cluster({ LLM_CONTINUE: "off" }, 2);
     const asker = await viewer(owner!.url, "cont-off", "asker");
     const onB = await viewer(b!.url, "cont-off", "on-b");
     const first = fake.requests.length;
