@@ -60,6 +60,8 @@ export interface AnswerSource {
   /** True for the built-in demo model. */
   readonly demo: boolean;
   stream(request: AnswerRequest): AsyncIterable<AnswerEvent>;
+  /** The model ids the LLM server offers (`/v1/models`); throws when it cannot tell. Absent: only `model`. */
+  listModels?(signal: AbortSignal): Promise<string[]>;
 }
 
 // ---------- store ----------
