@@ -43,7 +43,7 @@ describe("math in markdown", () => {
     expect(box.querySelectorAll("math")).toHaveLength(5);
     const hostile = sanitizeHtml(
       '<math><mi onmouseover="alert(1)" href="javascript:alert(1)">x</mi><annotation-xml encoding="text/html">' +
-        '<img src=x onerror=alert(1)></annotation-xml><mtext><img src=x onerror=alert(2)></mtext></math>',
+        "<img src=x onerror=alert(1)></annotation-xml><mtext><img src=x onerror=alert(2)></mtext></math>",
     );
     expect(hostile).not.toMatch(/onmouseover|onerror|javascript:/);
   });
