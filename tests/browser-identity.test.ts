@@ -151,6 +151,8 @@ const CODE_AND_MATH = [
   "and\n\n$$\n\\frac{a}{b}\n$$\n",
 ];
 
+const TALL = Array.from({ length: 30 }, (_, i) => `\n\nLine ${i + 1}.`);
+
 describe("copy and share, math, regenerate", () => {
   it("copies code, text and answer links; renders math; offers Regenerate on the latest answer only", async () => {
     const ada = await clipboardPage(stage.browser);
@@ -175,7 +177,9 @@ describe("copy and share, math, regenerate", () => {
     await expect.poll(() => clipboard(ada)).toBe(`${stage.node.url}/r/identity-copy#m=${firstId}`);
 
     for (const [index, text] of ["two", "three"].entries()) {
-      stage.fake.enqueue(tokenScript([`Answer ${text}.`]));
+      // Tall answers: the two messages of the join fill the reader's list, so nothing but the
+      // link asks for the older pages.
+      stage.fake.enqueue(tokenScript([`Answer ${text}.`, ...TALL]));
       await ask(ada, `Question ${text}`);
       await answered(ada, index + 2);
     }
