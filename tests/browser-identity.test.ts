@@ -90,6 +90,9 @@ describe("identity that sticks, and the model picker", () => {
       })
       .toEqual(MODELS);
     expect(await form.getByTestId("model-note").innerText()).toContain("3 models offered by the LLM server");
+    const listed = await (await fetch(`${stage.node.url}/api/models`)).json();
+    expect(listed).toEqual({ ok: true, models: MODELS, defaultModel: "fake-model", listed: true });
+    expect(JSON.stringify(listed)).not.toContain(new URL(stage.fake.url).host);
     await form.getByTestId("model-input").fill("qwen2.5-7b");
     await screenshot(owner, "identity-model-picker");
     await form.getByRole("button", { name: "Create room" }).click();
@@ -163,7 +166,7 @@ describe("copy and share, math, regenerate", () => {
     const first = lastAnswer(ada);
     expect(await first.locator("math").count()).toBe(2);
     expect(await first.locator('math[display="block"] mfrac').count()).toBe(1);
-    await screenshot(ada, "identity-math");
+    await screenshot(ada, "identity-math", { fullPage: false });
 
     await first.getByRole("button", { name: "Copy code" }).click();
     await expect.poll(() => clipboard(ada)).toBe("const x = 1;\nconsole.log(x);");
@@ -171,7 +174,7 @@ describe("copy and share, math, regenerate", () => {
     await first.getByTestId("copy-message").click();
     await expect.poll(() => clipboard(ada)).toBe(CODE_AND_MATH.join(""));
     expect(await first.getByTestId("copy-message").innerText()).toBe("Copied");
-    await screenshot(ada, "identity-copied");
+    await screenshot(ada, "identity-copied", { fullPage: false });
     const firstId = await first.getAttribute("data-message-id");
     await first.getByTestId("copy-link").click();
     await expect.poll(() => clipboard(ada)).toBe(`${stage.node.url}/r/identity-copy#m=${firstId}`);
@@ -194,7 +197,7 @@ describe("copy and share, math, regenerate", () => {
     await expect.poll(() => linked.isVisible()).toBe(true);
     expect(await inViewport(reader, firstId!)).toBe(true);
     expect(reader.url()).toContain(`#m=${firstId}`);
-    await screenshot(reader, "identity-answer-link");
+    await screenshot(reader, "identity-answer-link", { fullPage: false });
 
     // A fragment changed later is followed: the highlight moves.
     const lastId = await lastAnswer(reader).getAttribute("data-message-id");
