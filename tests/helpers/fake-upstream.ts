@@ -30,6 +30,8 @@ export interface RecordedRequest {
 export interface FakeUpstream {
   url: string;
   requests: RecordedRequest[];
+  /** The model ids `GET /v1/models` lists (default `["fake"]`). */
+  models: string[];
   enqueue(...scripts: Script[]): void;
   fallback: Script;
   release(gate: string): void;
@@ -63,6 +65,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const fake: FakeUpstream = {
     url: "",
     requests: [],
+    models: ["fake"],
     fallback: defaultScript(),
     enqueue: (...scripts) => queue.push(...scripts),
     release: (gate) => gates.release(gate),
@@ -86,7 +89,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     if (req.method === "GET" && /\/(v1\/)?models$/.test(req.url ?? "")) {
       res
         .writeHead(200, { "Content-Type": "application/json" })
-        .end(JSON.stringify({ object: "list", data: [{ id: "fake", object: "model" }] }));
+        .end(JSON.stringify({ object: "list", data: fake.models.map((id) => ({ id, object: "model" })) }));
       return;
     }
     void handle(req, res, queue.shift() ?? fake.fallback, fake, gates);

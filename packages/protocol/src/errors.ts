@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   "not_found",
   "busy",
   "not_streaming",
+  "not_latest",
   "forbidden",
   "queue_full",
   "internal_error",

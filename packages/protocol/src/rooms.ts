@@ -103,6 +103,16 @@ export interface CreateRoomResult {
   presenterKey: string;
 }
 
+/** Returned by `GET /api/models`: the models the LLM server reports, for a room's model picker. */
+export interface ModelsResult {
+  /** Model ids as the LLM server lists them (`/v1/models`); empty when it could not be asked. */
+  models: string[];
+  /** The model a room without its own `model` setting uses. */
+  defaultModel: string;
+  /** False when the LLM server did not answer with a list (any name may still be typed). */
+  listed: boolean;
+}
+
 // ---------- schemas ----------
 
 const titleSchema = displayTextSchema(MAX_TITLE_LENGTH, "title");

@@ -17,6 +17,8 @@ import { createMetrics, type PromMetrics } from "./observability/metrics.ts";
 import { metricsHandler } from "./observability/metrics-route.ts";
 import { createUpstreamProbe, type UpstreamProbe } from "./observability/upstream-probe.ts";
 import { roomsApi } from "./http/rooms-api.ts";
+import { modelsApi } from "./http/models-api.ts";
+import { ModelList } from "./core/model-list.ts";
 import { resyncLocalRooms, socketBroadcaster } from "./realtime/broadcaster.ts";
 import { socketCluster } from "./realtime/cluster.ts";
 import { guardSlowViewers, type SlowViewerGuard } from "./realtime/slow-viewers.ts";
@@ -56,6 +58,9 @@ const SLOW_VIEWER_CHECK_MS = 250;
 /** /readyz reports the LLM server as last probed this often, each probe waiting at most UPSTREAM_PROBE_TIMEOUT_MS. */
 const UPSTREAM_PROBE_EVERY_MS = 10_000;
 const UPSTREAM_PROBE_TIMEOUT_MS = 2000;
+/** The model picker's list is asked of the LLM server at most this often, each time waiting at most the timeout. */
+const MODEL_LIST_TTL_MS = 30_000;
+const MODEL_LIST_TIMEOUT_MS = 3000;
 const SHUTDOWN_REASON = "The server is restarting; this answer was cut short.";
 /** Connections waiting to be accepted (Node: 511). */
 const LISTEN_BACKLOG = 4096;
@@ -86,6 +91,7 @@ export function createApp(deps: AppDeps): App {
     }),
     roomEvents: roomEvents.handler,
     roomsApi: roomsApi({ rooms: () => rooms, logger, creationLimit: limits.roomCreations }),
+    modelsApi: modelsApi(new ModelList({ source, logger, ttlMs: MODEL_LIST_TTL_MS, timeoutMs: MODEL_LIST_TIMEOUT_MS })),
     metrics: metricsHandler(metrics.registry, config.metricsToken),
     requestLimits: limits.requests,
     corsOrigins: config.corsOrigins,

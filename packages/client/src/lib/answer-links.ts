@@ -8,6 +8,8 @@ import type { Message } from "@tokencast/protocol";
 export interface AnswerLinks {
   /** Old answer id → the id of the answer that regenerated it. */
   replacedBy: ReadonlyMap<string, string>;
+  /** The room's latest answer: the only one that may be regenerated (the server refuses others, `not_latest`). */
+  latestAnswer: string | undefined;
 }
 
 export function answerLinks(messages: readonly Message[]): AnswerLinks {
@@ -18,7 +20,7 @@ export function answerLinks(messages: readonly Message[]): AnswerLinks {
       replacedBy.set(message.regenerates, message.id);
     }
   }
-  return { replacedBy };
+  return { replacedBy, latestAnswer: messages.findLast((message) => message.role === "assistant")?.id };
 }
 
 /** The DOM id of a message's element (its anchor). */

@@ -27,8 +27,17 @@ export class MarkdownView {
   #finishedNodes = 0;
   #tailHtml = "";
 
-  constructor(container: HTMLElement, frames: FrameScheduler = animationFrames, markdown = new StreamingMarkdown()) {
+  /** Runs after each DOM update (code copy buttons): the nodes it adds must not be top-level. */
+  readonly #decorate: ((container: HTMLElement) => void) | undefined;
+
+  constructor(
+    container: HTMLElement,
+    frames: FrameScheduler = animationFrames,
+    markdown = new StreamingMarkdown(),
+    decorate?: (container: HTMLElement) => void,
+  ) {
     this.#container = container;
+    this.#decorate = decorate;
     this.#frames = frames;
     this.#markdown = markdown;
   }
@@ -78,6 +87,7 @@ export class MarkdownView {
     this.#finishedNodes = this.#container.childNodes.length;
     this.#container.insertAdjacentHTML("beforeend", tail);
     this.#tailHtml = tail;
+    this.#decorate?.(this.#container);
   }
 
   #removeTail(): void {

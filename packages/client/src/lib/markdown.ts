@@ -9,6 +9,7 @@
 import createDOMPurify, { type DOMPurify } from "dompurify";
 import { Lexer, Marked, type Token, type TokensList } from "marked";
 import { highlightCode } from "./highlight.ts";
+import { mathExtension } from "./math.ts";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -38,7 +39,7 @@ const MARKED_OPTIONS = { async: false, gfm: true, breaks: true } as const;
 /** Raw HTML in the text is shown as text, never interpreted. */
 const escapeRawHtml = ({ text }: { text: string }): string => escapeHtml(text);
 
-const plain = new Marked({ ...MARKED_OPTIONS, renderer: { html: escapeRawHtml } });
+const plain = new Marked({ ...MARKED_OPTIONS, renderer: { html: escapeRawHtml } }, mathExtension);
 
 const highlighting = new Marked({
   ...MARKED_OPTIONS,
@@ -52,15 +53,19 @@ const highlighting = new Marked({
       return `<pre><code class="hljs language-${escapeHtml(language)}">${highlighted}\n</code></pre>\n`;
     },
   },
-});
+}).use(mathExtension);
 
-/** Classes that survive sanitizing: the highlighter's and the code language marker. */
-const ALLOWED_CLASS = /^(?:hljs(?:-[\w-]+)?|language-[\w+#.-]+)$/;
+/** Classes that survive sanitizing: the highlighter's, the code language marker, and KaTeX's wrappers. */
+const ALLOWED_CLASS = /^(?:hljs(?:-[\w-]+)?|language-[\w+#.-]+|katex(?:-display|-error)?)$/;
 
 const PURIFY_CONFIG = {
-  USE_PROFILES: { html: true },
+  USE_PROFILES: { html: true, mathMl: true },
   FORBID_TAGS: ["style", "form", "input", "button", "textarea", "select", "iframe", "object", "embed"],
   FORBID_ATTR: ["style", "id"],
+  // KaTeX keeps each formula's TeX source in an <annotation> (plain text, not shown): without
+  // these, DOMPurify would drop the tags and show the source beside the formula.
+  ADD_TAGS: ["semantics", "annotation"],
+  ADD_ATTR: ["encoding"],
 };
 
 let purifier: DOMPurify | undefined;

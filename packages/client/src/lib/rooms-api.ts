@@ -2,7 +2,7 @@
  * The HTTP side of rooms: create one (`POST /api/rooms`), read one (`GET /api/rooms/:id`),
  * and the transcript download links. Failures become RequestErrors with the server's code.
  */
-import type { CreateRoomInput, CreateRoomResult, ErrorPayload, RoomInfo } from "@tokencast/protocol";
+import type { CreateRoomInput, CreateRoomResult, ErrorPayload, ModelsResult, RoomInfo } from "@tokencast/protocol";
 import { RequestError } from "@tokencast/sdk";
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -15,7 +15,8 @@ export interface RoomSummary {
 export type TranscriptFormat = "md" | "json";
 
 export interface InviteRequest {
-  role: "participant" | "viewer";
+  /** Presenter invitations only with the owner's credentials. */
+  role: "presenter" | "participant" | "viewer";
   name?: string;
   ttlSeconds?: number;
 }
@@ -72,6 +73,11 @@ export class RoomsApi {
     const headers = { "content-type": "application/json", ...credentialHeaders(credentials) };
     const init = { method: "POST", headers, body: JSON.stringify(request) };
     return this.call<MintedToken>(`/api/rooms/${encodeURIComponent(roomId)}/tokens`, init);
+  }
+
+  /** The models the LLM server offers (`GET /api/models`), for the model picker; an empty list when unknown. */
+  async models(): Promise<ModelsResult> {
+    return this.call<ModelsResult>("/api/models");
   }
 
   /** Withdraws every invitation token of the room (owner only); people who joined with one are dropped. */

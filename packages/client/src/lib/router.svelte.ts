@@ -1,9 +1,11 @@
 /**
  * History-API routing: the current route as state, `navigate` to change it. A room address with
- * a `#key=` (or `#token=`) fragment hands the key (token) to RoomKeys and loses the fragment (replaceState), so the
- * secret stays out of the address bar, the history and anything copied from them.
+ * a `#key=` (or `#token=`) fragment hands the key (token) to RoomKeys and loses it from the fragment (replaceState),
+ * so the secret stays out of the address bar, the history and anything copied from them. The rest of the
+ * fragment (`#m=<messageId>`, a linked answer) stays.
  */
 import { getContext, setContext } from "svelte";
+import { hashWithoutCredentials } from "./message-links.ts";
 import { keyFromHash, tokenFromHash } from "./room-keys.ts";
 import type { RoomKeys } from "./room-keys.ts";
 import { parseRoute, sameRoute } from "./routes.ts";
@@ -41,7 +43,11 @@ export class Router {
     if (route.name !== "room" || (key === undefined && token === undefined)) return;
     if (key !== undefined) this.keys.remember(route.roomId, key);
     if (token !== undefined) this.keys.rememberToken(route.roomId, token);
-    history.replaceState(history.state, "", location.pathname + location.search);
+    history.replaceState(
+      history.state,
+      "",
+      location.pathname + location.search + hashWithoutCredentials(location.hash),
+    );
   }
 }
 

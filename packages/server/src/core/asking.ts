@@ -87,6 +87,8 @@ function rerunOf(history: Message[], messageId: string, by: string): Rerun {
   const old = history.find((m) => m.id === messageId);
   if (old?.role !== "assistant" || !old.replyTo) throw new AppError("not_found", "No such answer in this room.");
   if (!isFinalStatus(old.status)) throw new AppError("busy", "That answer is still streaming; stop it first.");
+  if (history.findLast((m) => m.role === "assistant") !== old)
+    throw new AppError("not_latest", "Only the latest answer can be regenerated.");
   const questionIndex = history.findIndex((m) => m.id === old.replyTo);
   if (questionIndex < 0) throw new AppError("not_found", "The question of that answer is no longer in the history.");
   return { old, questionId: old.replyTo, conversation: history.slice(0, questionIndex + 1), by };

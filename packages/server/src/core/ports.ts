@@ -67,6 +67,8 @@ export interface AnswerSource {
   /** True when `stream` continues a partial answer (`continueFrom`); otherwise a dead node's answer ends. */
   readonly continues: boolean;
   stream(request: AnswerRequest): AsyncIterable<AnswerEvent>;
+  /** The model ids the LLM server offers (`/v1/models`); throws when it cannot tell. Absent: only `model`. */
+  listModels?(signal: AbortSignal): Promise<string[]>;
 }
 
 // ---------- store ----------

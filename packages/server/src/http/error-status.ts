@@ -7,6 +7,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   busy: 409,
   not_streaming: 409,
+  not_latest: 409,
   forbidden: 403,
   token_expired: 401,
   rate_limited: 429,

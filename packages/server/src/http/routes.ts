@@ -16,6 +16,8 @@ export interface HttpDeps {
   roomEvents?: RequestHandler;
   /** The rooms API (http/rooms-api.ts), routes relative to /api: create, describe, transcript. */
   roomsApi?: Router;
+  /** `GET /api/models` (http/models-api.ts): the models the LLM server offers, for the model picker. */
+  modelsApi?: Router;
   /** `GET /metrics` (observability/metrics-route.ts). */
   metrics?: RequestHandler;
   /** The general request budget of everything under /api (http/request-limits.ts); none: unlimited. */
@@ -58,6 +60,7 @@ function apiRouter(deps: HttpDeps): Router {
   if (deps.requestLimits) api.use(deps.requestLimits);
   if (deps.roomEvents) api.get("/rooms/:id/events", deps.roomEvents);
   if (deps.roomsApi) api.use(deps.roomsApi);
+  if (deps.modelsApi) api.use(deps.modelsApi);
   return api;
 }
 

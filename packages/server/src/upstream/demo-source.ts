@@ -14,6 +14,11 @@ export class DemoSource implements AnswerSource {
 
   constructor(private readonly options: DemoSourceOptions) {}
 
+  /** The demo model reports itself, so a picker shows what answers. */
+  listModels(): Promise<string[]> {
+    return Promise.resolve([this.model]);
+  }
+
   async *stream({ turns, signal, continueFrom }: AnswerRequest): AsyncGenerator<AnswerEvent> {
     const question = turns.findLast((t) => t.role === "user")?.content ?? "";
     const tokens = tokenize(rest(demoAnswer(question), continueFrom ?? ""));

@@ -6,6 +6,7 @@ import { fetch, type Dispatcher, type Response } from "undici";
 import { AppError } from "../core/errors.ts";
 import type { AnswerEvent, AnswerRequest, AnswerSource, ChatTurn } from "../core/ports.ts";
 import { httpError } from "./http-errors.ts";
+import { modelIdsOf } from "./model-ids.ts";
 import { connectionTrouble } from "./public-text.ts";
 import { toCompletionPrompt } from "./prompt.ts";
 import { newNormaliseState, normaliseChunk, type NormaliseState } from "./sse-normalise.ts";
@@ -40,6 +41,8 @@ export interface OpenAiSourceOptions {
 }
 
 const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+/** A model list longer than this is not a model list. */
+const MAX_MODEL_LIST_CHARS = 1024 * 1024;
 
 export class OpenAiSource implements AnswerSource {
   readonly demo = false;
@@ -75,9 +78,26 @@ export class OpenAiSource implements AnswerSource {
     }
   }
 
+  /** `GET /v1/models`: the ids the server offers. Throws on any failure (the caller shows an empty list). */
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const url = `${apiRoot(this.options.baseUrl)}/models`;
+    const response = await fetch(url, { headers: this.authorization(), signal, dispatcher: this.dispatcher });
+    if (!response.ok) throw await httpError(response);
+    const body = await response.text();
+    if (body.length > MAX_MODEL_LIST_CHARS) throw new AppError("upstream_too_large", "The model list is too long.");
+    return modelIdsOf(JSON.parse(body));
+  }
+
+  private authorization(): Record<string, string> {
+    return this.options.apiKey ? { Authorization: `Bearer ${this.options.apiKey}` } : {};
+  }
+
   private async request(body: Record<string, unknown>, signal: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "text/event-stream" };
-    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      Accept: "text/event-stream",
+      ...this.authorization(),
+    };
     try {
       const init = {
         method: "POST",

@@ -124,18 +124,34 @@ describe("regenerate", () => {
     const h = new CoreHarness();
     const ada = await h.join("Ada", { roomId: "r" });
     const bob = await h.join("Bob", { roomId: "r" });
-    const one = await exchange(h, () => ada.ask("q1"), "a1");
-    await exchange(h, () => ada.ask("q2"), "a2");
-    const again = await exchange(h, () => bob.regenerate(one.replyId), "a1 again");
-    expect(h.source.answers[2]!.request.turns).toEqual([{ role: "user", content: "q1" }]);
+    await exchange(h, () => ada.ask("q1"), "a1");
+    const two = await exchange(h, () => ada.ask("q2"), "a2");
+    const again = await exchange(h, () => bob.regenerate(two.replyId), "a2 again");
+    expect(h.source.answers[2]!.request.turns).toEqual([
+      { role: "user", content: "q1" },
+      { role: "assistant", content: "a1" },
+      { role: "user", content: "q2" },
+    ]);
     const regenerated = await h.store.getMessage("r", again.replyId);
     expect(regenerated).toMatchObject({
-      replyTo: one.messageId,
-      regenerates: one.replyId,
+      replyTo: two.messageId,
+      regenerates: two.replyId,
       regeneratedBy: "Bob",
-      text: "a1 again",
+      text: "a2 again",
     });
-    expect(await h.store.getMessage("r", one.replyId)).toMatchObject({ text: "a1", status: "done" });
+    expect(await h.store.getMessage("r", two.replyId)).toMatchObject({ text: "a2", status: "done" });
+  });
+
+  it("only regenerates the room's latest answer (not_latest), also once a regenerated one follows it", async () => {
+    const h = new CoreHarness();
+    const ada = await h.join("Ada", { roomId: "r" });
+    const one = await exchange(h, () => ada.ask("q1"), "a1");
+    const two = await exchange(h, () => ada.ask("q2"), "a2");
+    expect((await refusal(ada.regenerate(one.replyId))).code).toBe("not_latest");
+    const again = await exchange(h, () => ada.regenerate(two.replyId), "a2 again");
+    expect((await refusal(ada.regenerate(two.replyId))).code).toBe("not_latest");
+    await exchange(h, () => ada.regenerate(again.replyId), "a2 third");
+    expect(h.source.answers).toHaveLength(4);
   });
 
   it("leaves replaced answers out of later conversations", async () => {
@@ -160,6 +176,6 @@ describe("regenerate", () => {
     expect((await refusal(vic.regenerate(one.replyId))).code).toBe("forbidden");
     const two = await ada.ask("q2");
     expect((await refusal(ada.regenerate(two.replyId))).code).toBe("busy");
-    expect((await refusal(ada.regenerate(one.replyId))).code).toBe("busy");
+    expect((await refusal(ada.regenerate(one.replyId))).code).toBe("not_latest");
   });
 });
