@@ -287,8 +287,9 @@ describe("failures", () => {
     expect((await ended(onA, next.replyId)).text).toBe("after the outage");
   });
 
-  it("SIGTERM drains the owner: its viewers move to other nodes and watch the answer finish; it exits 0", async () => {
-    const [owner, b, c] = await cluster(3, { SHUTDOWN_GRACE_MS: "20000" });
+  it("SIGTERM drains the owner, LLM_CONTINUE=off: its viewers move to other nodes and watch the answer finish; it exits 0", async () => {
+    // With continuation (the default) the owner hands the answer over at once: tests/continuation.test.ts.
+    const [owner, b, c] = await cluster(3, { SHUTDOWN_GRACE_MS: "20000", LLM_CONTINUE: "off" });
     const lb = await balancer([owner!, b!, c!]);
     const audience = await crowd(lb.url, "drain", "v", 6);
     const asker = await viewer(owner!.url, "drain", "asker");
