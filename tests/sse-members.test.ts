@@ -163,7 +163,14 @@ describe("SSE viewers and the per-address limits of joins", () => {
 describe("SSE viewers at a drain, with other nodes", () => {
   it("a draining node ends its streams at once (they reconnect elsewhere) while its answer goes on", async () => {
     const fake = await startFakeUpstream();
-    const env = { REDIS_URL: redis.url, REDIS_PREFIX: "sse-drain:", LLM_BASE_URL: fake.url, TRUST_PROXY: "1" };
+    // LLM_CONTINUE=off: the draining node keeps its answer (with it on, it would hand it over at once).
+    const env = {
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: "sse-drain:",
+      LLM_BASE_URL: fake.url,
+      TRUST_PROXY: "1",
+      LLM_CONTINUE: "off",
+    };
     const [draining, other] = await Promise.all([startNode(env), startNode(env)]);
     try {
       const roomId = "sse-drain";
