@@ -1,7 +1,10 @@
 /**
  * Accessibility and the walk-through's fixes in real Chromium (built client, one node, a fake LLM):
  * axe-core finds no serious or critical violation on the home page, a chat room, a presentation
- * (owner, presenter, viewer) and the embed.
+ * (owner, presenter, viewer) and the embed; the polite live region says when an answer starts and
+ * finishes; a frozen server (SIGSTOP: the socket stays open) shows "Reconnecting…" within seconds
+ * in the app and the embed; errors read as one plain sentence; a refused stranger sees no room;
+ * on a phone a presentation's answer is on the first screen.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -10,11 +13,11 @@ import { screenshot } from "./helpers/browser.ts";
 import { useBrowserStage } from "./helpers/browser-stage.ts";
 import { closeContexts, joinRoom, lastAnswer, UI_TIMEOUT_MS } from "./helpers/room-page.ts";
 import { createRoom } from "./helpers/rooms-http.ts";
-import { tokenScript } from "./helpers/upstream-scripts.ts";
+import { httpError, tokenScript } from "./helpers/upstream-scripts.ts";
 
 const TEST_MS = 90_000;
 const DESKTOP = { width: 1280, height: 800 };
-const stage = useBrowserStage();
+const stage = useBrowserStage({ TOKEN_SECRET: "a11y-test-secret-of-32-characters-or-more" });
 const pageErrors: string[] = [];
 const pages: Page[] = [];
 
@@ -29,6 +32,27 @@ async function openPage(viewport = DESKTOP): Promise<Page> {
   page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
   pages.push(page);
   return page;
+}
+
+const PHONE = { width: 390, height: 844 };
+const badge = (page: Page) => page.locator(".header .badge");
+const announcer = (page: Page) => page.getByTestId("announcer");
+
+/** A page showing `<streaming-chat>` for `roomId`, served from the node's origin. */
+async function openEmbed(roomId: string): Promise<Page> {
+  const embed = await openPage();
+  const url = `${stage.node.url}/a11y-embed-${roomId}.html`;
+  await embed.route(url, (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><html lang="en"><head><title>Embed</title>
+        <script type="module" src="/embed/streaming-chat.js"></script></head>
+        <body><main><streaming-chat server="${stage.node.url}" room="${roomId}"></streaming-chat></main></body></html>`,
+    }),
+  );
+  await embed.goto(url);
+  await embed.locator('streaming-chat [data-state="live"]').waitFor({ timeout: UI_TIMEOUT_MS });
+  return embed;
 }
 
 async function ask(page: Page, text: string): Promise<void> {
@@ -84,19 +108,154 @@ describe("axe-core finds no serious or critical violation", () => {
     "in the embed",
     async () => {
       const chat = await createRoom(stage.node.url, { title: "Axe embed" });
-      const embed = await openPage();
-      await embed.route(`${stage.node.url}/a11y-embed.html`, (route) =>
-        route.fulfill({
-          contentType: "text/html",
-          body: `<!doctype html><html lang="en"><head><title>Embed</title>
-          <script type="module" src="/embed/streaming-chat.js"></script></head>
-          <body><main><streaming-chat server="${stage.node.url}" room="${chat.room.id}"></streaming-chat></main></body></html>`,
-        }),
-      );
-      await embed.goto(`${stage.node.url}/a11y-embed.html`);
-      await embed.locator('streaming-chat [data-state="live"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const embed = await openEmbed(chat.room.id);
       expect(await seriousViolations(embed)).toEqual([]);
       await screenshot(embed, "a11y-embed");
+    },
+    TEST_MS,
+  );
+});
+
+describe("a screen reader hears the answer's phases, not its tokens", () => {
+  it(
+    "the polite live region says the answer started, then finished",
+    async () => {
+      const chat = await createRoom(stage.node.url, { title: "Live region" });
+      const page = await joinRoom(await openPage(), `${stage.node.url}/r/${chat.room.id}`, "Ada");
+      expect(await announcer(page).getAttribute("aria-live")).toBe("polite");
+      expect(await announcer(page).innerText()).toBe("");
+      // Held before the first token (the model "thinks"), then after the first one.
+      const script = tokenScript(["One ", "two ", "three."], { gateAfter: { tokens: 1, gate: "region" } });
+      stage.fake.enqueue({ ...script, headersDelayed: true, steps: [{ gate: "think" }, ...script.steps] });
+      await ask(page, "Count");
+      await expect.poll(() => announcer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toBe("The model is thinking.");
+      expect(await page.locator("#composer-hint").innerText()).toMatch(/preparing an answer/);
+      stage.fake.release("think");
+      await expect.poll(() => announcer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toBe("Answer started.");
+      expect(await page.locator("#composer-hint").innerText()).toMatch(/An answer is streaming/);
+      stage.fake.release("region");
+      await expect.poll(() => announcer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toBe("Answer finished.");
+      expect(await lastAnswer(page).innerText()).toContain("One two three.");
+    },
+    TEST_MS,
+  );
+});
+
+describe("what the walk-through found", () => {
+  it(
+    "an error reads as one sentence, the wait said once, no code; a vote count is singular for one",
+    async () => {
+      const talk = await createRoom(stage.node.url, { title: "Errors", mode: "presentation" });
+      const url = `${stage.node.url}/r/${talk.room.id}`;
+      const presenter = await joinRoom(await openPage(), `${url}#key=${talk.presenterKey}`, "Pia");
+      const viewer = await joinRoom(await openPage(), url, "Vic");
+      await viewer.getByRole("textbox", { name: "Question for the presenter" }).fill("Why?");
+      await viewer.getByRole("button", { name: "Ask the presenter" }).click();
+      await presenter.getByRole("button", { name: "Upvote (0 votes)" }).click({ timeout: UI_TIMEOUT_MS });
+      await presenter.getByRole("button", { name: "You upvoted (1 vote)" }).waitFor({ timeout: UI_TIMEOUT_MS });
+
+      stage.fake.enqueue(
+        httpError(503, '{"error":"loading model /models/x.gguf"}', "application/json", {
+          "Retry-After": "20",
+        }),
+      );
+      await presenter.getByTestId("queue-send").click();
+      for (const page of [presenter, viewer]) {
+        const status = lastAnswer(page).locator(".status");
+        await status.waitFor({ timeout: UI_TIMEOUT_MS });
+        expect(await status.innerText()).toBe("The model is still loading on the LLM server. Try again in about 20 s.");
+        expect(await status.getAttribute("data-code")).toBe("upstream_model_loading");
+        expect(await lastAnswer(page).locator("code").count()).toBe(0);
+      }
+      await screenshot(viewer, "a11y-error-sentence");
+    },
+    TEST_MS,
+  );
+
+  it(
+    "a stranger refused from a private room sees why, and nothing of the room",
+    async () => {
+      const room = await createRoom(stage.node.url, { title: "Board", private: true });
+      const stranger = await openPage();
+      await stranger.goto(`${stage.node.url}/r/${room.room.id}`);
+      await stranger.getByPlaceholder("How others see you").fill("Sam");
+      await stranger.getByRole("button", { name: "Join room" }).click();
+      const banner = stranger.locator(".banner.offline");
+      await banner.waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await banner.innerText()).toMatch(/private/i);
+      expect(await banner.getAttribute("data-code")).toBe("forbidden");
+      expect(await banner.locator("code").count()).toBe(0);
+      for (const hidden of ["composer", "transcript-md", "transcript-json"])
+        expect(await stranger.getByTestId(hidden).count(), hidden).toBe(0);
+      expect(await stranger.getByPlaceholder("Ask the model something…").count()).toBe(0);
+      expect(await seriousViolations(stranger)).toEqual([]);
+      await screenshot(stranger, "a11y-refused");
+    },
+    TEST_MS,
+  );
+});
+
+describe("on a phone (390×844) the room is compact", () => {
+  it(
+    "a presentation's answer is on the first screen for the audience; screenshots light and dark",
+    async () => {
+      const talk = await createRoom(stage.node.url, { title: "Phone talk", mode: "presentation" });
+      const url = `${stage.node.url}/r/${talk.room.id}`;
+      const presenter = await joinRoom(await openPage(), `${url}#key=${talk.presenterKey}`, "Pia");
+      const phone = await joinRoom(await openPage(PHONE), url, "Vic");
+      stage.fake.enqueue(tokenScript(["A short answer ", "that streams in."]));
+      await ask(presenter, "What is this?");
+      await expect.poll(() => lastAnswer(phone).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
+      const box = await lastAnswer(phone).locator(".markdown, p").first().boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height);
+      expect(box!.y).toBeGreaterThanOrEqual(0);
+      for (const scheme of ["light", "dark"] as const) {
+        await phone.emulateMedia({ colorScheme: scheme });
+        await presenter.emulateMedia({ colorScheme: scheme });
+        await screenshot(phone, `a11y-phone-viewer-${scheme}`, { fullPage: false });
+        await screenshot(presenter, `a11y-desktop-presenter-${scheme}`, { fullPage: false });
+      }
+      expect(await seriousViolations(phone)).toEqual([]);
+    },
+    TEST_MS,
+  );
+});
+
+describe("a frozen server is noticed within seconds", () => {
+  it(
+    "SIGSTOP mid-answer: the app and the embed say Reconnecting…; SIGCONT: Live again and the answer completes",
+    async () => {
+      const chat = await createRoom(stage.node.url, { title: "Frozen" });
+      const page = await joinRoom(await openPage(), `${stage.node.url}/r/${chat.room.id}`, "Ada");
+      const embed = await openEmbed(chat.room.id);
+      const tokens = Array.from({ length: 400 }, (_, i) => `w${i} `);
+      stage.fake.enqueue(tokenScript(tokens, { delayMs: 20 }));
+      await ask(page, "Talk for a while");
+      await expect
+        .poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS })
+        .toBe("streaming");
+      await expect.poll(() => lastAnswer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("w3 ");
+      const frozenAt = Date.now();
+      stage.node.child.kill("SIGSTOP");
+      try {
+        await expect.poll(() => badge(page).innerText(), { timeout: 8_000, interval: 100 }).toBe("Reconnecting…");
+        const noticedMs = Date.now() - frozenAt;
+        expect(noticedMs).toBeLessThan(8_000);
+        await expect
+          .poll(() => embed.locator("streaming-chat .badge").innerText(), { timeout: 8_000, interval: 100 })
+          .toBe("Reconnecting…");
+        expect(await page.locator(".banner").innerText()).toMatch(/Reconnecting/);
+        await screenshot(page, "a11y-stale-reconnecting");
+      } finally {
+        stage.node.child.kill("SIGCONT");
+      }
+      await expect.poll(() => badge(page).innerText(), { timeout: UI_TIMEOUT_MS }).toBe("Live");
+      await expect
+        .poll(() => embed.locator("streaming-chat .badge").innerText(), { timeout: UI_TIMEOUT_MS })
+        .toBe("Live");
+      await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: 30_000 }).toBe("done");
+      expect(await lastAnswer(page).innerText()).toContain("w399");
     },
     TEST_MS,
   );
