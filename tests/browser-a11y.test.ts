@@ -195,28 +195,64 @@ describe("what the walk-through found", () => {
   );
 });
 
-describe("on a phone (390×844) the room is compact", () => {
+const headerHeight = async (page: Page): Promise<number> => (await page.locator(".header").boundingBox())!.height;
+
+/** The element's box lies inside the page's viewport (not cut off, not below the fold). */
+async function expectInView(page: Page, selector: string, viewport: { width: number; height: number }): Promise<void> {
+  const box = await page.locator(selector).first().boundingBox();
+  expect(box, selector).not.toBeNull();
+  expect(box!.y, selector).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width, selector).toBeLessThanOrEqual(viewport.width);
+  expect(box!.y + box!.height, selector).toBeLessThanOrEqual(viewport.height);
+}
+
+describe("layout: a phone (390×844) and the header at 1280 px", () => {
   it(
-    "a presentation's answer is on the first screen for the audience; screenshots light and dark",
+    "the audience's answer is on a phone's first screen; the owner's and presenter's header never wraps or jumps",
     async () => {
-      const talk = await createRoom(stage.node.url, { title: "Phone talk", mode: "presentation" });
+      const talk = await createRoom(stage.node.url, {
+        title: "Quarterly planning with the team",
+        mode: "presentation",
+      });
       const url = `${stage.node.url}/r/${talk.room.id}`;
+      const owner = await joinRoom(await openPage(), `${url}#key=${talk.ownerKey}`, "Olga");
       const presenter = await joinRoom(await openPage(), `${url}#key=${talk.presenterKey}`, "Pia");
       const phone = await joinRoom(await openPage(PHONE), url, "Vic");
-      stage.fake.enqueue(tokenScript(["A short answer ", "that streams in."]));
+      const idle = [await headerHeight(owner), await headerHeight(presenter)];
+
+      const tokens = ["A short answer ", "that streams in, ", "then finishes."];
+      stage.fake.enqueue(tokenScript(tokens, { gateAfter: { tokens: 1, gate: "phone" } }));
       await ask(presenter, "What is this?");
+      await expect.poll(() => lastAnswer(phone).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("A short answer");
+      await expect
+        .poll(() => owner.getByTestId("model-state").getAttribute("data-state"), { timeout: UI_TIMEOUT_MS })
+        .toBe("streaming");
+      expect([await headerHeight(owner), await headerHeight(presenter)]).toEqual(idle);
+      expect(idle[0]).toBeLessThan(60); // one row
+      await expectInView(phone, "article.message.assistant .markdown", PHONE);
+      await expectInView(phone, '[data-testid="my-role"]', PHONE);
+      await screenshot(phone, "a11y-phone-viewer-streaming", { fullPage: false });
+      stage.fake.release("phone");
       await expect.poll(() => lastAnswer(phone).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
-      const box = await lastAnswer(phone).locator(".markdown, p").first().boundingBox();
-      expect(box).not.toBeNull();
-      expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height);
-      expect(box!.y).toBeGreaterThanOrEqual(0);
-      for (const scheme of ["light", "dark"] as const) {
-        await phone.emulateMedia({ colorScheme: scheme });
-        await presenter.emulateMedia({ colorScheme: scheme });
-        await screenshot(phone, `a11y-phone-viewer-${scheme}`, { fullPage: false });
-        await screenshot(presenter, `a11y-desktop-presenter-${scheme}`, { fullPage: false });
-      }
+      await expectInView(phone, "article.message.assistant .markdown", PHONE);
+
+      // The queue and the member list fold behind one button on a phone.
+      const toggle = phone.getByTestId("side-toggle");
+      expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+      expect(await phone.getByTestId("queue-panel").isVisible()).toBe(false);
+      await toggle.click();
+      expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+      expect(await phone.getByTestId("queue-panel").isVisible()).toBe(true);
       expect(await seriousViolations(phone)).toEqual([]);
+      await screenshot(phone, "a11y-phone-viewer-side-open", { fullPage: false });
+      await toggle.click();
+
+      for (const scheme of ["light", "dark"] as const) {
+        for (const page of [phone, owner]) await page.emulateMedia({ colorScheme: scheme });
+        await screenshot(phone, `a11y-phone-viewer-${scheme}`, { fullPage: false });
+        await screenshot(owner, `a11y-desktop-owner-${scheme}`, { fullPage: false });
+      }
+      expect(await seriousViolations(owner)).toEqual([]);
     },
     TEST_MS,
   );
