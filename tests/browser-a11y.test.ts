@@ -195,6 +195,17 @@ describe("what the walk-through found", () => {
   );
 });
 
+/** Runs in the page: how many selects show less than their longest option (arrow and padding included). */
+function countCutOff(elements: Element[]): number {
+  const context = document.createElement("canvas").getContext("2d")!;
+  return elements.filter((element) => {
+    const select = element as HTMLSelectElement;
+    context.font = getComputedStyle(select).font;
+    const longest = Math.max(...[...select.options].map((option) => context.measureText(option.text).width));
+    return longest + 36 > select.clientWidth;
+  }).length;
+}
+
 const headerHeight = async (page: Page): Promise<number> => (await page.locator(".header").boundingBox())!.height;
 
 /** The element's box lies inside the page's viewport (not cut off, not below the fold). */
@@ -253,6 +264,14 @@ describe("layout: a phone (390×844) and the header at 1280 px", () => {
         await screenshot(owner, `a11y-desktop-owner-${scheme}`, { fullPage: false });
       }
       expect(await seriousViolations(owner)).toEqual([]);
+
+      // The Settings dialog at 1280 px: every permission select is wide enough for its longest option.
+      await owner.getByTestId("settings-button").click();
+      const selects = owner.locator("dialog select");
+      await selects.first().waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await selects.count()).toBeGreaterThan(0);
+      expect(await selects.evaluateAll(countCutOff)).toBe(0);
+      await screenshot(owner, "a11y-settings-1280", { fullPage: false });
     },
     TEST_MS,
   );
