@@ -201,7 +201,7 @@ function countCutOff(elements: Element[]): number {
   return elements.filter((element) => {
     const select = element as HTMLSelectElement;
     context.font = getComputedStyle(select).font;
-    const longest = Math.max(...[...select.options].map((option) => context.measureText(option.text).width));
+    const longest = Math.max(...Array.from(select.options, (option) => context.measureText(option.text).width));
     return longest + 36 > select.clientWidth;
   }).length;
 }
