@@ -3,8 +3,9 @@
  * axe-core finds no serious or critical violation on the home page, a chat room, a presentation
  * (owner, presenter, viewer) and the embed; the polite live region says when an answer starts and
  * finishes; a frozen server (SIGSTOP: the socket stays open) shows "Reconnecting…" within seconds
- * in the app and the embed; errors read as one plain sentence; a refused stranger sees no room;
- * on a phone a presentation's answer is on the first screen.
+ * in the app and the embed; errors read as one plain sentence; a home page notice stays there; a
+ * refused stranger sees no room; on a phone a presentation's answer is on the first screen, and at
+ * 1280 px the header keeps one row and the Settings selects show their options whole.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -168,6 +169,24 @@ describe("what the walk-through found", () => {
         expect(await lastAnswer(page).locator("code").count()).toBe(0);
       }
       await screenshot(viewer, "a11y-error-sentence");
+    },
+    TEST_MS,
+  );
+
+  it(
+    "a notice on the home page does not follow into the room",
+    async () => {
+      const home = await openPage();
+      await home.goto(stage.node.url);
+      await home.getByPlaceholder("How others see you").fill("Olga");
+      const form = home.getByTestId("create-room-form");
+      await form.getByLabel("Title").fill("Notices");
+      await form.getByRole("button", { name: "Create room" }).click();
+      await home.getByTestId("room-links").getByRole("button", { name: "Copy" }).first().click();
+      await home.locator(".toast").waitFor({ timeout: UI_TIMEOUT_MS }); // "copied", or "could not copy"
+      await home.getByTestId("open-as-owner").click();
+      await home.locator(".header h1").waitFor({ timeout: UI_TIMEOUT_MS });
+      expect(await home.locator(".toast").count()).toBe(0);
     },
     TEST_MS,
   );
