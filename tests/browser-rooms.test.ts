@@ -196,7 +196,9 @@ describe("a presentation: owner, presenter and audience in separate browsers", (
 
     await expectEverywhere(async (page) => {
       await expect.poll(() => questions(page).count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
-      expect(await questions(page).getByTestId("asked-by").innerText()).toBe("asked by Vic · sent by Pia");
+      // The author's name once (Vic), then who sent it to the model.
+      expect(await questions(page).getByTestId("asked-by").innerText()).toBe("sent by Pia");
+      expect(await questions(page).locator("header").innerText()).not.toContain("asked by");
       expect(await questions(page).innerText()).toContain(Q1);
       // It left the queue.
       await expect.poll(() => page.getByTestId("queue-item").count(), { timeout: UI_TIMEOUT_MS }).toBe(0);

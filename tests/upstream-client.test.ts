@@ -134,18 +134,21 @@ describe("faults", () => {
   it("LocalAI's 'Internal error' answer text → upstream_stream_error", async () => {
     const r = await collect(localAiInternalError());
     expect(r.error?.code).toBe("upstream_stream_error");
-    expect(r.error?.message).toMatch(/Internal error/);
+    // What LocalAI wrote (its backend's internals) is for the log: members read a plain sentence.
+    expect(r.error?.message).toBe("The LLM server failed while answering.");
+    expect((r.error?.cause as Error).message).toMatch(/Internal error/);
   });
 
-  it("HTML error body → readable message without tags", async () => {
+  it("HTML error body → a plain sentence for members, the page's text kept for the log", async () => {
     const r = await collect({
       status: 502,
       headers: { "Content-Type": "text/html" },
       steps: [{ write: "<html><head><style>x{}</style></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>" }],
     });
     expect(r.error).toMatchObject({ code: "upstream_http_error", status: 502 });
-    expect(r.error?.message).toContain("502 Bad Gateway nginx");
-    expect(r.error?.message).not.toContain("<");
+    expect(r.error?.message).toBe("The LLM server could not answer this request.");
+    expect((r.error?.cause as Error).message).toContain("502 Bad Gateway nginx");
+    expect((r.error?.cause as Error).message).not.toContain("<");
   });
 
   it("a 2 MiB single line is cut off with upstream_too_large, memory bounded by maxEventBytes", async () => {

@@ -188,11 +188,16 @@ describe("upstream faults", () => {
     expect(node.exitCode).toBeUndefined();
   });
 
-  it("a 503 carries Retry-After to viewers", async () => {
+  it("a 503 carries Retry-After to viewers as a field, not as words (the client says the wait once)", async () => {
     const [v] = await viewers(node.url, `fault-${++roomCounter}`, 1);
     fake.enqueue(httpError(503, "loading", "text/plain", { "Retry-After": "12" }));
     const { replyId } = await v!.send("q");
-    expect((await ended(v!, replyId)).error).toMatchObject({ code: "upstream_model_loading", retryAfter: 12 });
+    expect((await ended(v!, replyId)).error).toEqual({
+      code: "upstream_model_loading",
+      message: "The model is still loading on the LLM server.",
+      status: 503,
+      retryAfter: 12,
+    });
   });
 
   it("logged nothing at error level for upstream faults (they are expected, not bugs)", () => {

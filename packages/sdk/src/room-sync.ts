@@ -39,6 +39,7 @@ import { RequestError, request, toRequestError } from "./socket-request.ts";
 import type { ResultOf, RoomSocket } from "./socket-request.ts";
 import { ChangeNotifier } from "./change-notifier.ts";
 import { TimerSet } from "./timer-set.ts";
+import { LivenessWatch, PROBE_TIMEOUT_MS } from "./liveness.ts";
 
 /** Join refusals that retrying cannot fix. */
 const PERMANENT_JOIN_ERRORS: readonly ErrorCode[] = ["invalid_payload", "not_found", "forbidden", "token_expired"];
@@ -81,6 +82,12 @@ export class RoomSync {
   /** When the last event for this room arrived (or the last stall probe went out). */
   private lastEventAt = 0;
   private stallTimer: ReturnType<typeof setInterval> | undefined;
+  /** Notices a live connection gone silent without closing: `state` then says "reconnecting". */
+  private readonly liveness = new LivenessWatch({
+    streaming: () => this.streamingAnswer() !== undefined,
+    probe: () => this.probe(),
+    changed: () => this.notify(),
+  });
 
   constructor(protected readonly options: RoomSyncOptions) {
     this.key = options.key;
@@ -90,8 +97,9 @@ export class RoomSync {
     this.bindSocket();
   }
 
+  /** The connection's state; a joined connection silent for too long (see liveness.ts) reads "reconnecting". */
   get state(): ConnectionState {
-    return this.currentState;
+    return this.currentState === "live" && this.liveness.stale ? "reconnecting" : this.currentState;
   }
 
   /** Messages oldest first; a new array after every change, the same one otherwise. */
@@ -123,6 +131,7 @@ export class RoomSync {
     this.timers.clear();
     clearInterval(this.stallTimer);
     this.stallTimer = undefined;
+    this.liveness.stop();
     if (this.socket.connected) this.socket.emit("room:leave", { roomId: this.roomId }, () => undefined);
     this.socket.disconnect();
     this.setState("offline");
@@ -163,6 +172,9 @@ export class RoomSync {
     socket.on("disconnect", (reason) => this.onDisconnect(reason));
     socket.on("connect_error", () => this.onConnectError());
     socket.io.on("reconnect_failed", () => this.goOffline());
+    // Every frame (an event, an ack, the server's ping) proves the connection alive.
+    socket.io.on("packet", () => this.liveness.heard());
+    socket.io.on("ping", () => this.liveness.heard());
     socket.on("chat:message", (message) => this.ifOurs(message.roomId, () => this.log.applyMessage(message)));
     socket.on("chat:delta", (delta) => this.ifOurs(delta.roomId, () => this.log.applyDelta(delta)));
     socket.on("chat:end", (end) => this.ifOurs(end.roomId, () => this.log.applyEnd(end)));
@@ -204,6 +216,23 @@ export class RoomSync {
     for (const message of open) this.run(this.log.probe(message.id));
   }
 
+  private streamingAnswer(): Message | undefined {
+    return this.log.list().findLast((message) => message.status === "streaming" && message.seq > 0);
+  }
+
+  /** A small request on the quiet connection: true when the server answered in time (whatever it answered). */
+  private async probe(): Promise<boolean> {
+    const answer = this.streamingAnswer();
+    if (!answer || this.currentState !== "live") return true;
+    const payload = { roomId: this.roomId, messageId: answer.id, afterSeq: answer.seq };
+    try {
+      await request(this.socket, "chat:resume", payload, PROBE_TIMEOUT_MS);
+      return true;
+    } catch (error) {
+      return !toRequestError(error).clientSide;
+    }
+  }
+
   protected onPresence(presence: PresenceEvent): void {
     if (presence.roomId !== this.roomId) return;
     // Absent: a large room whose listed members did not change (keep the ones held).
@@ -213,6 +242,7 @@ export class RoomSync {
   }
 
   protected onDisconnect(reason: string): void {
+    this.liveness.stop();
     this.joinSeq++;
     this.joining = false;
     this.log.goOffline();
@@ -271,6 +301,7 @@ export class RoomSync {
     this.memberCount = result.memberCount;
     this.lastError = undefined;
     this.lastEventAt = Date.now();
+    this.liveness.start();
     this.setState("live");
     const actions = this.log.applySnapshot(result.messages);
     // Older history loaded before and continued by this snapshot stays; what lies before it is as it was.

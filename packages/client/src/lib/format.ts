@@ -1,14 +1,38 @@
 /** Small display helpers shared by components. */
-import type { ErrorPayload, Message, Usage } from "@tokencast/protocol";
+import type { ErrorPayload, Message, ModelState, Usage } from "@tokencast/protocol";
 
 export function formatTime(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
+/**
+ * An error as members read it: the server's sentence, and how long to wait when the server said
+ * (`retryAfter`, said here only). The code stays out of sight: it is for programs and logs.
+ */
 export function describeError(error: ErrorPayload | undefined): string {
   if (!error) return "The answer failed.";
   const retry = error.retryAfter ? ` Try again in about ${error.retryAfter} s.` : "";
   return `${error.message}${retry}`;
+}
+
+/** "1 vote", "2 votes": a count and its noun, singular for exactly one. */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+/** What the compose box says under it: how to send, or why not now. */
+export function composerHint(live: boolean, modelState: ModelState): string {
+  if (!live) return "Waiting for the connection…";
+  switch (modelState) {
+    case "queued":
+      return "An answer is waiting for the model: wait for it, or stop it.";
+    case "thinking":
+      return "The model is preparing an answer: wait for it, or stop it.";
+    case "streaming":
+      return "An answer is streaming: wait for it to finish, or stop it.";
+    case "idle":
+      return "Enter to send · Shift+Enter for a new line";
+  }
 }
 
 /** The line shown under an answer waiting for a free slot on the LLM server. */

@@ -1,6 +1,7 @@
 /** Short-lived notices (failed requests, "link copied"), shared through context. */
 import { getContext, setContext } from "svelte";
 import type { ErrorPayload } from "@tokencast/protocol";
+import { describeError } from "./format.ts";
 
 export type ToastKind = "error" | "info";
 
@@ -8,8 +9,8 @@ export interface Toast {
   id: number;
   kind: ToastKind;
   text: string;
-  /** An error code or other small print. */
-  detail?: string;
+  /** An error's code: kept on the element for programs and tests, never shown (members read `text`). */
+  code?: string;
 }
 
 const TOAST_CONTEXT = Symbol("tokencast.toasts");
@@ -25,7 +26,12 @@ export class Toasts {
 
   error(error: ErrorPayload | string): void {
     if (typeof error === "string") this.push({ kind: "error", text: error });
-    else this.push({ kind: "error", text: error.message, detail: error.code });
+    else this.push({ kind: "error", text: describeError(error), code: error.code });
+  }
+
+  /** Drops every notice (on leaving a page: its notices are about it, not the next one). */
+  clear(): void {
+    this.items = [];
   }
 
   dismiss(id: number): void {

@@ -1,11 +1,10 @@
 /**
- * Non-2xx upstream responses → named errors with a human message taken from the body, with what
- * members must not read (paths, hosts, codes) hidden; the body's text as sent is the error's
- * `cause`, for the log.
+ * Non-2xx upstream responses → named errors with a fixed human sentence for members (the status
+ * and the server's wait are fields of the payload, not words of the sentence); what the body said,
+ * which may name hosts, paths and internal codes, is the error's `cause`, for the log only.
  */
 import type { Response } from "undici";
 import { AppError } from "../core/errors.ts";
-import { publicDetail } from "./public-text.ts";
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_MESSAGE_CHARS = 300;
@@ -13,26 +12,18 @@ const MAX_MESSAGE_CHARS = 300;
 export async function httpError(response: Response): Promise<AppError> {
   const body = await readCapped(response);
   const told = extractMessage(body, response.headers.get("content-type") ?? "");
-  const detail = publicDetail(told);
   const status = response.status;
   const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
   const cause = new Error(`HTTP ${status} from the LLM server: ${told || "(no body)"}`);
-  if (status === 503 || /loading model|model is loading|still loading/i.test(detail)) {
-    const wait = retryAfter === undefined ? "" : ` Try again in ${retryAfter} s.`;
-    return new AppError(
-      "upstream_model_loading",
-      `The LLM server is not ready (HTTP ${status}: ${detail || "model loading"}).${wait}`,
-      {
-        status,
-        cause,
-        ...(retryAfter === undefined ? {} : { retryAfter }),
-      },
-    );
+  if (status === 503 || /loading model|model is loading|still loading/i.test(told)) {
+    // The client adds "try again in about N s" from `retryAfter`: said once, by whoever shows it.
+    return new AppError("upstream_model_loading", "The model is still loading on the LLM server.", {
+      status,
+      cause,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    });
   }
-  return new AppError("upstream_http_error", `The LLM server answered HTTP ${status}${detail ? `: ${detail}` : ""}.`, {
-    status,
-    cause,
-  });
+  return new AppError("upstream_http_error", "The LLM server could not answer this request.", { status, cause });
 }
 
 async function readCapped(response: Response): Promise<string> {

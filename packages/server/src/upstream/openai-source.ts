@@ -191,7 +191,7 @@ class AnswerBudget {
     if (this.maxChars > 0 && this.used > this.maxChars) {
       throw new AppError(
         "upstream_too_large",
-        `The answer passed ${this.maxChars} characters (LLM_MAX_ANSWER_CHARS); the stream was cut off.`,
+        `The answer passed ${this.maxChars} characters, the longest this server accepts; it was cut off there.`,
       );
     }
   }

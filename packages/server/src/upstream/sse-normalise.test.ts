@@ -66,11 +66,12 @@ describe("normaliseChunk", () => {
     ]);
   });
 
-  it("turns {error} chunks into upstream_stream_error with the server's message", () => {
+  it("turns {error} chunks into upstream_stream_error: a plain sentence, the server's message in the cause (the log)", () => {
     for (const error of [{ message: "CUDA out of memory", code: 500 }, "CUDA out of memory"]) {
       const thrown = captured(() => run({ error }));
       expect(thrown.code).toBe("upstream_stream_error");
-      expect(thrown.message).toContain("CUDA out of memory");
+      expect(thrown.message).toBe("The LLM server reported an error mid-answer.");
+      expect((thrown.cause as Error).message).toContain("CUDA out of memory");
     }
   });
 

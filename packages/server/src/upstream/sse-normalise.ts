@@ -5,7 +5,6 @@
  */
 import type { Usage } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
-import { publicDetail } from "./public-text.ts";
 import type { AnswerEvent } from "../core/ports.ts";
 
 type Json = Record<string, unknown>;
@@ -47,7 +46,7 @@ function readChoice(choice: Json, state: NormaliseState, events: AnswerEvent[]):
   const content = delta ? text(delta.content) : (text(choice.text) ?? messageContent(choice));
   if (content) {
     if (!state.sawText && LOCALAI_ERROR_TEXT.test(content)) {
-      throw new AppError("upstream_stream_error", `The LLM server failed: ${publicDetail(content)}`, {
+      throw new AppError("upstream_stream_error", "The LLM server failed while answering.", {
         cause: new Error(content.slice(0, 2000)),
       });
     }
@@ -83,13 +82,8 @@ function readUsage(raw: unknown): Usage | undefined {
 
 function streamError(error: unknown): AppError {
   const message = typeof error === "string" ? error : isObject(error) ? text(error.message) : undefined;
-  const shown = message === undefined ? "" : publicDetail(message);
-  const cause = new Error(`error event from the LLM server: ${JSON.stringify(error).slice(0, 2000)}`);
-  return new AppError(
-    "upstream_stream_error",
-    `The LLM server reported an error mid-answer: ${shown || "no details"}`,
-    { cause },
-  );
+  const cause = new Error(`error event from the LLM server: ${message ?? JSON.stringify(error).slice(0, 2000)}`);
+  return new AppError("upstream_stream_error", "The LLM server reported an error mid-answer.", { cause });
 }
 
 function text(value: unknown): string | undefined {
