@@ -180,6 +180,13 @@ export interface RoomRecords {
   invitationEpoch(roomId: string): Promise<number>;
   /** Withdraws every token minted so far: the epoch goes up by one; returns the new one. */
   revokeTokens(roomId: string): Promise<number>;
+  /**
+   * The room's join code: the one it has, else `code` when no live room holds it (then the room
+   * has it until it expires). Undefined when another room holds `code`. `touch` keeps the code.
+   */
+  claimJoinCode(roomId: string, code: string): Promise<string | undefined>;
+  /** The room that holds `code`; undefined when none does (never claimed, or its room expired). */
+  roomOfJoinCode(code: string): Promise<string | undefined>;
 }
 
 /** A presentation's questions waiting for a presenter, with one vote per voter and question. */

@@ -3,6 +3,7 @@ import { usePrivateRedis } from "./redis-fixture.ts";
 import {
   adapterKey,
   answerRegistryKey,
+  joinCodeKey,
   limiterKeyPrefix,
   luaMessageKey,
   messageKeys,
@@ -29,6 +30,7 @@ describe("Redis key and channel names", () => {
       memberIps: "tc:{lobby}:member-ips",
       record: "tc:{lobby}:room",
       invitationEpoch: "tc:{lobby}:token-gen",
+      joinCode: "tc:{lobby}:join-code",
       queue: "tc:{lobby}:queue",
       votes: "tc:{lobby}:queue-votes",
       revs: "tc:{lobby}:queue-revs",
@@ -42,6 +44,7 @@ describe("Redis key and channel names", () => {
 
   it("cluster-wide keys: answers, nodes, slots, voter secret", () => {
     expect(answerRegistryKey("tc:")).toBe("tc:answers");
+    expect(joinCodeKey("tc:", "ABC234")).toBe("tc:join-code:ABC234");
     expect(nodeKeys("tc:", "node-a")).toEqual({ nodes: "tc:nodes", members: "tc:node:node-a:members" });
     expect(slotsKeys("tc:")).toEqual({
       holders: "tc:slots:holders",
