@@ -1,5 +1,6 @@
 import type { ErrorPayload } from "./errors.ts";
 import type { Message, MessageStatus, StopReason, Usage } from "./message.ts";
+import type { JoinCodePayload } from "./join-codes.ts";
 import type { QueueChangedEvent } from "./queue-changes.ts";
 import type { Member, QueuedQuestion, RoleCounts, RoomInfo } from "./rooms.ts";
 import type {
@@ -8,6 +9,7 @@ import type {
   LeavePayload,
   MembersPayload,
   QuestionPayload,
+  QueueEditPayload,
   QueueSubmitPayload,
   RegeneratePayload,
   ResumePayload,
@@ -188,10 +190,21 @@ export interface ClientToServerEvents {
   "queue:submit": (payload: QueueSubmitPayload, ack: AckFn<{ questionId: string }>) => void;
   /** Once per person and question. */
   "queue:vote": (payload: QuestionPayload, ack: AckFn<{ votes: number }>) => void;
+  /** Takes back one's own vote (nothing changes when there was none). */
+  "queue:unvote": (payload: QuestionPayload, ack: AckFn<{ votes: number }>) => void;
+  /** The asker only, while the question is still queued: new wording (votes stay). */
+  "queue:edit": (payload: QueueEditPayload, ack: AckFn<EmptyResult>) => void;
+  /** The asker only, while the question is still queued: takes it out of the queue. */
+  "queue:withdraw": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
   /** Presenters: ask the model a queued question (it leaves the queue). */
   "queue:send": (payload: QuestionPayload, ack: AckFn<SendResult>) => void;
   /** Presenters: drop a queued question. */
   "queue:dismiss": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
+  /**
+   * Owner and presenters of a public created room: its join code (made on first request, kept
+   * while the room lives). Anyone may look a code up: `GET /api/join-codes/:code`, or open `/j/<code>`.
+   */
+  "room:join-code": (payload: JoinCodePayload, ack: AckFn<{ code: string }>) => void;
   /** Whoever may prompt: a new answer to the same question; the old one stays in the history. */
   "chat:regenerate": (payload: RegeneratePayload, ack: AckFn<{ replyId: string }>) => void;
 }
@@ -208,6 +221,15 @@ export interface ServerToClientEvents {
   "room:typing": (event: TypingEvent) => void;
   /** Patches to the listed queue (see queue-changes.ts); the join ack carries the snapshot. */
   "queue:changed": (event: QueueChangedEvent) => void;
+  /** To the asker's own connections only: a presenter dismissed their question. */
+  "queue:dismissed": (event: QuestionDismissedEvent) => void;
+}
+
+/** A question of yours a presenter dismissed (its text, so the notice can quote it). */
+export interface QuestionDismissedEvent {
+  roomId: string;
+  questionId: string;
+  text: string;
 }
 
 /** A request from one node to whichever node runs an answer. */

@@ -4,6 +4,7 @@
  * no role and no access a room's share link would not.
  */
 import { z } from "zod";
+import { roomIdSchema } from "./schemas.ts";
 
 /** Letters and digits nobody confuses when reading them off a wall (no 0/O, 1/I/L). */
 export const JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -22,10 +23,12 @@ export const joinCodeSchema = z
   .max(32)
   .transform(normalizeJoinCode)
   .pipe(
-    z
-      .string()
-      .regex(JOIN_CODE_PATTERN, `a join code is ${JOIN_CODE_LENGTH} letters and digits (no 0, O, 1, I or L)`),
+    z.string().regex(JOIN_CODE_PATTERN, `a join code is ${JOIN_CODE_LENGTH} letters and digits (no 0, O, 1, I or L)`),
   );
+
+/** `room:join-code`: the room whose code its owner or a presenter wants to show. */
+export const joinCodePayloadSchema = z.strictObject({ roomId: roomIdSchema });
+export type JoinCodePayload = z.infer<typeof joinCodePayloadSchema>;
 
 /** `GET /api/join-codes/:code`: the room the code names. */
 export interface JoinCodeResult {

@@ -54,13 +54,18 @@ export function allows(level: PermissionLevel, role: Role): boolean {
   return false;
 }
 
+/** The author everyone sees of a question asked anonymously. */
+export const ANONYMOUS_AUTHOR = "Anonymous";
+
 /** A question waiting in a presentation's queue. */
 export interface QueuedQuestion {
   id: string;
   roomId: string;
   text: string;
-  /** Display name of who asked. */
+  /** Display name of who asked; ANONYMOUS_AUTHOR for an anonymous question. */
   author: string;
+  /** Asked anonymously: nobody, presenters included, learns who asked. */
+  anonymous?: boolean;
   createdAt: number;
   votes: number;
   /** The queue version of its last change (submitted, voted for): a higher one is a later state. */

@@ -85,7 +85,12 @@ export function createApp(deps: AppDeps): App {
       demo: source.demo,
     }),
     roomEvents: roomEvents.handler,
-    roomsApi: roomsApi({ rooms: () => rooms, logger, creationLimit: limits.roomCreations }),
+    roomsApi: roomsApi({
+      rooms: () => rooms,
+      logger,
+      creationLimit: limits.roomCreations,
+      joinCodeLimit: limits.joinCodeLookups,
+    }),
     metrics: metricsHandler(metrics.registry, config.metricsToken),
     requestLimits: limits.requests,
     corsOrigins: config.corsOrigins,

@@ -11,6 +11,7 @@ import type {
   Message,
   PresenceEvent,
   QueueChangedEvent,
+  QuestionDismissedEvent,
   RoomClosedEvent,
   RoomUpdatedEvent,
   TypingEvent,
@@ -138,7 +139,7 @@ export interface TokenCounters {
 }
 
 /** The budgets rate-limiter-flexible keeps per client IP (or per user), each under its own name. */
-export type LimiterName = "ip" | "http" | "rooms" | "bytes" | "adhoc-rooms" | "answers";
+export type LimiterName = "ip" | "http" | "rooms" | "bytes" | "adhoc-rooms" | "answers" | "join-codes";
 
 /** `points` per `duration` seconds. */
 export interface LimiterBudget {
@@ -191,14 +192,32 @@ export interface RoomRecords {
 
 /** A presentation's questions waiting for a presenter, with one vote per voter and question. */
 export interface QuestionQueue {
-  /** False when the room already has `maxQueued` questions (nothing changes). */
-  submit(question: QueuedQuestion, maxQueued: number): Promise<boolean>;
+  /**
+   * False when the room already has `maxQueued` questions (nothing changes). `asker` (the
+   * submitter's voter id) is who may edit or withdraw it; it is kept apart, never listed.
+   */
+  submit(question: QueuedQuestion, maxQueued: number, asker: string): Promise<boolean>;
   /** Counts the vote once per voter; returns the votes, or undefined when there is no such question. */
   vote(roomId: string, questionId: string, voterId: string): Promise<number | undefined>;
-  /** Removes the question and returns it; undefined when it is gone (taken or dismissed already). */
-  take(roomId: string, questionId: string): Promise<QueuedQuestion | undefined>;
+  /** Takes back the voter's vote (if any); returns the votes, or undefined when there is no such question. */
+  unvote(roomId: string, questionId: string, voterId: string): Promise<number | undefined>;
+  /** The asker's new wording (a change: its rev goes up; votes stay). */
+  edit(roomId: string, questionId: string, asker: string, text: string): Promise<AskerChange>;
+  /** Takes the asker's question out of the queue. */
+  withdraw(roomId: string, questionId: string, asker: string): Promise<AskerChange>;
+  /** Removes the question and returns it with its asker; undefined when it is gone (taken or dismissed already). */
+  take(roomId: string, questionId: string): Promise<TakenQuestion | undefined>;
   /** The first `limit` questions (most votes, then oldest), how many there are, and the queue's version. */
   list(roomId: string, limit: number): Promise<ListedQuestions>;
+}
+
+/** What an asker's change to their question did: done, refused (someone else's question), or nothing (it left). */
+export type AskerChange = "done" | "not_yours" | "gone";
+
+export interface TakenQuestion {
+  question: QueuedQuestion;
+  /** Who asked it (their voter id): who hears that it was dismissed. */
+  asker: string;
 }
 
 /** A queue as read at one version: every change (submit, counted vote, take) raises the version; it never goes back. */
@@ -230,6 +249,8 @@ export interface Broadcaster {
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
   queue(event: QueueChangedEvent): void;
+  /** To the connections (on any node) of the voter `asker` in the room only. */
+  questionDismissed(event: QuestionDismissedEvent, asker: string): void;
   /**
    * The room is gone (its record was lost or expired): each member is told (`room:closed`), then
    * disconnected — on every node, or (`local`) on this node only. Returns how many.

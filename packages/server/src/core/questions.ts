@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { MAX_LISTED_QUESTIONS, MAX_QUEUED_QUESTIONS, type QueuedQuestion } from "@tokencast/protocol";
+import { ANONYMOUS_AUTHOR, MAX_LISTED_QUESTIONS, MAX_QUEUED_QUESTIONS, type QueuedQuestion } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
-import type { Broadcaster, ListedQuestions, Logger, QuestionQueue } from "./ports.ts";
+import type { AskerChange, Broadcaster, ListedQuestions, Logger, QuestionQueue, TakenQuestion } from "./ports.ts";
 import { PresenceThrottle } from "./presence-throttle.ts";
 import { patchOf, QueueChanges } from "./queue-changes.ts";
 
@@ -15,9 +15,17 @@ export interface QuestionsDeps {
   now: () => number;
 }
 
+/** Who asks: their voter id (who may edit or withdraw), their name, and whether to hide it. */
+export interface Asker {
+  voter: string;
+  name: string;
+  anonymous: boolean;
+}
+
 /**
- * A presentation's question queue: the audience submits and upvotes, presenters take questions
- * out (to ask the model) or dismiss them. Changes are broadcast (throttled) as `queue:changed`
+ * A presentation's question queue: the audience submits, upvotes (and takes votes back), askers
+ * edit or withdraw their own; presenters take questions out (to ask the model) or dismiss them
+ * (the asker is told). Changes are broadcast (throttled) as `queue:changed`
  * patches to the first MAX_LISTED_QUESTIONS questions; the join ack carries the snapshot.
  */
 export class Questions {
@@ -38,18 +46,20 @@ export class Questions {
     );
   }
 
-  async submit(roomId: string, author: string, text: string): Promise<QueuedQuestion> {
+  async submit(roomId: string, asker: Asker, text: string): Promise<QueuedQuestion> {
     this.lastCreatedAt = Math.max(this.deps.now(), this.lastCreatedAt + 1);
     const question: QueuedQuestion = {
       id: randomUUID(),
       roomId,
       text,
-      author,
+      // An anonymous asker's name is not kept anywhere: nobody can let it out.
+      author: asker.anonymous ? ANONYMOUS_AUTHOR : asker.name,
+      ...(asker.anonymous ? { anonymous: true } : {}),
       createdAt: this.lastCreatedAt,
       votes: 0,
       rev: 0,
     };
-    if (!(await this.deps.queue.submit(question, MAX_QUEUED_QUESTIONS))) {
+    if (!(await this.deps.queue.submit(question, MAX_QUEUED_QUESTIONS, asker.voter))) {
       throw new AppError(
         "queue_full",
         `The queue already holds ${MAX_QUEUED_QUESTIONS} questions; upvote one instead.`,
@@ -66,18 +76,42 @@ export class Questions {
     return votes;
   }
 
+  async unvote(roomId: string, questionId: string, voterId: string): Promise<number> {
+    const votes = await this.deps.queue.unvote(roomId, questionId, voterId);
+    if (votes === undefined) throw gone();
+    this.changed(roomId, questionId);
+    return votes;
+  }
+
+  /** The asker's new wording of their question, still in the queue. */
+  async edit(roomId: string, questionId: string, voter: string, text: string): Promise<void> {
+    requireDone(await this.deps.queue.edit(roomId, questionId, voter, text));
+    this.changed(roomId, questionId);
+  }
+
+  /** The asker takes their question back out of the queue. */
+  async withdraw(roomId: string, questionId: string, voter: string): Promise<void> {
+    requireDone(await this.deps.queue.withdraw(roomId, questionId, voter));
+    this.removed(roomId, questionId);
+  }
+
   /** Takes a question out of the queue (exactly one presenter gets it). */
-  async take(roomId: string, questionId: string): Promise<QueuedQuestion> {
-    const question = await this.deps.queue.take(roomId, questionId);
-    if (!question) throw gone();
-    this.changes.removed(roomId, questionId);
-    this.throttle.changed(roomId);
-    return question;
+  async take(roomId: string, questionId: string): Promise<TakenQuestion> {
+    const taken = await this.deps.queue.take(roomId, questionId);
+    if (!taken) throw gone();
+    this.removed(roomId, questionId);
+    return taken;
+  }
+
+  /** A presenter drops a question: it leaves the queue and its asker (only) is told. */
+  async dismiss(roomId: string, questionId: string): Promise<void> {
+    const { question, asker } = await this.take(roomId, questionId);
+    this.deps.broadcaster.questionDismissed({ roomId, questionId, text: question.text }, asker);
   }
 
   /** Puts a taken question back (its answer could not start); its votes start over. */
-  async putBack(question: QueuedQuestion): Promise<void> {
-    await this.deps.queue.submit({ ...question, votes: 0 }, MAX_QUEUED_QUESTIONS).catch((error: unknown) => {
+  async putBack({ question, asker }: TakenQuestion): Promise<void> {
+    await this.deps.queue.submit({ ...question, votes: 0 }, MAX_QUEUED_QUESTIONS, asker).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, roomId: question.roomId }, "could not put a question back in the queue");
     });
     this.changed(question.roomId, question.id);
@@ -94,6 +128,11 @@ export class Questions {
 
   private changed(roomId: string, questionId: string): void {
     this.changes.changed(roomId, questionId);
+    this.throttle.changed(roomId);
+  }
+
+  private removed(roomId: string, questionId: string): void {
+    this.changes.removed(roomId, questionId);
     this.throttle.changed(roomId);
   }
 
@@ -116,6 +155,11 @@ export class Questions {
       this.deps.logger.warn({ err: error, roomId }, "could not publish the question queue");
     }
   }
+}
+
+function requireDone(change: AskerChange): void {
+  if (change === "not_yours") throw new AppError("forbidden", "Only who asked a question may edit or withdraw it.");
+  if (change === "gone") throw gone();
 }
 
 function gone(): AppError {

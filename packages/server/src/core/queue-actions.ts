@@ -1,4 +1,4 @@
-import type { QuestionPayload, QueueSubmitPayload, SendResult } from "@tokencast/protocol";
+import type { QuestionPayload, QueueEditPayload, QueueSubmitPayload, SendResult } from "@tokencast/protocol";
 import { requireAllowed } from "./access.ts";
 import type { AnswerStarts } from "./answer-starts.ts";
 import { AppError } from "./errors.ts";
@@ -13,7 +13,10 @@ export interface QueueActionsDeps {
   starts: AnswerStarts;
 }
 
-/** A presentation's question queue: the audience submits and votes, a presenter sends or dismisses. */
+/**
+ * A presentation's question queue: the audience submits and votes (or takes a vote back), askers
+ * edit or withdraw their own (by voter id, as votes count), a presenter sends or dismisses.
+ */
 export class QueueActions {
   constructor(private readonly deps: QueueActionsDeps) {}
 
@@ -27,8 +30,32 @@ export class QueueActions {
       );
     }
     this.deps.starts.requireLength(payload.text);
-    const question = await this.deps.questions.submit(payload.roomId, member.name, payload.text);
+    const asker = {
+      voter: this.deps.membership.voterOf(connectionId),
+      name: member.name,
+      anonymous: payload.anonymous === true,
+    };
+    const question = await this.deps.questions.submit(payload.roomId, asker, payload.text);
     return { questionId: question.id };
+  }
+
+  async unvote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
+    this.deps.membership.requireMember(connectionId, payload.roomId);
+    const voter = this.deps.membership.voterOf(connectionId);
+    return { votes: await this.deps.questions.unvote(payload.roomId, payload.questionId, voter) };
+  }
+
+  async edit(connectionId: string, payload: QueueEditPayload): Promise<void> {
+    this.deps.membership.requireMember(connectionId, payload.roomId);
+    this.deps.starts.requireLength(payload.text);
+    const voter = this.deps.membership.voterOf(connectionId);
+    await this.deps.questions.edit(payload.roomId, payload.questionId, voter, payload.text);
+  }
+
+  async withdraw(connectionId: string, payload: QuestionPayload): Promise<void> {
+    this.deps.membership.requireMember(connectionId, payload.roomId);
+    const voter = this.deps.membership.voterOf(connectionId);
+    await this.deps.questions.withdraw(payload.roomId, payload.questionId, voter);
   }
 
   async vote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
@@ -49,7 +76,7 @@ export class QueueActions {
       return await this.deps.starts.ask(
         payload.roomId,
         view,
-        { author: queued.author, text: queued.text, sentBy: member.name },
+        { author: queued.question.author, text: queued.question.text, sentBy: member.name },
         payer,
       );
     } catch (error) {
@@ -62,6 +89,6 @@ export class QueueActions {
     const member = this.deps.membership.requireMember(connectionId, payload.roomId);
     const view = await this.deps.lifetime.memberView(payload.roomId);
     requireAllowed(view.settings.whoMayPrompt, member, "dismiss queued questions");
-    await this.deps.questions.take(payload.roomId, payload.questionId);
+    await this.deps.questions.dismiss(payload.roomId, payload.questionId);
   }
 }

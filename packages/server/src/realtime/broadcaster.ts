@@ -39,6 +39,18 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
     // Member ids are socket ids, and every socket is in a room of its own id: skip the typist.
     typing: (event) => io.to(event.roomId).except(event.member.id).emit("room:typing", event),
     queue: (event) => io.to(event.roomId).emit("queue:changed", event),
+    questionDismissed: (event, asker) => {
+      // Rare (a presenter's click), so finding the asker's sockets on every node is affordable.
+      void io
+        .in(event.roomId)
+        .fetchSockets()
+        .then((sockets) => {
+          for (const socket of sockets) if (socket.data.voter === asker) socket.emit("queue:dismissed", event);
+        })
+        .catch(() => {
+          // The notice is a courtesy: the question is gone from every member's list either way.
+        });
+    },
   };
 }
 

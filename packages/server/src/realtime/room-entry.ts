@@ -24,6 +24,7 @@ export async function enterRoom(rooms: RoomService, entrant: Entrant, payload: J
     // Kept where every node can see it (fetchSockets), so the owner can drop withdrawn
     // invitations, or share-link members when the room goes private.
     entrant.data.access = { ...entrant.data.access, [payload.roomId]: accessOf(payload) };
+    entrant.data.voter = rooms.voterOf(entrant.id);
     return joined;
   } catch (error) {
     await entrant.leave(payload.roomId);

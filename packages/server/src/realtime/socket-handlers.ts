@@ -1,9 +1,11 @@
 import {
   historyPayloadSchema,
+  joinCodePayloadSchema,
   joinPayloadSchema,
   leavePayloadSchema,
   membersPayloadSchema,
   questionPayloadSchema,
+  queueEditPayloadSchema,
   queueSubmitPayloadSchema,
   regeneratePayloadSchema,
   resumePayloadSchema,
@@ -57,8 +59,24 @@ export function socketEvents(rooms: RoomService): SocketEvents {
         acked((p, { socket }) => rooms.typing(socket.id, p)),
       ),
     ],
+    ["room:join-code", handle(joinCodePayloadSchema, ({ roomId }, { socket }) => rooms.joinCode(socket.id, roomId))],
     ["queue:submit", handle(queueSubmitPayloadSchema, (p, { socket }) => rooms.submitQuestion(socket.id, p))],
     ["queue:vote", handle(questionPayloadSchema, (p, { socket }) => rooms.vote(socket.id, p))],
+    ["queue:unvote", handle(questionPayloadSchema, (p, { socket }) => rooms.unvote(socket.id, p))],
+    [
+      "queue:edit",
+      handle(
+        queueEditPayloadSchema,
+        acked((p, { socket }) => rooms.editQuestion(socket.id, p)),
+      ),
+    ],
+    [
+      "queue:withdraw",
+      handle(
+        questionPayloadSchema,
+        acked((p, { socket }) => rooms.withdrawQuestion(socket.id, p)),
+      ),
+    ],
     ["queue:send", handle(questionPayloadSchema, (p, { socket }) => rooms.sendQuestion(socket.id, p))],
     [
       "queue:dismiss",

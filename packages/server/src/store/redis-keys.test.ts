@@ -56,7 +56,7 @@ describe("Redis key and channel names", () => {
   });
 
   it("limiter and quota key prefixes, and the adapter's channel key", () => {
-    const names = ["ip", "http", "rooms", "bytes", "adhoc-rooms", "answers"] as const;
+    const names = ["ip", "http", "rooms", "bytes", "adhoc-rooms", "answers", "join-codes"] as const;
     expect(names.map((name) => limiterKeyPrefix("tc:", name))).toEqual([
       "tc:rl:ip",
       "tc:rl:http",

@@ -23,8 +23,34 @@ export class Person {
   }
 
   /** Puts a question in a presentation's queue. */
-  submitQuestion(text: string): Promise<{ questionId: string }> {
-    return this.rooms.submitQuestion(this.id, { roomId: this.roomId, text });
+  submitQuestion(text: string, anonymous?: boolean): Promise<{ questionId: string }> {
+    return this.rooms.submitQuestion(this.id, { roomId: this.roomId, text, ...(anonymous ? { anonymous } : {}) });
+  }
+
+  vote(questionId: string): Promise<{ votes: number }> {
+    return this.rooms.vote(this.id, { roomId: this.roomId, questionId });
+  }
+
+  unvote(questionId: string): Promise<{ votes: number }> {
+    return this.rooms.unvote(this.id, { roomId: this.roomId, questionId });
+  }
+
+  editQuestion(questionId: string, text: string): Promise<void> {
+    return this.rooms.editQuestion(this.id, { roomId: this.roomId, questionId, text });
+  }
+
+  withdrawQuestion(questionId: string): Promise<void> {
+    return this.rooms.withdrawQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
+  /** A presenter drops a queued question. */
+  dismissQuestion(questionId: string): Promise<void> {
+    return this.rooms.dismissQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
+  /** The room's join code (owner and presenters). */
+  joinCode(): Promise<{ code: string }> {
+    return this.rooms.joinCode(this.id, this.roomId);
   }
 
   /** A presenter sends a queued question to the model. */

@@ -1,12 +1,14 @@
-import type { EndEvent, Message } from "@tokencast/protocol";
+import type { EndEvent, Message, QuestionDismissedEvent } from "@tokencast/protocol";
 import type { Broadcaster, MemberAccess } from "../../src/core/ports.ts";
 
 type EventName = Exclude<keyof Broadcaster, "closeRoom" | "dropMembers">;
 
-/** One event the core broadcast, in the order it was sent. */
-export type Recorded = {
-  [K in EventName]: { type: K; roomId: string; event: Parameters<Broadcaster[K]>[0] };
-}[EventName];
+/** One event the core broadcast, in the order it was sent (a dismissal notice with the asker it went to). */
+export type Recorded =
+  | {
+      [K in Exclude<EventName, "questionDismissed">]: { type: K; roomId: string; event: Parameters<Broadcaster[K]>[0] };
+    }[Exclude<EventName, "questionDismissed">]
+  | { type: "questionDismissed"; roomId: string; event: QuestionDismissedEvent; asker: string };
 
 /**
  * A Broadcaster that records every event in order, per room, and keeps the room's connections
@@ -29,6 +31,8 @@ export class RecordingBroadcaster implements Broadcaster {
     this.record({ type: "roomUpdated", roomId: event.roomId, event });
   typing: Broadcaster["typing"] = (event) => this.record({ type: "typing", roomId: event.roomId, event });
   queue: Broadcaster["queue"] = (event) => this.record({ type: "queue", roomId: event.roomId, event });
+  questionDismissed: Broadcaster["questionDismissed"] = (event, asker) =>
+    this.record({ type: "questionDismissed", roomId: event.roomId, event, asker });
 
   async closeRoom(event: Parameters<Broadcaster["closeRoom"]>[0]): Promise<number> {
     return this.disconnect(event.roomId, () => true);
