@@ -43,7 +43,7 @@ export class RoomConnection extends RoomSync {
 
   constructor(options: RoomConnectionOptions) {
     super(options);
-    this.queue = new QuestionQueue(options.roomId, options.votes);
+    this.queue = new QuestionQueue(options.roomId, options.votes, options.asked);
     const emit = (typing: boolean): void => this.emitTyping(typing);
     this.typists = new RoomTyping({ emit, changed: () => this.notify(), ttlMs: options.typingTtlMs });
     this.bindRoomEvents();
@@ -104,9 +104,43 @@ export class RoomConnection extends RoomSync {
     else this.typists.stop();
   }
 
-  /** Presentations: puts a question in the queue. Returns its id. */
-  async submitQuestion(text: string): Promise<string> {
-    return (await this.call("queue:submit", { roomId: this.roomId, text })).questionId;
+  /** Presentations: puts a question in the queue (`anonymous`: nobody sees who asked). Returns its id. */
+  async submitQuestion(text: string, anonymous = false): Promise<string> {
+    const payload = { roomId: this.roomId, text, ...(anonymous ? { anonymous } : {}) };
+    const { questionId } = await this.call("queue:submit", payload);
+    this.queue.markAsked(questionId);
+    this.notify();
+    return questionId;
+  }
+
+  /** Takes this person's vote back: unmarked at once, marked again if the server refuses. */
+  async unvote(questionId: string): Promise<void> {
+    if (!this.queue.hasVoted(questionId)) return;
+    this.requireLive();
+    this.queue.unmarkVoted(questionId);
+    this.notify();
+    try {
+      await this.call("queue:unvote", { roomId: this.roomId, questionId });
+    } catch (error) {
+      this.queue.markVoted(questionId);
+      this.notify();
+      throw error;
+    }
+  }
+
+  /** The asker's new wording of their question, while it is queued. */
+  async editQuestion(questionId: string, text: string): Promise<void> {
+    await this.call("queue:edit", { roomId: this.roomId, questionId, text });
+  }
+
+  /** The asker takes their question out of the queue. */
+  async withdrawQuestion(questionId: string): Promise<void> {
+    await this.call("queue:withdraw", { roomId: this.roomId, questionId });
+  }
+
+  /** Owner and presenters of a public created room: its join code (for the projector's join screen). */
+  async joinCode(): Promise<string> {
+    return (await this.call("room:join-code", { roomId: this.roomId })).code;
   }
 
   /** Votes for a queued question, once: marked at once, unmarked if the server refuses. */
@@ -153,6 +187,9 @@ export class RoomConnection extends RoomSync {
       this.queue.apply(event);
       this.notify();
     });
+    this.socket.on("queue:dismissed", (event) => {
+      if (this.isOurs(event.roomId)) this.tell({ type: "question-dismissed", text: event.text });
+    });
   }
 
   private isOurs(roomId: string): boolean {
@@ -163,7 +200,10 @@ export class RoomConnection extends RoomSync {
     if (!this.isOurs(event.roomId)) return;
     this.room = event.room;
     this.notify();
-    const notice: RoomNotice = { type: "settings-changed", by: event.by, room: event.room };
+    this.tell({ type: "settings-changed", by: event.by, room: event.room });
+  }
+
+  private tell(notice: RoomNotice): void {
     for (const listener of [...this.noticeListeners]) listener(notice);
   }
 

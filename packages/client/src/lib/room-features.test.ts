@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultSettings } from "@tokencast/protocol";
 import { answerLinks } from "./answer-links.ts";
-import { VoteMemory } from "./question-queue.ts";
+import { QuestionIdMemory } from "./question-queue.ts";
 import { RoomConnection } from "./room-connection.ts";
 import type { RoomConnectionOptions, RoomNotice } from "./room-connection.ts";
 import { FakeRoomServer, until } from "@tokencast/sdk/testing/fake-room-server";
@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 function connect(name: string, options: Partial<RoomConnectionOptions> = {}): RoomConnection {
-  const base = { url: server.url, roomId: server.roomId, name, socketOptions: FAST, votes: new VoteMemory() };
+  const base = { url: server.url, roomId: server.roomId, name, socketOptions: FAST, votes: new QuestionIdMemory() };
   const connection = new RoomConnection({ ...base, ...options });
   open.push(connection);
   connection.connect();

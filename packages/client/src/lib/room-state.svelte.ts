@@ -44,6 +44,9 @@ export class RoomState {
   questionCount = $state(0);
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- $state.raw: replaced whole, never mutated
   myVotes = $state.raw<ReadonlySet<string>>(new Set());
+  /** The questions this person asked (they may edit or withdraw them while queued). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- $state.raw: replaced whole, never mutated
+  myQuestions = $state.raw<ReadonlySet<string>>(new Set());
   /** The answer streaming right now, if any (one at a time per room). */
   streaming = $derived(findStreaming(this.messages));
   /** What the model is doing: idle, queued, thinking or streaming. */
@@ -100,12 +103,29 @@ export class RoomState {
     this.connection.setTyping(typing);
   }
 
-  submitQuestion(text: string): Promise<string> {
-    return this.connection.submitQuestion(text);
+  submitQuestion(text: string, anonymous = false): Promise<string> {
+    return this.connection.submitQuestion(text, anonymous);
   }
 
   vote(questionId: string): Promise<void> {
     return this.connection.vote(questionId);
+  }
+
+  unvote(questionId: string): Promise<void> {
+    return this.connection.unvote(questionId);
+  }
+
+  editQuestion(questionId: string, text: string): Promise<void> {
+    return this.connection.editQuestion(questionId, text);
+  }
+
+  withdrawQuestion(questionId: string): Promise<void> {
+    return this.connection.withdrawQuestion(questionId);
+  }
+
+  /** The room's join code (owner and presenters of a public created room). */
+  joinCode(): Promise<string> {
+    return this.connection.joinCode();
   }
 
   sendQuestion(questionId: string): Promise<SendResult> {
@@ -116,7 +136,7 @@ export class RoomState {
     return this.connection.dismissQuestion(questionId);
   }
 
-  /** One-off events (a settings change) for a toast. Returns the unsubscribe function. */
+  /** One-off events (a settings change, a dismissed question of yours) for a toast. Returns the unsubscribe function. */
   onNotice(listener: (notice: RoomNotice) => void): () => void {
     return this.connection.onNotice(listener);
   }
@@ -150,6 +170,7 @@ export class RoomState {
     this.questions = c.queue.questions;
     this.questionCount = c.queue.count;
     this.myVotes = c.queue.myVotes;
+    this.myQuestions = c.queue.myQuestions;
   }
 }
 
