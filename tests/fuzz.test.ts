@@ -42,6 +42,8 @@ const KNOWN: Record<keyof ClientToServerEvents, readonly string[]> = {
   "queue:unvote": ["roomId", "questionId"],
   "queue:edit": ["roomId", "questionId", "text"],
   "queue:withdraw": ["roomId", "questionId"],
+  "queue:approve": ["roomId", "questionId"],
+  "queue:restore": ["roomId", "questionId"],
   "room:join-code": ["roomId"],
   "queue:send": ["roomId", "questionId"],
   "queue:dismiss": ["roomId", "questionId"],

@@ -55,11 +55,28 @@ export interface JoinResult {
   queueCount: number;
   /** The queue version the snapshot was read at (see queue-changes.ts: apply it as a complete change). */
   queueVersion: number;
+  /** A presentation's answered questions (sent to the model; a presenter may restore them), kept by `queue:answered`. */
+  answered?: QuestionsSnapshot;
+  /** Owner and presenters only: questions waiting for approval, kept by `queue:pending`. */
+  pending?: QuestionsSnapshot;
   /**
    * This connection's signed voter id (the one presented, when the server believed it, else a
    * fresh one; fixed for the connection's life): keep it and send it as `voter` on later joins.
    */
   voter: string;
+}
+
+/** A list of questions as read at one version: apply it as a complete change (snapshotChange). */
+export interface QuestionsSnapshot {
+  questions: QueuedQuestion[];
+  count: number;
+  version: number;
+}
+
+/** `queue:submit`'s answer: `pending` when the question waits for a presenter's approval. */
+export interface SubmitResult {
+  questionId: string;
+  pending?: boolean;
 }
 
 /** A page of older history: oldest first, ending just before the message asked about. */
@@ -187,7 +204,7 @@ export interface ClientToServerEvents {
   "room:update": (payload: UpdateRoomPayload, ack: AckFn<{ room: RoomInfo }>) => void;
   "room:typing": (payload: TypingPayload, ack: AckFn<EmptyResult>) => void;
   /** Anyone in a presentation: put a question in the queue. */
-  "queue:submit": (payload: QueueSubmitPayload, ack: AckFn<{ questionId: string }>) => void;
+  "queue:submit": (payload: QueueSubmitPayload, ack: AckFn<SubmitResult>) => void;
   /** Once per person and question. */
   "queue:vote": (payload: QuestionPayload, ack: AckFn<{ votes: number }>) => void;
   /** Takes back one's own vote (nothing changes when there was none). */
@@ -198,8 +215,12 @@ export interface ClientToServerEvents {
   "queue:withdraw": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
   /** Presenters: ask the model a queued question (it leaves the queue). */
   "queue:send": (payload: QuestionPayload, ack: AckFn<SendResult>) => void;
-  /** Presenters: drop a queued question. */
+  /** Presenters: drop a queued (or pending) question; its asker is told (`queue:dismissed`). */
   "queue:dismiss": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
+  /** Owner and presenters: a question waiting for approval joins the queue everyone sees. */
+  "queue:approve": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
+  /** Presenters: an answered question goes back into the queue (its votes start over). */
+  "queue:restore": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
   /**
    * Owner and presenters of a public created room: its join code (made on first request, kept
    * while the room lives). Anyone may look a code up: `GET /api/join-codes/:code`, or open `/j/<code>`.
@@ -221,6 +242,10 @@ export interface ServerToClientEvents {
   "room:typing": (event: TypingEvent) => void;
   /** Patches to the listed queue (see queue-changes.ts); the join ack carries the snapshot. */
   "queue:changed": (event: QueueChangedEvent) => void;
+  /** Patches to the answered list (as `queue:changed`; the join ack's `answered` is its snapshot). */
+  "queue:answered": (event: QueueChangedEvent) => void;
+  /** To owner and presenters only: patches to the questions waiting for approval (the join ack's `pending`). */
+  "queue:pending": (event: QueueChangedEvent) => void;
   /** To the asker's own connections only: a presenter dismissed their question. */
   "queue:dismissed": (event: QuestionDismissedEvent) => void;
 }

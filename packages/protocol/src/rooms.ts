@@ -38,12 +38,25 @@ export interface RoomSettings {
   whoMayStop: PermissionLevel;
   /** A private room admits only holders of a signed room token or of the owner/presenter key; absent: false. */
   private?: boolean;
+  /**
+   * Presentations: the audience's questions wait for the owner's or a presenter's approval before
+   * anyone else sees them (only owner and presenters are sent them); absent: false.
+   */
+  approveQuestions?: boolean;
 }
 
 /** Defaults by mode: chat rooms let anyone prompt and stop, presentations only presenters. */
 export function defaultSettings(mode: RoomMode, title: string): RoomSettings {
   const level: PermissionLevel = mode === "chat" ? "anyone" : "presenters";
   return { title, mode, whoMayPrompt: level, whoMayStop: level };
+}
+
+/**
+ * Owner and presenters run a presentation: they show its join code, see and approve the questions
+ * waiting for approval (whatever the permission levels say).
+ */
+export function moderates(role: Role): boolean {
+  return role === "owner" || role === "presenter";
 }
 
 /** True when `role` satisfies `level`. Viewers never prompt or stop. */
@@ -128,6 +141,7 @@ export const createRoomSchema = z.strictObject({
   whoMayPrompt: z.enum(PERMISSION_LEVELS).optional(),
   whoMayStop: z.enum(PERMISSION_LEVELS).optional(),
   private: z.boolean().optional(),
+  approveQuestions: z.boolean().optional(),
 });
 
 /** Owner only. `model` / `systemPrompt` set to null go back to the server's defaults. */
@@ -140,6 +154,7 @@ export const settingsPatchSchema = z
     whoMayPrompt: z.enum(PERMISSION_LEVELS),
     whoMayStop: z.enum(PERMISSION_LEVELS),
     private: z.boolean(),
+    approveQuestions: z.boolean(),
   })
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, "nothing to change");

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, type JoinCodeResult } from "@tokencast/protocol";
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, moderates, type JoinCodeResult } from "@tokencast/protocol";
 import { AppError } from "./errors.ts";
 import type { Membership } from "./membership.ts";
 import type { RoomRecords } from "./ports.ts";
@@ -33,7 +33,7 @@ export class JoinCodes {
   /** The room's code (made on first request), for its owner or a presenter. */
   async codeFor(connectionId: string, roomId: string): Promise<{ code: string }> {
     const member = this.deps.membership.requireMember(connectionId, roomId);
-    if (member.role !== "owner" && member.role !== "presenter")
+    if (!moderates(member.role))
       throw new AppError("forbidden", "Only the room's owner and presenters may show its join code.");
     const view = await this.deps.lifetime.memberView(roomId);
     if (!view.record) throw new AppError("forbidden", "Only created rooms have join codes; create a room first.");

@@ -25,6 +25,7 @@ import type {
 } from "@tokencast/protocol";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { HistoryPage, HistoryRequest } from "./history-page.ts";
+import type { QuestionList } from "./question-lists.ts";
 
 // ---------- upstream (the LLM) ----------
 
@@ -248,7 +249,8 @@ export interface Broadcaster {
   roomUpdated(event: RoomUpdatedEvent): void;
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
-  queue(event: QueueChangedEvent): void;
+  /** A list's patch: the queue and the answered list to everyone in the room, `pending` to its owner and presenters only. */
+  queue(event: QueueChangedEvent, list: QuestionList): void;
   /** To the connections (on any node) of the voter `asker` in the room only. */
   questionDismissed(event: QuestionDismissedEvent, asker: string): void;
   /**

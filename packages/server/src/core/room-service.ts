@@ -17,6 +17,7 @@ import type {
   RoomInfo,
   SendPayload,
   SendResult,
+  SubmitResult,
   StopPayload,
   TypingPayload,
   UpdateRoomPayload,
@@ -137,7 +138,7 @@ export class RoomService {
     return this.parts.typing.signal(this.parts.membership.requireMember(connectionId, payload.roomId), payload);
   }
 
-  submitQuestion(connectionId: string, payload: QueueSubmitPayload): Promise<{ questionId: string }> {
+  submitQuestion(connectionId: string, payload: QueueSubmitPayload): Promise<SubmitResult> {
     return this.parts.queueActions.submit(connectionId, payload);
   }
 
@@ -147,6 +148,16 @@ export class RoomService {
 
   unvote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
     return this.parts.queueActions.unvote(connectionId, payload);
+  }
+
+  /** Owner and presenters: a question waiting for approval joins the queue. */
+  approveQuestion(connectionId: string, payload: QuestionPayload): Promise<void> {
+    return this.parts.queueActions.approve(connectionId, payload);
+  }
+
+  /** Whoever may prompt: an answered question goes back into the queue. */
+  restoreQuestion(connectionId: string, payload: QuestionPayload): Promise<void> {
+    return this.parts.queueActions.restore(connectionId, payload);
   }
 
   /** The asker's new wording of their queued question. */

@@ -1,4 +1,5 @@
-import type { JoinPayload, JoinResult } from "@tokencast/protocol";
+import { moderates, type JoinPayload, type JoinResult } from "@tokencast/protocol";
+import { moderatorsChannel } from "./broadcaster.ts";
 import type { MemberAccess } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
 import type { SocketData } from "./types.ts";
@@ -19,6 +20,10 @@ export interface Entrant {
 export async function enterRoom(rooms: RoomService, entrant: Entrant, payload: JoinPayload): Promise<JoinResult> {
   const admission = await rooms.admit(payload);
   await entrant.join(payload.roomId);
+  // Owner and presenters hear the questions waiting for approval, from before their snapshot too;
+  // a connection joining again in a lesser role stops hearing them.
+  if (moderates(admission.role)) await entrant.join(moderatorsChannel(payload.roomId));
+  else await entrant.leave(moderatorsChannel(payload.roomId));
   try {
     const joined = await rooms.join(entrant.id, payload, admission);
     // Kept where every node can see it (fetchSockets), so the owner can drop withdrawn
@@ -28,6 +33,7 @@ export async function enterRoom(rooms: RoomService, entrant: Entrant, payload: J
     return joined;
   } catch (error) {
     await entrant.leave(payload.roomId);
+    await entrant.leave(moderatorsChannel(payload.roomId));
     throw error;
   }
 }

@@ -16,6 +16,7 @@ import {
 } from "@tokencast/protocol";
 import type { RoomService } from "../core/room-service.ts";
 import type { Meter } from "./byte-budget.ts";
+import { moderatorsChannel } from "./broadcaster.ts";
 import { handle, type EventHandler } from "./handle.ts";
 import { enterRoom } from "./room-entry.ts";
 import type { IoSocket } from "./types.ts";
@@ -77,6 +78,20 @@ export function socketEvents(rooms: RoomService): SocketEvents {
         acked((p, { socket }) => rooms.withdrawQuestion(socket.id, p)),
       ),
     ],
+    [
+      "queue:approve",
+      handle(
+        questionPayloadSchema,
+        acked((p, { socket }) => rooms.approveQuestion(socket.id, p)),
+      ),
+    ],
+    [
+      "queue:restore",
+      handle(
+        questionPayloadSchema,
+        acked((p, { socket }) => rooms.restoreQuestion(socket.id, p)),
+      ),
+    ],
     ["queue:send", handle(questionPayloadSchema, (p, { socket }) => rooms.sendQuestion(socket.id, p))],
     [
       "queue:dismiss",
@@ -91,6 +106,7 @@ export function socketEvents(rooms: RoomService): SocketEvents {
 async function leave(rooms: RoomService, socket: IoSocket, roomId: string): Promise<Record<string, never>> {
   rooms.leave(socket.id, roomId);
   await socket.leave(roomId);
+  await socket.leave(moderatorsChannel(roomId));
   return {};
 }
 

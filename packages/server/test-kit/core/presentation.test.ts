@@ -1,14 +1,15 @@
 /**
  * Presentations a projector can carry, on the memory core: join codes (who may show one, which
  * rooms have one, what looking one up reveals), anonymous questions, un-votes, askers editing or
- * withdrawing their own questions, and the asker told of a dismissal.
+ * withdrawing their own questions, the asker told of a dismissal, approval before the audience
+ * sees a question, and the answered list with restore.
  */
 import { describe, expect, it } from "vitest";
 import { ANONYMOUS_AUTHOR, JOIN_CODE_LENGTH } from "@tokencast/protocol";
 import { CoreHarness, refusal } from "../harness/core-harness.ts";
 
-async function talk(h: CoreHarness) {
-  const created = await h.createRoom("presentation", "Talk");
+async function talk(h: CoreHarness, approveQuestions = false) {
+  const created = await h.rooms.createRoom({ title: "Talk", mode: "presentation", approveQuestions });
   const roomId = created.info.id;
   const owner = await h.join("Olga", { roomId, key: created.ownerKey });
   const presenter = await h.join("Pia", { roomId, key: created.presenterKey });
@@ -102,5 +103,61 @@ describe("the audience's own questions", () => {
       }),
     ]);
     expect(h.rooms.voterOf(bob.id)).not.toBe(h.rooms.voterOf(ada.id));
+  });
+});
+
+describe("approval before the audience sees a question", () => {
+  it("a viewer's question waits, published only as a pending patch, until a presenter approves it", async () => {
+    const h = new CoreHarness();
+    const { roomId, owner, presenter, ada, bob } = await talk(h, true);
+    const submitted = await ada.submitQuestion("Pending?");
+    expect(submitted).toEqual({ questionId: expect.any(String), pending: true });
+    const { questionId } = submitted;
+    expect(await listed(h, roomId)).toEqual([]);
+    expect((await h.join("Reader", { roomId, role: "viewer" })).joined.pending).toBeUndefined();
+    expect(owner.joined.pending?.questions).toEqual([]);
+    const queueEvents = () => h.broadcaster.events.filter((e) => e.type === "queue");
+    await expect.poll(() => queueEvents().map((e) => e.type === "queue" && e.list)).toEqual(["pending"]);
+
+    expect((await refusal(bob.approveQuestion(questionId))).code).toBe("forbidden");
+    expect((await refusal(bob.vote(questionId))).code).toBe("not_found");
+    await ada.editQuestion(questionId, "Pending, edited?");
+    await presenter.approveQuestion(questionId);
+    expect((await listed(h, roomId)).map((q) => q.text)).toEqual(["Pending, edited?"]);
+    expect((await refusal(owner.approveQuestion(questionId))).code).toBe("not_found");
+    // Moderators' own questions go straight to the queue.
+    expect(await presenter.submitQuestion("From the stage")).not.toHaveProperty("pending");
+  });
+
+  it("a pending question may be dismissed (its asker is told) or withdrawn by its asker", async () => {
+    const h = new CoreHarness();
+    const { roomId, owner, presenter, ada } = await talk(h, true);
+    const first = await ada.submitQuestion("One?");
+    const second = await ada.submitQuestion("Two?");
+    await presenter.dismissQuestion(first.questionId);
+    expect(h.broadcaster.events.filter((e) => e.type === "questionDismissed")).toHaveLength(1);
+    await ada.withdrawQuestion(second.questionId);
+    expect((await h.join("Reader", { roomId, role: "viewer" })).joined.queue).toEqual([]);
+    expect(owner.joined.pending?.questions).toEqual([]);
+  });
+});
+
+describe("the answered list", () => {
+  it("a sent question moves to the answered list; whoever may prompt restores it, with votes starting over", async () => {
+    const h = new CoreHarness();
+    const { roomId, presenter, ada, bob } = await talk(h);
+    const { questionId } = await ada.submitQuestion("Again?");
+    await bob.vote(questionId);
+    await presenter.sendQuestion(questionId);
+    const later = await h.join("Late", { roomId, role: "viewer" });
+    expect(later.joined.queue).toEqual([]);
+    expect(later.joined.answered?.questions).toEqual([expect.objectContaining({ id: questionId, text: "Again?" })]);
+    expect((await refusal(bob.restoreQuestion(questionId))).code).toBe("forbidden");
+    await presenter.restoreQuestion(questionId);
+    const [restored] = await listed(h, roomId);
+    expect(restored).toMatchObject({ id: questionId, roomId, votes: 0 });
+    expect((await h.join("Later", { roomId, role: "viewer" })).joined.answered?.questions).toEqual([]);
+    // The asker still owns it.
+    await ada.withdrawQuestion(questionId);
   });
 });

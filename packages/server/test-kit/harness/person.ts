@@ -1,4 +1,4 @@
-import type { JoinResult, SendResult } from "@tokencast/protocol";
+import type { JoinResult, SendResult, SubmitResult } from "@tokencast/protocol";
 import type { RoomService } from "../../src/core/room-service.ts";
 
 /** A connection that joined a room, acting through RoomService's public methods only. */
@@ -23,7 +23,7 @@ export class Person {
   }
 
   /** Puts a question in a presentation's queue. */
-  submitQuestion(text: string, anonymous?: boolean): Promise<{ questionId: string }> {
+  submitQuestion(text: string, anonymous?: boolean): Promise<SubmitResult> {
     return this.rooms.submitQuestion(this.id, { roomId: this.roomId, text, ...(anonymous ? { anonymous } : {}) });
   }
 
@@ -46,6 +46,16 @@ export class Person {
   /** A presenter drops a queued question. */
   dismissQuestion(questionId: string): Promise<void> {
     return this.rooms.dismissQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
+  /** Owner and presenters: a question waiting for approval joins the queue. */
+  approveQuestion(questionId: string): Promise<void> {
+    return this.rooms.approveQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
+  /** Whoever may prompt: an answered question goes back into the queue. */
+  restoreQuestion(questionId: string): Promise<void> {
+    return this.rooms.restoreQuestion(this.id, { roomId: this.roomId, questionId });
   }
 
   /** The room's join code (owner and presenters). */
