@@ -3,8 +3,10 @@
  * helmet's CSP) and a fake LLM: the owner opens the join screen (code, address, QR code); two
  * viewers join by the code (typed on the home page, and as `/j/<code>`); a viewer's empty queue
  * says what they can do; an anonymous question shows no name; an upvote is taken back; the asker
- * edits and withdraws their own questions; a dismissed question's asker alone is told; the
- * question being answered is highlighted everywhere. Also: guessing codes is rate-limited.
+ * edits and withdraws their own questions; a dismissed question's asker alone is told; with
+ * "approve first" on, a question reaches only its asker and the presenters until approved; the
+ * question being answered is highlighted everywhere, then listed as answered, and restored.
+ * Also: guessing codes is rate-limited.
  * One story: each step starts where the last ended.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -23,6 +25,7 @@ const Q1 = "Does the answer stream to every node at once?";
 const Q1_EDITED = "Does the answer reach every node at the same moment?";
 const Q2 = "Is there a recording afterwards?";
 const Q3 = "What is your favourite colour?";
+const Q4 = "Which LLM servers does it support?";
 
 let roomId = "";
 let code = "";
@@ -160,6 +163,24 @@ describe("a presentation on a projector: join by code, and the audience's own qu
     for (const page of [owner, presenter, vic]) expect(await toast(page, "dismissed").count()).toBe(0);
   });
 
+  it("with approval on, a question reaches only its asker and the presenters until a presenter approves it", async () => {
+    await owner.getByTestId("approve-questions").check();
+    await toast(wes, "Olga changed the room settings").waitFor({ timeout: UI_TIMEOUT_MS });
+    await ask(wes, Q4);
+    await wes.getByTestId("awaiting-item").filter({ hasText: Q4 }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await presenter.getByTestId("pending-item").filter({ hasText: Q4 }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await owner.getByTestId("pending-item").filter({ hasText: Q4 }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await screenshot(presenter, "presentation-approval");
+    expect(await vic.getByText(Q4).count()).toBe(0);
+    expect(await wes.getByTestId("pending-questions").count()).toBe(0);
+
+    await presenter.getByTestId("pending-approve").click();
+    await expectEverywhere(async (page) => queueItem(page, Q4).waitFor({ timeout: UI_TIMEOUT_MS }));
+    await wes.getByTestId("awaiting-approval").waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
+    expect(await queueItem(wes, Q4).getByTestId("queue-withdraw").count()).toBe(1);
+    await owner.getByTestId("approve-questions").uncheck();
+  });
+
   it("the question being answered is highlighted for everyone, then marked as last answered", async () => {
     stage.fake.enqueue(
       tokenScript(["Yes: ", "every ", "node ", "gets ", "each ", "token."], {
@@ -182,6 +203,23 @@ describe("a presentation on a projector: join by code, and the audience's own qu
         .toMatch(/Last answered/i);
     });
     await live(vic);
+  });
+
+  it("the answered question is listed for everyone; a presenter restores it to the queue", async () => {
+    await expectEverywhere(async (page) => {
+      await expect
+        .poll(() => page.getByTestId("answered-questions").innerText(), { timeout: UI_TIMEOUT_MS })
+        .toMatch(/Answered\s*1/);
+    });
+    expect(await queueItem(vic, Q1_EDITED).count()).toBe(0);
+    await presenter.getByTestId("answered-questions").locator("summary").click();
+    expect(await wes.getByTestId("answered-restore").count()).toBe(0);
+    await screenshot(presenter, "presentation-answered");
+    await presenter.getByTestId("answered-restore").click();
+    await expectEverywhere(async (page) => {
+      await queueItem(page, Q1_EDITED).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.getByTestId("answered-questions").waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
+    });
   });
 
   it("guessing join codes is rate-limited per address, with a clear error", async () => {

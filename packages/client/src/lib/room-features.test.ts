@@ -184,7 +184,7 @@ describe("question queue", () => {
     const vic = await live("vic");
     const una = await live("una");
     await vic.submitQuestion("first?");
-    const second = await una.submitQuestion("second?");
+    const { questionId: second } = await una.submitQuestion("second?");
     await until(() => pia.queue.count === 2, "two questions");
     await vic.vote(second);
     expect(vic.queue.hasVoted(second)).toBe(true);
@@ -201,8 +201,8 @@ describe("question queue", () => {
     presentation();
     const pia = await live("pia", { key: PRESENTER_KEY });
     const vic = await live("vic");
-    const asked = await vic.submitQuestion("why?");
-    const dropped = await vic.submitQuestion("spam");
+    const { questionId: asked } = await vic.submitQuestion("why?");
+    const { questionId: dropped } = await vic.submitQuestion("spam");
     await expect(vic.sendQuestion(asked)).rejects.toMatchObject({ code: "forbidden" });
     await expect(vic.dismissQuestion(dropped)).rejects.toMatchObject({ code: "forbidden" });
     const { messageId } = await pia.sendQuestion(asked);
