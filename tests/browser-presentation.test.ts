@@ -48,6 +48,11 @@ async function ask(page: Page, text: string, anonymous = false): Promise<void> {
   await page.getByRole("button", { name: "Ask the presenter" }).click();
 }
 
+/** Everything the page's sockets received, as one string. */
+function receivedFrames(page: Page): Promise<string> {
+  return page.evaluate(() => (window.__recordedSockets ?? []).flatMap((socket) => socket.received).join("\n"));
+}
+
 async function expectEverywhere(check: (page: Page) => Promise<void>): Promise<void> {
   for (const page of everyone()) await check(page);
 }
@@ -82,7 +87,7 @@ describe("a presentation on a projector: join by code, and the audience's own qu
   });
 
   it("viewers join by the code: typed on the home page, or as /j/<code>; a wrong code says so", async () => {
-    vic = await newPage(stage.browser, pageErrors);
+    vic = await newPage(stage.browser, pageErrors, { recordSockets: true });
     await vic.goto(`${stage.node.url}/j/ZZZZZZ`);
     await expect
       .poll(() => vic.locator(".notice").innerText(), { timeout: UI_TIMEOUT_MS })
@@ -172,6 +177,9 @@ describe("a presentation on a projector: join by code, and the audience's own qu
     await owner.getByTestId("pending-item").filter({ hasText: Q4 }).waitFor({ timeout: UI_TIMEOUT_MS });
     await screenshot(presenter, "presentation-approval");
     expect(await vic.getByText(Q4).count()).toBe(0);
+    // Not hidden by the page: never sent to a viewer at all.
+    expect(await receivedFrames(vic)).not.toContain(Q4.slice(0, 20));
+    expect(await receivedFrames(vic)).toContain(Q1_EDITED.slice(0, 20)); // what it was sent is recorded
     expect(await wes.getByTestId("pending-questions").count()).toBe(0);
 
     await presenter.getByTestId("pending-approve").click();
