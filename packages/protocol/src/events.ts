@@ -55,7 +55,7 @@ export interface JoinResult {
   queueCount: number;
   /** The queue version the snapshot was read at (see queue-changes.ts: apply it as a complete change). */
   queueVersion: number;
-  /** A presentation's answered questions (sent to the model; a presenter may restore them), kept by `queue:answered`. */
+  /** A presentation's answered questions (sent to the model; presenters may restore them): `queue:answered`. */
   answered?: QuestionsSnapshot;
   /** Owner and presenters only: questions waiting for approval, kept by `queue:pending`. */
   pending?: QuestionsSnapshot;

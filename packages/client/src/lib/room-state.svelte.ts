@@ -153,7 +153,7 @@ export class RoomState {
     return this.connection.dismissQuestion(questionId);
   }
 
-  /** One-off events (a settings change, a dismissed question of yours) for a toast. Returns the unsubscribe function. */
+  /** One-off events (a settings change, a dismissed question of yours) for a toast. Returns the unsubscriber. */
   onNotice(listener: (notice: RoomNotice) => void): () => void {
     return this.connection.onNotice(listener);
   }

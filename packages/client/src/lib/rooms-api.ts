@@ -1,6 +1,7 @@
 /**
  * The HTTP side of rooms: create one (`POST /api/rooms`), read one (`GET /api/rooms/:id`), look
- * a join code up (`GET /api/join-codes/:code`), and the transcript download links. Failures become RequestErrors with the server's code.
+ * a join code up (`GET /api/join-codes/:code`), and the transcript download links. Failures
+ * become RequestErrors with the server's code.
  */
 import type { CreateRoomInput, CreateRoomResult, ErrorPayload, JoinCodeResult, RoomInfo } from "@tokencast/protocol";
 import { RequestError } from "@tokencast/sdk";

@@ -249,7 +249,7 @@ export interface Broadcaster {
   roomUpdated(event: RoomUpdatedEvent): void;
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
-  /** A list's patch: the queue and the answered list to everyone in the room, `pending` to its owner and presenters only. */
+  /** A list's patch: the queue and the answered list to the whole room, `pending` to owner and presenters only. */
   queue(event: QueueChangedEvent, list: QuestionList): void;
   /** To the connections (on any node) of the voter `asker` in the room only. */
   questionDismissed(event: QuestionDismissedEvent, asker: string): void;

@@ -39,9 +39,10 @@ const mintSchema = z.strictObject({
 
 /**
  * `POST /api/rooms`, `GET /api/rooms/:id`, `GET /api/rooms/:id/transcript?format=md|json`,
- * `POST /api/rooms/:id/tokens`, `POST /api/rooms/:id/tokens/revoke`, `GET /api/join-codes/:code`, mounted under /api (paths
- * here are relative to it). A private room's description and transcript need credentials. A body
- * json() refuses (not JSON, too large) goes on to the app's error handler (http/error-answer.ts).
+ * `POST /api/rooms/:id/tokens`, `POST /api/rooms/:id/tokens/revoke`, `GET /api/join-codes/:code`,
+ * mounted under /api (paths here are relative to it). A private room's description and transcript
+ * need credentials. A body json() refuses (not JSON, too large) goes on to the app's error handler
+ * (http/error-answer.ts).
  */
 export function roomsApi(deps: RoomsApiDeps): Router {
   const router = strictRouter();

@@ -61,7 +61,10 @@ function apiRouter(deps: HttpDeps): Router {
   return api;
 }
 
-/** A room's page and a join code's (`/j/<code>`, which the client looks up); with a trailing slash too (routing is strict). */
+/**
+ * A room's page, and a join code's (`/j/<code>`: the client looks it up); with a trailing slash
+ * too (routing is strict), as the client reads either.
+ */
 const ROOM_PAGES = ["/r/:room", "/r/:room/", "/j/:code", "/j/:code/"];
 
 function mountClient(app: Express, clientDir: string, corsOrigins: CorsOrigins, logger: Logger): void {
