@@ -64,6 +64,7 @@ describe("Redis key and channel names", () => {
       "tc:rl:bytes",
       "tc:rl:adhoc-rooms",
       "tc:rl:answers",
+      "tc:rl:join-codes",
     ]);
     expect(quotaKeyPrefix("tc:")).toBe("tc:quota");
     expect(adapterKey("tc:")).toBe("tc:socket.io");
