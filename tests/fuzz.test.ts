@@ -148,11 +148,13 @@ const VALIDISH: Record<string, fc.Arbitrary<unknown>> = {
   ),
   limit: fc.integer({ min: 0, max: 220 }),
   typing: fc.boolean(),
+  anonymous: fc.boolean(),
   settings: fc.record(
     {
       title: fc.string({ maxLength: 130 }),
       mode: fc.constantFrom("chat", "presentation", "x"),
       private: fc.boolean(),
+      approveQuestions: fc.boolean(),
       whoMayPrompt: fc.string(),
     },
     { requiredKeys: [] },
