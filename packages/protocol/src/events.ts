@@ -1,5 +1,6 @@
 import type { ErrorPayload } from "./errors.ts";
 import type { Message, MessageStatus, StopReason, Usage } from "./message.ts";
+import type { JoinCodePayload } from "./join-codes.ts";
 import type { QueueChangedEvent } from "./queue-changes.ts";
 import type { Member, QueuedQuestion, RoleCounts, RoomInfo } from "./rooms.ts";
 import type {
@@ -8,6 +9,7 @@ import type {
   LeavePayload,
   MembersPayload,
   QuestionPayload,
+  QueueEditPayload,
   QueueSubmitPayload,
   RegeneratePayload,
   ResumePayload,
@@ -53,11 +55,28 @@ export interface JoinResult {
   queueCount: number;
   /** The queue version the snapshot was read at (see queue-changes.ts: apply it as a complete change). */
   queueVersion: number;
+  /** A presentation's answered questions (sent to the model; presenters may restore them): `queue:answered`. */
+  answered?: QuestionsSnapshot;
+  /** Owner and presenters only: questions waiting for approval, kept by `queue:pending`. */
+  pending?: QuestionsSnapshot;
   /**
    * This connection's signed voter id (the one presented, when the server believed it, else a
    * fresh one; fixed for the connection's life): keep it and send it as `voter` on later joins.
    */
   voter: string;
+}
+
+/** A list of questions as read at one version: apply it as a complete change (snapshotChange). */
+export interface QuestionsSnapshot {
+  questions: QueuedQuestion[];
+  count: number;
+  version: number;
+}
+
+/** `queue:submit`'s answer: `pending` when the question waits for a presenter's approval. */
+export interface SubmitResult {
+  questionId: string;
+  pending?: boolean;
 }
 
 /** A page of older history: oldest first, ending just before the message asked about. */
@@ -185,13 +204,28 @@ export interface ClientToServerEvents {
   "room:update": (payload: UpdateRoomPayload, ack: AckFn<{ room: RoomInfo }>) => void;
   "room:typing": (payload: TypingPayload, ack: AckFn<EmptyResult>) => void;
   /** Anyone in a presentation: put a question in the queue. */
-  "queue:submit": (payload: QueueSubmitPayload, ack: AckFn<{ questionId: string }>) => void;
+  "queue:submit": (payload: QueueSubmitPayload, ack: AckFn<SubmitResult>) => void;
   /** Once per person and question. */
   "queue:vote": (payload: QuestionPayload, ack: AckFn<{ votes: number }>) => void;
+  /** Takes back one's own vote (nothing changes when there was none). */
+  "queue:unvote": (payload: QuestionPayload, ack: AckFn<{ votes: number }>) => void;
+  /** The asker only, while the question is still queued: new wording (votes stay). */
+  "queue:edit": (payload: QueueEditPayload, ack: AckFn<EmptyResult>) => void;
+  /** The asker only, while the question is still queued: takes it out of the queue. */
+  "queue:withdraw": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
   /** Presenters: ask the model a queued question (it leaves the queue). */
   "queue:send": (payload: QuestionPayload, ack: AckFn<SendResult>) => void;
-  /** Presenters: drop a queued question. */
+  /** Presenters: drop a queued (or pending) question; its asker is told (`queue:dismissed`). */
   "queue:dismiss": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
+  /** Owner and presenters: a question waiting for approval joins the queue everyone sees. */
+  "queue:approve": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
+  /** Presenters: an answered question goes back into the queue (its votes start over). */
+  "queue:restore": (payload: QuestionPayload, ack: AckFn<EmptyResult>) => void;
+  /**
+   * Owner and presenters of a public created room: its join code (made on first request, kept
+   * while the room lives). Anyone may look a code up: `GET /api/join-codes/:code`, or open `/j/<code>`.
+   */
+  "room:join-code": (payload: JoinCodePayload, ack: AckFn<{ code: string }>) => void;
   /** Whoever may prompt: a new answer to the same question; the old one stays in the history. */
   "chat:regenerate": (payload: RegeneratePayload, ack: AckFn<{ replyId: string }>) => void;
 }
@@ -208,6 +242,19 @@ export interface ServerToClientEvents {
   "room:typing": (event: TypingEvent) => void;
   /** Patches to the listed queue (see queue-changes.ts); the join ack carries the snapshot. */
   "queue:changed": (event: QueueChangedEvent) => void;
+  /** Patches to the answered list (as `queue:changed`; the join ack's `answered` is its snapshot). */
+  "queue:answered": (event: QueueChangedEvent) => void;
+  /** To owner and presenters only: patches to the questions waiting for approval (the join ack's `pending`). */
+  "queue:pending": (event: QueueChangedEvent) => void;
+  /** To the asker's own connections only: a presenter dismissed their question. */
+  "queue:dismissed": (event: QuestionDismissedEvent) => void;
+}
+
+/** A question of yours a presenter dismissed (its text, so the notice can quote it). */
+export interface QuestionDismissedEvent {
+  roomId: string;
+  questionId: string;
+  text: string;
 }
 
 /** A request from one node to whichever node runs an answer. */

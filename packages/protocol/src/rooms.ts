@@ -38,12 +38,25 @@ export interface RoomSettings {
   whoMayStop: PermissionLevel;
   /** A private room admits only holders of a signed room token or of the owner/presenter key; absent: false. */
   private?: boolean;
+  /**
+   * Presentations: the audience's questions wait for the owner's or a presenter's approval before
+   * anyone else sees them (only owner and presenters are sent them); absent: false.
+   */
+  approveQuestions?: boolean;
 }
 
 /** Defaults by mode: chat rooms let anyone prompt and stop, presentations only presenters. */
 export function defaultSettings(mode: RoomMode, title: string): RoomSettings {
   const level: PermissionLevel = mode === "chat" ? "anyone" : "presenters";
   return { title, mode, whoMayPrompt: level, whoMayStop: level };
+}
+
+/**
+ * Owner and presenters run a presentation: they show its join code, see and approve the questions
+ * waiting for approval (whatever the permission levels say).
+ */
+export function moderates(role: Role): boolean {
+  return role === "owner" || role === "presenter";
 }
 
 /** True when `role` satisfies `level`. Viewers never prompt or stop. */
@@ -54,13 +67,18 @@ export function allows(level: PermissionLevel, role: Role): boolean {
   return false;
 }
 
+/** The author everyone sees of a question asked anonymously. */
+export const ANONYMOUS_AUTHOR = "Anonymous";
+
 /** A question waiting in a presentation's queue. */
 export interface QueuedQuestion {
   id: string;
   roomId: string;
   text: string;
-  /** Display name of who asked. */
+  /** Display name of who asked; ANONYMOUS_AUTHOR for an anonymous question. */
   author: string;
+  /** Asked anonymously: nobody, presenters included, learns who asked. */
+  anonymous?: boolean;
   createdAt: number;
   votes: number;
   /** The queue version of its last change (submitted, voted for): a higher one is a later state. */
@@ -133,6 +151,7 @@ export const createRoomSchema = z.strictObject({
   whoMayPrompt: z.enum(PERMISSION_LEVELS).optional(),
   whoMayStop: z.enum(PERMISSION_LEVELS).optional(),
   private: z.boolean().optional(),
+  approveQuestions: z.boolean().optional(),
 });
 
 /** Owner only. `model` / `systemPrompt` set to null go back to the server's defaults. */
@@ -145,6 +164,7 @@ export const settingsPatchSchema = z
     whoMayPrompt: z.enum(PERMISSION_LEVELS),
     whoMayStop: z.enum(PERMISSION_LEVELS),
     private: z.boolean(),
+    approveQuestions: z.boolean(),
   })
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, "nothing to change");

@@ -69,9 +69,18 @@ export const typingPayloadSchema = z.strictObject({ roomId: roomIdSchema, typing
 export const queueSubmitPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
   text: questionTextSchema,
+  /** Shown as ANONYMOUS_AUTHOR to everyone, presenters too (the name is not kept). */
+  anonymous: z.boolean().optional(),
 });
 
 export const questionPayloadSchema = z.strictObject({ roomId: roomIdSchema, questionId: idSchema });
+
+/** The asker's new wording of a question still in the queue (same rules as a submitted one). */
+export const queueEditPayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  questionId: idSchema,
+  text: questionTextSchema,
+});
 
 /** Regenerates the answer `messageId` (an assistant message): a new answer to the same question. */
 export const regeneratePayloadSchema = z.strictObject({ roomId: roomIdSchema, messageId: idSchema });
@@ -110,6 +119,7 @@ export type UpdateRoomPayload = z.infer<typeof updateRoomPayloadSchema>;
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
 export type QueueSubmitPayload = z.infer<typeof queueSubmitPayloadSchema>;
 export type QuestionPayload = z.infer<typeof questionPayloadSchema>;
+export type QueueEditPayload = z.infer<typeof queueEditPayloadSchema>;
 export type RegeneratePayload = z.infer<typeof regeneratePayloadSchema>;
 export type HistoryPayload = z.infer<typeof historyPayloadSchema>;
 /** What a client sends (`limit` may be left out); the server reads it as `MembersRequest`. */

@@ -90,7 +90,12 @@ export function createApp(deps: AppDeps): App {
       demo: source.demo,
     }),
     roomEvents: roomEvents.handler,
-    roomsApi: roomsApi({ rooms: () => rooms, logger, creationLimit: limits.roomCreations }),
+    roomsApi: roomsApi({
+      rooms: () => rooms,
+      logger,
+      creationLimit: limits.roomCreations,
+      joinCodeLimit: limits.joinCodeLookups,
+    }),
     modelsApi: modelsApi(new ModelList({ source, logger, ttlMs: MODEL_LIST_TTL_MS, timeoutMs: MODEL_LIST_TIMEOUT_MS })),
     metrics: metricsHandler(metrics.registry, config.metricsToken),
     requestLimits: limits.requests,

@@ -67,6 +67,7 @@ const envSchema = z
     RATE_BYTES_PER_IP: int(2 * 1024 * 1024, 1024),
     RATE_HTTP_PER_IP: int(10, 1),
     ROOMS_PER_IP_PER_HOUR: int(60, 1),
+    JOIN_CODE_LOOKUPS_PER_IP_PER_MINUTE: int(30, 1),
     TRUST_PROXY: int(0, 0),
     MAX_MEMBERS_PER_ROOM: int(10_000, 1),
     MAX_ROOMS_PER_NODE: int(10_000, 1),
@@ -165,7 +166,7 @@ export interface Config {
   /** Socket events per second per connection and per client IP, averaged over the window. */
   rateLimits: { perConnection: number; perIp: number; windowSeconds: number };
   /** /api/* requests per second per client IP (over the same window), and rooms created per hour per client IP. */
-  requestLimits: { perIp: number; windowSeconds: number; roomsPerHour: number };
+  requestLimits: { perIp: number; windowSeconds: number; roomsPerHour: number; joinCodesPerMinute: number };
   /** Proxy hops in front of the node whose X-Forwarded-For is believed for client IPs. */
   trustProxy: number;
   /**
@@ -266,6 +267,7 @@ function toConfig(e: Env): Config {
       perIp: e.RATE_HTTP_PER_IP,
       windowSeconds: e.RATE_WINDOW_SECONDS,
       roomsPerHour: e.ROOMS_PER_IP_PER_HOUR,
+      joinCodesPerMinute: e.JOIN_CODE_LOOKUPS_PER_IP_PER_MINUTE,
     },
     trustProxy: e.TRUST_PROXY,
     capacity: {

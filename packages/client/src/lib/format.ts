@@ -74,3 +74,8 @@ export function initials(name: string): string {
     .map((word) => [...word][0] ?? "");
   return letters.slice(0, 2).join("").toUpperCase() || "?";
 }
+
+/** Text cut to `max` characters (with an ellipsis) for a one-line notice. */
+export function shortened(text: string, max = 140): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { QueueChangedEvent, QueuedQuestion } from "@tokencast/protocol";
-import { QuestionQueue, VoteMemory } from "./question-queue.ts";
+import { QuestionQueue, QuestionIdMemory } from "./question-queue.ts";
 import { answerLinks, canRegenerate } from "./answer-links.ts";
 import { answer, question } from "./testing/test-messages.ts";
 
@@ -24,7 +24,7 @@ const patch = (upserts: QueuedQuestion[], version: number, count: number): Queue
 
 describe("QuestionQueue", () => {
   it("sorts by votes, then age (the protocol's order), and keeps the total count", () => {
-    const queue = new QuestionQueue("r", new VoteMemory());
+    const queue = new QuestionQueue("r", new QuestionIdMemory());
     queue.joining();
     queue.joined({ queue: [q("old", 1, 1), q("top", 5, 3), q("new", 1, 2)], queueCount: 120, queueVersion: 3 });
     expect(queue.questions.map((x) => x.id)).toEqual(["top", "old", "new"]);
@@ -32,7 +32,7 @@ describe("QuestionQueue", () => {
   });
 
   it("applies vote patches (the client re-sorts); patches that come before the join's snapshot are kept, older ones ignored", () => {
-    const queue = new QuestionQueue("r", new VoteMemory());
+    const queue = new QuestionQueue("r", new QuestionIdMemory());
     queue.joining();
     queue.joined({ queue: [q("a", 2, 1), q("b", 1, 2)], queueCount: 2, queueVersion: 2 });
     const shown = queue.questions;
@@ -60,7 +60,7 @@ describe("QuestionQueue", () => {
   });
 
   it("remembers votes per room across queues of the same memory", () => {
-    const memory = new VoteMemory();
+    const memory = new QuestionIdMemory();
     const first = new QuestionQueue("r", memory);
     first.markVoted("a");
     expect(first.hasVoted("a")).toBe(true);

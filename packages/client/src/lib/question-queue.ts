@@ -1,14 +1,15 @@
 /**
  * A presentation's question queue as this client sees it: the listed questions (most votes
  * first, then oldest: the protocol's one order), kept by the join snapshot and `queue:changed`
- * patches, the total count, and which ones this person voted for. Votes are
- * remembered per room for the life of the tab (the server counts one vote per voter id anyway).
+ * patches, the total count, which ones this person voted for and which ones they asked. Both are
+ * remembered per room for the life of the tab (the server counts one vote per voter id anyway,
+ * and lets only the asker's voter id edit or withdraw a question).
  */
 import { ListedQueue, snapshotChange } from "@tokencast/protocol";
 import type { JoinResult, QueueChangedEvent, QueuedQuestion } from "@tokencast/protocol";
 
-/** Question ids voted for, by room: shared by every connection of this tab. */
-export class VoteMemory {
+/** Question ids (voted for, or asked), by room: shared by every connection of this tab. */
+export class QuestionIdMemory {
   private readonly byRoom = new Map<string, Set<string>>();
 
   has(roomId: string, questionId: string): boolean {
@@ -32,7 +33,9 @@ export class VoteMemory {
 }
 
 /** The app's memory of votes (one per tab). */
-export const tabVotes = new VoteMemory();
+export const tabVotes = new QuestionIdMemory();
+/** The app's memory of the questions this person asked (one per tab). */
+export const tabAsked = new QuestionIdMemory();
 
 export class QuestionQueue {
   private listed = new ListedQueue();
@@ -41,12 +44,15 @@ export class QuestionQueue {
   private current: QueuedQuestion[] = [];
   private total = 0;
   private voted: Set<string>;
+  private asked: Set<string>;
 
   constructor(
     private readonly roomId: string,
-    private readonly votes: VoteMemory = tabVotes,
+    private readonly votes: QuestionIdMemory = tabVotes,
+    private readonly askedMemory: QuestionIdMemory = tabAsked,
   ) {
     this.voted = votes.of(roomId);
+    this.asked = askedMemory.of(roomId);
   }
 
   /** Most votes first, then oldest; a new array after each change. */
@@ -62,6 +68,16 @@ export class QuestionQueue {
   /** The ids this person voted for; a new set after each change. */
   get myVotes(): ReadonlySet<string> {
     return this.voted;
+  }
+
+  /** The ids of the questions this person asked (they may edit or withdraw them); a new set after each change. */
+  get myQuestions(): ReadonlySet<string> {
+    return this.asked;
+  }
+
+  markAsked(questionId: string): void {
+    this.askedMemory.add(this.roomId, questionId);
+    this.asked = this.askedMemory.of(this.roomId);
   }
 
   /**

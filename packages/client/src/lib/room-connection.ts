@@ -14,11 +14,13 @@ import type {
   RoomUpdatedEvent,
   SendResult,
   SettingsPatch,
+  SubmitResult,
 } from "@tokencast/protocol";
 import type { RoomConnectionOptions, RoomNotice } from "./connection-types.ts";
 import type { RoomCredentials } from "./rooms-api.ts";
 import { permissionsOf } from "./permissions.ts";
 import type { Permissions } from "./permissions.ts";
+import { PresentationQuestions } from "./presentation-questions.ts";
 import { QuestionQueue } from "./question-queue.ts";
 import { RoomSync } from "@tokencast/sdk";
 import type { RequestError } from "@tokencast/sdk";
@@ -36,6 +38,8 @@ export class RoomConnection extends RoomSync {
   keyRejected = false;
   /** A presentation's question queue, with this person's votes. */
   readonly queue: QuestionQueue;
+  /** A presentation's answered questions, those waiting for approval (moderators) and this person's awaiting ones. */
+  readonly lists: PresentationQuestions;
 
   declare protected readonly options: RoomConnectionOptions;
   private readonly typists: RoomTyping;
@@ -43,7 +47,8 @@ export class RoomConnection extends RoomSync {
 
   constructor(options: RoomConnectionOptions) {
     super(options);
-    this.queue = new QuestionQueue(options.roomId, options.votes);
+    this.queue = new QuestionQueue(options.roomId, options.votes, options.asked);
+    this.lists = new PresentationQuestions(options.roomId);
     const emit = (typing: boolean): void => this.emitTyping(typing);
     this.typists = new RoomTyping({ emit, changed: () => this.notify(), ttlMs: options.typingTtlMs });
     this.bindRoomEvents();
@@ -104,9 +109,59 @@ export class RoomConnection extends RoomSync {
     else this.typists.stop();
   }
 
-  /** Presentations: puts a question in the queue. Returns its id. */
-  async submitQuestion(text: string): Promise<string> {
-    return (await this.call("queue:submit", { roomId: this.roomId, text })).questionId;
+  /**
+   * Presentations: puts a question in the queue (`anonymous`: nobody sees who asked), or, when the
+   * room approves questions first, in the line for approval (`pending`).
+   */
+  async submitQuestion(text: string, anonymous = false): Promise<SubmitResult> {
+    const payload = { roomId: this.roomId, text, ...(anonymous ? { anonymous } : {}) };
+    const result = await this.call("queue:submit", payload);
+    this.queue.markAsked(result.questionId);
+    if (result.pending) this.lists.submitted({ id: result.questionId, text });
+    this.notify();
+    return { questionId: result.questionId, ...(result.pending ? { pending: true } : {}) };
+  }
+
+  /** Owner and presenters: a question waiting for approval joins the queue. */
+  async approveQuestion(questionId: string): Promise<void> {
+    await this.call("queue:approve", { roomId: this.roomId, questionId });
+  }
+
+  /** Whoever may prompt: an answered question goes back into the queue. */
+  async restoreQuestion(questionId: string): Promise<void> {
+    await this.call("queue:restore", { roomId: this.roomId, questionId });
+  }
+
+  /** Takes this person's vote back: unmarked at once, marked again if the server refuses. */
+  async unvote(questionId: string): Promise<void> {
+    if (!this.queue.hasVoted(questionId)) return;
+    this.requireLive();
+    this.queue.unmarkVoted(questionId);
+    this.notify();
+    try {
+      await this.call("queue:unvote", { roomId: this.roomId, questionId });
+    } catch (error) {
+      this.queue.markVoted(questionId);
+      this.notify();
+      throw error;
+    }
+  }
+
+  /** The asker's new wording of their question, while it is queued. */
+  async editQuestion(questionId: string, text: string): Promise<void> {
+    await this.call("queue:edit", { roomId: this.roomId, questionId, text });
+  }
+
+  /** The asker takes their question out of the queue. */
+  async withdrawQuestion(questionId: string): Promise<void> {
+    await this.call("queue:withdraw", { roomId: this.roomId, questionId });
+    this.lists.settled(questionId);
+    this.notify();
+  }
+
+  /** Owner and presenters of a public created room: its join code (for the projector's join screen). */
+  async joinCode(): Promise<string> {
+    return (await this.call("room:join-code", { roomId: this.roomId })).code;
   }
 
   /** Votes for a queued question, once: marked at once, unmarked if the server refuses. */
@@ -151,7 +206,24 @@ export class RoomConnection extends RoomSync {
     this.socket.on("queue:changed", (event) => {
       if (!this.isOurs(event.roomId)) return;
       this.queue.apply(event);
+      this.lists.queueChanged(event);
       this.notify();
+    });
+    for (const [name, list] of [
+      ["queue:answered", this.lists.answered],
+      ["queue:pending", this.lists.pending],
+    ] as const) {
+      this.socket.on(name, (event) => {
+        if (!this.isOurs(event.roomId)) return;
+        list.apply(event);
+        this.notify();
+      });
+    }
+    this.socket.on("queue:dismissed", (event) => {
+      if (!this.isOurs(event.roomId)) return;
+      this.lists.settled(event.questionId);
+      this.notify();
+      this.tell({ type: "question-dismissed", text: event.text });
     });
   }
 
@@ -163,7 +235,10 @@ export class RoomConnection extends RoomSync {
     if (!this.isOurs(event.roomId)) return;
     this.room = event.room;
     this.notify();
-    const notice: RoomNotice = { type: "settings-changed", by: event.by, room: event.room };
+    this.tell({ type: "settings-changed", by: event.by, room: event.room });
+  }
+
+  private tell(notice: RoomNotice): void {
     for (const listener of [...this.noticeListeners]) listener(notice);
   }
 
@@ -195,12 +270,14 @@ export class RoomConnection extends RoomSync {
     const voter = this.options.voter?.load();
     if (voter) payload.voter = voter;
     this.queue.joining();
+    this.lists.joining();
     return payload;
   }
 
   protected override onJoined(result: JoinResult): void {
     this.roleCounts = result.roleCounts ?? NO_ROLES;
     this.queue.joined(result);
+    this.lists.joined(result);
     this.keyRejected = false;
     if (result.voter) this.options.voter?.save(result.voter);
     super.onJoined(result);

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultSettings } from "@tokencast/protocol";
 import { answerLinks } from "./answer-links.ts";
-import { VoteMemory } from "./question-queue.ts";
+import { QuestionIdMemory } from "./question-queue.ts";
 import { RoomConnection } from "./room-connection.ts";
 import type { RoomConnectionOptions, RoomNotice } from "./room-connection.ts";
 import { FakeRoomServer, until } from "@tokencast/sdk/testing/fake-room-server";
@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 function connect(name: string, options: Partial<RoomConnectionOptions> = {}): RoomConnection {
-  const base = { url: server.url, roomId: server.roomId, name, socketOptions: FAST, votes: new VoteMemory() };
+  const base = { url: server.url, roomId: server.roomId, name, socketOptions: FAST, votes: new QuestionIdMemory() };
   const connection = new RoomConnection({ ...base, ...options });
   open.push(connection);
   connection.connect();
@@ -184,7 +184,7 @@ describe("question queue", () => {
     const vic = await live("vic");
     const una = await live("una");
     await vic.submitQuestion("first?");
-    const second = await una.submitQuestion("second?");
+    const { questionId: second } = await una.submitQuestion("second?");
     await until(() => pia.queue.count === 2, "two questions");
     await vic.vote(second);
     expect(vic.queue.hasVoted(second)).toBe(true);
@@ -201,8 +201,8 @@ describe("question queue", () => {
     presentation();
     const pia = await live("pia", { key: PRESENTER_KEY });
     const vic = await live("vic");
-    const asked = await vic.submitQuestion("why?");
-    const dropped = await vic.submitQuestion("spam");
+    const { questionId: asked } = await vic.submitQuestion("why?");
+    const { questionId: dropped } = await vic.submitQuestion("spam");
     await expect(vic.sendQuestion(asked)).rejects.toMatchObject({ code: "forbidden" });
     await expect(vic.dismissQuestion(dropped)).rejects.toMatchObject({ code: "forbidden" });
     const { messageId } = await pia.sendQuestion(asked);

@@ -15,9 +15,11 @@ import type {
   RoomInfo,
   SendResult,
   SettingsPatch,
+  SubmitResult,
 } from "@tokencast/protocol";
 import { answerLinks } from "./answer-links.ts";
 import { permissionsOf } from "./permissions.ts";
+import type { AwaitingQuestion } from "./presentation-questions.ts";
 import type { ConnectionState, RoomConnection, RoomNotice } from "./room-connection.ts";
 import type { RoomCredentials } from "./rooms-api.ts";
 
@@ -44,6 +46,16 @@ export class RoomState {
   questionCount = $state(0);
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- $state.raw: replaced whole, never mutated
   myVotes = $state.raw<ReadonlySet<string>>(new Set());
+  /** The questions this person asked (they may edit or withdraw them while queued). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- $state.raw: replaced whole, never mutated
+  myQuestions = $state.raw<ReadonlySet<string>>(new Set());
+  /** A presentation's answered questions (everyone), and those waiting for approval (owner and presenters). */
+  answered = $state.raw<QueuedQuestion[]>([]);
+  answeredCount = $state(0);
+  pending = $state.raw<QueuedQuestion[]>([]);
+  pendingCount = $state(0);
+  /** This person's own questions waiting for approval. */
+  awaitingApproval = $state.raw<readonly AwaitingQuestion[]>([]);
   /** The answer streaming right now, if any (one at a time per room). */
   streaming = $derived(findStreaming(this.messages));
   /** What the model is doing: idle, queued, thinking or streaming. */
@@ -100,12 +112,37 @@ export class RoomState {
     this.connection.setTyping(typing);
   }
 
-  submitQuestion(text: string): Promise<string> {
-    return this.connection.submitQuestion(text);
+  submitQuestion(text: string, anonymous = false): Promise<SubmitResult> {
+    return this.connection.submitQuestion(text, anonymous);
+  }
+
+  approveQuestion(questionId: string): Promise<void> {
+    return this.connection.approveQuestion(questionId);
+  }
+
+  restoreQuestion(questionId: string): Promise<void> {
+    return this.connection.restoreQuestion(questionId);
   }
 
   vote(questionId: string): Promise<void> {
     return this.connection.vote(questionId);
+  }
+
+  unvote(questionId: string): Promise<void> {
+    return this.connection.unvote(questionId);
+  }
+
+  editQuestion(questionId: string, text: string): Promise<void> {
+    return this.connection.editQuestion(questionId, text);
+  }
+
+  withdrawQuestion(questionId: string): Promise<void> {
+    return this.connection.withdrawQuestion(questionId);
+  }
+
+  /** The room's join code (owner and presenters of a public created room). */
+  joinCode(): Promise<string> {
+    return this.connection.joinCode();
   }
 
   sendQuestion(questionId: string): Promise<SendResult> {
@@ -116,7 +153,7 @@ export class RoomState {
     return this.connection.dismissQuestion(questionId);
   }
 
-  /** One-off events (a settings change) for a toast. Returns the unsubscribe function. */
+  /** One-off events (a settings change, a dismissed question of yours) for a toast. Returns the unsubscriber. */
   onNotice(listener: (notice: RoomNotice) => void): () => void {
     return this.connection.onNotice(listener);
   }
@@ -150,6 +187,12 @@ export class RoomState {
     this.questions = c.queue.questions;
     this.questionCount = c.queue.count;
     this.myVotes = c.queue.myVotes;
+    this.myQuestions = c.queue.myQuestions;
+    this.answered = c.lists.answered.questions;
+    this.answeredCount = c.lists.answered.count;
+    this.pending = c.lists.pending.questions;
+    this.pendingCount = c.lists.pending.count;
+    this.awaitingApproval = c.lists.awaitingApproval;
   }
 }
 

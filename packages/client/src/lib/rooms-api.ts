@@ -1,8 +1,16 @@
 /**
- * The HTTP side of rooms: create one (`POST /api/rooms`), read one (`GET /api/rooms/:id`),
- * and the transcript download links. Failures become RequestErrors with the server's code.
+ * The HTTP side of rooms: create one (`POST /api/rooms`), read one (`GET /api/rooms/:id`), look
+ * a join code up (`GET /api/join-codes/:code`), and the transcript download links. Failures
+ * become RequestErrors with the server's code.
  */
-import type { CreateRoomInput, CreateRoomResult, ErrorPayload, ModelsResult, RoomInfo } from "@tokencast/protocol";
+import type {
+  CreateRoomInput,
+  CreateRoomResult,
+  ErrorPayload,
+  JoinCodeResult,
+  ModelsResult,
+  RoomInfo,
+} from "@tokencast/protocol";
 import { RequestError } from "@tokencast/sdk";
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -86,6 +94,11 @@ export class RoomsApi {
       method: "POST",
       headers: credentialHeaders(credentials),
     });
+  }
+
+  /** The room a join code names (`GET /api/join-codes/:code`): `not_found`, or `rate_limited` after many tries. */
+  async roomOfJoinCode(code: string): Promise<string> {
+    return (await this.call<JoinCodeResult>(`/api/join-codes/${encodeURIComponent(code)}`)).roomId;
   }
 
   /** The room's transcript as a file, fetched with this member's key or token (a private room needs one). */

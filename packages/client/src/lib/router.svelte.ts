@@ -29,6 +29,12 @@ export class Router {
     this.follow();
   }
 
+  /** Goes to `path` in place of the current address (a join code's page leaves no step in the history). */
+  replace(path: string): void {
+    history.replaceState(null, "", path);
+    this.follow();
+  }
+
   private follow(): void {
     this.takeKey();
     const next = parseRoute(location.pathname);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Member } from "@tokencast/protocol";
-import { roomLinkFrom, sameRoute } from "./routes.ts";
+import { joinCodePath, parseRoute, roomLinkFrom, sameRoute } from "./routes.ts";
 import { describeRoleCounts, memberView } from "./member-view.ts";
 
 describe("roomLinkFrom", () => {
@@ -10,6 +10,14 @@ describe("roomLinkFrom", () => {
     expect(roomLinkFrom("https://h.example/r/talk-x1/?a=1")).toEqual({ roomId: "talk-x1" });
     expect(roomLinkFrom("https://h.example/r/talk-x1#key=S3cret")).toEqual({ roomId: "talk-x1", key: "S3cret" });
     expect(roomLinkFrom("/r/talk-x1#message-4")).toEqual({ roomId: "talk-x1" });
+  });
+
+  it("reads /j/<code> as a join code in its stored form; anything else there is not found", () => {
+    expect(parseRoute("/j/abc-234")).toEqual({ name: "join-code", code: "ABC234" });
+    expect(parseRoute("/j/ABC234/")).toEqual({ name: "join-code", code: "ABC234" });
+    expect(parseRoute("/j/ABC10O")).toEqual({ name: "not-found", path: "/j/ABC10O" });
+    expect(parseRoute("/j/")).toEqual({ name: "not-found", path: "/j/" });
+    expect(joinCodePath("ABC234")).toBe("/j/ABC234");
   });
 
   it("compares routes by value", () => {

@@ -1,4 +1,4 @@
-import type { JoinPayload, JoinResult, Member, Role } from "@tokencast/protocol";
+import { moderates, type JoinPayload, type JoinResult, type Member, type Role } from "@tokencast/protocol";
 import { admittedRole } from "./access.ts";
 import { AppError } from "./errors.ts";
 import type { Invitations } from "./invitations.ts";
@@ -75,6 +75,7 @@ export class Membership {
     const room = this.deps.catalog.info(payload.roomId, view);
     const { members, count: memberCount, roleCounts } = presence;
     const queueFields = { queue: queue.questions, queueCount: queue.count, queueVersion: queue.version };
+    const lists = view.settings.mode === "presentation" ? await this.otherLists(payload.roomId, moderates(role)) : {};
     return {
       room,
       self,
@@ -84,6 +85,7 @@ export class Membership {
       messages: page.messages,
       moreHistory: page.more,
       ...queueFields,
+      ...lists,
       voter: voter.signed,
     };
   }
@@ -121,6 +123,18 @@ export class Membership {
   /** The connection's voter id (votes count once per voter). */
   voterOf(connectionId: string): string {
     return this.deps.voters.idOf(connectionId);
+  }
+
+  /**
+   * A presentation's answered questions for everyone, and for its owner and presenters those
+   * waiting for approval (chat rooms have neither: their joins read nothing more).
+   */
+  private async otherLists(roomId: string, moderator: boolean): Promise<Pick<JoinResult, "answered" | "pending">> {
+    const [answered, pending] = await Promise.all([
+      this.deps.questions.list(roomId, "answered"),
+      moderator ? this.deps.questions.list(roomId, "pending") : undefined,
+    ]);
+    return { answered, ...(pending ? { pending } : {}) };
   }
 
   /** What the joiner sees, read before it is listed as a member (the join limits hold its slots meanwhile). */

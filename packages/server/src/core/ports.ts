@@ -11,6 +11,7 @@ import type {
   Message,
   PresenceEvent,
   QueueChangedEvent,
+  QuestionDismissedEvent,
   RoomClosedEvent,
   RoomUpdatedEvent,
   TypingEvent,
@@ -24,6 +25,7 @@ import type {
 } from "@tokencast/protocol";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { HistoryPage, HistoryRequest } from "./history-page.ts";
+import type { QuestionList } from "./question-lists.ts";
 
 // ---------- upstream (the LLM) ----------
 
@@ -157,7 +159,7 @@ export interface TokenCounters {
 }
 
 /** The budgets rate-limiter-flexible keeps per client IP (or per user), each under its own name. */
-export type LimiterName = "ip" | "http" | "rooms" | "bytes" | "adhoc-rooms" | "answers";
+export type LimiterName = "ip" | "http" | "rooms" | "bytes" | "adhoc-rooms" | "answers" | "join-codes";
 
 /** `points` per `duration` seconds. */
 export interface LimiterBudget {
@@ -199,18 +201,43 @@ export interface RoomRecords {
   invitationEpoch(roomId: string): Promise<number>;
   /** Withdraws every token minted so far: the epoch goes up by one; returns the new one. */
   revokeTokens(roomId: string): Promise<number>;
+  /**
+   * The room's join code: the one it has, else `code` when no live room holds it (then the room
+   * has it until it expires). Undefined when another room holds `code`. `touch` keeps the code.
+   */
+  claimJoinCode(roomId: string, code: string): Promise<string | undefined>;
+  /** The room that holds `code`; undefined when none does (never claimed, or its room expired). */
+  roomOfJoinCode(code: string): Promise<string | undefined>;
 }
 
 /** A presentation's questions waiting for a presenter, with one vote per voter and question. */
 export interface QuestionQueue {
-  /** False when the room already has `maxQueued` questions (nothing changes). */
-  submit(question: QueuedQuestion, maxQueued: number): Promise<boolean>;
+  /**
+   * False when the room already has `maxQueued` questions (nothing changes). `asker` (the
+   * submitter's voter id) is who may edit or withdraw it; it is kept apart, never listed.
+   */
+  submit(question: QueuedQuestion, maxQueued: number, asker: string): Promise<boolean>;
   /** Counts the vote once per voter; returns the votes, or undefined when there is no such question. */
   vote(roomId: string, questionId: string, voterId: string): Promise<number | undefined>;
-  /** Removes the question and returns it; undefined when it is gone (taken or dismissed already). */
-  take(roomId: string, questionId: string): Promise<QueuedQuestion | undefined>;
+  /** Takes back the voter's vote (if any); returns the votes, or undefined when there is no such question. */
+  unvote(roomId: string, questionId: string, voterId: string): Promise<number | undefined>;
+  /** The asker's new wording (a change: its rev goes up; votes stay). */
+  edit(roomId: string, questionId: string, asker: string, text: string): Promise<AskerChange>;
+  /** Takes the asker's question out of the queue. */
+  withdraw(roomId: string, questionId: string, asker: string): Promise<AskerChange>;
+  /** Removes the question and returns it with its asker; undefined when it is gone (taken or dismissed already). */
+  take(roomId: string, questionId: string): Promise<TakenQuestion | undefined>;
   /** The first `limit` questions (most votes, then oldest), how many there are, and the queue's version. */
   list(roomId: string, limit: number): Promise<ListedQuestions>;
+}
+
+/** What an asker's change to their question did: done, refused (someone else's question), or nothing (it left). */
+export type AskerChange = "done" | "not_yours" | "gone";
+
+export interface TakenQuestion {
+  question: QueuedQuestion;
+  /** Who asked it (their voter id): who hears that it was dismissed. */
+  asker: string;
 }
 
 /** A queue as read at one version: every change (submit, counted vote, take) raises the version; it never goes back. */
@@ -241,7 +268,10 @@ export interface Broadcaster {
   roomUpdated(event: RoomUpdatedEvent): void;
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
-  queue(event: QueueChangedEvent): void;
+  /** A list's patch: the queue and the answered list to the whole room, `pending` to owner and presenters only. */
+  queue(event: QueueChangedEvent, list: QuestionList): void;
+  /** To the connections (on any node) of the voter `asker` in the room only. */
+  questionDismissed(event: QuestionDismissedEvent, asker: string): void;
   /**
    * The room is gone (its record was lost or expired): each member is told (`room:closed`), then
    * disconnected — on every node, or (`local`) on this node only. Returns how many.

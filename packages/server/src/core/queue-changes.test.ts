@@ -101,7 +101,7 @@ class Simulation {
   private async submit(node: QueueChanges): Promise<void> {
     const id = `q${this.ids.length + 1}`;
     const question = { id, roomId: ROOM, text: id, author: "a", createdAt: ++this.createdAt, votes: 0, rev: 0 };
-    if (!(await this.store.submit(question, MAX_QUEUED))) return;
+    if (!(await this.store.submit(question, MAX_QUEUED, "asker"))) return;
     this.ids.push(id);
     node.changed(ROOM, id);
   }
@@ -125,7 +125,8 @@ class Simulation {
 
   private async putBack(node: QueueChanges): Promise<void> {
     const question = this.taken.pop();
-    if (question && (await this.store.submit({ ...question, votes: 0 }, MAX_QUEUED))) node.changed(ROOM, question.id);
+    if (question && (await this.store.submit({ ...question, votes: 0 }, MAX_QUEUED, "asker")))
+      node.changed(ROOM, question.id);
   }
 }
 

@@ -4,6 +4,7 @@ import { AnswerStarts } from "./answer-starts.ts";
 import { Answers } from "./answers.ts";
 import { Asking } from "./asking.ts";
 import { Invitations } from "./invitations.ts";
+import { JoinCodes } from "./join-codes.ts";
 import { JoinLimits } from "./join-limits.ts";
 import { Membership } from "./membership.ts";
 import { noMetrics } from "./no-metrics.ts";
@@ -29,7 +30,8 @@ export function roomParts(deps: RoomServiceDeps) {
   const membership = membershipOf(deps, rooms);
   const asking = askingParts(deps, rooms, membership);
   deps.cluster?.onStopRequest((request) => asking.answers.stopLocal(request));
-  return { ...rooms, membership, ...asking, admin: new RoomAdmin({ ...deps, ...rooms, membership }) };
+  const joinCodes = new JoinCodes({ ...deps, ...rooms, membership });
+  return { ...rooms, membership, ...asking, joinCodes, admin: new RoomAdmin({ ...deps, ...rooms, membership }) };
 }
 
 /** What every other part builds on: rooms and their settings, who is where, the end of a room, invitations. */

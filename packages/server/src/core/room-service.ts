@@ -1,12 +1,14 @@
 import type {
   HistoryPayload,
   HistoryResult,
+  JoinCodeResult,
   JoinPayload,
   JoinResult,
   MembersRequest,
   MembersResult,
   Message,
   QuestionPayload,
+  QueueEditPayload,
   QueueSubmitPayload,
   RegeneratePayload,
   ResumePayload,
@@ -15,6 +17,7 @@ import type {
   RoomInfo,
   SendPayload,
   SendResult,
+  SubmitResult,
   StopPayload,
   TypingPayload,
   UpdateRoomPayload,
@@ -135,12 +138,41 @@ export class RoomService {
     return this.parts.typing.signal(this.parts.membership.requireMember(connectionId, payload.roomId), payload);
   }
 
-  submitQuestion(connectionId: string, payload: QueueSubmitPayload): Promise<{ questionId: string }> {
+  submitQuestion(connectionId: string, payload: QueueSubmitPayload): Promise<SubmitResult> {
     return this.parts.queueActions.submit(connectionId, payload);
   }
 
   vote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
     return this.parts.queueActions.vote(connectionId, payload);
+  }
+
+  unvote(connectionId: string, payload: QuestionPayload): Promise<{ votes: number }> {
+    return this.parts.queueActions.unvote(connectionId, payload);
+  }
+
+  /** Owner and presenters: a question waiting for approval joins the queue. */
+  approveQuestion(connectionId: string, payload: QuestionPayload): Promise<void> {
+    return this.parts.queueActions.approve(connectionId, payload);
+  }
+
+  /** Whoever may prompt: an answered question goes back into the queue. */
+  restoreQuestion(connectionId: string, payload: QuestionPayload): Promise<void> {
+    return this.parts.queueActions.restore(connectionId, payload);
+  }
+
+  /** The asker's new wording of their queued question. */
+  editQuestion(connectionId: string, payload: QueueEditPayload): Promise<void> {
+    return this.parts.queueActions.edit(connectionId, payload);
+  }
+
+  /** The asker takes their question out of the queue. */
+  withdrawQuestion(connectionId: string, payload: QuestionPayload): Promise<void> {
+    return this.parts.queueActions.withdraw(connectionId, payload);
+  }
+
+  /** The connection's voter id (votes and asked questions go by it). */
+  voterOf(connectionId: string): string {
+    return this.parts.membership.voterOf(connectionId);
   }
 
   /** A presenter asks the model a queued question: `author` is who asked it, `sentBy` the presenter. */
@@ -150,6 +182,16 @@ export class RoomService {
 
   dismissQuestion(connectionId: string, payload: QuestionPayload): Promise<void> {
     return this.parts.queueActions.dismiss(connectionId, payload);
+  }
+
+  /** The room's join code, for its owner or a presenter (public created rooms only). */
+  joinCode(connectionId: string, roomId: string): Promise<{ code: string }> {
+    return this.parts.joinCodes.codeFor(connectionId, roomId);
+  }
+
+  /** The public room a join code names (`not_found` otherwise). */
+  roomOfJoinCode(code: string): Promise<JoinCodeResult> {
+    return this.parts.joinCodes.roomOf(code);
   }
 
   /** The room as the HTTP API shows it; undefined when it was never created and has no history. */

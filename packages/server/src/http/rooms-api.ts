@@ -1,6 +1,14 @@
 import { json, type Request, type RequestHandler, type Response, type Router } from "express";
 import { z } from "zod";
-import { ROLES, createRoomSchema, nameSchema, roomIdSchema, type CreateRoomResult } from "@tokencast/protocol";
+import {
+  ROLES,
+  createRoomSchema,
+  joinCodeSchema,
+  nameSchema,
+  roomIdSchema,
+  type CreateRoomResult,
+  type JoinCodeResult,
+} from "@tokencast/protocol";
 import { AppError, toErrorPayload } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
@@ -17,6 +25,8 @@ export interface RoomsApiDeps {
   now?: () => number;
   /** The room creation budget (ROOMS_PER_IP_PER_HOUR), run by the creation route itself; none: unlimited. */
   creationLimit?: RequestHandler;
+  /** The join code lookup budget (JOIN_CODE_LOOKUPS_PER_IP_PER_MINUTE), run by the lookup route; none: unlimited. */
+  joinCodeLimit?: RequestHandler;
 }
 
 /** Body of `POST /api/rooms/:id/tokens`. */
@@ -29,14 +39,16 @@ const mintSchema = z.strictObject({
 
 /**
  * `POST /api/rooms`, `GET /api/rooms/:id`, `GET /api/rooms/:id/transcript?format=md|json`,
- * `POST /api/rooms/:id/tokens`, `POST /api/rooms/:id/tokens/revoke`, mounted under /api (paths
- * here are relative to it). A private room's description and transcript need credentials. A body
- * json() refuses (not JSON, too large) goes on to the app's error handler (http/error-answer.ts).
+ * `POST /api/rooms/:id/tokens`, `POST /api/rooms/:id/tokens/revoke`, `GET /api/join-codes/:code`,
+ * mounted under /api (paths here are relative to it). A private room's description and transcript
+ * need credentials. A body json() refuses (not JSON, too large) goes on to the app's error handler
+ * (http/error-answer.ts).
  */
 export function roomsApi(deps: RoomsApiDeps): Router {
   const router = strictRouter();
   const now = deps.now ?? Date.now;
   const creationLimit: RequestHandler = deps.creationLimit ?? ((_req, _res, next) => next());
+  const joinCodeLimit: RequestHandler = deps.joinCodeLimit ?? ((_req, _res, next) => next());
   router.post(
     "/rooms",
     creationLimit,
@@ -104,6 +116,16 @@ export function roomsApi(deps: RoomsApiDeps): Router {
       const { dropped } = await deps.rooms().revokeTokens(credentialsOf(req), roomId);
       res.setHeader("Cache-Control", "no-store");
       res.json({ ok: true, dropped });
+    }),
+  );
+  router.get(
+    "/join-codes/:code",
+    joinCodeLimit,
+    answer(deps, async (req, res) => {
+      const code = parse(joinCodeSchema, req.params.code);
+      const result: JoinCodeResult = await deps.rooms().roomOfJoinCode(code);
+      res.setHeader("Cache-Control", "no-store");
+      res.json({ ok: true, ...result });
     }),
   );
   return router;

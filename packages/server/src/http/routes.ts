@@ -64,8 +64,11 @@ function apiRouter(deps: HttpDeps): Router {
   return api;
 }
 
-/** A room's page; with a trailing slash too (routing is strict), as the client reads either. */
-const ROOM_PAGES = ["/r/:room", "/r/:room/"];
+/**
+ * A room's page, and a join code's (`/j/<code>`: the client looks it up); with a trailing slash
+ * too (routing is strict), as the client reads either.
+ */
+const ROOM_PAGES = ["/r/:room", "/r/:room/", "/j/:code", "/j/:code/"];
 
 function mountClient(app: Express, clientDir: string, corsOrigins: CorsOrigins, logger: Logger): void {
   const index = path.join(clientDir, "index.html");

@@ -38,8 +38,32 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
     },
     // Member ids are socket ids, and every socket is in a room of its own id: skip the typist.
     typing: (event) => io.to(event.roomId).except(event.member.id).emit("room:typing", event),
-    queue: (event) => io.to(event.roomId).emit("queue:changed", event),
+    queue: (event, list) => {
+      if (list === "queue") io.to(event.roomId).emit("queue:changed", event);
+      else if (list === "answered") io.to(event.roomId).emit("queue:answered", event);
+      else io.to(moderatorsChannel(event.roomId)).emit("queue:pending", event);
+    },
+    questionDismissed: (event, asker) => {
+      // Rare (a presenter's click), so finding the asker's sockets on every node is affordable.
+      void io
+        .in(event.roomId)
+        .fetchSockets()
+        .then((sockets) => {
+          for (const socket of sockets) if (socket.data.voter === asker) socket.emit("queue:dismissed", event);
+        })
+        .catch(() => {
+          // The notice is a courtesy: the question is gone from every member's list either way.
+        });
+    },
   };
+}
+
+/**
+ * The Socket.IO room of a room's owner and presenters (they hear the questions waiting for
+ * approval). Room ids never hold a space, so it is never a room's own channel.
+ */
+export function moderatorsChannel(roomId: string): string {
+  return `moderators ${roomId}`;
 }
 
 /** Tells this node's viewers of these rooms to join again (they may have missed events). */

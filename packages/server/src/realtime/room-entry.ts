@@ -1,4 +1,5 @@
-import type { JoinPayload, JoinResult } from "@tokencast/protocol";
+import { moderates, type JoinPayload, type JoinResult } from "@tokencast/protocol";
+import { moderatorsChannel } from "./broadcaster.ts";
 import type { MemberAccess } from "../core/ports.ts";
 import type { RoomService } from "../core/room-service.ts";
 import type { SocketData } from "./types.ts";
@@ -19,14 +20,20 @@ export interface Entrant {
 export async function enterRoom(rooms: RoomService, entrant: Entrant, payload: JoinPayload): Promise<JoinResult> {
   const admission = await rooms.admit(payload);
   await entrant.join(payload.roomId);
+  // Owner and presenters hear the questions waiting for approval, from before their snapshot too;
+  // a connection joining again in a lesser role stops hearing them.
+  if (moderates(admission.role)) await entrant.join(moderatorsChannel(payload.roomId));
+  else await entrant.leave(moderatorsChannel(payload.roomId));
   try {
     const joined = await rooms.join(entrant.id, payload, admission);
     // Kept where every node can see it (fetchSockets), so the owner can drop withdrawn
     // invitations, or share-link members when the room goes private.
     entrant.data.access = { ...entrant.data.access, [payload.roomId]: accessOf(payload) };
+    entrant.data.voter = rooms.voterOf(entrant.id);
     return joined;
   } catch (error) {
     await entrant.leave(payload.roomId);
+    await entrant.leave(moderatorsChannel(payload.roomId));
     throw error;
   }
 }

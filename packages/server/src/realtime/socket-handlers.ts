@@ -1,9 +1,11 @@
 import {
   historyPayloadSchema,
+  joinCodePayloadSchema,
   joinPayloadSchema,
   leavePayloadSchema,
   membersPayloadSchema,
   questionPayloadSchema,
+  queueEditPayloadSchema,
   queueSubmitPayloadSchema,
   regeneratePayloadSchema,
   resumePayloadSchema,
@@ -14,6 +16,7 @@ import {
 } from "@tokencast/protocol";
 import type { RoomService } from "../core/room-service.ts";
 import type { Meter } from "./byte-budget.ts";
+import { moderatorsChannel } from "./broadcaster.ts";
 import { handle, type EventHandler } from "./handle.ts";
 import { enterRoom } from "./room-entry.ts";
 import type { IoSocket } from "./types.ts";
@@ -57,8 +60,38 @@ export function socketEvents(rooms: RoomService): SocketEvents {
         acked((p, { socket }) => rooms.typing(socket.id, p)),
       ),
     ],
+    ["room:join-code", handle(joinCodePayloadSchema, ({ roomId }, { socket }) => rooms.joinCode(socket.id, roomId))],
     ["queue:submit", handle(queueSubmitPayloadSchema, (p, { socket }) => rooms.submitQuestion(socket.id, p))],
     ["queue:vote", handle(questionPayloadSchema, (p, { socket }) => rooms.vote(socket.id, p))],
+    ["queue:unvote", handle(questionPayloadSchema, (p, { socket }) => rooms.unvote(socket.id, p))],
+    [
+      "queue:edit",
+      handle(
+        queueEditPayloadSchema,
+        acked((p, { socket }) => rooms.editQuestion(socket.id, p)),
+      ),
+    ],
+    [
+      "queue:withdraw",
+      handle(
+        questionPayloadSchema,
+        acked((p, { socket }) => rooms.withdrawQuestion(socket.id, p)),
+      ),
+    ],
+    [
+      "queue:approve",
+      handle(
+        questionPayloadSchema,
+        acked((p, { socket }) => rooms.approveQuestion(socket.id, p)),
+      ),
+    ],
+    [
+      "queue:restore",
+      handle(
+        questionPayloadSchema,
+        acked((p, { socket }) => rooms.restoreQuestion(socket.id, p)),
+      ),
+    ],
     ["queue:send", handle(questionPayloadSchema, (p, { socket }) => rooms.sendQuestion(socket.id, p))],
     [
       "queue:dismiss",
@@ -73,6 +106,7 @@ export function socketEvents(rooms: RoomService): SocketEvents {
 async function leave(rooms: RoomService, socket: IoSocket, roomId: string): Promise<Record<string, never>> {
   rooms.leave(socket.id, roomId);
   await socket.leave(roomId);
+  await socket.leave(moderatorsChannel(roomId));
   return {};
 }
 

@@ -8,6 +8,8 @@ export interface SocketData {
    * withdrawn invitations, or share-link members when a room goes private.
    */
   access?: Record<string, { token?: string; key?: boolean }>;
+  /** The connection's voter id (fixed at its first join): who a dismissed question's notice goes to. */
+  voter?: string;
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

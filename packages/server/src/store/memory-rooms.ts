@@ -14,7 +14,12 @@ export interface MemoryRoomsOptions {
 
 /** Created rooms of a single node, in process memory; forgotten when idle past the TTL. */
 export class MemoryRooms implements RoomRecords {
-  private readonly rooms = new Map<string, { record: RoomRecord; touchedAt: number; invitationEpoch: number }>();
+  private readonly rooms = new Map<
+    string,
+    { record: RoomRecord; touchedAt: number; invitationEpoch: number; joinCode?: string }
+  >();
+  /** Join code → room id; an entry whose room expired (or holds another code) names nothing. */
+  private readonly codes = new Map<string, string>();
   private readonly now: () => number;
 
   constructor(private readonly options: MemoryRoomsOptions) {
@@ -54,6 +59,23 @@ export class MemoryRooms implements RoomRecords {
     if (!entry) return 0;
     entry.touchedAt = this.now();
     return ++entry.invitationEpoch;
+  }
+
+  async claimJoinCode(roomId: string, code: string): Promise<string | undefined> {
+    const entry = this.live(roomId);
+    if (!entry) return undefined;
+    if (entry.joinCode !== undefined) return entry.joinCode;
+    if ((await this.roomOfJoinCode(code)) !== undefined) return undefined;
+    entry.joinCode = code;
+    this.codes.set(code, roomId);
+    return code;
+  }
+
+  async roomOfJoinCode(code: string): Promise<string | undefined> {
+    const roomId = this.codes.get(code);
+    if (roomId !== undefined && this.live(roomId)?.joinCode === code) return roomId;
+    this.codes.delete(code);
+    return undefined;
   }
 
   /** The entry, unless it expired (then it is dropped). */

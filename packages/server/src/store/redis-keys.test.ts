@@ -3,6 +3,7 @@ import { usePrivateRedis } from "./redis-fixture.ts";
 import {
   adapterKey,
   answerRegistryKey,
+  joinCodeKey,
   limiterKeyPrefix,
   luaMessageKey,
   messageKeys,
@@ -29,6 +30,7 @@ describe("Redis key and channel names", () => {
       memberIps: "tc:{lobby}:member-ips",
       record: "tc:{lobby}:room",
       invitationEpoch: "tc:{lobby}:token-gen",
+      joinCode: "tc:{lobby}:join-code",
       queue: "tc:{lobby}:queue",
       votes: "tc:{lobby}:queue-votes",
       revs: "tc:{lobby}:queue-revs",
@@ -42,6 +44,7 @@ describe("Redis key and channel names", () => {
 
   it("cluster-wide keys: answers, nodes, slots, voter secret", () => {
     expect(answerRegistryKey("tc:")).toBe("tc:answers");
+    expect(joinCodeKey("tc:", "ABC234")).toBe("tc:join-code:ABC234");
     expect(nodeKeys("tc:", "node-a")).toEqual({ nodes: "tc:nodes", members: "tc:node:node-a:members" });
     expect(slotsKeys("tc:")).toEqual({
       holders: "tc:slots:holders",
@@ -53,7 +56,7 @@ describe("Redis key and channel names", () => {
   });
 
   it("limiter and quota key prefixes, and the adapter's channel key", () => {
-    const names = ["ip", "http", "rooms", "bytes", "adhoc-rooms", "answers"] as const;
+    const names = ["ip", "http", "rooms", "bytes", "adhoc-rooms", "answers", "join-codes"] as const;
     expect(names.map((name) => limiterKeyPrefix("tc:", name))).toEqual([
       "tc:rl:ip",
       "tc:rl:http",
@@ -61,6 +64,7 @@ describe("Redis key and channel names", () => {
       "tc:rl:bytes",
       "tc:rl:adhoc-rooms",
       "tc:rl:answers",
+      "tc:rl:join-codes",
     ]);
     expect(quotaKeyPrefix("tc:")).toBe("tc:quota");
     expect(adapterKey("tc:")).toBe("tc:socket.io");

@@ -23,6 +23,8 @@ export interface RoomKeys {
   record: string;
   /** STRING counter: the room's invitation epoch (tokens of an older one are withdrawn). */
   invitationEpoch: string;
+  /** STRING: the room's join code (see joinCodeKey for the other way round). */
+  joinCode: string;
   /** HASH question id → queued question JSON (without votes). */
   queue: string;
   /** HASH question id → votes. */
@@ -48,6 +50,7 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     memberIps: `${base}:member-ips`,
     record: `${base}:room`,
     invitationEpoch: `${base}:token-gen`,
+    joinCode: `${base}:join-code`,
     queue: `${base}:queue`,
     votes: `${base}:queue-votes`,
     revs: `${base}:queue-revs`,
@@ -81,6 +84,11 @@ export function answerRegistryKey(prefix: string): string {
 /** ZSET node id → last heartbeat (ms), and per node a SET of "<room> <member>" it registered. */
 export function nodeKeys(prefix: string, nodeId: string): { nodes: string; members: string } {
   return { nodes: `${prefix}nodes`, members: `${prefix}node:${nodeId}:members` };
+}
+
+/** STRING: the id of the room a join code names (outside any room's hash tag: codes are looked up alone). */
+export function joinCodeKey(prefix: string, code: string): string {
+  return `${prefix}join-code:${code}`;
 }
 
 /** SET of who voted for a queued question. */

@@ -43,18 +43,69 @@ for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
 return tonumber(redis.call('HGET', KEYS[2], ARGV[1]))
 `;
 
+/** Removes question `id` (KEYS: queue, votes, voters, revs, version); returns its votes. */
+const REMOVE = `
+local function remove(id, ttl)
+  local votes = redis.call('HGET', KEYS[2], id) or '0'
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('DEL', KEYS[3])
+  redis.call('HDEL', KEYS[4], id)
+  bump(KEYS[5], ttl)
+  return votes
+end
+`;
+
 /**
  * KEYS: queue, votes, voters, revs, version. ARGV: id, ttlMs. Removes the question: { json, votes }, or nil when it
  * is gone.
  */
-export const TAKE_QUESTION = `${BUMP}
+export const TAKE_QUESTION = `${BUMP}${REMOVE}
 local json = redis.call('HGET', KEYS[1], ARGV[1])
 if not json then return nil end
-local votes = redis.call('HGET', KEYS[2], ARGV[1]) or '0'
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('DEL', KEYS[3])
-redis.call('HDEL', KEYS[4], ARGV[1])
-bump(KEYS[5], ARGV[2])
-return { json, votes }
+return { json, remove(ARGV[1], ARGV[2]) }
+`;
+
+/**
+ * KEYS: queue, votes, voters, revs, version. ARGV: id, voterId, ttlMs. Takes the voter's vote back: the votes after
+ * it, or -1 when there is no such question.
+ */
+export const UNVOTE_QUESTION = `${BUMP}
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
+if redis.call('SREM', KEYS[3], ARGV[2]) == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[1], -1)
+  redis.call('HSET', KEYS[4], ARGV[1], string.format('%.0f', bump(KEYS[5], ARGV[3])))
+end
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+return tonumber(redis.call('HGET', KEYS[2], ARGV[1]))
+`;
+
+/** The question's JSON when `asker` asked it: 0 when it is gone, -1 when someone else asked it. */
+const OWNED = `
+local function owned(id, asker)
+  local json = redis.call('HGET', KEYS[1], id)
+  if not json then return 0 end
+  if cjson.decode(json).asker ~= asker then return -1 end
+  return json
+end
+`;
+
+/** KEYS: queue, votes, voters, revs, version. ARGV: id, asker, ttlMs. 1 when withdrawn, 0 gone, -1 not the asker's. */
+export const WITHDRAW_QUESTION = `${BUMP}${REMOVE}${OWNED}
+local json = owned(ARGV[1], ARGV[2])
+if type(json) ~= 'string' then return json end
+remove(ARGV[1], ARGV[3])
+return 1
+`;
+
+/** KEYS: queue, revs, version. ARGV: id, asker, text, ttlMs. 1 when edited, 0 gone, -1 not the asker's. */
+export const EDIT_QUESTION = `${BUMP}${OWNED}
+local json = owned(ARGV[1], ARGV[2])
+if type(json) ~= 'string' then return json end
+local question = cjson.decode(json)
+question.text = ARGV[3]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(question))
+redis.call('HSET', KEYS[2], ARGV[1], string.format('%.0f', bump(KEYS[3], ARGV[4])))
+for i = 1, 2 do redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
+return 1
 `;

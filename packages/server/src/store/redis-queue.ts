@@ -1,11 +1,18 @@
 import type { Redis } from "ioredis";
 import { byVotesThenAge, type QueuedQuestion } from "@tokencast/protocol";
 import { AppError } from "../core/errors.ts";
-import type { ListedQuestions, QuestionQueue } from "../core/ports.ts";
+import type { AskerChange, ListedQuestions, QuestionQueue, TakenQuestion } from "../core/ports.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { storeCall } from "./redis-errors.ts";
 import { roomKeys, votersKey } from "./redis-keys.ts";
-import { SUBMIT_QUESTION, TAKE_QUESTION, VOTE_QUESTION } from "./redis-queue-scripts.ts";
+import {
+  EDIT_QUESTION,
+  SUBMIT_QUESTION,
+  TAKE_QUESTION,
+  UNVOTE_QUESTION,
+  VOTE_QUESTION,
+  WITHDRAW_QUESTION,
+} from "./redis-queue-scripts.ts";
 
 export interface RedisQueueOptions {
   prefix: string;
@@ -29,6 +36,23 @@ interface ScriptedRedis extends Redis {
     version: string,
     ...args: Array<string | number>
   ): Promise<number>;
+  tcUnvoteQuestion(
+    queue: string,
+    votes: string,
+    voters: string,
+    revs: string,
+    version: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  tcWithdrawQuestion(
+    queue: string,
+    votes: string,
+    voters: string,
+    revs: string,
+    version: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
+  tcEditQuestion(queue: string, revs: string, version: string, ...args: Array<string | number>): Promise<number>;
   tcTakeQuestion(
     queue: string,
     votes: string,
@@ -40,7 +64,14 @@ interface ScriptedRedis extends Redis {
   ): Promise<[string, string] | null>;
 }
 
-type StoredQuestion = Omit<QueuedQuestion, "votes" | "rev">;
+/** A question as the queue hash holds it: without votes and rev (kept apart), with its asker (never listed). */
+type StoredQuestion = Omit<QueuedQuestion, "votes" | "rev"> & { asker: string };
+
+const ASKER_CHANGES: Record<number, AskerChange> = { 1: "done", 0: "gone", [-1]: "not_yours" };
+
+function listed({ asker: _asker, ...question }: StoredQuestion, votes: number, rev: number): QueuedQuestion {
+  return { ...question, votes, rev };
+}
 
 /** Presentation question queues shared by every node. */
 export class RedisQueue implements QuestionQueue {
@@ -54,12 +85,16 @@ export class RedisQueue implements QuestionQueue {
       tcSubmitQuestion: { numberOfKeys: 4, lua: SUBMIT_QUESTION },
       tcVoteQuestion: { numberOfKeys: 5, lua: VOTE_QUESTION },
       tcTakeQuestion: { numberOfKeys: 5, lua: TAKE_QUESTION },
+      tcUnvoteQuestion: { numberOfKeys: 5, lua: UNVOTE_QUESTION },
+      tcWithdrawQuestion: { numberOfKeys: 5, lua: WITHDRAW_QUESTION },
+      tcEditQuestion: { numberOfKeys: 3, lua: EDIT_QUESTION },
     });
   }
 
-  async submit(question: QueuedQuestion, maxQueued: number): Promise<boolean> {
+  async submit(question: QueuedQuestion, maxQueued: number, asker: string): Promise<boolean> {
     const keys = roomKeys(this.options.prefix, question.roomId);
-    const { votes: _votes, rev: _rev, ...stored } = question;
+    const { votes: _votes, rev: _rev, ...rest } = question;
+    const stored: StoredQuestion = { ...rest, asker };
     const reply = await storeCall(() =>
       this.redis.tcSubmitQuestion(
         keys.queue,
@@ -92,7 +127,49 @@ export class RedisQueue implements QuestionQueue {
     return votes < 0 ? undefined : votes;
   }
 
-  async take(roomId: string, questionId: string): Promise<QueuedQuestion | undefined> {
+  async unvote(roomId: string, questionId: string, voterId: string): Promise<number | undefined> {
+    const keys = roomKeys(this.options.prefix, roomId);
+    const votes = await storeCall(() =>
+      this.redis.tcUnvoteQuestion(
+        keys.queue,
+        keys.votes,
+        votersKey(keys, questionId),
+        keys.revs,
+        keys.queueVersion,
+        questionId,
+        voterId,
+        this.options.ttlMs,
+      ),
+    );
+    return votes < 0 ? undefined : votes;
+  }
+
+  async edit(roomId: string, questionId: string, asker: string, text: string): Promise<AskerChange> {
+    const keys = roomKeys(this.options.prefix, roomId);
+    const reply = await storeCall(() =>
+      this.redis.tcEditQuestion(keys.queue, keys.revs, keys.queueVersion, questionId, asker, text, this.options.ttlMs),
+    );
+    return ASKER_CHANGES[reply] ?? "gone";
+  }
+
+  async withdraw(roomId: string, questionId: string, asker: string): Promise<AskerChange> {
+    const keys = roomKeys(this.options.prefix, roomId);
+    const reply = await storeCall(() =>
+      this.redis.tcWithdrawQuestion(
+        keys.queue,
+        keys.votes,
+        votersKey(keys, questionId),
+        keys.revs,
+        keys.queueVersion,
+        questionId,
+        asker,
+        this.options.ttlMs,
+      ),
+    );
+    return ASKER_CHANGES[reply] ?? "gone";
+  }
+
+  async take(roomId: string, questionId: string): Promise<TakenQuestion | undefined> {
     const keys = roomKeys(this.options.prefix, roomId);
     const taken = await storeCall(() =>
       this.redis.tcTakeQuestion(
@@ -105,7 +182,9 @@ export class RedisQueue implements QuestionQueue {
         this.options.ttlMs,
       ),
     );
-    return taken ? { ...(JSON.parse(taken[0]) as StoredQuestion), votes: Number(taken[1]), rev: 0 } : undefined;
+    if (!taken) return undefined;
+    const stored = JSON.parse(taken[0]) as StoredQuestion;
+    return { question: listed(stored, Number(taken[1]), 0), asker: stored.asker };
   }
 
   async list(roomId: string, limit: number): Promise<ListedQuestions> {
@@ -122,11 +201,9 @@ export class RedisQueue implements QuestionQueue {
         });
       return value;
     }) as [Record<string, string>, Record<string, string>, Record<string, string>, string | null];
-    const all = Object.entries(questions).map(([id, json]) => ({
-      ...(JSON.parse(json) as StoredQuestion),
-      votes: Number(votes[id] ?? 0),
-      rev: Number(revs[id] ?? 0),
-    }));
+    const all = Object.entries(questions).map(([id, json]) =>
+      listed(JSON.parse(json) as StoredQuestion, Number(votes[id] ?? 0), Number(revs[id] ?? 0)),
+    );
     return { questions: all.sort(byVotesThenAge).slice(0, limit), count: all.length, version: Number(version ?? 0) };
   }
 }

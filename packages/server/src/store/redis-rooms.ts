@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { RoomSettings } from "@tokencast/protocol";
 import type { RoomRecord, RoomRecords } from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
-import { roomKeys } from "./redis-keys.ts";
+import { joinCodeKey, roomKeys } from "./redis-keys.ts";
 
 export interface RedisRoomsOptions {
   prefix: string;
@@ -42,9 +42,18 @@ export class RedisRooms implements RoomRecords {
 
   async touch(roomId: string): Promise<void> {
     const { ttlMs } = this.options;
-    await storeCall(() =>
-      this.redis.multi().pexpire(this.key(roomId), ttlMs).pexpire(this.epochKey(roomId), ttlMs).exec(),
+    const keys = roomKeys(this.options.prefix, roomId);
+    const replies = await storeCall(() =>
+      this.redis
+        .multi()
+        .pexpire(keys.record, ttlMs)
+        .pexpire(keys.invitationEpoch, ttlMs)
+        .pexpire(keys.joinCode, ttlMs)
+        .get(keys.joinCode)
+        .exec(),
     );
+    const code = replies?.[3]?.[1];
+    if (typeof code === "string") await storeCall(() => this.redis.pexpire(this.codeKey(code), ttlMs));
   }
 
   async invitationEpoch(roomId: string): Promise<number> {
@@ -58,6 +67,35 @@ export class RedisRooms implements RoomRecords {
     const [error, epoch] = replies?.[0] ?? [new Error("MULTI was discarded"), undefined];
     if (error) throw error;
     return Number(epoch);
+  }
+
+  /**
+   * Without a script (the code's key and the room's keys live in different cluster slots): the
+   * code is taken first (NX), then given to the room (NX); a room that got another code meanwhile
+   * keeps that one and the code taken here is let go.
+   */
+  async claimJoinCode(roomId: string, code: string): Promise<string | undefined> {
+    const { ttlMs } = this.options;
+    const ofRoom = roomKeys(this.options.prefix, roomId).joinCode;
+    const existing = await storeCall(() => this.redis.get(ofRoom));
+    if (existing !== null) return existing;
+    if ((await storeCall(() => this.redis.set(this.codeKey(code), roomId, "PX", ttlMs, "NX"))) !== "OK")
+      return undefined;
+    if ((await storeCall(() => this.redis.set(ofRoom, code, "PX", ttlMs, "NX"))) === "OK") return code;
+    await storeCall(() => this.redis.del(this.codeKey(code)));
+    return (await storeCall(() => this.redis.get(ofRoom))) ?? undefined;
+  }
+
+  async roomOfJoinCode(code: string): Promise<string | undefined> {
+    const roomId = await storeCall(() => this.redis.get(this.codeKey(code)));
+    if (roomId === null) return undefined;
+    // A code outliving its room (their TTLs are set apart) names nothing.
+    const holds = await storeCall(() => this.redis.get(roomKeys(this.options.prefix, roomId).joinCode));
+    return holds === code && (await this.get(roomId)) ? roomId : undefined;
+  }
+
+  private codeKey(code: string): string {
+    return joinCodeKey(this.options.prefix, code);
   }
 
   private key(roomId: string): string {

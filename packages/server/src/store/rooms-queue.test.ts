@@ -18,10 +18,16 @@ describe("Redis rooms and queue keys", () => {
     const rooms = new RedisRooms(redis.client, { prefix, ttlMs: 60_000 });
     const queue = new RedisQueue(redis.client, { prefix, ttlMs: 60_000 });
     await rooms.create(roomRecord("t"));
-    await queue.submit(queuedQuestion("a", 1, "t"), 10);
+    await rooms.claimJoinCode("t", "TTL234");
+    await queue.submit(queuedQuestion("a", 1, "t"), 10, "asker");
     await queue.vote("t", "a", "v");
+    await queue.submit(queuedQuestion("b", 2, "t"), 10, "asker");
+    await queue.vote("t", "b", "v");
+    await queue.unvote("t", "b", "v");
+    await queue.edit("t", "b", "asker", "edited");
     const keys = await redis.client.keys(`${prefix}*`);
-    expect(keys.length).toBe(6);
+    // record, join code both ways, the queue's four, one voter set (the other emptied by the un-vote)
+    expect(keys.length).toBe(8);
     for (const key of keys) expect(await redis.client.pttl(key), key).toBeGreaterThan(0);
   });
 });

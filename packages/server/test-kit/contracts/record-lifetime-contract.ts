@@ -49,5 +49,20 @@ export function recordLifetimeContract(name: string, make: () => RoomWithHistory
       expect((await rooms.get("live"))?.id).toBe("live");
       expect(await rooms.invitationEpoch("live")).toBe(1);
     });
+
+    it("a join code lives as long as its room is touched, and names nothing once the room expired", async () => {
+      const { rooms, elapse } = make();
+      await rooms.create(roomRecord("coded"));
+      expect(await rooms.claimJoinCode("coded", "CODE22")).toBe("CODE22");
+      for (let i = 0; i < 3; i++) {
+        await elapse(RECORD_TTL_MS * 0.6);
+        await rooms.touch("coded");
+      }
+      expect(await rooms.roomOfJoinCode("CODE22")).toBe("coded");
+      await elapse(RECORD_TTL_MS + 1);
+      expect(await rooms.roomOfJoinCode("CODE22")).toBeUndefined();
+      await rooms.create(roomRecord("next"));
+      expect(await rooms.claimJoinCode("next", "CODE22")).toBe("CODE22");
+    });
   });
 }

@@ -40,5 +40,21 @@ export function recordsContract(name: string, make: () => RoomRecords): void {
       expect(await rooms.invitationEpoch("gen")).toBe(2);
       expect(await rooms.invitationEpoch("other")).toBe(0);
     });
+
+    it("gives a room one join code, unique among live rooms; the code names the room", async () => {
+      const rooms = make();
+      await rooms.create(roomRecord("talk"));
+      await rooms.create(roomRecord("other"));
+      expect(await rooms.roomOfJoinCode("ABC234")).toBeUndefined();
+      expect(await rooms.claimJoinCode("talk", "ABC234")).toBe("ABC234");
+      expect(await rooms.claimJoinCode("talk", "XYZ789")).toBe("ABC234");
+      expect(await rooms.claimJoinCode("other", "ABC234")).toBeUndefined();
+      expect(await rooms.claimJoinCode("other", "XYZ789")).toBe("XYZ789");
+      expect(await rooms.roomOfJoinCode("ABC234")).toBe("talk");
+      expect(await rooms.roomOfJoinCode("XYZ789")).toBe("other");
+      await rooms.touch("talk");
+      await rooms.updateSettings("talk", defaultSettings("presentation", "Renamed"));
+      expect(await rooms.claimJoinCode("talk", "QQQ222")).toBe("ABC234");
+    });
   });
 }

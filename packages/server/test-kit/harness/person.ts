@@ -1,4 +1,4 @@
-import type { JoinResult, SendResult } from "@tokencast/protocol";
+import type { JoinResult, SendResult, SubmitResult } from "@tokencast/protocol";
 import type { RoomService } from "../../src/core/room-service.ts";
 
 /** A connection that joined a room, acting through RoomService's public methods only. */
@@ -23,8 +23,44 @@ export class Person {
   }
 
   /** Puts a question in a presentation's queue. */
-  submitQuestion(text: string): Promise<{ questionId: string }> {
-    return this.rooms.submitQuestion(this.id, { roomId: this.roomId, text });
+  submitQuestion(text: string, anonymous?: boolean): Promise<SubmitResult> {
+    return this.rooms.submitQuestion(this.id, { roomId: this.roomId, text, ...(anonymous ? { anonymous } : {}) });
+  }
+
+  vote(questionId: string): Promise<{ votes: number }> {
+    return this.rooms.vote(this.id, { roomId: this.roomId, questionId });
+  }
+
+  unvote(questionId: string): Promise<{ votes: number }> {
+    return this.rooms.unvote(this.id, { roomId: this.roomId, questionId });
+  }
+
+  editQuestion(questionId: string, text: string): Promise<void> {
+    return this.rooms.editQuestion(this.id, { roomId: this.roomId, questionId, text });
+  }
+
+  withdrawQuestion(questionId: string): Promise<void> {
+    return this.rooms.withdrawQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
+  /** A presenter drops a queued question. */
+  dismissQuestion(questionId: string): Promise<void> {
+    return this.rooms.dismissQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
+  /** Owner and presenters: a question waiting for approval joins the queue. */
+  approveQuestion(questionId: string): Promise<void> {
+    return this.rooms.approveQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
+  /** Whoever may prompt: an answered question goes back into the queue. */
+  restoreQuestion(questionId: string): Promise<void> {
+    return this.rooms.restoreQuestion(this.id, { roomId: this.roomId, questionId });
+  }
+
+  /** The room's join code (owner and presenters). */
+  joinCode(): Promise<{ code: string }> {
+    return this.rooms.joinCode(this.id, this.roomId);
   }
 
   /** A presenter sends a queued question to the model. */

@@ -1,12 +1,19 @@
-import type { EndEvent, Message } from "@tokencast/protocol";
+import type { EndEvent, Message, QuestionDismissedEvent, QueueChangedEvent } from "@tokencast/protocol";
+import type { QuestionList } from "../../src/core/question-lists.ts";
 import type { Broadcaster, MemberAccess } from "../../src/core/ports.ts";
 
 type EventName = Exclude<keyof Broadcaster, "closeRoom" | "dropMembers">;
 
-/** One event the core broadcast, in the order it was sent. */
-export type Recorded = {
-  [K in EventName]: { type: K; roomId: string; event: Parameters<Broadcaster[K]>[0] };
-}[EventName];
+type Plain = Exclude<EventName, "questionDismissed" | "queue">;
+
+/**
+ * One event the core broadcast, in the order it was sent (a queue patch with its list, a
+ * dismissal notice with the asker it went to).
+ */
+export type Recorded =
+  | { [K in Plain]: { type: K; roomId: string; event: Parameters<Broadcaster[K]>[0] } }[Plain]
+  | { type: "queue"; roomId: string; event: QueueChangedEvent; list: QuestionList }
+  | { type: "questionDismissed"; roomId: string; event: QuestionDismissedEvent; asker: string };
 
 /**
  * A Broadcaster that records every event in order, per room, and keeps the room's connections
@@ -28,7 +35,9 @@ export class RecordingBroadcaster implements Broadcaster {
   roomUpdated: Broadcaster["roomUpdated"] = (event) =>
     this.record({ type: "roomUpdated", roomId: event.roomId, event });
   typing: Broadcaster["typing"] = (event) => this.record({ type: "typing", roomId: event.roomId, event });
-  queue: Broadcaster["queue"] = (event) => this.record({ type: "queue", roomId: event.roomId, event });
+  queue: Broadcaster["queue"] = (event, list) => this.record({ type: "queue", roomId: event.roomId, event, list });
+  questionDismissed: Broadcaster["questionDismissed"] = (event, asker) =>
+    this.record({ type: "questionDismissed", roomId: event.roomId, event, asker });
 
   async closeRoom(event: Parameters<Broadcaster["closeRoom"]>[0]): Promise<number> {
     return this.disconnect(event.roomId, () => true);
