@@ -15,6 +15,7 @@ import type {
 } from "./ports.ts";
 import type { CoalescingWindows } from "./shared-windows.ts";
 import { StreamTimings } from "./stream-timings.ts";
+import { TimingRecorder } from "./timing-recorder.ts";
 
 export interface GenerationDeps {
   store: RoomStore;
@@ -81,6 +82,8 @@ export class Generation {
   private readonly thinking: Coalescer;
   private readonly logger: Logger;
   private readonly timings: StreamTimings;
+  /** When the text arrived, kept with the ended answer for replays at its original pace. */
+  private readonly arrivals = new TimingRecorder(() => performance.now());
   /** When the oldest text still in the coalescer arrived from upstream (token-to-viewer delay). */
   private bufferedSince: number | undefined;
   /** When the oldest text in `pending` arrived from upstream. */
@@ -188,6 +191,7 @@ export class Generation {
     const model = this.model;
     const stream = this.deps.source.stream({ turns, signal: this.abort.signal, ...(model ? { model } : {}) });
     this.timings.requested();
+    this.arrivals.start();
     for await (const event of stream) {
       if (this.abort.signal.aborted) return;
       switch (event.type) {
@@ -265,6 +269,7 @@ export class Generation {
     this.failures = 0;
     this.seq = seq;
     this.chars += text.length;
+    this.arrivals.arrived(this.chars);
     this.deps.broadcaster.delta({ roomId: this.roomId, messageId: this.messageId, seq, text });
     if (since !== undefined) this.deps.metrics.deltaBroadcast(performance.now() - since);
     return "ok";
@@ -326,7 +331,9 @@ export class Generation {
 
   private endEvent(failure: unknown): EndEvent {
     const base = { roomId: this.roomId, messageId: this.messageId, seq: this.seq };
+    const timing = this.arrivals.timing();
     const extras = {
+      ...(timing ? { timing } : {}),
       ...(this.usage ? { usage: this.usage } : {}),
       ...(this.finishReason ? { finishReason: this.finishReason } : {}),
     };

@@ -103,7 +103,26 @@ export interface RoomStore {
    * longer queued; returns the message, or undefined when it is not streaming (nothing changes).
    */
   setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined>;
+  /**
+   * Ask-once: claims the room's shared prompt `key` (a hash of its text) for `claim`, atomically
+   * across nodes, when nobody holds it or when the holder is still `replacing` (a stale claim the
+   * caller saw). Returns the holder afterwards: `claim` itself when this call won. A room keeps
+   * at most MAX_SHARED_PROMPTS keys (when full, the index starts over); they expire with the room.
+   */
+  claimPrompt(roomId: string, key: string, claim: PromptClaim, replacing?: PromptClaim): Promise<PromptClaim>;
+  /** Gives up `claim` (its answer could not start); nothing changes when another claim holds the key. */
+  releasePrompt(roomId: string, key: string, claim: PromptClaim): Promise<void>;
 }
+
+/** The question and answer that hold a room's shared prompt, and when it was claimed (epoch ms). */
+export interface PromptClaim {
+  messageId: string;
+  replyId: string;
+  claimedAt: number;
+}
+
+/** Shared prompts a room remembers at most (each is a hash and two ids: the index stays small). */
+export const MAX_SHARED_PROMPTS = 500;
 
 // ---------- the LLM's capacity ----------
 
@@ -204,7 +223,7 @@ export interface ListedQuestions {
 export type AppendResult = "appended" | "duplicate" | "refused";
 
 export type MessagePatch = Partial<
-  Pick<Message, "status" | "error" | "finishReason" | "usage" | "stoppedBy" | "stopReason" | "reasoning">
+  Pick<Message, "status" | "error" | "finishReason" | "usage" | "stoppedBy" | "stopReason" | "reasoning" | "timing">
 >;
 
 /** The fields that end an answer: a final status and what goes with it. */
