@@ -18,6 +18,7 @@ import type {
   RoleCounts,
   RoomSettings,
   ReasoningEvent,
+  ReplayEvent,
   StopRequest,
   WindowNotice,
   Usage,
@@ -242,6 +243,8 @@ export interface Broadcaster {
   /** To everyone in the room but the typing member's own connection. */
   typing(event: TypingEvent): void;
   queue(event: QueueChangedEvent): void;
+  /** An owner or presenter replays a finished answer for everyone (`chat:replay`). */
+  replay(event: ReplayEvent): void;
   /**
    * The room is gone (its record was lost or expired): each member is told (`room:closed`), then
    * disconnected — on every node, or (`local`) on this node only. Returns how many.

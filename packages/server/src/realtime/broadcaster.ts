@@ -39,6 +39,7 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
     // Member ids are socket ids, and every socket is in a room of its own id: skip the typist.
     typing: (event) => io.to(event.roomId).except(event.member.id).emit("room:typing", event),
     queue: (event) => io.to(event.roomId).emit("queue:changed", event),
+    replay: (event) => io.to(event.roomId).emit("chat:replay", event),
   };
 }
 

@@ -1,6 +1,12 @@
 import type { Delta, Message } from "@tokencast/protocol";
 import { historyBefore, newestWithin, type HistoryPage, type HistoryRequest } from "../core/history-page.ts";
-import { MAX_SHARED_PROMPTS, type AppendResult, type EndPatch, type PromptClaim, type RoomStore } from "../core/ports.ts";
+import {
+  MAX_SHARED_PROMPTS,
+  type AppendResult,
+  type EndPatch,
+  type PromptClaim,
+  type RoomStore,
+} from "../core/ports.ts";
 
 export interface MemoryStoreOptions {
   /** Messages kept per room; the oldest (and their delta logs) go first. */

@@ -1,7 +1,13 @@
 import type { Redis } from "ioredis";
 import type { Delta, Message } from "@tokencast/protocol";
 import { newestWithin, type HistoryPage, type HistoryRequest } from "../core/history-page.ts";
-import { MAX_SHARED_PROMPTS, type AppendResult, type EndPatch, type PromptClaim, type RoomStore } from "../core/ports.ts";
+import {
+  MAX_SHARED_PROMPTS,
+  type AppendResult,
+  type EndPatch,
+  type PromptClaim,
+  type RoomStore,
+} from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { messageKeys, roomKeys, type RoomKeys } from "./redis-keys.ts";

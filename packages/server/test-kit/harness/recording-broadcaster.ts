@@ -29,6 +29,7 @@ export class RecordingBroadcaster implements Broadcaster {
     this.record({ type: "roomUpdated", roomId: event.roomId, event });
   typing: Broadcaster["typing"] = (event) => this.record({ type: "typing", roomId: event.roomId, event });
   queue: Broadcaster["queue"] = (event) => this.record({ type: "queue", roomId: event.roomId, event });
+  replay: Broadcaster["replay"] = (event) => this.record({ type: "replay", roomId: event.roomId, event });
 
   async closeRoom(event: Parameters<Broadcaster["closeRoom"]>[0]): Promise<number> {
     return this.disconnect(event.roomId, () => true);
