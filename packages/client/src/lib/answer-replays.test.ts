@@ -60,7 +60,7 @@ describe("AnswerReplays", () => {
     expect(replays.shown.has("a1")).toBe(false);
     expect(seen.at(-1)).toBeUndefined();
     replays.start(ANSWER);
-    expect(at(250)).toBe("Hello brave");
+    expect(at(250)).toBe("Hello"); // 100 ms into the new replay
   });
 
   it("shows the whole text at once under prefers-reduced-motion", () => {
