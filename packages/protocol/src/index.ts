@@ -8,3 +8,4 @@ export * from "./text-rules.ts";
 export * from "./text-schemas.ts";
 export * from "./queue-changes.ts";
 export * from "./member-cursor.ts";
+export * from "./shared-prompts.ts";

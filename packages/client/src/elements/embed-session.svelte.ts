@@ -6,7 +6,14 @@
  * finished answer to it, that answer is replayed at its original pace (at once with
  * `replay="instant"` or under `prefers-reduced-motion`); one still streaming is simply watched.
  */
-import { isFinalStatus, type ErrorPayload, type Message, type RoomInfo, type SendResult } from "@tokencast/protocol";
+import {
+  isFinalStatus,
+  normalisePrompt,
+  type ErrorPayload,
+  type Message,
+  type RoomInfo,
+  type SendResult,
+} from "@tokencast/protocol";
 import { RoomConnection, type ConnectionState } from "../lib/room-connection.ts";
 import { AnswerReplays } from "../lib/answer-replays.ts";
 import { toRequestError } from "@tokencast/sdk";
@@ -36,6 +43,8 @@ export class EmbedSession {
   /** Answers being replayed: answer id → the text shown so far. */
   replaying = $state.raw<ReadonlyMap<string, string>>(new Map());
 
+  /** The room's answer to this element's prompt, replayed as soon as the snapshot showed it. */
+  private promptAnswerId: string | undefined;
   private connection: RoomConnection | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly replays = new AnswerReplays(() => (this.replaying = this.replays.shown));
@@ -96,6 +105,9 @@ export class EmbedSession {
   private sendPromptOnce(connection: RoomConnection): void {
     const text = this.hooks.takePrompt();
     if (text === undefined) return;
+    // The snapshot may already hold the answer: replay it from its first paint, not after the ack.
+    if (!this.options.fresh) this.promptAnswerId = answerTo(connection.messages, text)?.id;
+    if (this.promptAnswerId) this.replayUnlessInstant(this.promptAnswerId);
     connection.send(text, { shared: !this.options.fresh }).then(
       (result) => this.onAsked(connection, result),
       (error: unknown) => this.onRefused(error),
@@ -105,7 +117,7 @@ export class EmbedSession {
   /** The room already had an answer to the prompt: a finished one replays; one streaming is watched live. */
   private onAsked(connection: RoomConnection, result: SendResult): void {
     this.messages = connection.messages;
-    if (result.shared) this.replayUnlessInstant(result.replyId);
+    if (result.shared && result.replyId !== this.promptAnswerId) this.replayUnlessInstant(result.replyId);
   }
 
   /** A replay the element did not ask for (its prompt's answer, a presenter's): at once with `replay="instant"`. */
@@ -123,4 +135,12 @@ export class EmbedSession {
           }
         : { kind: "failed", text: `Your question could not be asked: ${failure.payload.message}` };
   }
+}
+
+/** The first finished answer to a question with the prompt's text, in the messages the snapshot holds. */
+function answerTo(messages: readonly Message[], prompt: string): Message | undefined {
+  const text = normalisePrompt(prompt);
+  const question = messages.find((m) => m.role === "user" && normalisePrompt(m.text) === text);
+  const answer = question && messages.find((m) => m.replyTo === question.id && m.role === "assistant");
+  return answer && answer.status === "done" ? answer : undefined;
 }

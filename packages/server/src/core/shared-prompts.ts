@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Message, SendResult } from "@tokencast/protocol";
+import { normalisePrompt, type Message, type SendResult } from "@tokencast/protocol";
 import type { AnswerStarts, Question } from "./answer-starts.ts";
 import type { PromptClaim, RoomStore } from "./ports.ts";
 import type { Payer } from "./quotas.ts";
@@ -20,10 +20,9 @@ export interface SharedPromptsDeps {
   now: () => number;
 }
 
-/** The key of a prompt: its text with whitespace runs folded and the ends trimmed (NFC), hashed. */
+/** The key of a prompt: its normalised text (protocol's normalisePrompt), hashed. */
 export function promptKey(text: string): string {
-  const folded = text.normalize("NFC").trim().replace(/\s+/gu, " ");
-  return createHash("sha256").update(folded).digest("base64url");
+  return createHash("sha256").update(normalisePrompt(text)).digest("base64url");
 }
 
 /**
