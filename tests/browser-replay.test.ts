@@ -6,6 +6,8 @@
  * a finished answer for themself; a presenter replays one for the room and a viewer sees it.
  * Needs the built client (`pnpm build`).
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { launchBrowser, screenshot } from "./helpers/browser.ts";
@@ -17,9 +19,10 @@ import { createRoom } from "./helpers/rooms-http.ts";
 import { problems, startNode, type ServerNode } from "./helpers/spawn-node.ts";
 import { expectedText, tokenScript } from "./helpers/upstream-scripts.ts";
 
-const HOST = "http://host.test";
 const ROOM = "replay-room";
 const PROMPT = "What changed in version 2?";
+/** Each test drives several pages across two nodes, on two cores shared with other people's tests. */
+const TEST_MS = 120_000;
 /** Paced so that the answer (and so its replay) takes about two seconds. */
 const TOKENS = Array.from({ length: 16 }, (_, i) => `Change ${i + 1} is here. `);
 const ANSWER = expectedText(TOKENS).trim();
@@ -29,6 +32,10 @@ let redis: RedisProcess;
 let fake: FakeUpstream;
 let nodes: ServerNode[] = [];
 let browser: Browser;
+/** Host pages on another origin than the nodes' (a blog embedding the element), by path. */
+const hostPages = new Map<string, string>();
+let host: Server;
+let hostUrl: string;
 const pages: Page[] = [];
 const pageErrors: string[] = [];
 
@@ -38,7 +45,14 @@ beforeAll(async () => {
   const env = { LLM_BASE_URL: fake.url, LLM_MODEL: "fake-model", REDIS_URL: redis.url, REDIS_PREFIX: "replay:" };
   nodes = await Promise.all([startNode(env), startNode(env)]);
   browser = await launchBrowser();
-}, 60_000);
+  host = createServer((req, res) => {
+    const html = hostPages.get(req.url ?? "");
+    if (html === undefined) res.writeHead(404).end();
+    else res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
+  });
+  await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
+  hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+}, 120_000);
 
 afterEach(async () => {
   closeAllClients();
@@ -52,7 +66,8 @@ afterAll(async () => {
   await Promise.all(nodes.map((node) => node.stop()));
   await fake?.close();
   await redis?.close();
-});
+  await new Promise((resolve) => host?.close(resolve));
+}, 60_000);
 
 // ---------- helpers ----------
 
@@ -63,8 +78,9 @@ async function embedPage(attributes: string, node: ServerNode): Promise<Page> {
   const html = `<!doctype html><meta charset="utf-8"><title>A blog</title>
     <script type="module" src="${node.url}/embed/streaming-chat.js"></script>
     <streaming-chat server="${node.url}" room="${ROOM}" ${attributes}></streaming-chat>`;
-  await page.route(`${HOST}/**`, (route) => route.fulfill({ body: html, contentType: "text/html" }));
-  await page.goto(`${HOST}/post`);
+  const path = `/post-${hostPages.size + 1}`;
+  hostPages.set(path, html);
+  await page.goto(`${hostUrl}${path}`);
   return page;
 }
 
@@ -88,12 +104,15 @@ function replayedLengths(page: Page): Promise<number[]> {
     const article = () => Array.from(root.querySelectorAll("article.assistant")).at(-1);
     const lengths: number[] = [];
     const deadline = performance.now() + 15_000;
-    while (article()?.getAttribute("data-replaying") !== "false" || lengths.length === 0) {
-      const text = article()?.querySelector(".markdown")?.textContent ?? "";
-      if (lengths.at(-1) !== text.trim().length) lengths.push(text.trim().length);
-      if (performance.now() > deadline) break;
+    const sample = () => {
+      const length = (article()?.querySelector(".markdown")?.textContent ?? "").trim().length;
+      if (lengths.at(-1) !== length) lengths.push(length);
+    };
+    while (article()?.getAttribute("data-replaying") !== "false" && performance.now() < deadline) {
+      sample();
       await new Promise(requestAnimationFrame);
     }
+    sample();
     return lengths;
   });
 }
@@ -105,100 +124,116 @@ function isIncreasing(values: number[]): boolean {
 // ---------- tests ----------
 
 describe("the embed asks once", () => {
-  it("two readers on two nodes share one answer; a later one sees it replayed at its pace, or at once", async () => {
-    fake.enqueue(tokenScript(TOKENS, { delayMs: PACE_MS, gateAfter: { tokens: 4, gate: "shared-mid" } }));
-    const [first, second] = await Promise.all([
-      embedPage(`prompt="${PROMPT}"`, nodes[0]!),
-      embedPage(`prompt="${PROMPT}" name="Second"`, nodes[1]!),
-    ]);
-    for (const page of [first, second]) {
-      await expect.poll(() => embedAnswer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("Change 4 is");
-      expect(await embedAnswer(page).getAttribute("data-status")).toBe("streaming");
-    }
-    expect(fake.requests).toHaveLength(1);
-    expect(await questionsOnServer()).toEqual([PROMPT]);
-    expect(await second.locator("streaming-chat .notice").count()).toBe(0);
-    await screenshot(second, "replay-second-reader-live");
+  it(
+    "two readers on two nodes share one answer; a later one sees it replayed at its pace, or at once",
+    async () => {
+      fake.enqueue(tokenScript(TOKENS, { delayMs: PACE_MS, gateAfter: { tokens: 4, gate: "shared-mid" } }));
+      const [first, second] = await Promise.all([
+        embedPage(`prompt="${PROMPT}"`, nodes[0]!),
+        embedPage(`prompt="${PROMPT}" name="Second"`, nodes[1]!),
+      ]);
+      for (const page of [first, second]) {
+        await expect.poll(() => embedAnswer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("Change 4 is");
+        expect(await embedAnswer(page).getAttribute("data-status")).toBe("streaming");
+      }
+      expect(fake.requests).toHaveLength(1);
+      expect(await questionsOnServer()).toEqual([PROMPT]);
+      expect(await second.locator("streaming-chat .notice").count()).toBe(0);
+      await screenshot(second, "replay-second-reader-live");
 
-    fake.release("shared-mid");
-    for (const page of [first, second]) {
+      fake.release("shared-mid");
+      for (const page of [first, second]) {
+        await expect.poll(() => embedAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
+        expect((await embedAnswer(page).innerText()).trim()).toContain(ANSWER);
+      }
+
+      // A third reader after the end: the same answer grows again, step by step, at about its pace.
+      const third = await embedPage(`prompt="  What changed in   version 2? "`, nodes[0]!);
+      await expect
+        .poll(() => embedAnswer(third).getAttribute("data-replaying"), { timeout: UI_TIMEOUT_MS })
+        .toBe("true");
+      const lengths = await replayedLengths(third);
+      expect(lengths.length, `lengths seen: ${lengths.join(",")}`).toBeGreaterThanOrEqual(5);
+      expect(isIncreasing(lengths)).toBe(true);
+      expect(lengths.at(-1)).toBe(ANSWER.length);
+      expect((await embedAnswer(third).innerText()).trim()).toContain(ANSWER);
+      const fromBottom = await third
+        .locator("streaming-chat .viewport")
+        .evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+      expect(fromBottom).toBeLessThanOrEqual(60);
+      expect(await third.locator("streaming-chat header .title").innerText()).toBe("Live answers");
+      await screenshot(third, "replay-third-reader-replayed");
+
+      // replay="instant": the whole answer from the first paint, never a replay.
+      const instant = await embedPage(`prompt="${PROMPT}" replay="instant"`, nodes[1]!);
+      await expect
+        .poll(() => embedAnswer(instant).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS })
+        .toBe("done");
+      expect((await embedAnswer(instant).innerText()).trim()).toContain(ANSWER);
+      expect(await embedAnswer(instant).getAttribute("data-replaying")).toBe("false");
+      await screenshot(instant, "replay-instant");
+
+      expect(fake.requests).toHaveLength(1);
+      expect(await questionsOnServer()).toEqual([PROMPT]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    "`fresh` asks its prompt anew",
+    async () => {
+      fake.enqueue(tokenScript(["A ", "fresh ", "answer."], { delayMs: 20 }));
+      const page = await embedPage(`prompt="${PROMPT}" fresh`, nodes[0]!);
+      await expect.poll(() => embedAnswer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("A fresh answer.");
       await expect.poll(() => embedAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
-      expect((await embedAnswer(page).innerText()).trim()).toContain(ANSWER);
-    }
-
-    // A third reader after the end: the same answer grows again, step by step, at about its pace.
-    const third = await embedPage(`prompt="  What changed in   version 2? "`, nodes[0]!);
-    await expect.poll(() => embedAnswer(third).getAttribute("data-replaying"), { timeout: UI_TIMEOUT_MS }).toBe("true");
-    const lengths = await replayedLengths(third);
-    expect(lengths.length, `lengths seen: ${lengths.join(",")}`).toBeGreaterThanOrEqual(5);
-    expect(isIncreasing(lengths)).toBe(true);
-    expect(lengths.at(-1)).toBe(ANSWER.length);
-    expect((await embedAnswer(third).innerText()).trim()).toContain(ANSWER);
-    const fromBottom = await third
-      .locator("streaming-chat .viewport")
-      .evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
-    expect(fromBottom).toBeLessThanOrEqual(60);
-    expect(await third.locator("streaming-chat header .title").innerText()).toBe("Live answers");
-    await screenshot(third, "replay-third-reader-replayed");
-
-    // replay="instant": the whole answer from the first paint, never a replay.
-    const instant = await embedPage(`prompt="${PROMPT}" replay="instant"`, nodes[1]!);
-    await expect.poll(() => embedAnswer(instant).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
-    expect((await embedAnswer(instant).innerText()).trim()).toContain(ANSWER);
-    expect(await embedAnswer(instant).getAttribute("data-replaying")).toBe("false");
-    await screenshot(instant, "replay-instant");
-
-    expect(fake.requests).toHaveLength(1);
-    expect(await questionsOnServer()).toEqual([PROMPT]);
-  });
-
-  it("`fresh` asks its prompt anew", async () => {
-    fake.enqueue(tokenScript(["A ", "fresh ", "answer."], { delayMs: 20 }));
-    const page = await embedPage(`prompt="${PROMPT}" fresh`, nodes[0]!);
-    await expect.poll(() => embedAnswer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("A fresh answer.");
-    await expect.poll(() => embedAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
-    expect(fake.requests).toHaveLength(2);
-    expect(await questionsOnServer()).toEqual([PROMPT, PROMPT]);
-    await screenshot(page, "replay-fresh");
-  });
+      expect(fake.requests).toHaveLength(2);
+      expect(await questionsOnServer()).toEqual([PROMPT, PROMPT]);
+      await screenshot(page, "replay-fresh");
+    },
+    TEST_MS,
+  );
 });
 
 describe("replays in the app", () => {
-  it("a member replays an answer for themself; a presenter replays one for the room and a viewer sees it", async () => {
-    const talk = await createRoom(nodes[0]!.url, { title: "Replay talk", mode: "presentation" });
-    const presenter = await joinRoom(
-      await newPage(browser, pageErrors),
-      `${nodes[0]!.url}${talk.links.presenter}`,
-      "Pia",
-    );
-    const viewer = await joinRoom(await newPage(browser, pageErrors), `${nodes[1]!.url}${talk.links.share}`, "Vic");
-    pages.push(presenter, viewer);
-    fake.enqueue(tokenScript(TOKENS, { delayMs: PACE_MS }));
-    await presenter.getByRole("textbox", { name: "Message" }).fill("Summarise the talk");
-    await presenter.getByRole("textbox", { name: "Message" }).press("Enter");
-    for (const page of [presenter, viewer]) {
-      await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
-    }
+  it(
+    "a member replays an answer for themself; a presenter replays one for the room and a viewer sees it",
+    async () => {
+      const talk = await createRoom(nodes[0]!.url, { title: "Replay talk", mode: "presentation" });
+      const presenter = await joinRoom(
+        await newPage(browser, pageErrors),
+        `${nodes[0]!.url}${talk.links.presenter}`,
+        "Pia",
+      );
+      const viewer = await joinRoom(await newPage(browser, pageErrors), `${nodes[1]!.url}${talk.links.share}`, "Vic");
+      pages.push(presenter, viewer);
+      fake.enqueue(tokenScript(TOKENS, { delayMs: PACE_MS }));
+      await presenter.getByRole("textbox", { name: "Message" }).fill("Summarise the talk");
+      await presenter.getByRole("textbox", { name: "Message" }).press("Enter");
+      for (const page of [presenter, viewer]) {
+        await expect.poll(() => lastAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
+      }
 
-    // The viewer replays it alone: it starts over, "Show all" ends it with the whole text.
-    expect(await lastAnswer(viewer).getByTestId("replay-room-button").count()).toBe(0);
-    await lastAnswer(viewer).getByTestId("replay-button").click();
-    await expect
-      .poll(async () => (await lastAnswer(viewer).innerText()).length, { timeout: UI_TIMEOUT_MS })
-      .toBeLessThan(ANSWER.length / 2);
-    await screenshot(viewer, "replay-member-replaying");
-    await lastAnswer(viewer).getByTestId("show-all-button").click();
-    await expect.poll(() => lastAnswer(viewer).innerText(), { timeout: UI_TIMEOUT_MS }).toContain(ANSWER);
-    expect(await lastAnswer(viewer).getByTestId("show-all-button").count()).toBe(0);
-    expect(await lastAnswer(presenter).getByTestId("show-all-button").count()).toBe(0);
+      // The viewer replays it alone: it starts over, "Show all" ends it with the whole text.
+      expect(await lastAnswer(viewer).getByTestId("replay-room-button").count()).toBe(0);
+      await lastAnswer(viewer).getByTestId("replay-button").click();
+      await expect
+        .poll(async () => (await lastAnswer(viewer).innerText()).length, { timeout: UI_TIMEOUT_MS })
+        .toBeLessThan(ANSWER.length / 2);
+      await screenshot(viewer, "replay-member-replaying");
+      await lastAnswer(viewer).getByTestId("show-all-button").click();
+      await expect.poll(() => lastAnswer(viewer).innerText(), { timeout: UI_TIMEOUT_MS }).toContain(ANSWER);
+      expect(await lastAnswer(viewer).getByTestId("show-all-button").count()).toBe(0);
+      expect(await lastAnswer(presenter).getByTestId("show-all-button").count()).toBe(0);
 
-    // The presenter replays it for everyone: the viewer's (other node) replays too, to the end.
-    await lastAnswer(presenter).getByTestId("replay-room-button").click();
-    await lastAnswer(viewer).getByTestId("show-all-button").waitFor({ timeout: UI_TIMEOUT_MS });
-    expect((await lastAnswer(viewer).innerText()).length).toBeLessThan(ANSWER.length);
-    await screenshot(viewer, "replay-for-the-room");
-    await lastAnswer(viewer).getByTestId("show-all-button").waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
-    expect(await lastAnswer(viewer).innerText()).toContain(ANSWER);
-    expect(fake.requests).toHaveLength(3);
-  });
+      // The presenter replays it for everyone: the viewer's (other node) replays too, to the end.
+      await lastAnswer(presenter).getByTestId("replay-room-button").click();
+      await lastAnswer(viewer).getByTestId("show-all-button").waitFor({ timeout: UI_TIMEOUT_MS });
+      expect((await lastAnswer(viewer).innerText()).length).toBeLessThan(ANSWER.length);
+      await screenshot(viewer, "replay-for-the-room");
+      await lastAnswer(viewer).getByTestId("show-all-button").waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
+      expect(await lastAnswer(viewer).innerText()).toContain(ANSWER);
+      expect(fake.requests).toHaveLength(3);
+    },
+    TEST_MS,
+  );
 });
