@@ -41,6 +41,7 @@ export class EmbedSession {
   lastError = $state.raw<ErrorPayload | undefined>();
   notice = $state.raw<PromptNotice | undefined>();
   /** Answers being replayed: answer id → the text shown so far. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- $state.raw: replaced whole, never mutated
   replaying = $state.raw<ReadonlyMap<string, string>>(new Map());
 
   /** The room's answer to this element's prompt, replayed as soon as the snapshot showed it. */

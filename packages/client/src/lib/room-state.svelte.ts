@@ -54,6 +54,7 @@ export class RoomState {
   /** Regenerated answers: old id → newer id. */
   links = $derived(answerLinks(this.messages));
   /** Answers being replayed here: answer id → the text shown so far. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- $state.raw: replaced whole, never mutated
   replaying = $state.raw<ReadonlyMap<string, string>>(new Map());
   readonly roomId: string;
   readonly name: string;

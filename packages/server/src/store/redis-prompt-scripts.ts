@@ -3,7 +3,7 @@
  * readers arriving at once on different nodes get one question. KEYS[1]: the room's prompts HASH.
  */
 
-/** ARGV: key, claim JSON, messageId of the claim being replaced (or ""), ttl ms, max keys. Returns the holder's JSON. */
+/** ARGV: key, claim JSON, messageId of the claim replaced (or ""), ttl ms, max keys. Returns the holder's JSON. */
 export const CLAIM_PROMPT = `
 local held = redis.call('HGET', KEYS[1], ARGV[1])
 if held then
