@@ -48,6 +48,25 @@ describe("ask-once: the room's answer to a shared prompt", () => {
     expect((await ada.askShared("while busy")).shared).toBeUndefined();
   });
 
+  it("an answer stopped because everyone left is not the room's answer: the next reader asks again", async () => {
+    const h = new CoreHarness();
+    const ada = await h.join("Ada", { roomId: "r" });
+    const base = { roomId: "r", author: "Ada", seq: 0, createdAt: h.clock.now() };
+    await h.store.addMessage({ ...base, id: "q-left", role: "user", text: "q", status: "done" });
+    const answer = {
+      ...base,
+      id: "a-left",
+      role: "assistant",
+      text: "",
+      status: "streaming",
+      replyTo: "q-left",
+    } as const;
+    await h.store.addMessage(answer);
+    await h.store.finishMessage("r", "a-left", { status: "stopped", stopReason: "nobody_watching" });
+    await h.store.claimPrompt("r", promptKey("q"), { messageId: "q-left", replyId: "a-left", claimedAt: 0 });
+    expect((await ada.askShared("q")).shared).toBeUndefined();
+  });
+
   it("a claim never stored is replaced once it has had time to settle", async () => {
     const h = new CoreHarness();
     const ada = await h.join("Ada", { roomId: "r" });
