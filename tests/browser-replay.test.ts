@@ -2,7 +2,8 @@
  * Ask-once and replays in real Chromium, against two nodes sharing a private redis-server and a
  * fake LLM. The embed: two readers arriving together on different nodes get one question and one
  * answer (the second watches it live); a later reader sees the finished answer replayed at its
- * original pace; `replay="instant"` shows it at once; `fresh` asks anew. The app: a member replays
+ * original pace; `replay="instant"` shows it at once; `fresh` asks anew; the card follows the live
+ * answer and offers "Jump to live" when scrolled up. The app: a member replays
  * a finished answer for themself; a presenter replays one for the room and a viewer sees it.
  * Needs the built client (`pnpm build`).
  */
@@ -181,15 +182,32 @@ describe("the embed asks once", () => {
   );
 
   it(
-    "`fresh` asks its prompt anew",
+    "`fresh` asks its prompt anew; the card follows the live answer and offers Jump to live when scrolled up",
     async () => {
-      fake.enqueue(tokenScript(["A ", "fresh ", "answer."], { delayMs: 20 }));
+      const lines = Array.from({ length: 40 }, (_, i) => `Fresh line ${i + 1}.\n\n`);
+      // The room already has its answer to PROMPT (the test above): `fresh` asks all the same.
+      const asked = fake.requests.length;
+      const questionsBefore = await questionsOnServer();
+      fake.enqueue(tokenScript(lines, { delayMs: 10, gateAfter: { tokens: 30, gate: "fresh-mid" } }));
       const page = await embedPage(`prompt="${PROMPT}" fresh`, nodes[0]!);
-      await expect.poll(() => embedAnswer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("A fresh answer.");
+      await expect.poll(() => embedAnswer(page).innerText(), { timeout: UI_TIMEOUT_MS }).toContain("Fresh line 30.");
+      expect(fake.requests).toHaveLength(asked + 1);
+      expect(await questionsOnServer()).toEqual([...questionsBefore, PROMPT]);
+
+      // Following the live end; scrolled up, it stays put and offers to jump back.
+      const viewport = page.locator("streaming-chat .viewport");
+      const fromBottom = () => viewport.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+      await expect.poll(fromBottom, { timeout: UI_TIMEOUT_MS }).toBeLessThanOrEqual(60);
+      expect(await page.getByTestId("jump-to-live").count()).toBe(0);
+      await viewport.evaluate((el) => el.scrollTo({ top: 0, behavior: "instant" }));
+      await page.getByTestId("jump-to-live").waitFor({ timeout: UI_TIMEOUT_MS });
+      fake.release("fresh-mid");
       await expect.poll(() => embedAnswer(page).getAttribute("data-status"), { timeout: UI_TIMEOUT_MS }).toBe("done");
-      expect(fake.requests).toHaveLength(2);
-      expect(await questionsOnServer()).toEqual([PROMPT, PROMPT]);
-      await screenshot(page, "replay-fresh");
+      expect(await viewport.evaluate((el) => el.scrollTop)).toBe(0);
+      await screenshot(page, "replay-fresh-scrolled-up");
+      await page.getByTestId("jump-to-live").click();
+      await expect.poll(fromBottom, { timeout: UI_TIMEOUT_MS }).toBeLessThanOrEqual(60);
+      expect(await page.getByTestId("jump-to-live").count()).toBe(0);
     },
     TEST_MS,
   );
@@ -207,6 +225,7 @@ describe("replays in the app", () => {
       );
       const viewer = await joinRoom(await newPage(browser, pageErrors), `${nodes[1]!.url}${talk.links.share}`, "Vic");
       pages.push(presenter, viewer);
+      const asked = fake.requests.length;
       fake.enqueue(tokenScript(TOKENS, { delayMs: PACE_MS }));
       await presenter.getByRole("textbox", { name: "Message" }).fill("Summarise the talk");
       await presenter.getByRole("textbox", { name: "Message" }).press("Enter");
@@ -233,7 +252,7 @@ describe("replays in the app", () => {
       await screenshot(viewer, "replay-for-the-room");
       await lastAnswer(viewer).getByTestId("show-all-button").waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
       expect(await lastAnswer(viewer).innerText()).toContain(ANSWER);
-      expect(fake.requests).toHaveLength(3);
+      expect(fake.requests).toHaveLength(asked + 1); // replays ask the model nothing
     },
     TEST_MS,
   );
