@@ -14,6 +14,11 @@ export const CLAIM_SETTLE_MS = 15_000;
 /** Answers that do not count as the room's answer to a prompt: the next reader asks again. */
 const FAILED: ReadonlySet<Message["status"]> = new Set(["error", "interrupted"]);
 
+/** Failed, or cut short because its reader left (an ad-hoc room's abandoned answer): not the room's answer. */
+function unfinished(answer: Message): boolean {
+  return FAILED.has(answer.status) || answer.stopReason === "nobody_watching";
+}
+
 export interface SharedPromptsDeps {
   store: RoomStore;
   starts: AnswerStarts;
@@ -29,7 +34,7 @@ export function promptKey(text: string): string {
  * Ask-once (`chat:send` with `shared`): the room's answer to a prompt belongs to the room. The
  * first asker claims the prompt atomically in the store (across nodes) and asks; everyone after
  * gets that question and answer back (`shared: true`) and nothing is asked or paid again. A claim
- * whose answer failed, or that never got stored, is replaced; one whose answer could not start
+ * whose answer failed or was stopped because everyone left, or that never got stored, is replaced; one whose answer could not start
  * (busy, over a quota) is given back at once.
  */
 export class SharedPrompts {
@@ -55,7 +60,7 @@ export class SharedPrompts {
 
   private async isStale(roomId: string, claim: PromptClaim): Promise<boolean> {
     const answer = await this.deps.store.getMessage(roomId, claim.replyId);
-    if (answer) return FAILED.has(answer.status);
+    if (answer) return unfinished(answer);
     return this.deps.now() - claim.claimedAt > CLAIM_SETTLE_MS;
   }
 }
