@@ -34,8 +34,8 @@ export function promptKey(text: string): string {
  * Ask-once (`chat:send` with `shared`): the room's answer to a prompt belongs to the room. The
  * first asker claims the prompt atomically in the store (across nodes) and asks; everyone after
  * gets that question and answer back (`shared: true`) and nothing is asked or paid again. A claim
- * whose answer failed or was stopped because everyone left, or that never got stored, is replaced; one whose answer could not start
- * (busy, over a quota) is given back at once.
+ * whose answer failed or was stopped because everyone left, or that never got stored, is replaced;
+ * one whose answer could not start (busy, over a quota) is given back at once.
  */
 export class SharedPrompts {
   constructor(private readonly deps: SharedPromptsDeps) {}
