@@ -30,7 +30,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const KNOWN: Record<keyof ClientToServerEvents, readonly string[]> = {
   "room:join": ["roomId", "name", "role", "key", "token", "clientId"],
   "room:leave": ["roomId"],
-  "chat:send": ["roomId", "text"],
+  "chat:send": ["roomId", "text", "shared"],
   "chat:stop": ["roomId", "messageId"],
   "chat:resume": ["roomId", "messageId", "afterSeq"],
   "room:history": ["roomId", "before", "limit"],
@@ -48,6 +48,7 @@ const KNOWN: Record<keyof ClientToServerEvents, readonly string[]> = {
   "queue:send": ["roomId", "questionId"],
   "queue:dismiss": ["roomId", "questionId"],
   "chat:regenerate": ["roomId", "messageId"],
+  "chat:replay": ["roomId", "messageId"],
 };
 const UNKNOWN = [
   "chat:delete",

@@ -1,5 +1,5 @@
 import type { ErrorPayload } from "./errors.ts";
-import type { Message, MessageStatus, StopReason, Usage } from "./message.ts";
+import type { AnswerTiming, Message, MessageStatus, StopReason, Usage } from "./message.ts";
 import type { JoinCodePayload } from "./join-codes.ts";
 import type { QueueChangedEvent } from "./queue-changes.ts";
 import type { Member, QueuedQuestion, RoleCounts, RoomInfo } from "./rooms.ts";
@@ -12,6 +12,7 @@ import type {
   QueueEditPayload,
   QueueSubmitPayload,
   RegeneratePayload,
+  ReplayPayload,
   ResumePayload,
   SendPayload,
   StopPayload,
@@ -101,6 +102,8 @@ export interface MembersResult {
 export interface SendResult {
   messageId: string;
   replyId: string;
+  /** A `shared` send that found the room's answer to the prompt: nothing new was asked. */
+  shared?: true;
 }
 
 export interface ResumeResult {
@@ -125,6 +128,16 @@ export interface EndEvent {
   stoppedBy?: string;
   /** Set when the server stopped the answer (no `stoppedBy`): see Message.stopReason. */
   stopReason?: StopReason;
+  /** When each piece of text arrived: see Message.timing. */
+  timing?: AnswerTiming;
+}
+
+/** An owner or presenter replays a finished answer for the whole room, starting now (`chat:replay`). */
+export interface ReplayEvent {
+  roomId: string;
+  messageId: string;
+  /** Display name of who started it. */
+  by: string;
 }
 
 export interface PresenceEvent {
@@ -228,6 +241,8 @@ export interface ClientToServerEvents {
   "room:join-code": (payload: JoinCodePayload, ack: AckFn<{ code: string }>) => void;
   /** Whoever may prompt: a new answer to the same question; the old one stays in the history. */
   "chat:regenerate": (payload: RegeneratePayload, ack: AckFn<{ replyId: string }>) => void;
+  /** Owner and presenters: replay a finished answer for everyone in the room (rate-limited per room). */
+  "chat:replay": (payload: ReplayPayload, ack: AckFn<EmptyResult>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -235,6 +250,8 @@ export interface ServerToClientEvents {
   "chat:delta": (delta: DeltaEvent) => void;
   "chat:end": (end: EndEvent) => void;
   "chat:reasoning": (reasoning: ReasoningEvent) => void;
+  /** Replay this finished answer at its original pace, from now (see ReplayEvent). */
+  "chat:replay": (event: ReplayEvent) => void;
   "room:presence": (presence: PresenceEvent) => void;
   "room:resync": (resync: ResyncEvent) => void;
   "room:updated": (event: RoomUpdatedEvent) => void;

@@ -9,3 +9,4 @@ export * from "./text-schemas.ts";
 export * from "./queue-changes.ts";
 export * from "./member-cursor.ts";
 export * from "./join-codes.ts";
+export * from "./shared-prompts.ts";

@@ -63,7 +63,19 @@ export interface Message {
    * order (absent: it ran on one server). Its text reads on without a break.
    */
   continuedBy?: string[];
+  /** An ended answer: when its text arrived, to replay it at its original pace (see AnswerTiming). */
+  timing?: AnswerTiming;
 }
+
+/**
+ * When an answer's text arrived: `[offsetMs, chars]` pairs, oldest first, where `chars` of its
+ * text (UTF-16 code units, as `text.length`) had arrived `offsetMs` after the model was asked.
+ * Both only grow; the last pair has the whole text. At most MAX_TIMING_POINTS pairs (a long
+ * answer keeps every other point, as often as needed).
+ */
+export type AnswerTiming = Array<[offsetMs: number, chars: number]>;
+
+export const MAX_TIMING_POINTS = 200;
 
 /**
  * `nobody_watching`: the server stopped an answer of an ad-hoc room that everyone had left

@@ -51,9 +51,18 @@ export const leavePayloadSchema = z.strictObject({ roomId: roomIdSchema });
 export const sendPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
   text: questionTextSchema,
+  /**
+   * Ask once: "the room's answer to this prompt". When the room already has an answer to the same
+   * text (whitespace aside) asked this way, the server returns it (`shared: true`) instead of asking
+   * again; only a failed (error, interrupted) one is asked anew. The embed sends its prompt so.
+   */
+  shared: z.boolean().optional(),
 });
 
 export const stopPayloadSchema = z.strictObject({ roomId: roomIdSchema, messageId: idSchema });
+
+/** Owner and presenters: replay a finished answer at its original pace for everyone in the room. */
+export const replayPayloadSchema = z.strictObject({ roomId: roomIdSchema, messageId: idSchema });
 
 export const resumePayloadSchema = z.strictObject({
   roomId: roomIdSchema,
@@ -114,6 +123,7 @@ export type JoinPayload = z.infer<typeof joinPayloadSchema>;
 export type LeavePayload = z.infer<typeof leavePayloadSchema>;
 export type SendPayload = z.infer<typeof sendPayloadSchema>;
 export type StopPayload = z.infer<typeof stopPayloadSchema>;
+export type ReplayPayload = z.infer<typeof replayPayloadSchema>;
 export type ResumePayload = z.infer<typeof resumePayloadSchema>;
 export type UpdateRoomPayload = z.infer<typeof updateRoomPayloadSchema>;
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;

@@ -6,7 +6,7 @@ import { isFinalStatus } from "@tokencast/protocol";
 import type { EndEvent, Message } from "@tokencast/protocol";
 
 /** Fields that `chat:end` sets once an answer is over. */
-const END_FIELDS = ["error", "finishReason", "usage", "stoppedBy", "stopReason"] as const;
+const END_FIELDS = ["error", "finishReason", "usage", "stoppedBy", "stopReason", "timing"] as const;
 
 /**
  * Merges what the server says about a message with what this client holds. The incoming copy

@@ -137,9 +137,14 @@ export class RoomSync {
     this.setState("offline");
   }
 
-  async send(text: string): Promise<SendResult> {
-    const { messageId, replyId } = await this.call("chat:send", { roomId: this.roomId, text });
-    return { messageId, replyId };
+  /**
+   * Asks the model. `shared`: the room's answer to this prompt (ask-once): when the room has one,
+   * it comes back with `shared: true` and nothing new is asked.
+   */
+  async send(text: string, options: { shared?: boolean } = {}): Promise<SendResult> {
+    const payload = { roomId: this.roomId, text, ...(options.shared ? { shared: true } : {}) };
+    const { messageId, replyId, shared } = await this.call("chat:send", payload);
+    return { messageId, replyId, ...(shared ? { shared } : {}) };
   }
 
   async stop(messageId: string): Promise<void> {

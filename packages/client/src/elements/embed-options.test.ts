@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { connectionOptions } from "./embed-options.ts";
 
-const element = { server: "https://chat.example.com", roomId: "r1", name: "Guest" };
+const element = {
+  server: "https://chat.example.com",
+  roomId: "r1",
+  name: "Guest",
+  replay: "paced",
+  fresh: false,
+} as const;
 
 describe("connectionOptions", () => {
   it("joins the element's room as a participant, with its access token", () => {

@@ -22,7 +22,13 @@ export interface EmbedOptions {
   prompt?: string;
   /** Access token passed along when joining. */
   token?: string;
+  /** A finished answer this element shows: replayed at its original pace ("paced"), or at once ("instant"). */
+  replay: ReplayMode;
+  /** Ask the prompt anew even when the room already has an answer to it (attribute `fresh`). */
+  fresh: boolean;
 }
+
+export type ReplayMode = "paced" | "instant";
 
 export type OptionsResult = { ok: true; options: EmbedOptions } | { ok: false; problem: string };
 
@@ -48,6 +54,8 @@ export function readOptions(element: Element, defaultServer: string): OptionsRes
       name: cleanName(element.getAttribute("name")),
       prompt: nonEmpty(element.getAttribute("prompt")),
       token: nonEmpty(element.getAttribute("token")),
+      replay: element.getAttribute("replay")?.trim().toLowerCase() === "instant" ? "instant" : "paced",
+      fresh: element.hasAttribute("fresh"),
     },
   };
 }

@@ -1,8 +1,10 @@
 /**
- * `<streaming-chat server room prompt token name>`: a room's live answers in a shadow root. It
- * connects only once it is on screen, and sends its prompt the first time it is seen, once per
- * element (not on reconnects, scrolling back, or attribute changes). It reflects what it is doing
- * in its `data-state` attribute: idle (not seen yet), connecting, live, reconnecting, offline, invalid.
+ * `<streaming-chat server room prompt token name replay fresh>`: a room's live answers in a shadow
+ * root. It connects only once it is on screen, and sends its prompt the first time it is seen, once
+ * per element (not on reconnects, scrolling back, or attribute changes), as the room's shared
+ * prompt: asked once per room, its finished answer replayed for later readers (see EmbedSession).
+ * It reflects what it is doing in its `data-state` attribute: idle (not seen yet), connecting, live,
+ * reconnecting, offline, invalid.
  */
 import { mount, unmount } from "svelte";
 import StreamingChat from "./StreamingChat.svelte";

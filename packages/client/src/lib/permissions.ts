@@ -14,9 +14,17 @@ export interface Permissions {
   mayEditSettings: boolean;
   /** queue:submit: anyone in a presentation */
   mayAsk: boolean;
+  /** chat:replay: the owner and presenters replay an answer for everyone */
+  mayReplayForRoom: boolean;
 }
 
-export const NO_PERMISSIONS: Permissions = { mayPrompt: false, mayStop: false, mayEditSettings: false, mayAsk: false };
+export const NO_PERMISSIONS: Permissions = {
+  mayPrompt: false,
+  mayStop: false,
+  mayEditSettings: false,
+  mayAsk: false,
+  mayReplayForRoom: false,
+};
 
 export function permissionsOf(settings: RoomSettings | undefined, role: Role | undefined): Permissions {
   if (!settings || !role) return NO_PERMISSIONS;
@@ -25,6 +33,7 @@ export function permissionsOf(settings: RoomSettings | undefined, role: Role | u
     mayStop: allows(settings.whoMayStop, role),
     mayEditSettings: role === "owner",
     mayAsk: settings.mode === "presentation",
+    mayReplayForRoom: role === "owner" || role === "presenter",
   };
 }
 

@@ -44,6 +44,7 @@ export class RoomConnection extends RoomSync {
   declare protected readonly options: RoomConnectionOptions;
   private readonly typists: RoomTyping;
   private readonly noticeListeners = new Set<(notice: RoomNotice) => void>();
+  private readonly replayListeners = new Set<(messageId: string) => void>();
 
   constructor(options: RoomConnectionOptions) {
     super(options);
@@ -82,9 +83,20 @@ export class RoomConnection extends RoomSync {
     super.close();
   }
 
-  override async send(text: string): Promise<SendResult> {
+  override async send(text: string, options: { shared?: boolean } = {}): Promise<SendResult> {
     this.typists.stop();
-    return super.send(text);
+    return super.send(text, options);
+  }
+
+  /** Owner and presenters: every member's client replays the finished answer `messageId` from now. */
+  async replayForRoom(messageId: string): Promise<void> {
+    await this.call("chat:replay", { roomId: this.roomId, messageId });
+  }
+
+  /** Calls `listener` with the answer id of each replay started for the room. Returns the unsubscribe function. */
+  onReplay(listener: (messageId: string) => void): () => void {
+    this.replayListeners.add(listener);
+    return () => this.replayListeners.delete(listener);
   }
 
   /** A new answer to the question the ended answer `messageId` answered. Returns the new answer's id. */
@@ -202,6 +214,10 @@ export class RoomConnection extends RoomSync {
     this.socket.on("room:updated", (event) => this.onRoomUpdated(event));
     this.socket.on("room:typing", (event) => {
       if (this.isOurs(event.roomId) && event.member.id !== this.self?.id) this.typists.receive(event);
+    });
+    this.socket.on("chat:replay", (event) => {
+      if (!this.isOurs(event.roomId)) return;
+      for (const listener of [...this.replayListeners]) listener(event.messageId);
     });
     this.socket.on("queue:changed", (event) => {
       if (!this.isOurs(event.roomId)) return;

@@ -62,20 +62,23 @@ describe("permissionsOf", () => {
       mayStop: false,
       mayEditSettings: false,
       mayAsk: true,
+      mayReplayForRoom: false,
     });
     expect(permissionsOf(presentation, "presenter")).toEqual({
       mayPrompt: true,
       mayStop: true,
       mayEditSettings: false,
       mayAsk: true,
+      mayReplayForRoom: true,
     });
-    expect(permissionsOf(presentation, "owner")).toMatchObject({ mayEditSettings: true });
+    expect(permissionsOf(presentation, "owner")).toMatchObject({ mayEditSettings: true, mayReplayForRoom: true });
     const chat = defaultSettings("chat", "Chat");
     expect(permissionsOf(chat, "participant")).toEqual({
       mayPrompt: true,
       mayStop: true,
       mayEditSettings: false,
       mayAsk: false,
+      mayReplayForRoom: false,
     });
     expect(permissionsOf({ ...chat, whoMayPrompt: "owner" }, "participant").mayPrompt).toBe(false);
     expect(permissionsOf(undefined, "owner").mayPrompt).toBe(false);

@@ -4,7 +4,7 @@
  * get it through context, never a connection directly.
  */
 import { getContext, setContext } from "svelte";
-import { modelStateOf } from "@tokencast/protocol";
+import { isFinalStatus, modelStateOf } from "@tokencast/protocol";
 import type {
   ErrorPayload,
   Member,
@@ -18,6 +18,7 @@ import type {
   SubmitResult,
 } from "@tokencast/protocol";
 import { answerLinks } from "./answer-links.ts";
+import { AnswerReplays } from "./answer-replays.ts";
 import { permissionsOf } from "./permissions.ts";
 import type { AwaitingQuestion } from "./presentation-questions.ts";
 import type { ConnectionState, RoomConnection, RoomNotice } from "./room-connection.ts";
@@ -64,16 +65,38 @@ export class RoomState {
   permissions = $derived(permissionsOf(this.room?.settings, this.self?.role));
   /** Regenerated answers: old id → newer id. */
   links = $derived(answerLinks(this.messages));
+  /** Answers being replayed here: answer id → the text shown so far. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- $state.raw: replaced whole, never mutated
+  replaying = $state.raw<ReadonlyMap<string, string>>(new Map());
   readonly roomId: string;
   readonly name: string;
 
   private readonly unsubscribe: () => void;
+  private readonly stopHearingReplays: () => void;
+  private readonly replays = new AnswerReplays(() => (this.replaying = this.replays.shown));
 
   constructor(private readonly connection: RoomConnection) {
     this.roomId = connection.roomId;
     this.name = connection.name;
     this.unsubscribe = connection.subscribe(() => this.sync());
+    this.stopHearingReplays = connection.onReplay((messageId) => this.replay(messageId));
     this.sync();
+  }
+
+  /** Replays a finished answer here, at its original pace (nothing for one still streaming or unknown). */
+  replay(messageId: string): void {
+    const answer = this.messages.find((m) => m.id === messageId);
+    if (answer?.role === "assistant" && isFinalStatus(answer.status)) this.replays.start(answer);
+  }
+
+  /** "Show all": ends the replay of an answer, showing its whole text. */
+  skipReplay(messageId: string): void {
+    this.replays.skip(messageId);
+  }
+
+  /** Owner and presenters: replays a finished answer for everyone in the room (this view included). */
+  replayForRoom(messageId: string): Promise<void> {
+    return this.connection.replayForRoom(messageId);
   }
 
   /** What proves this member's role to the HTTP API (private rooms' transcripts). */
@@ -168,6 +191,8 @@ export class RoomState {
   /** Stops mirroring; the composition root closes the connection. */
   destroy(): void {
     this.unsubscribe();
+    this.stopHearingReplays();
+    this.replays.destroy();
   }
 
   private sync(): void {

@@ -136,7 +136,7 @@ function stillDue(milestones: readonly Milestone[], now: number): Milestone[] {
 
 let reducedMotionQuery: MediaQueryList | undefined;
 
-function prefersReducedMotion(): boolean {
+export function prefersReducedMotion(): boolean {
   if (typeof matchMedia !== "function") return false;
   reducedMotionQuery ??= matchMedia("(prefers-reduced-motion: reduce)");
   return reducedMotionQuery.matches;

@@ -14,6 +14,12 @@ export interface Question {
   sentBy?: string;
 }
 
+/** The ids a question and its answer get, when the caller chose them (a shared prompt's claim). */
+export interface AnswerIds {
+  messageId: string;
+  replyId: string;
+}
+
 /** An answer asked for again: the old one, its question, the history up to it, and who asked. */
 export interface Rerun {
   old: Message;
@@ -52,15 +58,16 @@ export class AnswerStarts {
   }
 
   /** A question and the answer to it, from the room's conversation so far. */
-  async ask(roomId: string, view: RoomView, question: Question, payer: Payer): Promise<SendResult> {
+  async ask(roomId: string, view: RoomView, question: Question, payer: Payer, ids?: AnswerIds): Promise<SendResult> {
     this.requireLength(question.text);
     this.requireTakingWork();
     await this.deps.quotas?.check(payer);
     const message: Message = {
       ...this.newMessage(roomId, "user", question.author, question.text),
       ...(question.sentBy ? { sentBy: question.sentBy } : {}),
+      ...(ids ? { id: ids.messageId } : {}),
     };
-    const answer = this.newAnswer(roomId, message.id, view);
+    const answer = { ...this.newAnswer(roomId, message.id, view), ...(ids ? { id: ids.replyId } : {}) };
     await this.start(view, answer, [message], () => this.turnsFor(roomId, view), payer);
     return { messageId: message.id, replyId: answer.id };
   }

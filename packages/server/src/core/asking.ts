@@ -15,12 +15,15 @@ import { AppError } from "./errors.ts";
 import type { Membership } from "./membership.ts";
 import type { Cluster, Metrics, RoomStore } from "./ports.ts";
 import type { RoomLifetime } from "./room-lifetime.ts";
+import type { SharedPrompts } from "./shared-prompts.ts";
 import type { TypingSignals } from "./typing-signals.ts";
 
 export interface AskingDeps {
   membership: Membership;
   lifetime: RoomLifetime;
   starts: AnswerStarts;
+  /** Ask-once: the room's answer to a shared prompt. */
+  shared: SharedPrompts;
   answers: Answers;
   typing: TypingSignals;
   store: RoomStore;
@@ -39,7 +42,9 @@ export class Asking {
     requireAllowed(view.settings.whoMayPrompt, member, "ask the model");
     this.deps.typing.stop(connectionId, payload.roomId);
     const payer = this.deps.membership.payerOf(connectionId, payload.roomId);
-    return this.deps.starts.ask(payload.roomId, view, { author: member.name, text: payload.text }, payer);
+    const question = { author: member.name, text: payload.text };
+    if (payload.shared) return this.deps.shared.ask(payload.roomId, view, question, payer);
+    return this.deps.starts.ask(payload.roomId, view, question, payer);
   }
 
   /** Stops the answer here if this node runs it, else asks the node that does. */

@@ -15,6 +15,7 @@ import type {
 } from "./ports.ts";
 import type { CoalescingWindows } from "./shared-windows.ts";
 import { StreamTimings } from "./stream-timings.ts";
+import { TimingRecorder } from "./timing-recorder.ts";
 
 export interface GenerationDeps {
   store: RoomStore;
@@ -95,6 +96,8 @@ export class Generation {
   private readonly thinking: Coalescer;
   private readonly logger: Logger;
   private readonly timings: StreamTimings;
+  /** When the text arrived, kept with the ended answer for replays at its original pace. */
+  private readonly arrivals = new TimingRecorder(() => performance.now());
   /** When the oldest text still in the coalescer arrived from upstream (token-to-viewer delay). */
   private bufferedSince: number | undefined;
   /** When the oldest text in `pending` arrived from upstream. */
@@ -112,6 +115,9 @@ export class Generation {
     this.chars = init.resume?.text.length ?? 0;
     this.owner = init.resume?.owner ?? 0;
     this.continueFrom = init.resume?.text;
+    // A continued answer's earlier timing died with its node: its text so far replays at once.
+    if (init.resume) this.arrivals.start();
+    if (init.resume) this.arrivals.arrived(this.chars);
     this.logger = deps.logger.child({ roomId: init.roomId, messageId: init.messageId });
     this.timings = new StreamTimings(deps.metrics);
     const window = {
@@ -224,6 +230,7 @@ export class Generation {
     const request = { turns, signal: this.abort.signal, ...(model ? { model } : {}) };
     const stream = this.deps.source.stream(continueFrom === undefined ? request : { ...request, continueFrom });
     this.timings.requested();
+    this.arrivals.start();
     for await (const event of stream) {
       if (this.abort.signal.aborted) return;
       switch (event.type) {
@@ -301,6 +308,7 @@ export class Generation {
     this.failures = 0;
     this.seq = seq;
     this.chars += text.length;
+    this.arrivals.arrived(this.chars);
     this.deps.broadcaster.delta({ roomId: this.roomId, messageId: this.messageId, seq, text });
     if (since !== undefined) this.deps.metrics.deltaBroadcast(performance.now() - since);
     return "ok";
@@ -367,7 +375,9 @@ export class Generation {
 
   private endEvent(failure: unknown): EndEvent {
     const base = { roomId: this.roomId, messageId: this.messageId, seq: this.seq };
+    const timing = this.arrivals.timing();
     const extras = {
+      ...(timing ? { timing } : {}),
       ...(this.usage ? { usage: this.usage } : {}),
       ...(this.finishReason ? { finishReason: this.finishReason } : {}),
     };

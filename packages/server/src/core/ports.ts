@@ -19,6 +19,7 @@ import type {
   RoleCounts,
   RoomSettings,
   ReasoningEvent,
+  ReplayEvent,
   StopRequest,
   WindowNotice,
   Usage,
@@ -124,7 +125,26 @@ export interface RoomStore {
    * longer queued; returns the message, or undefined when it is not streaming (nothing changes).
    */
   setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined>;
+  /**
+   * Ask-once: claims the room's shared prompt `key` (a hash of its text) for `claim`, atomically
+   * across nodes, when nobody holds it or when the holder is still `replacing` (a stale claim the
+   * caller saw). Returns the holder afterwards: `claim` itself when this call won. A room keeps
+   * at most MAX_SHARED_PROMPTS keys (when full, the index starts over); they expire with the room.
+   */
+  claimPrompt(roomId: string, key: string, claim: PromptClaim, replacing?: PromptClaim): Promise<PromptClaim>;
+  /** Gives up `claim` (its answer could not start); nothing changes when another claim holds the key. */
+  releasePrompt(roomId: string, key: string, claim: PromptClaim): Promise<void>;
 }
+
+/** The question and answer that hold a room's shared prompt, and when it was claimed (epoch ms). */
+export interface PromptClaim {
+  messageId: string;
+  replyId: string;
+  claimedAt: number;
+}
+
+/** Shared prompts a room remembers at most (each is a hash and two ids: the index stays small). */
+export const MAX_SHARED_PROMPTS = 500;
 
 // ---------- the LLM's capacity ----------
 
@@ -250,7 +270,7 @@ export interface ListedQuestions {
 export type AppendResult = "appended" | "duplicate" | "refused";
 
 export type MessagePatch = Partial<
-  Pick<Message, "status" | "error" | "finishReason" | "usage" | "stoppedBy" | "stopReason" | "reasoning">
+  Pick<Message, "status" | "error" | "finishReason" | "usage" | "stoppedBy" | "stopReason" | "reasoning" | "timing">
 >;
 
 /** The fields that end an answer: a final status and what goes with it. */
@@ -272,6 +292,8 @@ export interface Broadcaster {
   queue(event: QueueChangedEvent, list: QuestionList): void;
   /** To the connections (on any node) of the voter `asker` in the room only. */
   questionDismissed(event: QuestionDismissedEvent, asker: string): void;
+  /** An owner or presenter replays a finished answer for everyone (`chat:replay`). */
+  replay(event: ReplayEvent): void;
   /**
    * The room is gone (its record was lost or expired): each member is told (`room:closed`), then
    * disconnected — on every node, or (`local`) on this node only. Returns how many.

@@ -15,8 +15,10 @@ import { RoomAdmin } from "./room-admin.ts";
 import { RoomCatalog } from "./room-catalog.ts";
 import { RoomHistory } from "./room-history.ts";
 import { RoomLifetime } from "./room-lifetime.ts";
+import { RoomReplays } from "./room-replays.ts";
 import type { RoomServiceDeps } from "./room-service-deps.ts";
 import { RoomWindows } from "./room-windows.ts";
+import { SharedPrompts } from "./shared-prompts.ts";
 import { RoomTokens } from "./tokens.ts";
 import { TypingSignals } from "./typing-signals.ts";
 import type { UpkeepTask } from "./upkeep.ts";
@@ -78,9 +80,11 @@ function askingParts(deps: RoomServiceDeps, rooms: ReturnType<typeof roomBasics>
   const answers = new Answers({ ...deps, metrics: deps.metrics ?? noMetrics, ...limits, windows, continuations });
   const answerBudget = deps.budgets?.answers;
   const starts = new AnswerStarts({ ...deps, ...rooms, answers, answerBudget, maxTextLength: limits.maxTextLength });
-  const asking = new Asking({ ...deps, ...rooms, membership, starts, answers });
+  const shared = new SharedPrompts({ ...deps, ...rooms, starts });
+  const asking = new Asking({ ...deps, ...rooms, membership, starts, shared, answers });
   const queueActions = new QueueActions({ ...rooms, membership, starts });
-  return { answers, starts, asking, queueActions, abandoned: abandonedAnswers(answers, deps) };
+  const replays = new RoomReplays({ ...deps, ...rooms, membership });
+  return { answers, starts, asking, queueActions, replays, abandoned: abandonedAnswers(answers, deps) };
 }
 
 /** The chores a node runs on timers, by name: heartbeats, dead nodes' members, orphaned and abandoned answers. */

@@ -11,6 +11,7 @@ import type {
   QueueEditPayload,
   QueueSubmitPayload,
   RegeneratePayload,
+  ReplayPayload,
   ResumePayload,
   ResumeResult,
   Role,
@@ -127,6 +128,11 @@ export class RoomService {
   /** A new answer to the question an ended answer replied to; the old one stays in the history. */
   regenerate(connectionId: string, payload: RegeneratePayload): Promise<{ replyId: string }> {
     return this.parts.asking.regenerate(connectionId, payload);
+  }
+
+  /** The owner or a presenter replays a finished answer for everyone in the room (rate-limited per room). */
+  replay(connectionId: string, payload: ReplayPayload): Promise<void> {
+    return this.parts.replays.start(connectionId, payload);
   }
 
   updateSettings(connectionId: string, payload: UpdateRoomPayload): Promise<{ room: RoomInfo }> {

@@ -151,7 +151,7 @@ function liveEvent(
     case "room:resync":
       return { type: "resync" };
     default:
-      return undefined; // typing, room:closed (a disconnect follows)
+      return undefined; // typing, replays (a watcher's own affair), room:closed (a disconnect follows)
   }
 }
 

@@ -55,6 +55,7 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
           // The notice is a courtesy: the question is gone from every member's list either way.
         });
     },
+    replay: (event) => io.to(event.roomId).emit("chat:replay", event),
   };
 }
 

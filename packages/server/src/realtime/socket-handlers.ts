@@ -8,6 +8,7 @@ import {
   queueEditPayloadSchema,
   queueSubmitPayloadSchema,
   regeneratePayloadSchema,
+  replayPayloadSchema,
   resumePayloadSchema,
   sendPayloadSchema,
   stopPayloadSchema,
@@ -52,6 +53,13 @@ export function socketEvents(rooms: RoomService): SocketEvents {
     ["room:history", handle(historyPayloadSchema, (p, { socket, meter }) => meter(() => rooms.history(socket.id, p)))],
     ["room:members", handle(membersPayloadSchema, (p, { socket, meter }) => meter(() => rooms.members(socket.id, p)))],
     ["chat:regenerate", handle(regeneratePayloadSchema, (p, { socket }) => rooms.regenerate(socket.id, p))],
+    [
+      "chat:replay",
+      handle(
+        replayPayloadSchema,
+        acked((p, { socket }) => rooms.replay(socket.id, p)),
+      ),
+    ],
     ["room:update", handle(updateRoomPayloadSchema, (p, { socket }) => rooms.updateSettings(socket.id, p))],
     [
       "room:typing",

@@ -1,6 +1,12 @@
 import type { Delta, Message } from "@tokencast/protocol";
 import { historyBefore, newestWithin, type HistoryPage, type HistoryRequest } from "../core/history-page.ts";
-import type { AppendResult, EndPatch, RoomStore } from "../core/ports.ts";
+import {
+  MAX_SHARED_PROMPTS,
+  type AppendResult,
+  type EndPatch,
+  type PromptClaim,
+  type RoomStore,
+} from "../core/ports.ts";
 
 export interface MemoryStoreOptions {
   /** Messages kept per room; the oldest (and their delta logs) go first. */
@@ -16,6 +22,8 @@ interface RoomRecord {
   touchedAt: number;
   /** The newest page as last read, by its budget: every join reads it; dropped by any change. */
   newest: Map<string, HistoryPage>;
+  /** Shared prompts (ask-once): prompt key → the claim holding it. */
+  prompts: Map<string, PromptClaim>;
 }
 
 /** RoomStore for a single node: everything in process memory, gone on restart. */
@@ -115,6 +123,20 @@ export class MemoryStore implements RoomStore {
     return structuredClone(message);
   }
 
+  async claimPrompt(roomId: string, key: string, claim: PromptClaim, replacing?: PromptClaim): Promise<PromptClaim> {
+    const prompts = this.room(roomId).prompts;
+    const holder = prompts.get(key);
+    if (holder && holder.messageId !== replacing?.messageId) return { ...holder };
+    if (!holder && prompts.size >= MAX_SHARED_PROMPTS) prompts.clear();
+    prompts.set(key, { ...claim });
+    return { ...claim };
+  }
+
+  async releasePrompt(roomId: string, key: string, claim: PromptClaim): Promise<void> {
+    const prompts = this.rooms.get(roomId)?.prompts;
+    if (prompts?.get(key)?.messageId === claim.messageId) prompts.delete(key);
+  }
+
   /** When the room was last written; undefined for a room it does not hold. */
   writtenAt(roomId: string): number | undefined {
     return this.rooms.get(roomId)?.touchedAt;
@@ -127,7 +149,7 @@ export class MemoryStore implements RoomStore {
   private room(roomId: string): RoomRecord {
     let room = this.rooms.get(roomId);
     if (!room) {
-      room = { messages: [], deltas: new Map(), touchedAt: this.now(), newest: new Map() };
+      room = { messages: [], deltas: new Map(), touchedAt: this.now(), newest: new Map(), prompts: new Map() };
       this.rooms.set(roomId, room);
     }
     room.touchedAt = this.now();

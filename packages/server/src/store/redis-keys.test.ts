@@ -36,6 +36,7 @@ describe("Redis key and channel names", () => {
       revs: "tc:{lobby}:queue-revs",
       queueVersion: "tc:{lobby}:queue-version",
       answerLock: "tc:{lobby}:answer-lock",
+      prompts: "tc:{lobby}:prompts",
       base: "tc:{lobby}",
     });
     expect(messageKeys(room, "m1")).toEqual({ text: "tc:{lobby}:text:m1", log: "tc:{lobby}:log:m1" });

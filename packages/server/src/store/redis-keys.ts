@@ -35,6 +35,8 @@ export interface RoomKeys {
   queueVersion: string;
   /** STRING (SET NX PX): the id of the answer holding the room; see redis-locks.ts. */
   answerLock: string;
+  /** HASH shared prompt key → the claim (JSON) holding it; see redis-prompt-scripts.ts. */
+  prompts: string;
   /** Prefix of per-message keys; see messageKeys. */
   base: string;
 }
@@ -56,6 +58,7 @@ export function roomKeys(prefix: string, roomId: string): RoomKeys {
     revs: `${base}:queue-revs`,
     queueVersion: `${base}:queue-version`,
     answerLock: `${base}:answer-lock`,
+    prompts: `${base}:prompts`,
     base,
   };
 }

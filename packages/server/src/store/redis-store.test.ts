@@ -25,8 +25,9 @@ describe("RedisStore keys", () => {
     await store.appendDelta("r", "a", { seq: 1, text: "answer" });
     await store.finishMessage("r", "a", { status: "done" });
     await store.addMessage({ ...base, id: "q2", role: "user", text: "next", seq: 0, status: "done" });
+    await store.claimPrompt("r", "prompt", { messageId: "q3", replyId: "a3", claimedAt: 1 });
     const keys = await client.keys(`${prefix}*`);
-    expect(keys.length).toBeGreaterThanOrEqual(5);
+    expect(keys.length).toBeGreaterThanOrEqual(6);
     for (const key of keys) expect(await client.pttl(key), key).toBeGreaterThan(0);
     // The trimmed first message took its keys with it.
     expect(keys.some((k) => k.endsWith(":q"))).toBe(false);

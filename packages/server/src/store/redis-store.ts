@@ -1,11 +1,18 @@
 import type { Redis } from "ioredis";
 import type { Delta, Message } from "@tokencast/protocol";
 import { newestWithin, type HistoryPage, type HistoryRequest } from "../core/history-page.ts";
-import type { AppendResult, EndPatch, RoomStore } from "../core/ports.ts";
+import {
+  MAX_SHARED_PROMPTS,
+  type AppendResult,
+  type EndPatch,
+  type PromptClaim,
+  type RoomStore,
+} from "../core/ports.ts";
 import { storeCall } from "./redis-errors.ts";
 import { defineScripts } from "./redis-commands.ts";
 import { messageKeys, roomKeys, type RoomKeys } from "./redis-keys.ts";
 import { PAGE_IDS } from "./redis-page-script.ts";
+import { CLAIM_PROMPT, RELEASE_PROMPT } from "./redis-prompt-scripts.ts";
 import { ADD_MESSAGE, APPEND_DELTA, CONTINUE_MESSAGE, FINISH_MESSAGE, SET_QUEUED } from "./redis-scripts.ts";
 
 export interface RedisStoreOptions {
@@ -48,6 +55,8 @@ interface ScriptedRedis extends Redis {
   tcFinishMessage: MessageUpdateScript;
   tcSetQueued: MessageUpdateScript;
   tcContinueMessage: MessageUpdateScript;
+  tcClaimPrompt(prompts: string, ...args: Array<string | number>): Promise<string>;
+  tcReleasePrompt(prompts: string, ...args: Array<string | number>): Promise<number>;
   tcPageIds(order: string, messages: string, ...args: Array<string | number>): Promise<-1 | [number, string[]]>;
 }
 
@@ -71,6 +80,8 @@ export class RedisStore implements RoomStore {
       tcSetQueued: { numberOfKeys: 5, lua: SET_QUEUED },
       tcContinueMessage: { numberOfKeys: 5, lua: CONTINUE_MESSAGE },
       tcPageIds: { numberOfKeys: 2, lua: PAGE_IDS },
+      tcClaimPrompt: { numberOfKeys: 1, lua: CLAIM_PROMPT },
+      tcReleasePrompt: { numberOfKeys: 1, lua: RELEASE_PROMPT },
     });
   }
 
@@ -212,6 +223,18 @@ export class RedisStore implements RoomStore {
       ),
     );
     return updated ? toMessage(updated) : undefined;
+  }
+
+  async claimPrompt(roomId: string, key: string, claim: PromptClaim, replacing?: PromptClaim): Promise<PromptClaim> {
+    const { prompts } = this.keys(roomId);
+    const args = [key, JSON.stringify(claim), replacing?.messageId ?? "", this.options.ttlMs, MAX_SHARED_PROMPTS];
+    const holder = await storeCall(() => this.redis.tcClaimPrompt(prompts, ...args));
+    return JSON.parse(holder) as PromptClaim;
+  }
+
+  async releasePrompt(roomId: string, key: string, claim: PromptClaim): Promise<void> {
+    const { prompts } = this.keys(roomId);
+    await storeCall(() => this.redis.tcReleasePrompt(prompts, key, claim.messageId));
   }
 
   private keys(roomId: string): RoomKeys {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "@tokencast/protocol";
 import { messageBytes } from "../../src/core/history-page.ts";
-import type { RoomStore } from "../../src/core/ports.ts";
+import { MAX_SHARED_PROMPTS, type PromptClaim, type RoomStore } from "../../src/core/ports.ts";
 
 export interface StoreFixture {
   store: RoomStore;
@@ -281,6 +281,48 @@ export function storeContract(name: string, setup: (historyLimit: number) => Pro
           messages: [],
           more: false,
         });
+      }));
+
+    it("keeps an ended answer's timing with it", () =>
+      withStore(10, async (store) => {
+        const m = message("t1");
+        await store.addMessage(m);
+        await store.appendDelta("t1", m.id, { seq: 1, text: "Hello" });
+        const timing: Array<[number, number]> = [
+          [120, 2],
+          [480, 5],
+        ];
+        expect(await store.finishMessage("t1", m.id, { status: "done", timing })).toMatchObject({ timing });
+        expect((await store.getMessage("t1", m.id))?.timing).toEqual(timing);
+        expect((await store.listMessages("t1"))[0]?.timing).toEqual(timing);
+      }));
+
+    it("lets one claim hold a shared prompt; only the holder releases; a stale holder can be replaced", () =>
+      withStore(10, async (store) => {
+        const claim = (id: string): PromptClaim => ({ messageId: `q-${id}`, replyId: `a-${id}`, claimedAt: 1 });
+        const [first, second, third] = [claim("1"), claim("2"), claim("3")];
+        expect(await store.claimPrompt("s1", "k", first)).toEqual(first);
+        expect(await Promise.all([store.claimPrompt("s1", "k", second), store.claimPrompt("s1", "k", third)])).toEqual([
+          first,
+          first,
+        ]);
+        expect(await store.claimPrompt("s1", "other", second)).toEqual(second);
+        expect(await store.claimPrompt("s2", "k", third)).toEqual(third);
+        await store.releasePrompt("s1", "k", second);
+        expect(await store.claimPrompt("s1", "k", third)).toEqual(first);
+        expect(await store.claimPrompt("s1", "k", third, second)).toEqual(first);
+        expect(await store.claimPrompt("s1", "k", third, first)).toEqual(third);
+        await store.releasePrompt("s1", "k", third);
+        expect(await store.claimPrompt("s1", "k", second)).toEqual(second);
+      }));
+
+    it("remembers at most MAX_SHARED_PROMPTS shared prompts per room", () =>
+      withStore(10, async (store) => {
+        const claim = (id: number): PromptClaim => ({ messageId: `q${id}`, replyId: `a${id}`, claimedAt: 1 });
+        for (let i = 0; i < MAX_SHARED_PROMPTS; i++) await store.claimPrompt("s3", `k${i}`, claim(i));
+        expect(await store.claimPrompt("s3", "k0", claim(-1))).toEqual(claim(0));
+        await store.claimPrompt("s3", "one-too-many", claim(-2));
+        expect(await store.claimPrompt("s3", "k0", claim(-3))).toEqual(claim(-3));
       }));
 
     it("keeps rooms apart", () =>

@@ -173,6 +173,10 @@ describe("continuation (a dead node's answer goes on on another)", () => {
       seq: 3,
       continuedBy: ["node-b"],
     });
+    // Replays show the text from before the takeover at once (its timing died with its node), then the rest.
+    const timing = (await h.store.getMessage("r", "a1"))?.timing;
+    expect(timing?.[0]).toEqual([0, "half done".length]);
+    expect(timing?.at(-1)?.[1]).toBe("half done and finished".length);
     expect(await h.locks.orphans()).toEqual([]);
   });
 

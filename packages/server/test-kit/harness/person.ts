@@ -14,6 +14,16 @@ export class Person {
     return this.rooms.send(this.id, { roomId: this.roomId, text });
   }
 
+  /** Ask-once: the room's answer to this prompt (asked only when the room has none yet). */
+  askShared(text: string): Promise<SendResult> {
+    return this.rooms.send(this.id, { roomId: this.roomId, text, shared: true });
+  }
+
+  /** Replays a finished answer for everyone in the room (owner and presenters). */
+  replay(messageId: string): Promise<void> {
+    return this.rooms.replay(this.id, { roomId: this.roomId, messageId });
+  }
+
   stop(messageId: string): Promise<void> {
     return this.rooms.stop(this.id, { roomId: this.roomId, messageId });
   }

@@ -38,6 +38,7 @@ export class RecordingBroadcaster implements Broadcaster {
   queue: Broadcaster["queue"] = (event, list) => this.record({ type: "queue", roomId: event.roomId, event, list });
   questionDismissed: Broadcaster["questionDismissed"] = (event, asker) =>
     this.record({ type: "questionDismissed", roomId: event.roomId, event, asker });
+  replay: Broadcaster["replay"] = (event) => this.record({ type: "replay", roomId: event.roomId, event });
 
   async closeRoom(event: Parameters<Broadcaster["closeRoom"]>[0]): Promise<number> {
     return this.disconnect(event.roomId, () => true);
