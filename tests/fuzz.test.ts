@@ -150,6 +150,7 @@ const VALIDISH: Record<string, fc.Arbitrary<unknown>> = {
   limit: fc.integer({ min: 0, max: 220 }),
   typing: fc.boolean(),
   anonymous: fc.boolean(),
+  shared: fc.boolean(),
   settings: fc.record(
     {
       title: fc.string({ maxLength: 130 }),
