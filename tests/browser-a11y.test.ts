@@ -153,7 +153,7 @@ describe("what the walk-through found", () => {
       await viewer.getByRole("textbox", { name: "Question for the presenter" }).fill("Why?");
       await viewer.getByRole("button", { name: "Ask the presenter" }).click();
       await presenter.getByRole("button", { name: "Upvote (0 votes)" }).click({ timeout: UI_TIMEOUT_MS });
-      await presenter.getByRole("button", { name: "You upvoted (1 vote)" }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await presenter.getByRole("button", { name: "Take back your vote (1 vote)" }).waitFor({ timeout: UI_TIMEOUT_MS });
 
       stage.fake.enqueue(
         httpError(503, '{"error":"loading model /models/x.gguf"}', "application/json", {
