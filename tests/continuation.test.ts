@@ -105,6 +105,7 @@ describe("kill -9 of the node streaming an answer", () => {
 
   it("SIGTERM of the node streaming an answer hands it over: another node goes on within 2 s and the node exits at once", async () => {
     const [owner, b] = await cluster({ SHUTDOWN_GRACE_MS: "30000" }, 2);
+    const upAt = performance.now();
     const asker = await viewer(owner!.url, "handover", "asker");
     const onB = await viewer(b!.url, "handover", "on-b");
     const first = fake.requests.length;
@@ -115,20 +116,26 @@ describe("kill -9 of the node streaming an answer", () => {
     const { replyId } = await asker.send("a rolling deploy is coming");
     await waitFor(() => onB.getMessage(replyId)?.text === PARTIAL, { what: "the partial answer" });
 
+    // A node looks for orphans only once its Redis link has been up for a lease (right after Redis
+    // comes back every lease may look lapsed): a deployed node has long been up.
+    await waitFor(() => performance.now() - upAt >= LEASE_MS, { what: "the nodes to be up for a lease" });
     const stoppedAt = performance.now();
     const exited = owner!.stop("SIGTERM");
+    // Handed over: another node took the answer (the room hears it with `continuedBy`).
+    await waitFor(() => onB.getMessage(replyId)?.continuedBy?.length === 1, {
+      timeoutMs: 15_000,
+      what: "another node to take the answer over",
+    });
+    const handedOverMs = performance.now() - stoppedAt;
     await waitFor(() => (onB.getMessage(replyId)?.text.length ?? 0) > PARTIAL.length, {
       timeoutMs: 15_000,
       what: "the answer to go on on node B",
-    }).catch((e) => {
-      console.log("OWNER", owner!.logs.map((l) => l.msg).join(" | "), "B", b!.logs.map((l) => l.msg).join(" | "));
-      throw e;
     });
-    const handedOverMs = performance.now() - stoppedAt;
+    const goingOnMs = performance.now() - stoppedAt;
     expect(await exited).toBe(0);
     const exitedMs = performance.now() - stoppedAt;
     console.log(
-      `SIGTERM → answer going on elsewhere after ${handedOverMs.toFixed(0)} ms;`,
+      `SIGTERM → handed over after ${handedOverMs.toFixed(0)} ms, text going on after ${goingOnMs.toFixed(0)} ms;`,
       `node exited after ${exitedMs.toFixed(0)} ms`,
     );
     expect(await ended(onB, replyId)).toMatchObject({ status: "done", text: FULL });
