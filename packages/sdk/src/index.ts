@@ -11,4 +11,4 @@ export * from "./sync-types.ts";
 export { RequestError, request, toRequestError } from "./socket-request.ts";
 export type { ResultOf, RoomSocket } from "./socket-request.ts";
 export { backoffDelay } from "./backoff.ts";
-export { livenessStep, IDLE_STALE_MS, PROBE_TIMEOUT_MS, QUIET_PROBE_MS } from "./liveness.ts";
+export { livenessStep, IDLE_STALE_MS, PROBE_TIMEOUT_MS, QUIET_PROBE_JITTER_MS, QUIET_PROBE_MS } from "./liveness.ts";

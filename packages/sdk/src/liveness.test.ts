@@ -19,4 +19,14 @@ describe("livenessStep", () => {
     expect(livenessStep({ quietMs: IDLE_STALE_MS, streaming: false, probing: false })).toBe("stale");
     expect(livenessStep({ quietMs: IDLE_STALE_MS, streaming: true, probing: true })).toBe("stale");
   });
+
+  it("spreads and backs off probes: each connection's own quiet, doubled by every answered probe", () => {
+    const base = { streaming: true, probing: false, probeAfterMs: QUIET_PROBE_MS + 1_500 };
+    expect(livenessStep({ ...base, quietMs: QUIET_PROBE_MS + 1_499 })).toBe("wait");
+    expect(livenessStep({ ...base, quietMs: QUIET_PROBE_MS + 1_500 })).toBe("probe");
+    expect(livenessStep({ ...base, quietMs: (QUIET_PROBE_MS + 1_500) * 2 - 1, answered: 1 })).toBe("wait");
+    expect(livenessStep({ ...base, quietMs: (QUIET_PROBE_MS + 1_500) * 2, answered: 1 })).toBe("probe");
+    // However long the back-off, a connection silent past the ping is stale.
+    expect(livenessStep({ ...base, quietMs: IDLE_STALE_MS, answered: 5 })).toBe("stale");
+  });
 });

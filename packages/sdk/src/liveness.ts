@@ -6,10 +6,17 @@
  * milliseconds, so a short silence earns one small probe; if that gets no answer in time the
  * connection is called stale. With nothing streaming, the server's ping (every 10 s) is the only
  * expected frame: missing it is enough. Any frame clears it.
+ *
+ * A model that pauses mid-answer makes every viewer of the room go quiet at the same moment: in a
+ * room of thousands, probes must neither come together nor keep coming. Each connection waits a
+ * little longer than the others (up to QUIET_PROBE_JITTER_MS more, drawn once), and each answered
+ * probe doubles its wait until real traffic comes back.
  */
 
 /** An answer was streaming and nothing arrived for this long: probe the server. */
 export const QUIET_PROBE_MS = 2_000;
+/** Up to this much more quiet before a connection's first probe (drawn once per connection). */
+export const QUIET_PROBE_JITTER_MS = 2_000;
 /** A probe unanswered for this long makes the connection stale. */
 export const PROBE_TIMEOUT_MS = 2_000;
 /** Nothing streaming and not even the server's ping (every 10 s) for this long: stale. */
@@ -26,13 +33,17 @@ export interface LivenessInput {
   streaming: boolean;
   /** A probe is on its way. */
   probing: boolean;
+  /** This connection's quiet before a probe (QUIET_PROBE_MS plus its jitter); default QUIET_PROBE_MS. */
+  probeAfterMs?: number;
+  /** Probes answered since real traffic last came: each doubles the quiet before the next. */
+  answered?: number;
 }
 
 /** What the silence calls for now. */
-export function livenessStep({ quietMs, streaming, probing }: LivenessInput): LivenessStep {
+export function livenessStep({ quietMs, streaming, probing, probeAfterMs, answered }: LivenessInput): LivenessStep {
   if (quietMs >= IDLE_STALE_MS) return "stale";
   if (!streaming || probing) return "wait";
-  return quietMs >= QUIET_PROBE_MS ? "probe" : "wait";
+  return quietMs >= (probeAfterMs ?? QUIET_PROBE_MS) * 2 ** (answered ?? 0) ? "probe" : "wait";
 }
 
 export interface LivenessHooks {
@@ -50,6 +61,8 @@ export class LivenessWatch {
   stale = false;
   private lastFrameAt = Date.now();
   private probing = false;
+  private answered = 0;
+  private readonly probeAfterMs = QUIET_PROBE_MS + Math.floor(Math.random() * QUIET_PROBE_JITTER_MS);
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly hooks: LivenessHooks) {}
@@ -57,6 +70,8 @@ export class LivenessWatch {
   /** A frame arrived from the server. */
   heard(): void {
     this.lastFrameAt = Date.now();
+    // A frame while a probe is out is most likely its answer: only other traffic ends the back-off.
+    if (!this.probing) this.answered = 0;
     this.setStale(false);
   }
 
@@ -75,7 +90,8 @@ export class LivenessWatch {
 
   private check(): void {
     const quietMs = Date.now() - this.lastFrameAt;
-    const step = livenessStep({ quietMs, streaming: this.hooks.streaming(), probing: this.probing });
+    const { probing, probeAfterMs, answered } = this;
+    const step = livenessStep({ quietMs, streaming: this.hooks.streaming(), probing, probeAfterMs, answered });
     if (step === "stale") this.setStale(true);
     else if (step === "probe") void this.probe();
   }
@@ -83,7 +99,8 @@ export class LivenessWatch {
   private async probe(): Promise<void> {
     this.probing = true;
     try {
-      if (!(await this.hooks.probe())) this.setStale(true);
+      if (await this.hooks.probe()) this.answered += 1;
+      else this.setStale(true);
     } finally {
       this.probing = false;
     }
