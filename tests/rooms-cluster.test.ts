@@ -116,6 +116,24 @@ describe("two nodes, one Redis", () => {
     await asker.queueMatching((q) => q.count === 0);
   });
 
+  it("a dismissal reaches the asker's tabs on both nodes, and nobody else", async () => {
+    const created = await createRoom(a.url, { title: "Dismissals", mode: "presentation" });
+    const roomId = created.room.id;
+    const { member: asker, joined } = await joinAs(a.url, { roomId, name: "Asker" });
+    const { member: askerOnB } = await joinAs(b.url, { roomId, name: "Asker", voter: joined.voter });
+    const { member: bystander } = await joinAs(b.url, { roomId, name: "Bystander" });
+    const { member: presenter } = await joinAs(b.url, { roomId, name: NAMES.presenter, key: created.presenterKey });
+    const { questionId } = succeeded(await asker.request("queue:submit", { roomId, text: "Off topic?" }));
+    await presenter.queueMatching((q) => q.questions[0]?.id === questionId);
+    succeeded(await presenter.request("queue:dismiss", { roomId, questionId }));
+    for (const tab of [asker, askerOnB]) {
+      expect(await tab.next("queue:dismissed", (e) => e.questionId === questionId)).toMatchObject({ roomId });
+    }
+    await bystander.queueMatching((q) => q.count === 0);
+    expect(bystander.all("queue:dismissed")).toEqual([]);
+    expect(presenter.all("queue:dismissed")).toEqual([]);
+  });
+
   it("rooms, history and queue survive restarting both nodes; every key under the prefix expires within ROOM_IDLE_TTL_MS", async () => {
     const created = await createRoom(a.url, { title: "Durable", mode: "presentation" });
     const roomId = created.room.id;

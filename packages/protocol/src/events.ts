@@ -296,4 +296,6 @@ export interface InterServerEvents {
   "answer:stop": (request: StopRequest, ack: (stopped: boolean) => void) => void;
   /** A node's window for a room widened or narrowed (or still holds): the node running its answer batches for it. */
   "window:share": (notice: WindowNotice) => void;
+  /** Tell this asker (a voter id), on the nodes where their tabs are, that their question was dismissed. */
+  "question:dismissed": (notice: { event: QuestionDismissedEvent; asker: string }) => void;
 }

@@ -1,3 +1,4 @@
+import { askerNotices } from "./asker-notices.ts";
 import type { Broadcaster } from "../core/ports.ts";
 import { SLOW_ROOM, type SlowViewerGuard } from "./slow-viewers.ts";
 import type { IoServer } from "./types.ts";
@@ -43,18 +44,7 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
       else if (list === "answered") io.to(event.roomId).emit("queue:answered", event);
       else io.to(moderatorsChannel(event.roomId)).emit("queue:pending", event);
     },
-    questionDismissed: (event, asker) => {
-      // Rare (a presenter's click), so finding the asker's sockets on every node is affordable.
-      void io
-        .in(event.roomId)
-        .fetchSockets()
-        .then((sockets) => {
-          for (const socket of sockets) if (socket.data.voter === asker) socket.emit("queue:dismissed", event);
-        })
-        .catch(() => {
-          // The notice is a courtesy: the question is gone from every member's list either way.
-        });
-    },
+    questionDismissed: askerNotices(io),
     replay: (event) => io.to(event.roomId).emit("chat:replay", event),
   };
 }
