@@ -20,6 +20,16 @@ export interface RedisQueueOptions {
   ttlMs: number;
 }
 
+/** KEYS: queue, votes, the question's voters, revs, version. ARGV: questionId, voterId, ttlMs. Votes after, or -1. */
+type VoteScript = (
+  queue: string,
+  votes: string,
+  voters: string,
+  revs: string,
+  version: string,
+  ...args: Array<string | number>
+) => Promise<number>;
+
 interface ScriptedRedis extends Redis {
   tcSubmitQuestion(
     queue: string,
@@ -28,22 +38,8 @@ interface ScriptedRedis extends Redis {
     version: string,
     ...args: Array<string | number>
   ): Promise<number>;
-  tcVoteQuestion(
-    queue: string,
-    votes: string,
-    voters: string,
-    revs: string,
-    version: string,
-    ...args: Array<string | number>
-  ): Promise<number>;
-  tcUnvoteQuestion(
-    queue: string,
-    votes: string,
-    voters: string,
-    revs: string,
-    version: string,
-    ...args: Array<string | number>
-  ): Promise<number>;
+  tcVoteQuestion: VoteScript;
+  tcUnvoteQuestion: VoteScript;
   tcWithdrawQuestion(
     queue: string,
     votes: string,
@@ -110,38 +106,28 @@ export class RedisQueue implements QuestionQueue {
     return reply === 1;
   }
 
-  async vote(roomId: string, questionId: string, voterId: string): Promise<number | undefined> {
-    const keys = roomKeys(this.options.prefix, roomId);
-    const votes = await storeCall(() =>
-      this.redis.tcVoteQuestion(
-        keys.queue,
-        keys.votes,
-        votersKey(keys, questionId),
-        keys.revs,
-        keys.queueVersion,
-        questionId,
-        voterId,
-        this.options.ttlMs,
-      ),
-    );
-    return votes < 0 ? undefined : votes;
+  vote(roomId: string, questionId: string, voterId: string): Promise<number | undefined> {
+    return this.countVote(this.redis.tcVoteQuestion, roomId, questionId, voterId);
   }
 
-  async unvote(roomId: string, questionId: string, voterId: string): Promise<number | undefined> {
+  unvote(roomId: string, questionId: string, voterId: string): Promise<number | undefined> {
+    return this.countVote(this.redis.tcUnvoteQuestion, roomId, questionId, voterId);
+  }
+
+  /** A vote or its withdrawal: the question's votes after it, or undefined when it is not queued. */
+  private async countVote(
+    script: VoteScript,
+    roomId: string,
+    questionId: string,
+    voterId: string,
+  ): Promise<number | undefined> {
     const keys = roomKeys(this.options.prefix, roomId);
-    const votes = await storeCall(() =>
-      this.redis.tcUnvoteQuestion(
-        keys.queue,
-        keys.votes,
-        votersKey(keys, questionId),
-        keys.revs,
-        keys.queueVersion,
-        questionId,
-        voterId,
-        this.options.ttlMs,
-      ),
+    const { queue, votes, revs, queueVersion } = keys;
+    const voters = votersKey(keys, questionId);
+    const counted = await storeCall(() =>
+      script.call(this.redis, queue, votes, voters, revs, queueVersion, questionId, voterId, this.options.ttlMs),
     );
-    return votes < 0 ? undefined : votes;
+    return counted < 0 ? undefined : counted;
   }
 
   async edit(roomId: string, questionId: string, asker: string, text: string): Promise<AskerChange> {

@@ -167,60 +167,35 @@ export class RedisStore implements RoomStore {
     return texts.map((text, i) => ({ seq: afterSeq + i + 1, text }));
   }
 
-  async finishMessage(
+  finishMessage(roomId: string, messageId: string, patch: EndPatch, owner?: number): Promise<Message | undefined> {
+    return this.updateMessage(this.redis.tcFinishMessage, roomId, messageId, JSON.stringify(patch), owner ?? "");
+  }
+
+  continueMessage(roomId: string, messageId: string, by: string, owner: number): Promise<Message | undefined> {
+    return this.updateMessage(this.redis.tcContinueMessage, roomId, messageId, by, owner);
+  }
+
+  setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined> {
+    return this.updateMessage(this.redis.tcSetQueued, roomId, messageId, place ?? 0);
+  }
+
+  /**
+   * Runs a script that rewrites one message (its KEYS and the ARGV id, `ttlMs` in the middle):
+   * `argument` before the TTL and `after` behind it; the message as rewritten, or undefined.
+   */
+  private async updateMessage(
+    script: MessageUpdateScript,
     roomId: string,
     messageId: string,
-    patch: EndPatch,
-    owner?: number,
+    argument: string | number,
+    ...after: Array<string | number>
   ): Promise<Message | undefined> {
     const keys = this.keys(roomId);
-    const ended = await storeCall(() =>
-      this.redis.tcFinishMessage(
-        keys.messages,
-        keys.seqs,
-        messageKeys(keys, messageId).text,
-        keys.record,
-        keys.invitationEpoch,
-        messageId,
-        JSON.stringify(patch),
-        this.options.ttlMs,
-        owner ?? "",
-      ),
-    );
-    return ended ? toMessage(ended) : undefined;
-  }
-
-  async continueMessage(roomId: string, messageId: string, by: string, owner: number): Promise<Message | undefined> {
-    const keys = this.keys(roomId);
+    const { messages, seqs, record, invitationEpoch } = keys;
+    const text = messageKeys(keys, messageId).text;
+    const ttl = this.options.ttlMs;
     const updated = await storeCall(() =>
-      this.redis.tcContinueMessage(
-        keys.messages,
-        keys.seqs,
-        messageKeys(keys, messageId).text,
-        keys.record,
-        keys.invitationEpoch,
-        messageId,
-        by,
-        this.options.ttlMs,
-        owner,
-      ),
-    );
-    return updated ? toMessage(updated) : undefined;
-  }
-
-  async setQueued(roomId: string, messageId: string, place: number | undefined): Promise<Message | undefined> {
-    const keys = this.keys(roomId);
-    const updated = await storeCall(() =>
-      this.redis.tcSetQueued(
-        keys.messages,
-        keys.seqs,
-        messageKeys(keys, messageId).text,
-        keys.record,
-        keys.invitationEpoch,
-        messageId,
-        place ?? 0,
-        this.options.ttlMs,
-      ),
+      script.call(this.redis, messages, seqs, text, record, invitationEpoch, messageId, argument, ttl, ...after),
     );
     return updated ? toMessage(updated) : undefined;
   }
