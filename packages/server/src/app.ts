@@ -201,7 +201,7 @@ function createRoomService(
     locks,
     directory,
     source,
-    broadcaster: socketBroadcaster(io, slowViewers),
+    broadcaster: socketBroadcaster(io, slowViewers, cluster !== undefined),
     windows,
     logger,
     metrics: deps.metrics.recorder,

@@ -12,7 +12,9 @@ export interface AskerNotice {
  * are: each node looks through its own sockets in the room. `fetchSockets()` would ship every
  * member's socket data (a presentation's whole audience) from every node to this one instead.
  */
-export function askerNotices(io: IoServer): (event: QuestionDismissedEvent, asker: string) => void {
+export function askerNotices(io: IoServer, clustered: boolean): (event: QuestionDismissedEvent, asker: string) => void {
+  // Alone (no Redis adapter), there is nobody to tell: the in-memory adapter refuses serverSideEmit.
+  if (!clustered) return (event, asker) => tellHere(io, { event, asker });
   io.on("question:dismissed", (notice) => {
     if (isAskerNotice(notice)) tellHere(io, notice);
   });

@@ -11,7 +11,8 @@ const DELTA_OVERHEAD_BYTES = 120;
  * skip slow viewers (they catch up from the log); everything else reaches everyone. What those
  * streamed broadcasts cost each node is measured where they are delivered (fan-out-costs.ts).
  */
-export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): Broadcaster {
+/** `clustered`: other nodes share the rooms through the Redis adapter. */
+export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard, clustered = false): Broadcaster {
   return {
     message: (message) => io.to(message.roomId).emit("chat:message", message),
     delta: (delta) => {
@@ -44,7 +45,7 @@ export function socketBroadcaster(io: IoServer, slowViewers: SlowViewerGuard): B
       else if (list === "answered") io.to(event.roomId).emit("queue:answered", event);
       else io.to(moderatorsChannel(event.roomId)).emit("queue:pending", event);
     },
-    questionDismissed: askerNotices(io),
+    questionDismissed: askerNotices(io, clustered),
     replay: (event) => io.to(event.roomId).emit("chat:replay", event),
   };
 }
