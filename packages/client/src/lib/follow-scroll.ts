@@ -54,3 +54,18 @@ export class FollowScroll {
     this.#following = true;
   }
 }
+
+/** Scrolls a viewport to its bottom at once (no smooth scrolling: it must land before the next frame). */
+export function scrollToBottom(viewport: HTMLElement): void {
+  viewport.scrollTo({ top: viewport.scrollHeight, behavior: "instant" });
+}
+
+/** Keeps `viewport` at the bottom while `follow` follows, as `content` or the viewport resize; returns the stop. */
+export function keepAtBottom(viewport: HTMLElement, content: HTMLElement, follow: FollowScroll): () => void {
+  const observer = new ResizeObserver(() => {
+    if (follow.shouldScrollOnResize(viewport)) scrollToBottom(viewport);
+  });
+  observer.observe(content);
+  observer.observe(viewport);
+  return () => observer.disconnect();
+}
