@@ -153,7 +153,8 @@ export class Answers {
   private async takeOver(orphan: AnswerRef): Promise<void> {
     const answer = await this.deps.store.getMessage(orphan.roomId, orphan.messageId);
     const owner = answer?.continuedBy?.length ?? 0;
-    if (answer && this.deps.continuations?.mayContinue(answer)) await this.continueHere(answer, owner);
+    const continuations = this.deps.continuations;
+    if (answer && continuations?.mayContinue(answer)) await this.continueHere(continuations, answer, owner);
     else await this.endOrphan(orphan, owner);
   }
 
@@ -161,10 +162,10 @@ export class Answers {
    * Claims the answer in the store for this node (only one node's claim of owner `owner` holds),
    * then the room, and goes on with it. A room that another answer took meanwhile ends it.
    */
-  private async continueHere(answer: Message, owner: number): Promise<void> {
-    const { continuations, locks, store } = this.deps;
-    const request = await continuations!.request(answer);
-    const taken = await store.continueMessage(answer.roomId, answer.id, continuations!.nodeId, owner);
+  private async continueHere(continuations: Continuations, answer: Message, owner: number): Promise<void> {
+    const { locks, store } = this.deps;
+    const request = await continuations.request(answer);
+    const taken = await store.continueMessage(answer.roomId, answer.id, continuations.nodeId, owner);
     if (!taken) return; // another node claimed it first, or it ended
     const resume = { text: taken.text, seq: taken.seq, owner: owner + 1 };
     if (!(await locks.acquire(answer.roomId, answer.id))) return this.endOrphan(answer, resume.owner);

@@ -116,8 +116,10 @@ export class Generation {
     this.owner = init.resume?.owner ?? 0;
     this.continueFrom = init.resume?.text;
     // A continued answer's earlier timing died with its node: its text so far replays at once.
-    if (init.resume) this.arrivals.start();
-    if (init.resume) this.arrivals.arrived(this.chars);
+    if (init.resume) {
+      this.arrivals.start();
+      this.arrivals.arrived(this.chars);
+    }
     this.logger = deps.logger.child({ roomId: init.roomId, messageId: init.messageId });
     this.timings = new StreamTimings(deps.metrics);
     const window = {
