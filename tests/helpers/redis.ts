@@ -35,7 +35,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis({ appendonly = false } = {}): Promise<RedisProcess> {
+export interface RedisOptions {
+  appendonly?: boolean;
+  /** More redis-server arguments (e.g. a cluster node's). */
+  args?: string[];
+}
+
+export async function startRedis({ appendonly = false, args = [] }: RedisOptions = {}): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), "tokencast-redis-"));
   let child: ChildProcess | undefined;
@@ -55,6 +61,7 @@ export async function startRedis({ appendonly = false } = {}): Promise<RedisProc
         "always",
         "--dir",
         dir,
+        ...args,
       ],
       { stdio: "ignore" },
     );
